@@ -1,0 +1,60 @@
+# The two commands of the README: `make run` and `make test`. Everything they need is
+# installed here, so they work on a fresh machine with Python and node/npm.
+SHELL := /bin/bash
+UV_VERSION := 0.13.8
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+PY := .venv/bin/python
+DEV_ENV := WATTELT_DEBUG=1
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: install run test test-sqlite test-postgres lint bench browser messages clean
+
+$(UV):
+	python3 -m pip install --quiet --user "uv==$(UV_VERSION)" || python3 -m pip install --quiet "uv==$(UV_VERSION)"
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --quiet
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+install: .venv/.synced node_modules/.installed
+
+var:
+	mkdir -p var
+
+run: install var
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	$(DEV_ENV) $(PY) manage.py seed_demo
+	@echo "Wat telt runs on http://127.0.0.1:8000 (stop with Ctrl-C)"
+	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+# Debian's chromium for the browser tests; Playwright never downloads its own.
+browser:
+	@test -x $(CHROMIUM) || { (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \
+	  || { echo "!!! chromium missing and could not be installed: browser tests will fail" >&2; exit 1; }; }
+
+lint: install
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	$(DEV_ENV) .venv/bin/mypy src tests bench
+	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run >/dev/null
+
+test-sqlite: install browser var
+	$(DEV_ENV) .venv/bin/pytest -q -p no:cacheprovider
+
+test-postgres: install browser
+	bin/with-postgres env $(DEV_ENV) .venv/bin/pytest -q -p no:cacheprovider
+
+test: lint test-sqlite test-postgres
+
+bench: install
+	bin/with-postgres env $(DEV_ENV) $(PY) -m bench.pages
+
+messages: install
+	cd src/wattelt && $(DEV_ENV) ../../$(PY) ../../manage.py makemessages -l nl --no-obsolete && $(DEV_ENV) ../../$(PY) ../../manage.py compilemessages -l nl
+
+clean:
+	rm -rf .venv node_modules var

@@ -1,0 +1,48 @@
+"""The access log (NEN 7513): append-only, one record per look at resident data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AccessLog(models.Model):
+    class Action(models.TextChoices):
+        READ = "read", _("read")
+        SEARCH = "search", _("search")
+        CREATE = "create", _("create")
+        CHANGE = "change", _("change")
+        DELETE = "delete", _("delete")
+        PRINT = "print", _("print")
+        EXPORT = "export", _("export")
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Plain ids and names, not foreign keys: the log must outlive erasure of what it names.
+    user_id = models.BigIntegerField(null=True)
+    username = models.CharField(max_length=150)
+    role = models.CharField(max_length=40, blank=True)
+    on_behalf_of = models.CharField(max_length=150, blank=True)
+    organisation_id = models.BigIntegerField(null=True)
+    resident_id = models.BigIntegerField(null=True, db_index=True)
+    object_type = models.CharField(max_length=40)
+    object_id = models.CharField(max_length=40, blank=True)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    purpose = models.CharField(max_length=80, default="care")
+    outcome = models.CharField(max_length=20, default="success")
+    client_address = models.GenericIPAddressField(null=True)
+
+    class Meta:
+        verbose_name = _("access log record")
+        verbose_name_plural = _("access log")
+        ordering = ["-at"]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("The access log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise PermissionError("The access log is append-only.")

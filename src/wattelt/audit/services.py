@@ -1,0 +1,61 @@
+"""Writing the access log. Views call `log_access` for every look at resident data."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from .models import AccessLog
+
+
+def client_address(request: HttpRequest) -> str | None:
+    # Behind the TLS proxy REMOTE_ADDR is the proxy; the proxy must set X-Real-IP.
+    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR") or None
+
+
+def log_access(
+    request: HttpRequest,
+    action: str,
+    object_type: str,
+    object_id: object = "",
+    resident_id: int | None = None,
+    purpose: str = "care",
+    outcome: str = "success",
+) -> AccessLog:
+    """Append one NEN 7513 record for the current user's look at resident data."""
+    return AccessLog.objects.create(
+        **_who_and_what(request, action, object_type, purpose, outcome),
+        object_id=str(object_id),
+        resident_id=resident_id,
+    )
+
+
+def _who_and_what(
+    request: HttpRequest,
+    action: str,
+    object_type: str,
+    purpose: str = "care",
+    outcome: str = "success",
+) -> dict[str, object]:
+    user = request.user
+    return {
+        "user_id": getattr(user, "pk", None),
+        "username": getattr(user, "username", "") or "anonymous",
+        "role": getattr(user, "role_names", ""),
+        "organisation_id": getattr(user, "organisation_id", None),
+        "object_type": object_type,
+        "action": action,
+        "purpose": purpose,
+        "outcome": outcome,
+        "client_address": client_address(request),
+    }
+
+
+def log_list_access(
+    request: HttpRequest, action: str, object_type: str, shown: list[tuple[object, int]]
+) -> None:
+    """One record per resident shown in a list or search result, in one INSERT."""
+    template = _who_and_what(request, action, object_type)
+    AccessLog.objects.bulk_create(
+        AccessLog(**template, object_id=str(object_id), resident_id=resident_id)
+        for object_id, resident_id in shown
+    )

@@ -1,0 +1,155 @@
+"""What the board shows: one row per domain with the chips of each perspective, the
+earlier measurement's chips as ghosts, goals and goal reviews. Built from the stored
+draft, or from what the user just posted when it could not be saved (so nothing is lost).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .forms import GOAL_TEXT_FIELDS, BoardInput, ChoiceInput, GoalInput, ReviewInput
+from .models import Domain, Goal, Measurement
+from .services import goals_to_review
+
+BANDS = [(33, "niet-goed"), (66, "redelijk"), (100, "goed")]
+
+
+def band(position: int | None) -> str:
+    """The face for a chip position: niet-goed (0-33), redelijk (34-66), goed (67-100)."""
+    if position is None:
+        return ""
+    return next(name for upper, name in BANDS if position <= upper)
+
+
+@dataclass
+class Row:
+    domain: Domain
+    choice: ChoiceInput | None
+    ghost: int | None = None
+    ghost_chosen: bool = False
+
+    @property
+    def chosen(self) -> bool:
+        return self.choice is not None
+
+    def chip(self, perspective: str) -> int | None:
+        return getattr(self.choice, perspective) if self.choice else None
+
+    @property
+    def resident(self) -> int | None:
+        return self.chip("resident")
+
+    @property
+    def professional(self) -> int | None:
+        return self.chip("professional")
+
+    @property
+    def carer(self) -> int | None:
+        return self.chip("carer")
+
+    @property
+    def ghost_band(self) -> str:
+        return band(self.ghost)
+
+
+@dataclass
+class GoalRow:
+    index: int
+    goal: GoalInput
+
+
+@dataclass
+class ReviewRow:
+    goal: Goal
+    review: ReviewInput
+
+
+@dataclass
+class Board:
+    measurement: Measurement
+    data: BoardInput
+    rows: list[Row]
+    goals: list[GoalRow]
+    reviews: list[ReviewRow]
+    previous: Measurement | None
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def chosen_rows(self) -> list[Row]:
+        return [r for r in self.rows if r.chosen]
+
+
+def stored_input(measurement: Measurement) -> BoardInput:
+    """The draft as stored, in the shape the form posts."""
+    goals = list(measurement.goals.prefetch_related("domains").order_by("position", "id"))
+    return BoardInput(
+        measured_on=measurement.measured_on,
+        revision=measurement.revision,
+        quality_of_life=measurement.quality_of_life,
+        carer_relation=measurement.carer_relation,
+        choices={
+            c.domain.key: ChoiceInput(
+                c.resident_chip, c.professional_chip, c.carer_chip, c.prioritised
+            )
+            for c in measurement.choices.select_related("domain")
+        },
+        goals=[
+            GoalInput(
+                index=i,
+                id=g.pk,
+                texts={f: getattr(g, f) for f in GOAL_TEXT_FIELDS},
+                domain_keys=[d.key for d in g.domains.all()],
+                due_on=g.due_on,
+            )
+            for i, g in enumerate(goals)
+        ],
+        reviews={r.goal_id: ReviewInput(r.status, r.note) for r in measurement.reviews.all()},
+    )
+
+
+def previous_measurement(measurement: Measurement) -> Measurement | None:
+    """The latest confirmed measurement before this one: its chips are the ghosts."""
+    earlier = Measurement.objects.confirmed().filter(trajectory_id=measurement.trajectory_id)
+    if measurement.corrects_id:
+        earlier = earlier.exclude(pk=measurement.corrects_id)
+    if measurement.status != Measurement.Status.DRAFT:
+        earlier = earlier.filter(measured_on__lte=measurement.measured_on).exclude(
+            pk=measurement.pk
+        )
+    return earlier.order_by("-measured_on", "-id").first()
+
+
+def build_board(
+    measurement: Measurement, data: BoardInput | None = None, errors: dict[str, str] | None = None
+) -> Board:
+    data = data or stored_input(measurement)
+    previous = previous_measurement(measurement)
+    ghosts = (
+        {c.domain.key: c.resident_chip for c in previous.choices.select_related("domain")}
+        if previous
+        else {}
+    )
+    rows = [
+        Row(
+            domain=d,
+            choice=data.choices.get(d.key),
+            ghost=ghosts.get(d.key),
+            ghost_chosen=d.key in ghosts,
+        )
+        for d in measurement.catalogue.domains.all()
+    ]
+    goals = [GoalRow(g.index, g) for g in data.goals]
+    # Always one empty goal to write in, so the plain form needs no extra round trip.
+    goals.append(empty_goal(max((g.index for g in data.goals), default=-1) + 1))
+    reviews = [
+        ReviewRow(goal, data.reviews.get(goal.pk, ReviewInput("", "")))
+        for goal in goals_to_review(measurement)
+    ]
+    return Board(measurement, data, rows, goals, reviews, previous, errors or {})
+
+
+def empty_goal(index: int) -> GoalRow:
+    return GoalRow(
+        index,
+        GoalInput(index=index, id=None, texts={f: "" for f in GOAL_TEXT_FIELDS}, domain_keys=[]),
+    )

@@ -1,0 +1,136 @@
+"""The default catalogue of 14 life domains (plain Dutch, English translation).
+
+The real Wat telt card texts are Movisie's; organisations load their own through the
+admin as a new catalogue version. This default set is what every organisation starts with.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from .models import Catalogue, Domain
+
+# key, Dutch label, English label, Dutch explanation, English explanation
+DEFAULT_DOMAINS: list[tuple[str, str, str, str, str]] = [
+    (
+        "wonen",
+        "Wonen",
+        "Housing",
+        "Een fijne en veilige plek om te wonen.",
+        "A good and safe place to live.",
+    ),
+    (
+        "geld",
+        "Geld",
+        "Money",
+        "Genoeg geld om rond te komen, en grip op schulden.",
+        "Enough money to get by, and a grip on debts.",
+    ),
+    (
+        "werk",
+        "Werk en dagbesteding",
+        "Work and daytime activity",
+        "Werk, vrijwilligerswerk of iets zinvols om overdag te doen.",
+        "Work, volunteering or something worthwhile to do during the day.",
+    ),
+    (
+        "school",
+        "School en leren",
+        "School and learning",
+        "Naar school gaan, een opleiding volgen, nieuwe dingen leren.",
+        "Going to school, taking a course, learning new things.",
+    ),
+    (
+        "lichaam",
+        "Lichamelijke gezondheid",
+        "Physical health",
+        "Hoe het met je lichaam gaat: gezond, fit, pijn of ziekte.",
+        "How your body is doing: healthy, fit, pain or illness.",
+    ),
+    (
+        "gevoel",
+        "Hoe ik me voel",
+        "Mental wellbeing",
+        "Hoe je je voelt: rust, zorgen, somberheid of stress.",
+        "How you feel: calm, worries, low mood or stress.",
+    ),
+    (
+        "verslaving",
+        "Alcohol, drugs en gokken",
+        "Alcohol, drugs and gambling",
+        "Drinken, gebruiken of gokken, en of het je in de weg zit.",
+        "Drinking, using or gambling, and whether it gets in your way.",
+    ),
+    (
+        "zelfzorg",
+        "Zelfzorg en huishouden",
+        "Self-care and household",
+        "Voor jezelf zorgen: eten, wassen, opruimen, post.",
+        "Taking care of yourself: meals, washing, tidying up, post.",
+    ),
+    (
+        "relaties",
+        "Gezin en relaties",
+        "Family and relationships",
+        "Je partner, familie en de mensen met wie je samenwoont.",
+        "Your partner, family and the people you live with.",
+    ),
+    (
+        "opvoeding",
+        "Opvoeding",
+        "Raising children",
+        "Zorgen voor je kinderen en ze opvoeden.",
+        "Caring for your children and bringing them up.",
+    ),
+    (
+        "contacten",
+        "Vrienden en contacten",
+        "Friends and social contacts",
+        "Mensen om mee te praten, op wie je kunt rekenen.",
+        "People to talk to, people you can count on.",
+    ),
+    (
+        "meedoen",
+        "Meedoen en vrije tijd",
+        "Taking part and leisure",
+        "Hobby's, sport, clubs en meedoen in de buurt.",
+        "Hobbies, sport, clubs and taking part in the neighbourhood.",
+    ),
+    (
+        "veiligheid",
+        "Veiligheid en justitie",
+        "Safety and justice",
+        "Je veilig voelen, thuis en buiten; politie of justitie.",
+        "Feeling safe at home and outside; police or justice.",
+    ),
+    (
+        "zingeving",
+        "Zingeving",
+        "Meaning",
+        "Wat je energie geeft en waar je voor leeft.",
+        "What gives you energy and what you live for.",
+    ),
+]
+
+
+@transaction.atomic
+def ensure_default_catalogue() -> Catalogue:
+    """Create version 1 of the default catalogue unless it exists; never change it after."""
+    catalogue, created = Catalogue.objects.get_or_create(
+        organisation=None,
+        version=1,
+        defaults={"name": "Wat telt (standaard)", "published": True},
+    )
+    if created:
+        Domain.objects.bulk_create(
+            Domain(
+                catalogue=catalogue,
+                key=key,
+                position=position,
+                labels={"nl": nl, "en": en},
+                explanations={"nl": nl_text, "en": en_text},
+                pictogram=key,
+            )
+            for position, (key, nl, en, nl_text, en_text) in enumerate(DEFAULT_DOMAINS, start=1)
+        )
+    return catalogue

@@ -1,0 +1,191 @@
+"""Reading the board form: the same fields come from the JavaScript board and from the
+plain HTML form, so one parser serves both."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.http import QueryDict
+from django.utils.translation import gettext as _
+
+from .models import CHIP_MAX, CHIP_MIN, GRADE_MAX, GRADE_MIN, ChosenDomain, Domain, Goal
+
+PERSPECTIVES = [p.value for p in ChosenDomain.Perspective]
+REVIEW_STATUSES = [s for s in Goal.Status.values if s != Goal.Status.OPEN]
+GOAL_TEXT_FIELDS = [
+    "own_words",
+    "what_changes",
+    "first_step",
+    "by_resident",
+    "by_network",
+    "by_professional",
+    "by_specialist",
+    "how_we_know",
+]
+_GOAL_FIELD = re.compile(r"^goal-(\d+)-own_words$")
+
+
+@dataclass
+class ChoiceInput:
+    resident: int | None = None
+    professional: int | None = None
+    carer: int | None = None
+    prioritised: bool = False
+
+
+@dataclass
+class GoalInput:
+    index: int
+    id: int | None
+    texts: dict[str, str]
+    domain_keys: list[str]
+    due_on: dt.date | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(self.texts.values()) and self.due_on is None
+
+
+@dataclass
+class ReviewInput:
+    status: str
+    note: str
+
+
+@dataclass
+class BoardInput:
+    measured_on: dt.date | None = None
+    revision: int | None = None
+    quality_of_life: int | None = None
+    carer_relation: str = ""
+    choices: dict[str, ChoiceInput] = field(default_factory=dict)
+    goals: list[GoalInput] = field(default_factory=list)
+    reviews: dict[int, ReviewInput] = field(default_factory=dict)
+
+
+class BoardParser:
+    """Turns POST data into a BoardInput, collecting a message per bad field."""
+
+    def __init__(self, data: QueryDict, domains: list[Domain]) -> None:
+        self.data = data
+        self.domains = {d.key: d for d in domains}
+        self.errors: dict[str, str] = {}
+        self.board = BoardInput()
+
+    def parse(self) -> BoardInput:
+        """The board as posted; raises ValidationError naming each bad field. After an
+        error, `self.board` still holds every valid part, to show the form again."""
+        self.board = board = BoardInput(
+            measured_on=self._date("measured_on"),
+            revision=self._int("revision"),
+            quality_of_life=self._grade(),
+            carer_relation=self.data.get("carer_relation", "").strip()[:80],
+        )
+        board.choices = self._choices()
+        board.goals = self._goals()
+        board.reviews = self._reviews()
+        if self.errors:
+            raise ValidationError(self.errors)
+        return board
+
+    def _int(self, name: str) -> int | None:
+        raw = self.data.get(name, "").strip()
+        if raw == "":
+            return None
+        try:
+            return int(raw)
+        except ValueError:
+            self.errors[name] = _("“%(value)s” is not a whole number.") % {"value": raw}
+            return None
+
+    def _date(self, name: str) -> dt.date | None:
+        raw = self.data.get(name, "").strip()
+        if raw == "":
+            return None
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            self.errors[name] = _("“%(value)s” is not a date (use dd-mm-yyyy).") % {"value": raw}
+            return None
+
+    def _grade(self) -> int | None:
+        grade = self._int("quality_of_life")
+        if grade is not None and not GRADE_MIN <= grade <= GRADE_MAX:
+            self.errors["quality_of_life"] = _(
+                "Quality of life is a grade from 1 to 10, not %(value)s."
+            ) % {"value": grade}
+            return None
+        return grade
+
+    def _known_keys(self, name: str, keys: list[str]) -> list[str]:
+        unknown = [k for k in keys if k not in self.domains]
+        if unknown:
+            self.errors[name] = _("Unknown life domain: %(keys)s.") % {"keys": ", ".join(unknown)}
+        return [k for k in keys if k in self.domains]
+
+    def _choices(self) -> dict[str, ChoiceInput]:
+        chosen = self._known_keys("chosen", self.data.getlist("chosen"))
+        prioritised = self._known_keys("priority", self.data.getlist("priority"))
+        not_chosen = [k for k in prioritised if k not in chosen]
+        if not_chosen:
+            self.errors["priority"] = _("%(domains)s is marked to work on but not chosen.") % {
+                "domains": ", ".join(str(self.domains[k]) for k in not_chosen)
+            }
+        choices = {}
+        for key in chosen:
+            choice = ChoiceInput(prioritised=key in prioritised)
+            for perspective in PERSPECTIVES:
+                # Without JavaScript a range input always sends a value: the professional's
+                # and carer's chips count only when their "placed" box is ticked.
+                placed = perspective == "resident" or f"placed-{perspective}-{key}" in self.data
+                if placed:
+                    setattr(choice, perspective, self._chip(perspective, key))
+            choices[key] = choice
+        return choices
+
+    def _chip(self, perspective: str, key: str) -> int | None:
+        name = f"chip-{perspective}-{key}"
+        value = self._int(name)
+        if value is not None and not CHIP_MIN <= value <= CHIP_MAX:
+            self.errors[name] = _(
+                "The chip for %(domain)s is off the line: it must lie between %(min)s and %(max)s."
+            ) % {"domain": self.domains[key], "min": CHIP_MIN, "max": CHIP_MAX}
+            return None
+        return value
+
+    def _goals(self) -> list[GoalInput]:
+        numbers = sorted(int(m.group(1)) for name in self.data if (m := _GOAL_FIELD.match(name)))
+        goals = []
+        for n in numbers:
+            prefix = f"goal-{n}-"
+            goal = GoalInput(
+                index=n,
+                id=self._int(prefix + "id"),
+                texts={f: self.data.get(prefix + f, "").strip() for f in GOAL_TEXT_FIELDS},
+                domain_keys=self._known_keys(
+                    prefix + "domains", self.data.getlist(prefix + "domains")
+                ),
+                due_on=self._date(prefix + "due_on"),
+            )
+            if goal.id is not None or not goal.is_empty:
+                goals.append(goal)
+        return goals
+
+    def _reviews(self) -> dict[int, ReviewInput]:
+        reviews = {}
+        for name in self.data:
+            match = re.match(r"^review-(\d+)-status$", name)
+            if not match:
+                continue
+            status = self.data.get(name, "")
+            if status and status not in REVIEW_STATUSES:
+                self.errors[name] = _("Unknown goal status “%(value)s”.") % {"value": status}
+                continue
+            goal_id = int(match.group(1))
+            reviews[goal_id] = ReviewInput(
+                status=status, note=self.data.get(f"review-{goal_id}-note", "").strip()
+            )
+        return reviews

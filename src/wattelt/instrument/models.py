@@ -1,0 +1,291 @@
+"""The Wat telt instrument: the domain catalogue, measurements, chips and goals."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from wattelt.organisations.models import Organisation, Staff
+from wattelt.residents.models import Trajectory
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+CHIP_MIN, CHIP_MAX = 0, 100
+GRADE_MIN, GRADE_MAX = 1, 10
+
+
+class CatalogueQuerySet(models.QuerySet["Catalogue"]):
+    def current_for(self, organisation: Organisation) -> Catalogue:
+        """The newest published catalogue of the organisation, else the default one."""
+        published = self.filter(published=True)
+        own = published.filter(organisation=organisation).order_by("-version").first()
+        if own is not None:
+            return own
+        return published.filter(organisation__isnull=True).order_by("-version").get()
+
+
+class Catalogue(models.Model):
+    """One version of the set of life domains. Measurements keep the version they used."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text=_("Empty for the default catalogue that every organisation starts with."),
+    )
+    version = models.PositiveIntegerField(_("version"))
+    name = models.CharField(_("name"), max_length=120)
+    published = models.BooleanField(_("published"), default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = CatalogueQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("domain catalogue")
+        verbose_name_plural = _("domain catalogues")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "version"], name="catalogue_unique_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"
+
+
+class Domain(models.Model):
+    """A leefgebied card: short label, one-line explanation, pictogram; translatable."""
+
+    catalogue = models.ForeignKey(Catalogue, on_delete=models.CASCADE, related_name="domains")
+    key = models.SlugField(_("key"), max_length=40)
+    position = models.PositiveSmallIntegerField(_("position"))
+    labels = models.JSONField(_("labels"), help_text=_('Per language, e.g. {"nl": "Wonen"}'))
+    explanations = models.JSONField(_("explanations"), help_text=_("Per language, one line."))
+    pictogram = models.CharField(_("pictogram"), max_length=40)
+
+    class Meta:
+        verbose_name = _("life domain")
+        verbose_name_plural = _("life domains")
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["catalogue", "key"], name="domain_unique_key")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @staticmethod
+    def _translated(texts: dict[str, str]) -> str:
+        language = (get_language() or "nl").split("-")[0]
+        return texts.get(language) or texts.get("nl") or next(iter(texts.values()), "")
+
+    @property
+    def label(self) -> str:
+        return self._translated(self.labels)
+
+    @property
+    def explanation(self) -> str:
+        return self._translated(self.explanations)
+
+
+class MeasurementQuerySet(models.QuerySet["Measurement"]):
+    def visible_to(self, user: Staff | AnonymousUser) -> MeasurementQuerySet:
+        """Measurements follow the access rule of their trajectory."""
+        return self.filter(trajectory__in=Trajectory.objects.visible_to(user))
+
+    def confirmed(self) -> MeasurementQuerySet:
+        return self.filter(status="confirmed")
+
+
+class Measurement(models.Model):
+    """One meting: made in one sitting, a draft until confirmed, then immutable."""
+
+    class Kind(models.TextChoices):
+        START = "start", _("start measurement")
+        FOLLOW_UP = "follow_up", _("follow-up measurement")
+        END = "end", _("end measurement")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        CONFIRMED = "confirmed", _("confirmed")
+        SUPERSEDED = "superseded", _("corrected (earlier version)")
+
+    trajectory = models.ForeignKey(
+        Trajectory, on_delete=models.CASCADE, related_name="measurements"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices)
+    catalogue = models.ForeignKey(Catalogue, on_delete=models.PROTECT, related_name="+")
+    measured_on = models.DateField(_("date"), default=timezone.localdate)
+    quality_of_life = models.PositiveSmallIntegerField(_("quality of life"), null=True, blank=True)
+    carer_relation = models.CharField(_("carer"), max_length=80, blank=True)
+    # Optimistic locking: every save of a draft must name the revision it edited.
+    revision = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+    confirmed_by = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveSmallIntegerField(default=1)
+    corrects = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrected_by"
+    )
+    correction_reason = models.TextField(_("reason for correction"), blank=True)
+    # What was confirmed, frozen: the history shows it even after a correction.
+    snapshot = models.JSONField(null=True, blank=True)
+
+    objects = MeasurementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("measurement")
+        verbose_name_plural = _("measurements")
+        ordering = ["measured_on", "id"]
+        indexes = [models.Index(fields=["trajectory", "status", "measured_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quality_of_life__isnull=True)
+                | Q(quality_of_life__gte=GRADE_MIN, quality_of_life__lte=GRADE_MAX),
+                name="measurement_grade_1_10",
+            ),
+            models.UniqueConstraint(
+                fields=["trajectory"],
+                condition=Q(status="draft"),
+                name="measurement_one_draft_per_trajectory",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.measured_on:%d-%m-%Y}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+
+def _chip_in_range(field: str) -> Q:
+    return Q(**{f"{field}__isnull": True}) | Q(
+        **{f"{field}__gte": CHIP_MIN, f"{field}__lte": CHIP_MAX}
+    )
+
+
+class ChosenDomain(models.Model):
+    """A domain the resident chose, with the chips of each perspective side by side."""
+
+    class Perspective(models.TextChoices):
+        RESIDENT = "resident", _("resident")
+        PROFESSIONAL = "professional", _("professional")
+        CARER = "carer", _("carer")
+
+    measurement = models.ForeignKey(Measurement, on_delete=models.CASCADE, related_name="choices")
+    domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="+")
+    # Positions 0 (gaat niet goed) .. 100 (gaat goed); never shown as numbers to a resident.
+    resident_chip = models.PositiveSmallIntegerField(null=True, blank=True)
+    professional_chip = models.PositiveSmallIntegerField(null=True, blank=True)
+    carer_chip = models.PositiveSmallIntegerField(null=True, blank=True)
+    prioritised = models.BooleanField(_("wants to work on this"), default=False)
+
+    class Meta:
+        verbose_name = _("chosen domain")
+        verbose_name_plural = _("chosen domains")
+        constraints = [
+            models.UniqueConstraint(fields=["measurement", "domain"], name="choice_unique_domain"),
+            models.CheckConstraint(
+                condition=_chip_in_range("resident_chip"), name="chip_resident_0_100"
+            ),
+            models.CheckConstraint(
+                condition=_chip_in_range("professional_chip"), name="chip_professional_0_100"
+            ),
+            models.CheckConstraint(condition=_chip_in_range("carer_chip"), name="chip_carer_0_100"),
+        ]
+
+    def chip(self, perspective: str) -> int | None:
+        value: int | None = getattr(self, f"{perspective}_chip")
+        return value
+
+
+class Goal(models.Model):
+    """A goal in the resident's own words; part of the trajectory's one plan."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        ACHIEVED = "achieved", _("achieved")
+        PARTLY = "partly", _("partly achieved")
+        NOT_ACHIEVED = "not_achieved", _("not achieved")
+        NOT_APPLICABLE = "not_applicable", _("no longer applicable")
+
+    trajectory = models.ForeignKey(Trajectory, on_delete=models.CASCADE, related_name="goals")
+    stated_in = models.ForeignKey(Measurement, on_delete=models.CASCADE, related_name="goals")
+    domains = models.ManyToManyField(Domain, related_name="+", verbose_name=_("domains"))
+    position = models.PositiveSmallIntegerField(default=0)
+    own_words = models.TextField(_("the goal in the resident's own words"), blank=True)
+    what_changes = models.TextField(_("what will be different"), blank=True)
+    first_step = models.TextField(_("first step"), blank=True)
+    by_resident = models.TextField(_("what the resident does"), blank=True)
+    by_network = models.TextField(_("what the network does"), blank=True)
+    by_professional = models.TextField(_("what the professional does"), blank=True)
+    by_specialist = models.TextField(_("what the specialist does"), blank=True)
+    due_on = models.DateField(_("by when"), null=True, blank=True)
+    how_we_know = models.TextField(_("how we will know"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
+    )
+
+    class Meta:
+        verbose_name = _("goal")
+        verbose_name_plural = _("goals")
+        ordering = ["stated_in__measured_on", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.own_words[:60]
+
+
+class GoalReview(models.Model):
+    """The status a goal got at a later measurement, with a note."""
+
+    measurement = models.ForeignKey(Measurement, on_delete=models.CASCADE, related_name="reviews")
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="reviews")
+    status = models.CharField(_("status"), max_length=20, choices=Goal.Status.choices, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("goal review")
+        verbose_name_plural = _("goal reviews")
+        constraints = [
+            models.UniqueConstraint(fields=["measurement", "goal"], name="review_unique_goal")
+        ]
+
+
+class NotFilledIn(models.Model):
+    """A measurement that was not done, and why: data that counts in monitoring."""
+
+    class Reason(models.TextChoices):
+        DECLINED = "declined", _("resident did not want to")
+        NOT_APPROPRIATE = "not_appropriate", _("not appropriate")
+        CRISIS = "crisis", _("crisis")
+        ENDED_EARLY = "ended_early", _("ended prematurely")
+        OTHER = "other", _("other")
+
+    trajectory = models.ForeignKey(
+        Trajectory, on_delete=models.CASCADE, related_name="not_filled_in"
+    )
+    kind = models.CharField(_("which measurement"), max_length=12, choices=Measurement.Kind.choices)
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    note = models.TextField(_("note"), blank=True)
+    recorded_on = models.DateField(_("date"), default=timezone.localdate)
+    recorded_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("measurement not filled in")
+        verbose_name_plural = _("measurements not filled in")
+        ordering = ["recorded_on", "id"]

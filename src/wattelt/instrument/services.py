@@ -1,0 +1,371 @@
+"""The instrument's rules: start, save, confirm and correct measurements; record a
+measurement that was not filled in. Views and the API call these, never the models."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wattelt.organisations.models import Staff
+from wattelt.residents.models import Trajectory
+from wattelt.residents.services import refresh_due_date, touch
+
+from .forms import BoardInput, GoalInput
+from .models import Catalogue, ChosenDomain, Domain, Goal, GoalReview, Measurement, NotFilledIn
+
+
+class MeasurementConflict(Exception):  # noqa: N818 - a domain event, not a programming error
+    """Someone else saved the draft since this user loaded it."""
+
+    def __init__(self, measurement: Measurement) -> None:
+        self.measurement = measurement
+        who = measurement.updated_by
+        super().__init__(
+            _(
+                "%(who)s changed this measurement at %(when)s, after you opened it. "
+                "Your input is still on the screen: save it again to keep yours, or load theirs."
+            )
+            % {"who": who, "when": timezone.localtime(measurement.updated_at).strftime("%H:%M")}
+        )
+
+
+def _check_open(trajectory: Trajectory) -> None:
+    if not trajectory.is_open:
+        raise ValidationError(
+            _("This trajectory was closed on %(date)s; no measurement can be added or changed.")
+            % {"date": trajectory.ended_on.strftime("%d-%m-%Y") if trajectory.ended_on else ""}
+        )
+
+
+def confirmed_measurements(trajectory: Trajectory) -> list[Measurement]:
+    return list(
+        trajectory.measurements.filter(status=Measurement.Status.CONFIRMED).order_by(
+            "measured_on", "id"
+        )
+    )
+
+
+def start_measurement(trajectory: Trajectory, by: Staff, kind: str = "") -> Measurement:
+    """Open the draft for the next measurement, or return the draft already open."""
+    with transaction.atomic():
+        trajectory = Trajectory.objects.select_for_update().get(pk=trajectory.pk)
+        _check_open(trajectory)
+        draft = trajectory.measurements.filter(status=Measurement.Status.DRAFT).first()
+        if draft is not None:
+            return draft
+        has_start = trajectory.measurements.filter(status=Measurement.Status.CONFIRMED).exists()
+        if not has_start:
+            kind = Measurement.Kind.START
+        elif kind not in (Measurement.Kind.FOLLOW_UP, Measurement.Kind.END):
+            kind = Measurement.Kind.FOLLOW_UP
+        catalogue = Catalogue.objects.current_for(trajectory.team.organisation)
+        measurement = Measurement.objects.create(
+            trajectory=trajectory,
+            kind=kind,
+            status=Measurement.Status.DRAFT,
+            catalogue=catalogue,
+            created_by=by,
+            updated_by=by,
+        )
+        touch(trajectory)
+        return measurement
+
+
+def goals_to_review(measurement: Measurement) -> list[Goal]:
+    """Goals stated in earlier confirmed measurements of the trajectory, still unfinished
+    or reviewed in this very measurement."""
+    goals = (
+        Goal.objects.filter(
+            trajectory_id=measurement.trajectory_id,
+            stated_in__status=Measurement.Status.CONFIRMED,
+            stated_in__measured_on__lte=measurement.measured_on,
+        )
+        .exclude(stated_in=measurement)
+        .exclude(stated_in__corrected_by=measurement)
+        .prefetch_related("domains")
+        .order_by("stated_in__measured_on", "position", "id")
+    )
+    reviewed = (
+        set(measurement.reviews.values_list("goal_id", flat=True)) if measurement.pk else set()
+    )
+    finished = {Goal.Status.ACHIEVED, Goal.Status.NOT_APPLICABLE}
+    return [g for g in goals if g.status not in finished or g.pk in reviewed]
+
+
+def _apply(measurement: Measurement, by: Staff, data: BoardInput) -> None:
+    """Write the board's content into the measurement's rows (inside a transaction)."""
+    domains = {d.key: d for d in measurement.catalogue.domains.all()}
+    if data.measured_on is not None:
+        if data.measured_on > timezone.localdate():
+            raise ValidationError(
+                {"measured_on": _("The date of a measurement cannot be in the future.")}
+            )
+        measurement.measured_on = data.measured_on
+    measurement.quality_of_life = data.quality_of_life
+    measurement.carer_relation = data.carer_relation
+    measurement.choices.all().delete()
+    ChosenDomain.objects.bulk_create(
+        ChosenDomain(
+            measurement=measurement,
+            domain=domains[key],
+            resident_chip=c.resident,
+            professional_chip=c.professional,
+            carer_chip=c.carer,
+            prioritised=c.prioritised,
+        )
+        for key, c in data.choices.items()
+    )
+    _apply_goals(measurement, data.goals, domains)
+    _apply_reviews(measurement, data)
+    measurement.updated_by = by
+    measurement.updated_at = timezone.now()
+
+
+def _apply_goals(
+    measurement: Measurement, goals: list[GoalInput], domains: dict[str, Domain]
+) -> None:
+    existing = {g.pk: g for g in measurement.goals.all()}
+    kept = set()
+    for position, item in enumerate(goals):
+        goal = existing.get(item.id) if item.id is not None else None
+        if item.id is not None and goal is None:
+            raise ValidationError(
+                _("Goal %(n)s no longer exists in this measurement; reload the page.")
+                % {"n": position + 1}
+            )
+        if goal is None:
+            goal = Goal(trajectory_id=measurement.trajectory_id, stated_in=measurement)
+        for name, value in item.texts.items():
+            setattr(goal, name, value)
+        goal.due_on = item.due_on
+        goal.position = position
+        goal.save()
+        goal.domains.set([domains[k] for k in item.domain_keys])
+        kept.add(goal.pk)
+        item.id = goal.pk
+    measurement.goals.exclude(pk__in=kept).delete()
+
+
+def _apply_reviews(measurement: Measurement, data: BoardInput) -> None:
+    reviewable = {g.pk for g in goals_to_review(measurement)}
+    unknown = set(data.reviews) - reviewable
+    if unknown:
+        raise ValidationError(_("A goal status refers to a goal that is not in this plan."))
+    measurement.reviews.all().delete()
+    GoalReview.objects.bulk_create(
+        GoalReview(measurement=measurement, goal_id=goal_id, status=r.status, note=r.note)
+        for goal_id, r in data.reviews.items()
+        if r.status or r.note
+    )
+
+
+def _locked_draft(measurement: Measurement, revision: int | None) -> Measurement:
+    locked = (
+        Measurement.objects.select_for_update()
+        .select_related("trajectory", "updated_by", "catalogue")
+        .get(pk=measurement.pk)
+    )
+    if locked.status != Measurement.Status.DRAFT:
+        raise ValidationError(_("This measurement has already been confirmed."))
+    _check_open(locked.trajectory)
+    if revision is not None and revision != locked.revision:
+        raise MeasurementConflict(locked)
+    return locked
+
+
+def save_draft(measurement: Measurement, by: Staff, data: BoardInput) -> Measurement:
+    """Save the board as it stands; incomplete is fine, invalid is not."""
+    with transaction.atomic():
+        draft = _locked_draft(measurement, data.revision)
+        _apply(draft, by, data)
+        draft.revision += 1
+        draft.save()
+        touch(draft.trajectory)
+        return draft
+
+
+def completeness_errors(measurement: Measurement) -> dict[str, str]:
+    """What still has to be filled in before a measurement can be confirmed."""
+    errors: dict[str, str] = {}
+    choices = list(measurement.choices.select_related("domain"))
+    if not choices:
+        errors["chosen"] = _("Choose at least one life domain that matters to the resident.")
+    missing = [str(c.domain) for c in choices if c.resident_chip is None]
+    if missing:
+        errors["chosen"] = _("Place the resident's chip for: %(domains)s.") % {
+            "domains": ", ".join(missing)
+        }
+    if measurement.quality_of_life is None:
+        errors["quality_of_life"] = _("Give a grade from 1 to 10 for quality of life.")
+    chosen_ids = {c.domain_id for c in choices}
+    for n, goal in enumerate(measurement.goals.prefetch_related("domains"), start=1):
+        prefix = f"goal-{n - 1}-"
+        if not goal.own_words.strip():
+            errors[prefix + "own_words"] = _(
+                "Goal %(n)s: write the goal in the resident's own words."
+            ) % {"n": n}
+        goal_domains = {d.pk for d in goal.domains.all()}
+        if not goal_domains:
+            errors[prefix + "domains"] = _("Goal %(n)s: link it to at least one life domain.") % {
+                "n": n
+            }
+        elif not goal_domains <= chosen_ids:
+            errors[prefix + "domains"] = _(
+                "Goal %(n)s is linked to a life domain the resident did not choose."
+            ) % {"n": n}
+    reviewed = {r.goal_id: r for r in measurement.reviews.all()}
+    for goal in goals_to_review(measurement):
+        review = reviewed.get(goal.pk)
+        if review is None or not review.status:
+            errors[f"review-{goal.pk}-status"] = _("Give the status of the goal “%(goal)s”.") % {
+                "goal": goal.own_words[:60]
+            }
+    return errors
+
+
+def _snapshot(measurement: Measurement) -> dict[str, object]:
+    choices = measurement.choices.select_related("domain").order_by("domain__position")
+    return {
+        "kind": measurement.kind,
+        "version": measurement.version,
+        "measured_on": measurement.measured_on.isoformat(),
+        "quality_of_life": measurement.quality_of_life,
+        "carer_relation": measurement.carer_relation,
+        "correction_reason": measurement.correction_reason,
+        "choices": [
+            {
+                "domain": c.domain.key,
+                "label": c.domain.labels.get("nl", c.domain.key),
+                "resident": c.resident_chip,
+                "professional": c.professional_chip,
+                "carer": c.carer_chip,
+                "prioritised": c.prioritised,
+            }
+            for c in choices
+        ],
+        "goals": [
+            {
+                "id": g.pk,
+                "domains": sorted(d.key for d in g.domains.all()),
+                "due_on": g.due_on.isoformat() if g.due_on else None,
+                **{
+                    name: getattr(g, name)
+                    for name in (
+                        "own_words",
+                        "what_changes",
+                        "first_step",
+                        "by_resident",
+                        "by_network",
+                        "by_professional",
+                        "by_specialist",
+                        "how_we_know",
+                    )
+                },
+            }
+            for g in measurement.goals.prefetch_related("domains")
+        ],
+        "reviews": [
+            {"goal": r.goal_id, "own_words": r.goal.own_words, "status": r.status, "note": r.note}
+            for r in measurement.reviews.select_related("goal")
+        ],
+    }
+
+
+def _finish_confirmation(measurement: Measurement, by: Staff) -> None:
+    errors = completeness_errors(measurement)
+    if errors:
+        raise ValidationError(errors)
+    for review in measurement.reviews.all():
+        Goal.objects.filter(pk=review.goal_id).update(status=review.status)
+    measurement.status = Measurement.Status.CONFIRMED
+    measurement.confirmed_by = by
+    measurement.confirmed_at = timezone.now()
+    measurement.snapshot = _snapshot(measurement)
+    measurement.save()
+    refresh_due_date(measurement.trajectory)
+
+
+def confirm_measurement(measurement: Measurement, by: Staff, data: BoardInput) -> Measurement:
+    """Save the board and confirm it in one step; from then on it is immutable."""
+    with transaction.atomic():
+        draft = _locked_draft(measurement, data.revision)
+        _apply(draft, by, data)
+        draft.revision += 1
+        _finish_confirmation(draft, by)
+        return draft
+
+
+def discard_draft(measurement: Measurement, by: Staff) -> None:
+    with transaction.atomic():
+        draft = _locked_draft(measurement, None)
+        draft.delete()
+
+
+@dataclass
+class CorrectionInput:
+    board: BoardInput
+    reason: str
+
+
+def correct_measurement(measurement: Measurement, by: Staff, data: CorrectionInput) -> Measurement:
+    """Replace a confirmed measurement by a new version with a reason; the old version
+    and its snapshot stay as history."""
+    if not data.reason.strip():
+        raise ValidationError({"correction_reason": _("Give the reason for the correction.")})
+    with transaction.atomic():
+        old = (
+            Measurement.objects.select_for_update()
+            .select_related("trajectory")
+            .get(pk=measurement.pk)
+        )
+        if old.status != Measurement.Status.CONFIRMED:
+            raise ValidationError(_("Only the current confirmed version can be corrected."))
+        _check_open(old.trajectory)
+        new = Measurement.objects.create(
+            trajectory=old.trajectory,
+            kind=old.kind,
+            status=Measurement.Status.DRAFT,
+            catalogue=old.catalogue,
+            measured_on=old.measured_on,
+            created_by=by,
+            updated_by=by,
+            version=old.version + 1,
+            corrects=old,
+            correction_reason=data.reason.strip(),
+        )
+        old.status = Measurement.Status.SUPERSEDED
+        old.save(update_fields=["status"])
+        # The goals are the plan's: they move to the new version, keeping their identity.
+        old.goals.update(stated_in=new)
+        old.reviews.update(measurement=new)
+        _apply(new, by, data.board)
+        _finish_confirmation(new, by)
+        touch(new.trajectory)
+        return new
+
+
+def record_not_filled_in(
+    trajectory: Trajectory, by: Staff, kind: str, reason: str, note: str = ""
+) -> NotFilledIn:
+    """Record that a measurement was not done, and why."""
+    errors = {}
+    if kind not in Measurement.Kind.values:
+        errors["kind"] = _("Choose which measurement was not filled in.")
+    if reason not in NotFilledIn.Reason.values:
+        errors["reason"] = _("Choose why the measurement was not filled in.")
+    if reason == NotFilledIn.Reason.OTHER and not note.strip():
+        errors["note"] = _("Explain the reason “other” in the note.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        trajectory = Trajectory.objects.select_for_update().get(pk=trajectory.pk)
+        _check_open(trajectory)
+        record = NotFilledIn.objects.create(
+            trajectory=trajectory, kind=kind, reason=reason, note=note.strip(), recorded_by=by
+        )
+        refresh_due_date(trajectory)
+        return record

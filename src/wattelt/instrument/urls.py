@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "instrument"
+urlpatterns = [
+    path("trajecten/<int:trajectory_pk>/", views.progress, name="progress"),
+    path("trajecten/<int:trajectory_pk>/meting/", views.new_measurement, name="new_measurement"),
+    path("trajecten/<int:trajectory_pk>/niet-ingevuld/", views.not_filled_in, name="not_filled_in"),
+    path("trajecten/<int:trajectory_pk>/plan/", views.plan, name="plan"),
+    path("trajecten/<int:trajectory_pk>/plan.pdf", views.plan_pdf, name="plan_pdf"),
+    path("metingen/<int:pk>/", views.board, name="board"),
+    path("metingen/<int:pk>/corrigeren/", views.correct, name="correct"),
+    path("metingen/<int:pk>/verwijderen/", views.discard, name="discard"),
+]

@@ -1,0 +1,292 @@
+"""The board, measurements, corrections, the progress page and the resident's plan."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from wattelt.audit.services import log_access
+from wattelt.residents.forms import AppointmentForm
+from wattelt.residents.services import due_state
+from wattelt.residents.views import visible_trajectory
+
+from . import services
+from .board import build_board
+from .forms import REVIEW_STATUSES, BoardInput, BoardParser
+from .models import GRADE_MAX, GRADE_MIN, Goal, Measurement, NotFilledIn
+from .plan import render_plan_pdf, resident_plan
+from .progress import trajectory_progress
+
+
+def _visible_measurement(request: HttpRequest, pk: int) -> Measurement:
+    return get_object_or_404(
+        Measurement.objects.visible_to(request.user).select_related(
+            "trajectory__resident", "trajectory__team__organisation", "catalogue", "updated_by"
+        ),
+        pk=pk,
+    )
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _error_messages(error: ValidationError) -> dict[str, str]:
+    """Field name to message; messages about the whole measurement under "general"."""
+    if hasattr(error, "error_dict"):
+        return {
+            "general" if field == NON_FIELD_ERRORS else field: " ".join(e.messages)
+            for field, e in error.error_dict.items()
+        }
+    return {"general": " ".join(error.messages)}
+
+
+@login_required
+@require_POST
+def new_measurement(request: HttpRequest, trajectory_pk: int) -> HttpResponse:
+    trajectory = visible_trajectory(request, trajectory_pk, for_edit=True)
+    try:
+        measurement = services.start_measurement(
+            trajectory, request.user, request.POST.get("kind", "")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("instrument:progress", trajectory.pk)
+    log_access(request, "create", "measurement", measurement.pk, trajectory.resident_id)
+    return redirect("instrument:board", measurement.pk)
+
+
+@login_required
+def board(request: HttpRequest, pk: int) -> HttpResponse:
+    measurement = _visible_measurement(request, pk)
+    trajectory = measurement.trajectory
+    if not measurement.is_draft:
+        return _confirmed_measurement(request, measurement)
+    if not trajectory.is_editable_by(request.user):
+        raise PermissionDenied(_("You can read this trajectory but not change it."))
+    if request.method != "POST":
+        log_access(request, "read", "measurement", measurement.pk, trajectory.resident_id)
+        return _render_board(request, build_board(measurement))
+    return _post_board(request, measurement)
+
+
+def _post_board(request: HttpRequest, measurement: Measurement) -> HttpResponse:
+    domains = list(measurement.catalogue.domains.all())
+    action = request.POST.get("action", "save")
+    parser = BoardParser(request.POST, domains)
+    data: BoardInput | None = None
+    try:
+        data = parser.parse()
+        if action == "confirm":
+            services.confirm_measurement(measurement, request.user, data)
+        else:
+            measurement = services.save_draft(measurement, request.user, data)
+    except services.MeasurementConflict as conflict:
+        current = conflict.measurement
+        if _wants_json(request):
+            return JsonResponse(
+                {"conflict": True, "message": str(conflict), "revision": current.revision},
+                status=409,
+            )
+        if data is not None:
+            data.revision = current.revision  # saving again now overwrites, on purpose
+        return _render_board(request, build_board(current, data, {"general": str(conflict)}), 409)
+    except ValidationError as error:
+        errors = _error_messages(error)
+        if _wants_json(request):
+            return JsonResponse({"errors": errors}, status=400)
+        return _render_board(request, build_board(measurement, parser.board, errors), 400)
+    trajectory = measurement.trajectory
+    log_access(request, "change", "measurement", measurement.pk, trajectory.resident_id)
+    if action == "confirm":
+        log_access(request, "change", "measurement", measurement.pk, trajectory.resident_id)
+        done_url = reverse("instrument:progress", args=[trajectory.pk])
+        if _wants_json(request):
+            return JsonResponse({"redirect": done_url})
+        messages.success(request, _("The measurement is confirmed and registered."))
+        return redirect(done_url)
+    if _wants_json(request):
+        return JsonResponse(
+            {
+                "revision": measurement.revision,
+                "goal_ids": {g.index: g.id for g in data.goals} if data else {},
+                "saved_at": timezone.localtime(measurement.updated_at).strftime("%H:%M:%S"),
+            }
+        )
+    if action != "add_goal":
+        messages.success(request, _("The draft is saved."))
+    return _render_board(request, build_board(measurement))
+
+
+def _render_board(
+    request: HttpRequest, state: object, status: int = 200, **extra: object
+) -> HttpResponse:
+    context = {
+        "board": state,
+        "grades": range(GRADE_MIN, GRADE_MAX + 1),
+        "review_statuses": [(v, label) for v, label in Goal.Status.choices if v in REVIEW_STATUSES],
+        **extra,
+    }
+    return render(request, "instrument/board.html", context, status=status)
+
+
+def _confirmed_measurement(request: HttpRequest, measurement: Measurement) -> HttpResponse:
+    trajectory = measurement.trajectory
+    versions = []
+    current: Measurement | None = measurement
+    # Walk back through the chain of corrections; the chain is short (a few versions).
+    while current is not None:
+        versions.append(current)
+        current = current.corrects
+    newer = Measurement.objects.filter(corrects=measurement).first()
+    log_access(request, "read", "measurement", measurement.pk, trajectory.resident_id)
+    return render(
+        request,
+        "instrument/measurement.html",
+        {
+            "measurement": measurement,
+            "trajectory": trajectory,
+            "versions": versions,
+            "newer": newer,
+            "can_edit": trajectory.is_editable_by(request.user),
+        },
+    )
+
+
+@login_required
+def correct(request: HttpRequest, pk: int) -> HttpResponse:
+    measurement = _visible_measurement(request, pk)
+    trajectory = measurement.trajectory
+    if not trajectory.is_editable_by(request.user):
+        raise PermissionDenied(_("You can read this trajectory but not change it."))
+    if measurement.status != Measurement.Status.CONFIRMED:
+        messages.error(request, _("Only the current confirmed version can be corrected."))
+        return redirect("instrument:board", measurement.pk)
+    errors: dict[str, str] = {}
+    parser = BoardParser(request.POST, list(measurement.catalogue.domains.all()))
+    reason = request.POST.get("correction_reason", "")
+    if request.method == "POST":
+        try:
+            data = parser.parse()
+            new = services.correct_measurement(
+                measurement, request.user, services.CorrectionInput(data, reason)
+            )
+        except ValidationError as error:
+            errors = _error_messages(error)
+        else:
+            log_access(request, "change", "measurement", new.pk, trajectory.resident_id)
+            messages.success(
+                request, _("The correction is saved as version %(v)s.") % {"v": new.version}
+            )
+            return redirect("instrument:board", new.pk)
+    else:
+        log_access(request, "read", "measurement", measurement.pk, trajectory.resident_id)
+    state = build_board(measurement, parser.board if request.method == "POST" else None, errors)
+    return _render_board(
+        request, state, 400 if errors else 200, correcting=True, correction_reason=reason
+    )
+
+
+@login_required
+@require_POST
+def discard(request: HttpRequest, pk: int) -> HttpResponse:
+    measurement = _visible_measurement(request, pk)
+    trajectory = measurement.trajectory
+    if not trajectory.is_editable_by(request.user):
+        raise PermissionDenied
+    try:
+        services.discard_draft(measurement, request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        log_access(request, "delete", "measurement", pk, trajectory.resident_id)
+        messages.success(request, _("The draft is discarded."))
+    return redirect("instrument:progress", trajectory.pk)
+
+
+@login_required
+def not_filled_in(request: HttpRequest, trajectory_pk: int) -> HttpResponse:
+    trajectory = visible_trajectory(request, trajectory_pk, for_edit=True)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            record = services.record_not_filled_in(
+                trajectory,
+                request.user,
+                request.POST.get("kind", ""),
+                request.POST.get("reason", ""),
+                request.POST.get("note", ""),
+            )
+        except ValidationError as error:
+            errors = _error_messages(error)
+        else:
+            log_access(request, "create", "not_filled_in", record.pk, trajectory.resident_id)
+            messages.success(request, _("Recorded that the measurement was not filled in."))
+            return redirect("instrument:progress", trajectory.pk)
+    has_start = Measurement.objects.confirmed().filter(trajectory=trajectory).exists()
+    return render(
+        request,
+        "instrument/not_filled_in.html",
+        {
+            "trajectory": trajectory,
+            "errors": errors,
+            "posted": request.POST,
+            "kinds": Measurement.Kind.choices,
+            "reasons": NotFilledIn.Reason.choices,
+            "default_kind": "follow_up" if has_start else "start",
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+def progress(request: HttpRequest, trajectory_pk: int) -> HttpResponse:
+    trajectory = visible_trajectory(request, trajectory_pk)
+    log_access(request, "read", "trajectory", trajectory.pk, trajectory.resident_id)
+    return render(
+        request,
+        "instrument/progress.html",
+        {
+            "trajectory": trajectory,
+            "progress": trajectory_progress(trajectory),
+            "draft": trajectory.measurements.filter(status=Measurement.Status.DRAFT).first(),
+            "skipped": list(trajectory.not_filled_in.all()),
+            "can_edit": trajectory.is_editable_by(request.user),
+            "due": due_state(trajectory),
+        },
+    )
+
+
+@login_required
+def plan(request: HttpRequest, trajectory_pk: int) -> HttpResponse:
+    trajectory = visible_trajectory(request, trajectory_pk)
+    log_access(request, "read", "plan", trajectory.pk, trajectory.resident_id)
+    return render(
+        request,
+        "instrument/plan.html",
+        {
+            "plan": resident_plan(trajectory),
+            "trajectory": trajectory,
+            "appointment_form": AppointmentForm(
+                initial={"next_appointment": trajectory.next_appointment}
+            ),
+            "can_edit": trajectory.is_editable_by(request.user),
+        },
+    )
+
+
+@login_required
+def plan_pdf(request: HttpRequest, trajectory_pk: int) -> HttpResponse:
+    trajectory = visible_trajectory(request, trajectory_pk)
+    log_access(request, "print", "plan", trajectory.pk, trajectory.resident_id)
+    pdf = render_plan_pdf(request, resident_plan(trajectory))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="plan-{trajectory.pk}.pdf"'
+    return response

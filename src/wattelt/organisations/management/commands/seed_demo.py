@@ -1,0 +1,16 @@
+from django.core.management.base import BaseCommand
+
+from wattelt.demo import DEMO_PASSWORD, seed_demo
+from wattelt.organisations.models import Membership
+
+
+class Command(BaseCommand):
+    help = "Load the domain catalogue and a demo organisation (kept if it already exists)."
+
+    def handle(self, *args: object, **options: object) -> None:
+        created = seed_demo()
+        self.stdout.write("Demo data created." if created else "Demo data already present; kept.")
+        self.stdout.write(f"Demo logins (password: {DEMO_PASSWORD}):")
+        for m in Membership.objects.select_related("staff", "team").order_by("team__name", "role"):
+            self.stdout.write(f"  {m.staff.username:<16} {m.get_role_display():<13} {m.team}")
+        self.stdout.write("  beheer           administrator (admin at /beheer/)")

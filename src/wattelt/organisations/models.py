@@ -1,0 +1,120 @@
+"""Municipality, districts, organisations, teams and staff."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Municipality(models.Model):
+    name = models.CharField(_("name"), max_length=120, unique=True)
+
+    class Meta:
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class District(models.Model):
+    """A wijk: the unit in which results are reported."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="districts"
+    )
+    name = models.CharField(_("name"), max_length=120)
+
+    class Meta:
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "name"], name="district_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organisation(models.Model):
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="organisations"
+    )
+    name = models.CharField(_("name"), max_length=160, unique=True)
+    follow_up_interval_months = models.PositiveSmallIntegerField(
+        _("follow-up interval (months)"), default=3
+    )
+    start_measurement_grace_days = models.PositiveSmallIntegerField(
+        _("days to record a start measurement"), default=14
+    )
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="teams")
+    name = models.CharField(_("name"), max_length=160)
+    districts = models.ManyToManyField(District, related_name="teams", blank=True)
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Staff(AbstractUser):
+    """A person who logs in: a professional, a coach, an administrator."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="staff", null=True, blank=True
+    )
+    teams = models.ManyToManyField(Team, through="Membership", related_name="members", blank=True)
+
+    class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @cached_property
+    def role_names(self) -> str:
+        """The user's roles, for the access log ("professional", "teamcoach", ...)."""
+        roles = set(self.memberships.values_list("role", flat=True))
+        if self.is_superuser:
+            roles.add("admin")
+        return ",".join(sorted(roles)) or "staff"
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        PROFESSIONAL = "professional", _("professional")
+        TEAMCOACH = "teamcoach", _("team coach")
+
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="memberships")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(
+        _("role"), max_length=20, choices=Role.choices, default=Role.PROFESSIONAL
+    )
+
+    class Meta:
+        verbose_name = _("team membership")
+        verbose_name_plural = _("team memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["staff", "team"], name="membership_unique_staff_team")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff} in {self.team} ({self.role})"

@@ -1,0 +1,96 @@
+"""Forms for registering residents and opening and closing trajectories."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from wattelt.organisations.models import District, Membership, Staff, Team
+
+from .models import Trajectory
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ResidentForm(forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=80)
+    last_name = forms.CharField(label=_("Last name"), max_length=120)
+    date_of_birth = forms.DateField(label=_("Date of birth"), widget=DateInput())
+    district = forms.ModelChoiceField(label=_("District"), queryset=District.objects.none())
+    bsn = forms.CharField(
+        label=_("BSN (optional)"),
+        max_length=11,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    team = forms.ModelChoiceField(
+        label=_("Start a trajectory in team"),
+        queryset=Team.objects.none(),
+        required=False,
+        empty_label=_("(not now)"),
+    )
+
+    def __init__(self, *args: Any, user: Staff, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        organisation = user.organisation
+        district_field = self.fields["district"]
+        team_field = self.fields["team"]
+        assert isinstance(district_field, forms.ModelChoiceField)
+        assert isinstance(team_field, forms.ModelChoiceField)
+        if organisation is not None:
+            district_field.queryset = District.objects.filter(
+                municipality_id=organisation.municipality_id
+            )
+        team_field.queryset = professional_teams(user)
+        team_field.initial = team_field.queryset.first()
+
+
+def professional_teams(user: Staff) -> Any:
+    return Team.objects.filter(
+        memberships__staff=user, memberships__role=Membership.Role.PROFESSIONAL
+    )
+
+
+class OpenTrajectoryForm(forms.Form):
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.none())
+    started_on = forms.DateField(
+        label=_("Start date"), widget=DateInput(), initial=timezone.localdate
+    )
+
+    def __init__(self, *args: Any, user: Staff, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        team_field = self.fields["team"]
+        assert isinstance(team_field, forms.ModelChoiceField)
+        team_field.queryset = professional_teams(user)
+        team_field.initial = team_field.queryset.first()
+
+
+class CloseTrajectoryForm(forms.Form):
+    closing_reason = forms.ChoiceField(
+        label=_("Reason for closing"),
+        choices=Trajectory.ClosingReason.choices,
+        widget=forms.RadioSelect,
+    )
+    closing_note = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    ended_on = forms.DateField(label=_("End date"), widget=DateInput(), initial=timezone.localdate)
+
+
+class AppointmentForm(forms.Form):
+    next_appointment = forms.CharField(
+        label=_("Next appointment"),
+        max_length=200,
+        required=False,
+        help_text=_("For example: Tuesday 14 March, 10:00, at home"),
+    )

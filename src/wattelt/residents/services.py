@@ -1,0 +1,162 @@
+"""Registering residents, opening and closing trajectories, and when the next
+measurement is due."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wattelt.organisations.models import District, Staff, Team
+
+from .bsn import is_valid_bsn
+from .models import Resident, Trajectory
+
+DUE_SOON_DAYS = 14
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later, clipped to the month's end (31 Jan + 1 = 28/29 Feb)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
+
+
+@dataclass
+class ResidentInput:
+    first_name: str
+    last_name: str
+    date_of_birth: dt.date
+    district: District
+    bsn: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+def register_resident(data: ResidentInput, by: Staff) -> Resident:
+    bsn = data.bsn.replace(" ", "").replace(".", "")
+    if bsn and not is_valid_bsn(bsn):
+        raise ValidationError(
+            {"bsn": _("This BSN is not valid: it must be 9 digits and pass the 11-proof.")}
+        )
+    if data.date_of_birth > timezone.localdate():
+        raise ValidationError({"date_of_birth": _("The date of birth cannot be in the future.")})
+    if by.organisation_id is None:
+        raise ValidationError(_("Your account is not linked to an organisation."))
+    return Resident.objects.create(
+        organisation_id=by.organisation_id,
+        first_name=data.first_name.strip(),
+        last_name=data.last_name.strip(),
+        date_of_birth=data.date_of_birth,
+        district=data.district,
+        bsn=bsn,
+        phone=data.phone.strip(),
+        email=data.email.strip(),
+        registered_by=by,
+    )
+
+
+def open_trajectory(
+    resident: Resident, team: Team, responsible: Staff, started_on: dt.date | None = None
+) -> Trajectory:
+    started_on = started_on or timezone.localdate()
+    if started_on > timezone.localdate():
+        raise ValidationError({"started_on": _("A trajectory cannot start in the future.")})
+    if not responsible.memberships.filter(team=team).exists():
+        raise ValidationError({"team": _("The responsible professional is not in this team.")})
+    trajectory = Trajectory.objects.create(
+        resident=resident, team=team, responsible=responsible, started_on=started_on
+    )
+    refresh_due_date(trajectory)
+    return trajectory
+
+
+def close_trajectory(
+    trajectory: Trajectory, by: Staff, reason: str, note: str = "", ended_on: dt.date | None = None
+) -> Trajectory:
+    ended_on = ended_on or timezone.localdate()
+    errors = {}
+    if reason not in Trajectory.ClosingReason.values:
+        errors["closing_reason"] = _("Choose a reason for closing.")
+    if reason == Trajectory.ClosingReason.OTHER and not note.strip():
+        errors["closing_note"] = _("Explain the reason “other” in the note.")
+    if ended_on < trajectory.started_on:
+        errors["ended_on"] = _("The end date lies before the start date.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        locked = Trajectory.objects.select_for_update().get(pk=trajectory.pk)
+        if not locked.is_open:
+            raise ValidationError(_("This trajectory is already closed."))
+        if locked.measurements.filter(status="draft").exists():
+            raise ValidationError(
+                _("A draft measurement is still open: confirm or discard it before closing.")
+            )
+        locked.ended_on = ended_on
+        locked.closing_reason = reason
+        locked.closing_note = note.strip()
+        locked.measurement_due_on = None
+        locked.last_activity_at = timezone.now()
+        locked.save()
+        return locked
+
+
+def touch(trajectory: Trajectory) -> None:
+    Trajectory.objects.filter(pk=trajectory.pk).update(last_activity_at=timezone.now())
+
+
+def refresh_due_date(trajectory: Trajectory) -> None:
+    """Keep `measurement_due_on` right: the start measurement is due within the grace
+    period; after each measurement (or record of one not filled in) the next one is due
+    after the organisation's interval."""
+    if not trajectory.is_open:
+        due = None
+    else:
+        organisation = trajectory.team.organisation
+        last_measured = (
+            trajectory.measurements.filter(status="confirmed")
+            .order_by("-measured_on")
+            .values_list("measured_on", flat=True)
+            .first()
+        )
+        last_skipped = (
+            trajectory.not_filled_in.order_by("-recorded_on")
+            .values_list("recorded_on", flat=True)
+            .first()
+        )
+        done = [d for d in (last_measured, last_skipped) if d is not None]
+        if not done:
+            due = trajectory.started_on + dt.timedelta(
+                days=organisation.start_measurement_grace_days
+            )
+        else:
+            due = add_months(max(done), organisation.follow_up_interval_months)
+    Trajectory.objects.filter(pk=trajectory.pk).update(
+        measurement_due_on=due, last_activity_at=timezone.now()
+    )
+    trajectory.measurement_due_on = due
+
+
+def due_state(trajectory: Trajectory, today: dt.date | None = None) -> str:
+    """ "overdue", "due" (within two weeks) or "" for the start page."""
+    if trajectory.measurement_due_on is None:
+        return ""
+    today = today or timezone.localdate()
+    if trajectory.measurement_due_on < today:
+        return "overdue"
+    if trajectory.measurement_due_on <= today + dt.timedelta(days=DUE_SOON_DAYS):
+        return "due"
+    return ""
+
+
+def set_next_appointment(trajectory: Trajectory, text: str) -> None:
+    Trajectory.objects.filter(pk=trajectory.pk).update(
+        next_appointment=text.strip(), last_activity_at=timezone.now()
+    )

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "residents"
+urlpatterns = [
+    path("inwoners/", views.search, name="search"),
+    path("inwoners/nieuw/", views.register, name="register"),
+    path("inwoners/<int:pk>/", views.detail, name="detail"),
+    path("inwoners/<int:pk>/traject/", views.open_trajectory, name="open_trajectory"),
+    path("trajecten/<int:pk>/afsluiten/", views.close, name="close"),
+    path("trajecten/<int:pk>/afspraak/", views.set_appointment, name="set_appointment"),
+]

@@ -1,0 +1,162 @@
+"""Start page, resident search and file, trajectories and the resident's plan."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Max, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from wattelt.audit.services import log_access, log_list_access
+from wattelt.web import add_service_errors
+
+from . import services
+from .forms import AppointmentForm, CloseTrajectoryForm, OpenTrajectoryForm, ResidentForm
+from .models import Resident, Trajectory
+from .search import search_residents
+
+PAGE_SIZE = 25
+
+
+def visible_trajectory(request: HttpRequest, pk: int, for_edit: bool = False) -> Trajectory:
+    """The trajectory if the user may see it (404 otherwise), and may edit it when asked
+    (403 otherwise)."""
+    trajectory = get_object_or_404(
+        Trajectory.objects.visible_to(request.user).select_related(
+            "resident", "team__organisation", "responsible"
+        ),
+        pk=pk,
+    )
+    if for_edit and not trajectory.is_editable_by(request.user):
+        raise PermissionDenied(_("You can read this trajectory but not change it."))
+    return trajectory
+
+
+@login_required
+def start(request: HttpRequest) -> HttpResponse:
+    """My open trajectories, due and overdue first marked, newest activity first."""
+    mine = (
+        Trajectory.objects.visible_to(request.user)
+        .open()
+        .filter(responsible=request.user)
+        .select_related("resident", "team")
+        .order_by("-last_activity_at", "-pk")
+    )
+    page = Paginator(mine, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(t, services.due_state(t)) for t in page]
+    log_list_access(request, "read", "trajectory", [(t.pk, t.resident_id) for t in page])
+    return render(request, "residents/start.html", {"page": page, "rows": rows})
+
+
+@login_required
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    results = search_residents(Resident.objects.visible_to(request.user), query)
+    page = Paginator(results.order_by("last_name", "first_name", "pk"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    if query:
+        log_list_access(request, "search", "resident", [(r.pk, r.pk) for r in page])
+    return render(request, "residents/search.html", {"page": page, "query": query})
+
+
+@login_required
+def register(request: HttpRequest) -> HttpResponse:
+    form = ResidentForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        team = data.pop("team")
+        try:
+            with transaction.atomic():
+                resident = services.register_resident(services.ResidentInput(**data), request.user)
+                if team is not None:
+                    services.open_trajectory(resident, team, request.user)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            log_access(request, "create", "resident", resident.pk, resident.pk)
+            messages.success(request, _("%(name)s is registered.") % {"name": resident})
+            return redirect("residents:detail", resident.pk)
+    return render(request, "residents/register.html", {"form": form})
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    resident = get_object_or_404(
+        Resident.objects.visible_to(request.user).select_related("district"), pk=pk
+    )
+    trajectories = (
+        Trajectory.objects.visible_to(request.user)
+        .filter(resident=resident)
+        .select_related("team", "responsible")
+        .annotate(
+            confirmed_count=Count("measurements", filter=Q(measurements__status="confirmed")),
+            last_measured_on=Max(
+                "measurements__measured_on", filter=Q(measurements__status="confirmed")
+            ),
+        )
+        .order_by("-started_on", "-pk")
+    )
+    log_access(request, "read", "resident", resident.pk, resident.pk)
+    return render(
+        request,
+        "residents/detail.html",
+        {
+            "resident": resident,
+            "trajectories": trajectories,
+            "open_form": OpenTrajectoryForm(user=request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def open_trajectory(request: HttpRequest, pk: int) -> HttpResponse:
+    resident = get_object_or_404(Resident.objects.visible_to(request.user), pk=pk)
+    form = OpenTrajectoryForm(request.POST, user=request.user)
+    if form.is_valid():
+        try:
+            trajectory = services.open_trajectory(
+                resident, form.cleaned_data["team"], request.user, form.cleaned_data["started_on"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            log_access(request, "create", "trajectory", trajectory.pk, resident.pk)
+            return redirect("instrument:progress", trajectory.pk)
+    for error in form.errors.values():
+        messages.error(request, " ".join(error))
+    return redirect("residents:detail", resident.pk)
+
+
+@login_required
+def close(request: HttpRequest, pk: int) -> HttpResponse:
+    trajectory = visible_trajectory(request, pk, for_edit=True)
+    form = CloseTrajectoryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.close_trajectory(trajectory, request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            log_access(request, "change", "trajectory", trajectory.pk, trajectory.resident_id)
+            messages.success(request, _("The trajectory is closed."))
+            return redirect("instrument:progress", trajectory.pk)
+    return render(request, "residents/close.html", {"trajectory": trajectory, "form": form})
+
+
+@login_required
+@require_POST
+def set_appointment(request: HttpRequest, pk: int) -> HttpResponse:
+    trajectory = visible_trajectory(request, pk, for_edit=True)
+    form = AppointmentForm(request.POST)
+    if form.is_valid():
+        services.set_next_appointment(trajectory, form.cleaned_data["next_appointment"])
+        log_access(request, "change", "plan", trajectory.pk, trajectory.resident_id)
+    return redirect("instrument:plan", trajectory.pk)

@@ -1,0 +1,169 @@
+"""Settings for wattelt.
+
+Every setting that differs between machines comes from the environment through
+`setting()`, which documents it and fails loudly on a bad value. `SETTINGS_DOC`
+lists them all (see `docs/settings.md`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = BASE_DIR.parent.parent
+
+SETTINGS_DOC: dict[str, str] = {}
+
+
+def _parse_bool(raw: str) -> bool:
+    if raw.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if raw.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError("expected true or false")
+
+
+def setting(name: str, default: Any, doc: str, parse: Callable[[str], Any] = str) -> Any:
+    """Read one setting from the environment; refuse to start on a bad value."""
+    SETTINGS_DOC[name] = doc
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        return parse(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not valid: {exc}") from exc
+
+
+def _parse_list(raw: str) -> list[str]:
+    return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+DEBUG = setting(
+    "WATTELT_DEBUG", False, "Show Django debug pages. Never in production.", _parse_bool
+)
+SECRET_KEY = setting(
+    "WATTELT_SECRET_KEY",
+    "dev-only-insecure-key-change-me" if DEBUG else None,
+    "Secret key for signing sessions and tokens. Required unless WATTELT_DEBUG is on.",
+)
+if not SECRET_KEY:
+    raise ImproperlyConfigured("WATTELT_SECRET_KEY is required when WATTELT_DEBUG is off.")
+ALLOWED_HOSTS = setting(
+    "WATTELT_ALLOWED_HOSTS",
+    ["127.0.0.1", "localhost", "testserver"],
+    "Comma-separated host names this server answers to.",
+    _parse_list,
+)
+DATABASES = {
+    "default": setting(
+        "DATABASE_URL",
+        dj_database_url.parse(f"sqlite:///{PROJECT_DIR / 'var' / 'wattelt.sqlite3'}"),
+        "Database URL; SQLite in var/ by default, postgres://user:pass@host/db in production.",
+        lambda raw: dj_database_url.parse(raw, conn_max_age=60),
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "wattelt.organisations",
+    "wattelt.residents",
+    "wattelt.instrument",
+    "wattelt.audit",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "wattelt.audit.middleware.NoStoreForPersonalData",
+]
+
+ROOT_URLCONF = "wattelt.urls"
+WSGI_APPLICATION = "wattelt.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    }
+]
+
+AUTH_USER_MODEL = "organisations.Staff"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "start"
+LOGOUT_REDIRECT_URL = "login"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+]
+
+SESSION_COOKIE_AGE = 12 * 60 * 60
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = setting(
+    "WATTELT_SECURE_COOKIES", not DEBUG, "Send cookies over HTTPS only.", _parse_bool
+)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+
+LANGUAGE_CODE = "nl"
+LANGUAGES = [("nl", "Nederlands"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Europe/Amsterdam"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = PROJECT_DIR / "var" / "static"
+STATICFILES_DIRS = [BASE_DIR / "static", ("nlds", PROJECT_DIR / "node_modules" / "@utrecht")]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": setting("WATTELT_LOG_LEVEL", "INFO", "Log level.")},
+    # WeasyPrint and fontTools narrate every PDF at INFO level.
+    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
+}
