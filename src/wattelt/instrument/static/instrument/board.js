@@ -228,7 +228,7 @@
   function post(action) {
     var data = new FormData(form);
     data.set("action", action);
-    return fetch(form.action, {
+    return fetch(form.getAttribute("action"), {
       method: "POST", body: data, credentials: "same-origin",
       headers: { Accept: "application/json" },
     }).then(function (response) {
@@ -323,6 +323,6 @@
     if (!dirty || !autosave) return;
     var data = new FormData(form);
     data.set("action", "save");
-    navigator.sendBeacon(form.action, data);
+    navigator.sendBeacon(form.getAttribute("action"), data);
   });
 })();

@@ -1,0 +1,138 @@
+"""Shared fixtures: Alice (professional, owner), Bob (team coach, reads along) and
+Charlie (professional in another organisation, outsider)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.http import QueryDict
+from django.utils import timezone
+
+from wattelt.instrument import services as instrument
+from wattelt.instrument.catalogue import ensure_default_catalogue
+from wattelt.instrument.forms import BoardInput, BoardParser
+from wattelt.instrument.models import Catalogue, Measurement
+from wattelt.organisations.models import (
+    District,
+    Membership,
+    Municipality,
+    Organisation,
+    Staff,
+    Team,
+)
+from wattelt.residents import services as residents
+from wattelt.residents.models import Resident, Trajectory
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture
+def catalogue(db: None) -> Catalogue:
+    return ensure_default_catalogue()
+
+
+@pytest.fixture
+def municipality(db: None) -> Municipality:
+    return Municipality.objects.create(name="Gemeente Test")
+
+
+@pytest.fixture
+def district(municipality: Municipality) -> District:
+    return District.objects.create(municipality=municipality, name="Noord")
+
+
+@pytest.fixture
+def organisation(municipality: Municipality) -> Organisation:
+    return Organisation.objects.create(municipality=municipality, name="Wijkteams Test")
+
+
+@pytest.fixture
+def team(organisation: Organisation, district: District) -> Team:
+    team = Team.objects.create(organisation=organisation, name="Team Noord")
+    team.districts.add(district)
+    return team
+
+
+def make_staff(username: str, organisation: Organisation, team: Team | None, role: str) -> Staff:
+    user = Staff.objects.create_user(
+        username=username, password=PASSWORD, organisation=organisation,
+        first_name=username.capitalize(), last_name="Test",
+    )
+    if team is not None:
+        Membership.objects.create(staff=user, team=team, role=role)
+    return user
+
+
+@pytest.fixture
+def alice(organisation: Organisation, team: Team) -> Staff:
+    """Professional in the team: owns the trajectories."""
+    return make_staff("alice", organisation, team, Membership.Role.PROFESSIONAL)
+
+
+@pytest.fixture
+def bob(organisation: Organisation, team: Team) -> Staff:
+    """Team coach of the same team: reads, does not record."""
+    return make_staff("bob", organisation, team, Membership.Role.TEAMCOACH)
+
+
+@pytest.fixture
+def charlie(municipality: Municipality) -> Staff:
+    """Professional of another organisation: sees nothing of ours."""
+    other = Organisation.objects.create(municipality=municipality, name="Andere organisatie")
+    other_team = Team.objects.create(organisation=other, name="Team Elders")
+    return make_staff("charlie", other, other_team, Membership.Role.PROFESSIONAL)
+
+
+@pytest.fixture
+def resident(alice: Staff, district: District) -> Resident:
+    return residents.register_resident(
+        residents.ResidentInput(
+            first_name="Fatima", last_name="Yilmaz", date_of_birth=dt.date(1985, 4, 12),
+            district=district, bsn="111222333",
+        ),
+        alice,
+    )
+
+
+@pytest.fixture
+def trajectory(resident: Resident, team: Team, alice: Staff, catalogue: Catalogue) -> Trajectory:
+    started = timezone.localdate() - dt.timedelta(days=200)
+    return residents.open_trajectory(resident, team, alice, started)
+
+
+def board_data(measurement: Measurement, **fields: object) -> BoardInput:
+    """Parse form fields as the board posts them; lists become repeated fields."""
+    post = QueryDict(mutable=True)
+    post["revision"] = str(measurement.revision)
+    for name, value in fields.items():
+        name = name.replace("__", "-")
+        if isinstance(value, list):
+            post.setlist(name, [str(v) for v in value])
+        else:
+            post[name] = str(value)
+    return BoardParser(post, list(measurement.catalogue.domains.all())).parse()
+
+
+def complete_fields(**extra: object) -> dict[str, object]:
+    """A small but complete start measurement: two domains, a grade, one goal."""
+    fields: dict[str, object] = {
+        "chosen": ["wonen", "geld"],
+        "chip__resident__wonen": 70,
+        "chip__resident__geld": 20,
+        "priority": ["geld"],
+        "quality_of_life": 6,
+        "goal__0__own_words": "Ik wil rust over mijn geld",
+        "goal__0__domains": ["geld"],
+    }
+    fields.update(extra)
+    return fields
+
+
+def confirmed_measurement(
+    trajectory: Trajectory, by: Staff, kind: str = "", days_ago: int = 100, **extra: object
+) -> Measurement:
+    draft = instrument.start_measurement(trajectory, by, kind)
+    day = timezone.localdate() - dt.timedelta(days=days_ago)
+    data = board_data(draft, **complete_fields(measured_on=day.isoformat(), **extra))
+    return instrument.confirm_measurement(draft, by, data)
