@@ -56,8 +56,11 @@ def team(organisation: Organisation, district: District) -> Team:
 
 def make_staff(username: str, organisation: Organisation, team: Team | None, role: str) -> Staff:
     user = Staff.objects.create_user(
-        username=username, password=PASSWORD, organisation=organisation,
-        first_name=username.capitalize(), last_name="Test",
+        username=username,
+        password=PASSWORD,
+        organisation=organisation,
+        first_name=username.capitalize(),
+        last_name="Test",
     )
     if team is not None:
         Membership.objects.create(staff=user, team=team, role=role)
@@ -88,8 +91,11 @@ def charlie(municipality: Municipality) -> Staff:
 def resident(alice: Staff, district: District) -> Resident:
     return residents.register_resident(
         residents.ResidentInput(
-            first_name="Fatima", last_name="Yilmaz", date_of_birth=dt.date(1985, 4, 12),
-            district=district, bsn="111222333",
+            first_name="Fatima",
+            last_name="Yilmaz",
+            date_of_birth=dt.date(1985, 4, 12),
+            district=district,
+            bsn="111222333",
         ),
         alice,
     )

@@ -40,8 +40,10 @@ def test_perspectives_are_stored_side_by_side(trajectory, alice):
     data = board_data(
         draft,
         **complete_fields(
-            placed__professional__wonen="on", chip__professional__wonen=40,
-            placed__carer__wonen="on", chip__carer__wonen=90,
+            placed__professional__wonen="on",
+            chip__professional__wonen=40,
+            placed__carer__wonen="on",
+            chip__carer__wonen=90,
             chip__professional__geld=55,  # no "placed" box: the professional did not place it
         ),
     )
@@ -83,9 +85,7 @@ def test_bad_input_names_the_field_and_saves_nothing(trajectory, alice, fields, 
 
 def test_goal_without_own_words_cannot_be_confirmed(trajectory, alice):
     draft = services.start_measurement(trajectory, alice)
-    data = board_data(
-        draft, **complete_fields(goal__0__own_words="", goal__0__first_step="Bellen")
-    )
+    data = board_data(draft, **complete_fields(goal__0__own_words="", goal__0__first_step="Bellen"))
     with pytest.raises(ValidationError) as error:
         services.confirm_measurement(draft, alice, data)
     assert "own words" in error.value.message_dict["goal-0-own_words"][0]
@@ -168,8 +168,13 @@ def test_follow_up_requires_a_status_for_each_earlier_goal(trajectory, alice):
         services.confirm_measurement(draft, alice, board_data(draft, **complete_fields()))
     assert f"review-{goal.pk}-status" in error.value.message_dict
     data = board_data(
-        draft, **complete_fields(**{f"review__{goal.pk}__status": "partly",
-                                    f"review__{goal.pk}__note": "Eerste stap gezet"})
+        draft,
+        **complete_fields(
+            **{
+                f"review__{goal.pk}__status": "partly",
+                f"review__{goal.pk}__note": "Eerste stap gezet",
+            }
+        ),
     )
     services.confirm_measurement(draft, alice, data)
     goal.refresh_from_db()
@@ -238,7 +243,9 @@ def test_not_filled_in_is_recorded_with_reason(trajectory, alice):
     ("kind", "reason", "note", "field"),
     [("start", "", "", "reason"), ("later", "crisis", "", "kind"), ("start", "other", "", "note")],
 )
-def test_not_filled_in_needs_kind_reason_and_note_for_other(trajectory, alice, kind, reason, note, field):
+def test_not_filled_in_needs_kind_reason_and_note_for_other(
+    trajectory, alice, kind, reason, note, field
+):
     with pytest.raises(ValidationError) as error:
         services.record_not_filled_in(trajectory, alice, kind, reason, note)
     assert field in error.value.message_dict

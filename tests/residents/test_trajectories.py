@@ -15,9 +15,17 @@ from wattelt.residents import services
 from wattelt.residents.bsn import is_valid_bsn, mask_bsn
 
 
-@pytest.mark.parametrize(("bsn", "valid"), [("111222333", True), ("123456782", True),
-                                           ("123456789", False), ("12345678", False),
-                                           ("abcdefghi", False), ("000000000", False)])
+@pytest.mark.parametrize(
+    ("bsn", "valid"),
+    [
+        ("111222333", True),
+        ("123456782", True),
+        ("123456789", False),
+        ("12345678", False),
+        ("abcdefghi", False),
+        ("000000000", False),
+    ],
+)
 def test_bsn_eleven_proof(bsn, valid):
     assert is_valid_bsn(bsn) is valid
 
@@ -58,11 +66,14 @@ def test_due_states(trajectory):
     assert services.due_state(trajectory, dt.date(2026, 1, 1)) == ""
 
 
-@pytest.mark.parametrize(("day", "months", "expected"), [
-    (dt.date(2026, 1, 31), 1, dt.date(2026, 2, 28)),
-    (dt.date(2026, 11, 15), 3, dt.date(2027, 2, 15)),
-    (dt.date(2024, 11, 30), 3, dt.date(2025, 2, 28)),
-])
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (dt.date(2026, 1, 31), 1, dt.date(2026, 2, 28)),
+        (dt.date(2026, 11, 15), 3, dt.date(2027, 2, 15)),
+        (dt.date(2024, 11, 30), 3, dt.date(2025, 2, 28)),
+    ],
+)
 def test_add_months_clips_to_month_end(day, months, expected):
     assert services.add_months(day, months) == expected
 

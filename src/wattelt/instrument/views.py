@@ -42,8 +42,8 @@ def _error_messages(error: ValidationError) -> dict[str, str]:
     """Field name to message; messages about the whole measurement under "general"."""
     if hasattr(error, "error_dict"):
         return {
-            "general" if field == NON_FIELD_ERRORS else field: " ".join(e.messages)
-            for field, e in error.error_dict.items()
+            "general" if field == NON_FIELD_ERRORS else field: " ".join(messages)
+            for field, messages in error.message_dict.items()
         }
     return {"general": " ".join(error.messages)}
 

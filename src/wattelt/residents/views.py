@@ -141,7 +141,14 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
     form = CloseTrajectoryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.close_trajectory(trajectory, request.user, **form.cleaned_data)
+            data = form.cleaned_data
+            services.close_trajectory(
+                trajectory,
+                request.user,
+                data["closing_reason"],
+                data["closing_note"],
+                data["ended_on"],
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
