@@ -115,7 +115,7 @@ def board_post(
 @transaction.atomic
 def seed_demo(residents_count: int = 60, seed: int = 7) -> bool:
     """Create the demo organisation unless it exists; True when created."""
-    catalogue = ensure_default_catalogue()
+    ensure_default_catalogue()
     if Municipality.objects.filter(name="Gemeente Voorbeeld").exists():
         return False
     rng = random.Random(seed)
@@ -178,7 +178,8 @@ def _demo_measurements(rng: random.Random, trajectory, professional, keys, start
             trajectory, professional, "start", rng.choice(["declined", "crisis", "not_appropriate"])
         )
         return
-    day, previous = started + dt.timedelta(days=rng.randint(0, 20)), {}
+    day = started + dt.timedelta(days=rng.randint(0, 20))
+    previous: dict[str, int] = {}
     for number in range(rng.randint(1, 4)):
         if day > today:
             break
@@ -189,7 +190,7 @@ def _demo_measurements(rng: random.Random, trajectory, professional, keys, start
         data = BoardParser(post, list(draft.catalogue.domains.all())).parse()
         confirmed = instrument.confirm_measurement(draft, professional, data)
         previous = {
-            c.domain.key: c.resident_chip for c in confirmed.choices.select_related("domain")
+            c.domain.key: c.resident_chip or 0 for c in confirmed.choices.select_related("domain")
         }
         day += dt.timedelta(days=rng.randint(80, 120))
     if rng.random() < 0.1 and Measurement.objects.filter(trajectory=trajectory).exists():

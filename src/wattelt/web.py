@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 
+from wattelt.organisations.models import Staff
+
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:
     """Show a service's ValidationError on the form: on the named field when the form
@@ -37,3 +39,9 @@ class ChosenLanguage:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class StaffRequest(HttpRequest):
+    """A request behind login_required: the user is a logged-in staff member."""
+
+    user: Staff  # type: ignore[assignment]

@@ -208,6 +208,9 @@ class ChosenDomain(models.Model):
             models.CheckConstraint(condition=_chip_in_range("carer_chip"), name="chip_carer_0_100"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.domain} in {self.measurement}"
+
     def chip(self, perspective: str) -> int | None:
         value: int | None = getattr(self, f"{perspective}_chip")
         return value
@@ -264,6 +267,9 @@ class GoalReview(models.Model):
             models.UniqueConstraint(fields=["measurement", "goal"], name="review_unique_goal")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.goal}: {self.status}"
+
 
 class NotFilledIn(models.Model):
     """A measurement that was not done, and why: data that counts in monitoring."""
@@ -289,3 +295,6 @@ class NotFilledIn(models.Model):
         verbose_name = _("measurement not filled in")
         verbose_name_plural = _("measurements not filled in")
         ordering = ["recorded_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} not filled in: {self.get_reason_display()}"

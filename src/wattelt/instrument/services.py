@@ -18,7 +18,7 @@ from .forms import BoardInput, GoalInput
 from .models import Catalogue, ChosenDomain, Domain, Goal, GoalReview, Measurement, NotFilledIn
 
 
-class MeasurementConflict(Exception):  # noqa: N818 - a domain event, not a programming error
+class MeasurementConflict(Exception):
     """Someone else saved the draft since this user loaded it."""
 
     def __init__(self, measurement: Measurement) -> None:

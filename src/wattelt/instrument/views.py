@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from wattelt.audit.services import log_access
 from wattelt.residents.forms import AppointmentForm
 from wattelt.residents.services import due_state
 from wattelt.residents.views import visible_trajectory
+from wattelt.web import StaffRequest
 
 from . import services
 from .board import build_board
@@ -25,7 +26,7 @@ from .plan import render_plan_pdf, resident_plan
 from .progress import trajectory_progress
 
 
-def _visible_measurement(request: HttpRequest, pk: int) -> Measurement:
+def _visible_measurement(request: StaffRequest, pk: int) -> Measurement:
     return get_object_or_404(
         Measurement.objects.visible_to(request.user).select_related(
             "trajectory__resident", "trajectory__team__organisation", "catalogue", "updated_by"
@@ -34,7 +35,7 @@ def _visible_measurement(request: HttpRequest, pk: int) -> Measurement:
     )
 
 
-def _wants_json(request: HttpRequest) -> bool:
+def _wants_json(request: StaffRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
@@ -50,7 +51,7 @@ def _error_messages(error: ValidationError) -> dict[str, str]:
 
 @login_required
 @require_POST
-def new_measurement(request: HttpRequest, trajectory_pk: int) -> HttpResponse:
+def new_measurement(request: StaffRequest, trajectory_pk: int) -> HttpResponse:
     trajectory = visible_trajectory(request, trajectory_pk, for_edit=True)
     try:
         measurement = services.start_measurement(
@@ -64,7 +65,7 @@ def new_measurement(request: HttpRequest, trajectory_pk: int) -> HttpResponse:
 
 
 @login_required
-def board(request: HttpRequest, pk: int) -> HttpResponse:
+def board(request: StaffRequest, pk: int) -> HttpResponse:
     measurement = _visible_measurement(request, pk)
     trajectory = measurement.trajectory
     if not measurement.is_draft:
@@ -77,7 +78,7 @@ def board(request: HttpRequest, pk: int) -> HttpResponse:
     return _post_board(request, measurement)
 
 
-def _post_board(request: HttpRequest, measurement: Measurement) -> HttpResponse:
+def _post_board(request: StaffRequest, measurement: Measurement) -> HttpResponse:
     domains = list(measurement.catalogue.domains.all())
     action = request.POST.get("action", "save")
     parser = BoardParser(request.POST, domains)
@@ -126,7 +127,7 @@ def _post_board(request: HttpRequest, measurement: Measurement) -> HttpResponse:
 
 
 def _render_board(
-    request: HttpRequest, state: object, status: int = 200, **extra: object
+    request: StaffRequest, state: object, status: int = 200, **extra: object
 ) -> HttpResponse:
     context = {
         "board": state,
@@ -137,7 +138,7 @@ def _render_board(
     return render(request, "instrument/board.html", context, status=status)
 
 
-def _confirmed_measurement(request: HttpRequest, measurement: Measurement) -> HttpResponse:
+def _confirmed_measurement(request: StaffRequest, measurement: Measurement) -> HttpResponse:
     trajectory = measurement.trajectory
     versions = []
     current: Measurement | None = measurement
@@ -161,7 +162,7 @@ def _confirmed_measurement(request: HttpRequest, measurement: Measurement) -> Ht
 
 
 @login_required
-def correct(request: HttpRequest, pk: int) -> HttpResponse:
+def correct(request: StaffRequest, pk: int) -> HttpResponse:
     measurement = _visible_measurement(request, pk)
     trajectory = measurement.trajectory
     if not trajectory.is_editable_by(request.user):
@@ -196,7 +197,7 @@ def correct(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def discard(request: HttpRequest, pk: int) -> HttpResponse:
+def discard(request: StaffRequest, pk: int) -> HttpResponse:
     measurement = _visible_measurement(request, pk)
     trajectory = measurement.trajectory
     if not trajectory.is_editable_by(request.user):
@@ -212,7 +213,7 @@ def discard(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def not_filled_in(request: HttpRequest, trajectory_pk: int) -> HttpResponse:
+def not_filled_in(request: StaffRequest, trajectory_pk: int) -> HttpResponse:
     trajectory = visible_trajectory(request, trajectory_pk, for_edit=True)
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -247,7 +248,7 @@ def not_filled_in(request: HttpRequest, trajectory_pk: int) -> HttpResponse:
 
 
 @login_required
-def progress(request: HttpRequest, trajectory_pk: int) -> HttpResponse:
+def progress(request: StaffRequest, trajectory_pk: int) -> HttpResponse:
     trajectory = visible_trajectory(request, trajectory_pk)
     log_access(request, "read", "trajectory", trajectory.pk, trajectory.resident_id)
     return render(
@@ -265,7 +266,7 @@ def progress(request: HttpRequest, trajectory_pk: int) -> HttpResponse:
 
 
 @login_required
-def plan(request: HttpRequest, trajectory_pk: int) -> HttpResponse:
+def plan(request: StaffRequest, trajectory_pk: int) -> HttpResponse:
     trajectory = visible_trajectory(request, trajectory_pk)
     log_access(request, "read", "plan", trajectory.pk, trajectory.resident_id)
     return render(
@@ -283,7 +284,7 @@ def plan(request: HttpRequest, trajectory_pk: int) -> HttpResponse:
 
 
 @login_required
-def plan_pdf(request: HttpRequest, trajectory_pk: int) -> HttpResponse:
+def plan_pdf(request: StaffRequest, trajectory_pk: int) -> HttpResponse:
     trajectory = visible_trajectory(request, trajectory_pk)
     log_access(request, "print", "plan", trajectory.pk, trajectory.resident_id)
     pdf = render_plan_pdf(request, resident_plan(trajectory))

@@ -80,7 +80,9 @@ class Staff(AbstractUser):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="staff", null=True, blank=True
     )
-    teams = models.ManyToManyField(Team, through="Membership", related_name="members", blank=True)
+    teams: models.ManyToManyField[Team, Membership] = models.ManyToManyField(
+        Team, through="Membership", related_name="members", blank=True
+    )
 
     class Meta:
         verbose_name = _("staff member")

@@ -8,13 +8,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Max, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from wattelt.audit.services import log_access, log_list_access
-from wattelt.web import add_service_errors
+from wattelt.web import StaffRequest, add_service_errors
 
 from . import services
 from .forms import AppointmentForm, CloseTrajectoryForm, OpenTrajectoryForm, ResidentForm
@@ -24,7 +24,7 @@ from .search import search_residents
 PAGE_SIZE = 25
 
 
-def visible_trajectory(request: HttpRequest, pk: int, for_edit: bool = False) -> Trajectory:
+def visible_trajectory(request: StaffRequest, pk: int, for_edit: bool = False) -> Trajectory:
     """The trajectory if the user may see it (404 otherwise), and may edit it when asked
     (403 otherwise)."""
     trajectory = get_object_or_404(
@@ -39,7 +39,7 @@ def visible_trajectory(request: HttpRequest, pk: int, for_edit: bool = False) ->
 
 
 @login_required
-def start(request: HttpRequest) -> HttpResponse:
+def start(request: StaffRequest) -> HttpResponse:
     """My open trajectories, due and overdue first marked, newest activity first."""
     mine = (
         Trajectory.objects.visible_to(request.user)
@@ -55,7 +55,7 @@ def start(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def search(request: HttpRequest) -> HttpResponse:
+def search(request: StaffRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     results = search_residents(Resident.objects.visible_to(request.user), query)
     page = Paginator(results.order_by("last_name", "first_name", "pk"), PAGE_SIZE).get_page(
@@ -67,7 +67,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def register(request: HttpRequest) -> HttpResponse:
+def register(request: StaffRequest) -> HttpResponse:
     form = ResidentForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -87,7 +87,7 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: StaffRequest, pk: int) -> HttpResponse:
     resident = get_object_or_404(
         Resident.objects.visible_to(request.user).select_related("district"), pk=pk
     )
@@ -117,7 +117,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def open_trajectory(request: HttpRequest, pk: int) -> HttpResponse:
+def open_trajectory(request: StaffRequest, pk: int) -> HttpResponse:
     resident = get_object_or_404(Resident.objects.visible_to(request.user), pk=pk)
     form = OpenTrajectoryForm(request.POST, user=request.user)
     if form.is_valid():
@@ -130,13 +130,13 @@ def open_trajectory(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             log_access(request, "create", "trajectory", trajectory.pk, resident.pk)
             return redirect("instrument:progress", trajectory.pk)
-    for error in form.errors.values():
-        messages.error(request, " ".join(error))
+    for problems in form.errors.values():
+        messages.error(request, " ".join(str(p) for p in problems))
     return redirect("residents:detail", resident.pk)
 
 
 @login_required
-def close(request: HttpRequest, pk: int) -> HttpResponse:
+def close(request: StaffRequest, pk: int) -> HttpResponse:
     trajectory = visible_trajectory(request, pk, for_edit=True)
     form = CloseTrajectoryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -160,7 +160,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def set_appointment(request: HttpRequest, pk: int) -> HttpResponse:
+def set_appointment(request: StaffRequest, pk: int) -> HttpResponse:
     trajectory = visible_trajectory(request, pk, for_edit=True)
     form = AppointmentForm(request.POST)
     if form.is_valid():
