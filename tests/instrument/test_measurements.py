@@ -249,3 +249,17 @@ def test_not_filled_in_needs_kind_reason_and_note_for_other(
     with pytest.raises(ValidationError) as error:
         services.record_not_filled_in(trajectory, alice, kind, reason, note)
     assert field in error.value.message_dict
+
+
+def test_measurement_keeps_its_catalogue_version(trajectory, alice, catalogue, organisation):
+    from wattelt.instrument.catalogue import copy_as_new_version
+
+    first = confirmed_measurement(trajectory, alice)
+    own = copy_as_new_version(catalogue, organisation)
+    own.domains.filter(key="geld").update(labels={"nl": "Financiën", "en": "Finances"})
+    own.published = True
+    own.save()
+    second = services.start_measurement(trajectory, alice, "follow_up")
+    assert second.catalogue == own
+    assert first.catalogue == catalogue
+    assert str(first.choices.get(domain__key="geld").domain) == "Geld"

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from .models import Catalogue, Domain
+from wattelt.organisations.models import Organisation
+
+from .models import Catalogue, Domain, Measurement
 
 # key, Dutch label, English label, Dutch explanation, English explanation
 DEFAULT_DOMAINS: list[tuple[str, str, str, str, str]] = [
@@ -134,3 +136,32 @@ def ensure_default_catalogue() -> Catalogue:
             for position, (key, nl, en, nl_text, en_text) in enumerate(DEFAULT_DOMAINS, start=1)
         )
     return catalogue
+
+
+@transaction.atomic
+def copy_as_new_version(catalogue: Catalogue, organisation: Organisation | None) -> Catalogue:
+    """Start a new, unpublished version for the organisation from an existing one; edit
+    it in the admin and publish it. Earlier measurements keep the version they used."""
+    latest = Catalogue.objects.filter(organisation=organisation).order_by("-version").first()
+    copy = Catalogue.objects.create(
+        organisation=organisation,
+        version=(latest.version + 1) if latest else 1,
+        name=catalogue.name,
+        published=False,
+    )
+    Domain.objects.bulk_create(
+        Domain(
+            catalogue=copy,
+            key=d.key,
+            position=d.position,
+            labels=d.labels,
+            explanations=d.explanations,
+            pictogram=d.pictogram,
+        )
+        for d in catalogue.domains.all()
+    )
+    return copy
+
+
+def is_in_use(catalogue: Catalogue) -> bool:
+    return Measurement.objects.filter(catalogue=catalogue).exists()
