@@ -302,5 +302,6 @@ def test_pages_make_a_fixed_number_of_queries(trajectory, alice, team, district)
     for days_ago in (90, 60, 30):
         add_follow_up(trajectory, alice, days_ago)
     large = page_counts(client, trajectory, alice)
+    print(f"queries per page: {small}")
     assert large == small
     assert max(small.values()) <= 20, small

@@ -29,7 +29,10 @@ class MeasurementConflict(Exception):
                 "%(who)s changed this measurement at %(when)s, after you opened it. "
                 "Your input is still on the screen: save it again to keep yours, or load theirs."
             )
-            % {"who": who, "when": timezone.localtime(measurement.updated_at).strftime("%H:%M")}
+            % {
+                "who": who,
+                "when": timezone.localtime(measurement.updated_at).strftime("%d-%m-%Y %H:%M"),
+            }
         )
 
 
