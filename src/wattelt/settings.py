@@ -92,9 +92,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "wattelt.organisations.sessions.AbsoluteSessionLimit",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wattelt.audit.middleware.NoStoreForPersonalData",
+    "wattelt.audit.headers.SecurityHeaders",
 ]
 
 ROOT_URLCONF = "wattelt.urls"
@@ -133,13 +135,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
 ]
 
-SESSION_COOKIE_AGE = 12 * 60 * 60
+# Idle limit: the cookie lives 30 minutes and is renewed by every request.
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = setting(
     "WATTELT_SECURE_COOKIES", not DEBUG, "Send cookies over HTTPS only.", _parse_bool
 )
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+SECURE_HSTS_SECONDS = setting(
+    "WATTELT_HSTS_SECONDS",
+    0 if DEBUG else 31536000,
+    "Strict-Transport-Security max-age; sent on HTTPS responses.",
+    int,
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = setting(
+    "WATTELT_SSL_REDIRECT", not DEBUG, "Redirect plain HTTP to HTTPS.", _parse_bool
+)
+CSRF_COOKIE_HTTPONLY = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 

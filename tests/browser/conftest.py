@@ -1,0 +1,108 @@
+"""Browser tests: Debian's chromium driven by Playwright against pytest-django's live
+server. Playwright never downloads a browser of its own."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+
+from tests.conftest import PASSWORD
+
+# Playwright's sync API runs an asyncio loop in this thread; the test code and the
+# fixtures still talk to the database synchronously, which Django then refuses.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+VIEWPORT = {"width": 1280, "height": 900}
+TIMEOUT_MS = 10_000
+
+
+@pytest.fixture(scope="module")
+def playwright() -> Iterator[Playwright]:
+    # Module scope: the loop ends with the browser tests, not with the whole session.
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+class Contexts:
+    """Opens browser contexts (each a separate 'browser window' with its own cookies)
+    and closes whatever is still open at the end of the test."""
+
+    def __init__(self, browser: Browser) -> None:
+        self.browser = browser
+        self.opened: list[BrowserContext] = []
+
+    def new_page(self) -> Page:
+        context = self.browser.new_context(viewport=VIEWPORT, locale="nl-NL")
+        context.set_default_timeout(TIMEOUT_MS)
+        self.opened.append(context)
+        return context.new_page()
+
+    def close_all(self) -> None:
+        for context in self.opened:
+            context.close()  # closing twice is harmless
+
+
+@pytest.fixture
+def contexts(browser: Browser) -> Iterator[Contexts]:
+    opened = Contexts(browser)
+    yield opened
+    opened.close_all()
+
+
+@pytest.fixture
+def page(contexts: Contexts) -> Page:
+    return contexts.new_page()
+
+
+@pytest.fixture
+def base_url(live_server) -> str:
+    return str(live_server.url)
+
+
+def log_in(page: Page, base_url: str, username: str, next_path: str = "") -> None:
+    """Through the real login page, as a person would."""
+    page.goto(f"{base_url}/inloggen/" + (f"?next={next_path}" if next_path else ""))
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(lambda url: "/inloggen/" not in url)
+
+
+class Shots:
+    """Full-page screenshots named after the test, in test-artifacts/."""
+
+    def __init__(self, test_name: str) -> None:
+        self.prefix = re.sub(r"[^\w.-]+", "_", test_name)
+        ARTIFACTS.mkdir(exist_ok=True)
+
+    def __call__(self, page: Page, moment: str) -> Path:
+        path = ARTIFACTS / f"{self.prefix}--{moment}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+@pytest.fixture
+def shot(request: pytest.FixtureRequest) -> Shots:
+    return Shots(request.node.name)

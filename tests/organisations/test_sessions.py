@@ -1,0 +1,45 @@
+"""Sessions end after 30 minutes idle, 12 hours absolute, or when the account is disabled."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.test import Client
+from django.urls import reverse
+from freezegun import freeze_time
+
+from tests.conftest import PASSWORD
+
+
+def logged_in(user) -> Client:
+    client = Client()
+    assert client.login(username=user.username, password=PASSWORD)
+    return client
+
+
+def test_session_ends_after_30_minutes_idle(alice):
+    with freeze_time("2026-11-23 09:00") as clock:
+        client = logged_in(alice)
+        assert client.get(reverse("start")).status_code == 200
+        clock.tick(dt.timedelta(minutes=29))
+        assert client.get(reverse("start")).status_code == 200, "activity renews the session"
+        clock.tick(dt.timedelta(minutes=31))
+        assert client.get(reverse("start")).status_code == 302
+
+
+def test_session_ends_after_12_hours_however_active(alice):
+    with freeze_time("2026-11-23 07:00") as clock:
+        client = logged_in(alice)
+        for _ in range(12 * 3 + 1):
+            clock.tick(dt.timedelta(minutes=20))
+            response = client.get(reverse("start"))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_disabling_an_account_ends_its_sessions(alice):
+    client = logged_in(alice)
+    assert client.get(reverse("start")).status_code == 200
+    alice.is_active = False
+    alice.save()
+    assert client.get(reverse("start")).status_code == 302
