@@ -14,6 +14,8 @@ POLICY = (
     "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
 
+PERMISSIONS = "camera=(), microphone=(), geolocation=()"
+
 
 class SecurityHeaders:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
