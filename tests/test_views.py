@@ -157,7 +157,7 @@ def test_board_without_javascript_shows_errors_and_keeps_input(trajectory, alice
     response = client_for(alice).post(reverse("instrument:board", args=[draft.pk]), fields)
     html = response.content.decode()
     assert response.status_code == 400
-    assert "1 to 10" in html or "1 tot 10" in html
+    assert "1 tot en met 10" in html or "1 tot 10" in html
     assert "Ik wil rust over mijn geld" in html, "the user's goal is still on the screen"
     assert not draft.choices.exists()
 

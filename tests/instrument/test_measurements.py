@@ -64,14 +64,14 @@ def test_draft_saves_incomplete_board(trajectory, alice):
 @pytest.mark.parametrize(
     ("fields", "field", "words"),
     [
-        ({"chip__resident__wonen": 101}, "chip-resident-wonen", "off the line"),
-        ({"chip__resident__wonen": -1}, "chip-resident-wonen", "off the line"),
-        ({"quality_of_life": 11}, "quality_of_life", "1 to 10"),
-        ({"quality_of_life": 0}, "quality_of_life", "1 to 10"),
-        ({"quality_of_life": "zes"}, "quality_of_life", "whole number"),
-        ({"chosen": ["wonen", "maanreizen"]}, "chosen", "Unknown life domain"),
-        ({"priority": ["werk"]}, "priority", "not chosen"),
-        ({"measured_on": "31-02-2026"}, "measured_on", "not a date"),
+        ({"chip__resident__wonen": 101}, "chip-resident-wonen", "buiten de lijn"),
+        ({"chip__resident__wonen": -1}, "chip-resident-wonen", "buiten de lijn"),
+        ({"quality_of_life": 11}, "quality_of_life", "1 tot en met 10"),
+        ({"quality_of_life": 0}, "quality_of_life", "1 tot en met 10"),
+        ({"quality_of_life": "zes"}, "quality_of_life", "geen heel getal"),
+        ({"chosen": ["wonen", "maanreizen"]}, "chosen", "Onbekend leefgebied"),
+        ({"priority": ["werk"]}, "priority", "niet gekozen"),
+        ({"measured_on": "31-02-2026"}, "measured_on", "geen datum"),
     ],
 )
 def test_bad_input_names_the_field_and_saves_nothing(trajectory, alice, fields, field, words):
@@ -88,7 +88,7 @@ def test_goal_without_own_words_cannot_be_confirmed(trajectory, alice):
     data = board_data(draft, **complete_fields(goal__0__own_words="", goal__0__first_step="Bellen"))
     with pytest.raises(ValidationError) as error:
         services.confirm_measurement(draft, alice, data)
-    assert "own words" in error.value.message_dict["goal-0-own_words"][0]
+    assert "eigen woorden" in error.value.message_dict["goal-0-own_words"][0]
     draft.refresh_from_db()
     assert draft.is_draft
     assert not draft.choices.exists(), "a failed confirmation saves nothing"
@@ -117,14 +117,14 @@ def test_goal_must_belong_to_a_chosen_domain(trajectory, alice):
     data = board_data(draft, **complete_fields(goal__0__domains=["werk"]))
     with pytest.raises(ValidationError) as error:
         services.confirm_measurement(draft, alice, data)
-    assert "did not choose" in error.value.message_dict["goal-0-domains"][0]
+    assert "niet heeft gekozen" in error.value.message_dict["goal-0-domains"][0]
 
 
 def test_measurement_cannot_be_confirmed_twice(trajectory, alice):
     draft = services.start_measurement(trajectory, alice)
     data = board_data(draft, **complete_fields())
     services.confirm_measurement(draft, alice, data)
-    with pytest.raises(ValidationError, match="already been confirmed"):
+    with pytest.raises(ValidationError, match="al bevestigd"):
         services.confirm_measurement(draft, alice, data)
     assert Measurement.objects.filter(trajectory=trajectory).count() == 1
 
@@ -136,7 +136,7 @@ def test_second_editor_gets_a_conflict_and_loses_nothing(trajectory, alice):
     services.save_draft(draft, alice, theirs)
     with pytest.raises(services.MeasurementConflict) as conflict:
         services.save_draft(draft, alice, mine)
-    assert "after you opened it" in str(conflict.value)
+    assert "nadat jij hem had geopend" in str(conflict.value)
     draft.refresh_from_db()
     assert [c.domain.key for c in draft.choices.select_related("domain")] == ["geld"]
     # Saving again with the current revision keeps mine, on purpose.
@@ -148,14 +148,14 @@ def test_second_editor_gets_a_conflict_and_loses_nothing(trajectory, alice):
 def test_no_measurement_on_a_closed_trajectory(trajectory, alice):
     confirmed_measurement(trajectory, alice)
     residents.close_trajectory(trajectory, alice, "goals_reached")
-    with pytest.raises(ValidationError, match="closed"):
+    with pytest.raises(ValidationError, match="afgesloten"):
         services.start_measurement(trajectory, alice, "follow_up")
 
 
 def test_trajectory_closed_under_an_open_draft(trajectory, alice):
     draft = services.start_measurement(trajectory, alice)
     type(trajectory).objects.filter(pk=trajectory.pk).update(ended_on=timezone.localdate())
-    with pytest.raises(ValidationError, match="closed"):
+    with pytest.raises(ValidationError, match="afgesloten"):
         services.save_draft(draft, alice, board_data(draft, chosen=["wonen"]))
 
 
@@ -222,7 +222,7 @@ def test_superseded_version_cannot_be_corrected_again(trajectory, alice):
     original = confirmed_measurement(trajectory, alice)
     data = board_data(original, **complete_fields())
     services.correct_measurement(original, alice, services.CorrectionInput(data, "typo"))
-    with pytest.raises(ValidationError, match="current confirmed version"):
+    with pytest.raises(ValidationError, match="huidige bevestigde versie"):
         services.correct_measurement(original, alice, services.CorrectionInput(data, "again"))
 
 

@@ -40,7 +40,7 @@ def test_invalid_bsn_is_refused_with_a_clear_message(alice, district):
             services.ResidentInput("Jan", "Smit", dt.date(1990, 1, 1), district, bsn="123456789"),
             alice,
         )
-    assert "11-proof" in error.value.message_dict["bsn"][0]
+    assert "elfproef" in error.value.message_dict["bsn"][0]
 
 
 def test_start_measurement_due_after_grace_period(trajectory):
@@ -92,13 +92,13 @@ def test_close_needs_a_known_reason(trajectory, alice):
 
 def test_close_refuses_with_an_open_draft(trajectory, alice):
     instrument.start_measurement(trajectory, alice)
-    with pytest.raises(ValidationError, match="draft"):
+    with pytest.raises(ValidationError, match="conceptmeting"):
         services.close_trajectory(trajectory, alice, "goals_reached")
 
 
 def test_close_twice_is_refused(trajectory, alice):
     services.close_trajectory(trajectory, alice, "goals_reached")
-    with pytest.raises(ValidationError, match="already closed"):
+    with pytest.raises(ValidationError, match="al afgesloten"):
         services.close_trajectory(trajectory, alice, "goals_reached")
 
 

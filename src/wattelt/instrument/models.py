@@ -298,3 +298,23 @@ class NotFilledIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} not filled in: {self.get_reason_display()}"
+
+
+class GoalProgress(models.Model):
+    """A progress note on a goal of the shared plan, by the generalist or a specialist,
+    optionally with a new status. Both see each other's notes."""
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="progress")
+    author = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(_("progress note"))
+    status = models.CharField(_("status"), max_length=20, choices=Goal.Status.choices, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("progress note")
+        verbose_name_plural = _("progress notes")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.goal}: {self.note[:40]}"

@@ -48,7 +48,7 @@ def resident_plan(trajectory: Trajectory) -> ResidentPlan:
     goals = list(
         Goal.objects.filter(trajectory=trajectory, stated_in__status=Measurement.Status.CONFIRMED)
         .select_related("stated_in")
-        .prefetch_related("domains")
+        .prefetch_related("domains", "progress__author", "progress__organisation")
     )
     return ResidentPlan(trajectory, latest, chosen, goals)
 

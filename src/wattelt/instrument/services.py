@@ -15,7 +15,16 @@ from wattelt.residents.models import Trajectory
 from wattelt.residents.services import refresh_due_date, touch
 
 from .forms import BoardInput, GoalInput
-from .models import Catalogue, ChosenDomain, Domain, Goal, GoalReview, Measurement, NotFilledIn
+from .models import (
+    Catalogue,
+    ChosenDomain,
+    Domain,
+    Goal,
+    GoalProgress,
+    GoalReview,
+    Measurement,
+    NotFilledIn,
+)
 
 
 class MeasurementConflict(Exception):
@@ -372,3 +381,30 @@ def record_not_filled_in(
         )
         refresh_due_date(trajectory)
         return record
+
+
+def add_goal_progress(goal: Goal, by: Staff, note: str, status: str = "") -> GoalProgress:
+    """Add a note (and optionally a new status) to a goal of the shared plan."""
+    errors = {}
+    if not note.strip():
+        errors["note"] = _("Write what happened.")
+    if status and status not in Goal.Status.values:
+        errors["status"] = _("Unknown goal status “%(value)s”.") % {"value": status}
+    if errors:
+        raise ValidationError(errors)
+    if by.organisation_id is None:
+        raise ValidationError(_("Your account is not linked to an organisation."))
+    with transaction.atomic():
+        trajectory = Trajectory.objects.select_for_update().get(pk=goal.trajectory_id)
+        _check_open(trajectory)
+        progress = GoalProgress.objects.create(
+            goal=goal,
+            author=by,
+            organisation_id=by.organisation_id,
+            note=note.strip(),
+            status=status,
+        )
+        if status:
+            Goal.objects.filter(pk=goal.pk).update(status=status)
+        touch(trajectory)
+        return progress

@@ -9,6 +9,11 @@ urlpatterns = [
     path("trajecten/<int:trajectory_pk>/niet-ingevuld/", views.not_filled_in, name="not_filled_in"),
     path("trajecten/<int:trajectory_pk>/plan/", views.plan, name="plan"),
     path("trajecten/<int:trajectory_pk>/plan.pdf", views.plan_pdf, name="plan_pdf"),
+    path(
+        "trajecten/<int:trajectory_pk>/doelen/<int:goal_pk>/voortgang/",
+        views.goal_progress,
+        name="goal_progress",
+    ),
     path("metingen/<int:pk>/", views.board, name="board"),
     path("metingen/<int:pk>/corrigeren/", views.correct, name="correct"),
     path("metingen/<int:pk>/verwijderen/", views.discard, name="discard"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from wattelt.audit.services import log_access
 from wattelt.residents.forms import AppointmentForm
+from wattelt.residents.models import ALL_PARTS, Trajectory
 from wattelt.residents.services import due_state
 from wattelt.residents.views import visible_trajectory
 from wattelt.web import StaffRequest
@@ -25,14 +26,19 @@ from .models import GRADE_MAX, GRADE_MIN, Goal, Measurement, NotFilledIn
 from .plan import render_plan_pdf, resident_plan
 from .progress import trajectory_progress
 
+PLAN_PARTS = ("plan", "goals")
+
 
 def _visible_measurement(request: StaffRequest, pk: int) -> Measurement:
-    return get_object_or_404(
+    measurement = get_object_or_404(
         Measurement.objects.visible_to(request.user).select_related(
             "trajectory__resident", "trajectory__team__organisation", "catalogue", "updated_by"
         ),
         pk=pk,
     )
+    if "measurements" not in measurement.trajectory.parts_visible_to(request.user):
+        raise Http404
+    return measurement
 
 
 def _wants_json(request: StaffRequest) -> bool:
@@ -249,7 +255,7 @@ def not_filled_in(request: StaffRequest, trajectory_pk: int) -> HttpResponse:
 
 @login_required
 def progress(request: StaffRequest, trajectory_pk: int) -> HttpResponse:
-    trajectory = visible_trajectory(request, trajectory_pk)
+    trajectory = visible_trajectory(request, trajectory_pk, parts=("measurements",))
     log_access(request, "read", "trajectory", trajectory.pk, trajectory.resident_id)
     return render(
         request,
@@ -267,8 +273,9 @@ def progress(request: StaffRequest, trajectory_pk: int) -> HttpResponse:
 
 @login_required
 def plan(request: StaffRequest, trajectory_pk: int) -> HttpResponse:
-    trajectory = visible_trajectory(request, trajectory_pk)
+    trajectory = visible_trajectory(request, trajectory_pk, parts=PLAN_PARTS)
     log_access(request, "read", "plan", trajectory.pk, trajectory.resident_id)
+    can_edit = trajectory.is_editable_by(request.user)
     return render(
         request,
         "instrument/plan.html",
@@ -278,14 +285,45 @@ def plan(request: StaffRequest, trajectory_pk: int) -> HttpResponse:
             "appointment_form": AppointmentForm(
                 initial={"next_appointment": trajectory.next_appointment}
             ),
-            "can_edit": trajectory.is_editable_by(request.user),
+            "can_edit": can_edit,
+            "can_contribute": _can_contribute(trajectory, can_edit),
+            "goal_statuses": Goal.Status.choices,
         },
     )
 
 
+def _can_contribute(trajectory: Trajectory, can_edit: bool) -> bool:
+    """The team's professionals, and a specialist with whom the goals are shared."""
+    parts: frozenset[str] = trajectory.visible_parts  # type: ignore[attr-defined]
+    specialist = parts != ALL_PARTS and "goals" in parts
+    return trajectory.is_open and (can_edit or specialist)
+
+
+@login_required
+@require_POST
+def goal_progress(request: StaffRequest, trajectory_pk: int, goal_pk: int) -> HttpResponse:
+    trajectory = visible_trajectory(request, trajectory_pk, parts=("goals",))
+    if not _can_contribute(trajectory, trajectory.is_editable_by(request.user)):
+        raise PermissionDenied(_("You can read this plan but not add to it."))
+    goal = get_object_or_404(
+        Goal.objects.filter(trajectory=trajectory, stated_in__status=Measurement.Status.CONFIRMED),
+        pk=goal_pk,
+    )
+    try:
+        services.add_goal_progress(
+            goal, request.user, request.POST.get("note", ""), request.POST.get("status", "")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        log_access(request, "change", "goal", goal.pk, trajectory.resident_id)
+        messages.success(request, _("Your progress note is added to the plan."))
+    return redirect("instrument:plan", trajectory.pk)
+
+
 @login_required
 def plan_pdf(request: StaffRequest, trajectory_pk: int) -> HttpResponse:
-    trajectory = visible_trajectory(request, trajectory_pk)
+    trajectory = visible_trajectory(request, trajectory_pk, parts=PLAN_PARTS)
     log_access(request, "print", "plan", trajectory.pk, trajectory.resident_id)
     pdf = render_plan_pdf(request, resident_plan(trajectory))
     response = HttpResponse(pdf, content_type="application/pdf")

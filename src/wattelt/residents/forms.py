@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from wattelt.organisations.models import District, Membership, Staff, Team
+from wattelt.organisations.models import District, Membership, Organisation, Staff, Team
 
 from .models import Trajectory
 
@@ -94,3 +94,30 @@ class AppointmentForm(forms.Form):
         required=False,
         help_text=_("For example: Tuesday 14 March, 10:00, at home"),
     )
+
+
+class ConsentForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label=_("Share with organisation"), queryset=Organisation.objects.none()
+    )
+    share_plan = forms.BooleanField(label=_("The plan"), required=False, initial=True)
+    share_goals = forms.BooleanField(
+        label=_("Goals and their progress"), required=False, initial=True
+    )
+    share_measurements = forms.BooleanField(label=_("Measurements (the board)"), required=False)
+    valid_from = forms.DateField(label=_("From"), widget=DateInput(), initial=timezone.localdate)
+    valid_until = forms.DateField(label=_("Until (optional)"), widget=DateInput(), required=False)
+    note = forms.CharField(
+        label=_("Note (how the resident gave consent)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, trajectory: Trajectory, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["organisation"]
+        assert isinstance(field, forms.ModelChoiceField)
+        own = trajectory.team.organisation
+        field.queryset = Organisation.objects.filter(municipality_id=own.municipality_id).exclude(
+            pk=own.pk
+        )

@@ -20,13 +20,30 @@ if TYPE_CHECKING:
 ADULT_AGE = 18
 
 
+ALL_PARTS = frozenset({"plan", "goals", "measurements"})
+
+
 class TrajectoryQuerySet(models.QuerySet["Trajectory"]):
+    """The access rules for trajectories, in one place. Everything of a resident that a
+    view, export or API shows is reached through `visible_to`."""
+
     def visible_to(self, user: Staff | AnonymousUser) -> TrajectoryQuerySet:
-        """The one access rule for trajectories: the user's teams, or assigned to them."""
+        """In the care of the user's teams or assigned to them, or shared with the
+        user's organisation under the resident's active consent."""
         if not user.is_authenticated:
             return self.none()
-        teams = Membership.objects.filter(staff=user).values("team_id")
-        return self.filter(Q(team_id__in=teams) | Q(responsible=user))
+        return self.filter(_in_care_of(user) | _shared_with(user))
+
+    def shared_with(self, user: Staff | AnonymousUser) -> TrajectoryQuerySet:
+        """Trajectories of other organisations shared with this specialist."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(_shared_with(user)).exclude(_in_care_of(user))
+
+    def in_care_of(self, user: Staff | AnonymousUser) -> TrajectoryQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(_in_care_of(user))
 
     def editable_by(self, user: Staff | AnonymousUser) -> TrajectoryQuerySet:
         """Who may record: the team's professionals and the responsible professional.
@@ -38,6 +55,20 @@ class TrajectoryQuerySet(models.QuerySet["Trajectory"]):
 
     def open(self) -> TrajectoryQuerySet:
         return self.filter(ended_on__isnull=True)
+
+
+def _in_care_of(user: Staff) -> Q:
+    teams = Membership.objects.filter(staff=user).values("team_id")
+    return Q(team_id__in=teams) | Q(responsible=user)
+
+
+def _shared_with(user: Staff) -> Q:
+    """Specialists: professionals of another organisation with the resident's consent."""
+    specialist_of = Membership.objects.filter(staff=user, role=Membership.Role.PROFESSIONAL).values(
+        "team__organisation_id"
+    )
+    active = Consent.objects.active().filter(organisation_id__in=specialist_of)
+    return Q(pk__in=active.values("trajectory_id"))
 
 
 class ResidentQuerySet(models.QuerySet["Resident"]):
@@ -137,3 +168,72 @@ class Trajectory(models.Model):
 
     def is_editable_by(self, user: Staff | AnonymousUser) -> bool:
         return Trajectory.objects.editable_by(user).filter(pk=self.pk).exists()
+
+    def parts_visible_to(self, user: Staff | AnonymousUser) -> frozenset[str]:
+        """All parts for the team in charge; for a specialist, the parts the resident
+        consented to share with their organisation."""
+        if Trajectory.objects.in_care_of(user).filter(pk=self.pk).exists():
+            return ALL_PARTS
+        specialist_of = Membership.objects.filter(
+            staff_id=user.pk, role=Membership.Role.PROFESSIONAL
+        ).values("team__organisation_id")
+        consents = Consent.objects.active().filter(
+            trajectory=self, organisation_id__in=specialist_of
+        )
+        return frozenset(part for consent in consents for part in consent.parts)
+
+
+class ConsentQuerySet(models.QuerySet["Consent"]):
+    def active(self, day: dt.date | None = None) -> ConsentQuerySet:
+        day = day or timezone.localdate()
+        return self.filter(withdrawn_at__isnull=True, valid_from__lte=day).filter(
+            Q(valid_until__isnull=True) | Q(valid_until__gte=day)
+        )
+
+
+class Consent(models.Model):
+    """The resident's consent to share parts of a trajectory with another organisation."""
+
+    trajectory = models.ForeignKey(Trajectory, on_delete=models.CASCADE, related_name="consents")
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("shared with organisation"),
+    )
+    share_plan = models.BooleanField(_("the plan"), default=True)
+    share_goals = models.BooleanField(_("goals and their progress"), default=True)
+    share_measurements = models.BooleanField(_("measurements (the board)"), default=False)
+    valid_from = models.DateField(_("from"), default=timezone.localdate)
+    valid_until = models.DateField(_("until"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    recorded_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(_("note"), blank=True)
+
+    objects = ConsentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+
+    def __str__(self) -> str:
+        return f"{self.trajectory} → {self.organisation}"
+
+    @property
+    def parts(self) -> list[str]:
+        names = {
+            "plan": self.share_plan,
+            "goals": self.share_goals,
+            "measurements": self.share_measurements,
+        }
+        return [name for name, shared in names.items() if shared]
+
+    @property
+    def is_active(self) -> bool:
+        today = timezone.localdate()
+        return (
+            self.withdrawn_at is None
+            and self.valid_from <= today
+            and (self.valid_until is None or self.valid_until >= today)
+        )

@@ -12,10 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wattelt.organisations.models import District, Staff, Team
+from wattelt.organisations.models import District, Organisation, Staff, Team
 
 from .bsn import is_valid_bsn
-from .models import Resident, Trajectory
+from .models import Consent, Resident, Trajectory
 
 DUE_SOON_DAYS = 14
 
@@ -160,3 +160,51 @@ def set_next_appointment(trajectory: Trajectory, text: str) -> None:
     Trajectory.objects.filter(pk=trajectory.pk).update(
         next_appointment=text.strip(), last_activity_at=timezone.now()
     )
+
+
+@dataclass
+class ConsentInput:
+    organisation: Organisation
+    share_plan: bool
+    share_goals: bool
+    share_measurements: bool
+    valid_from: dt.date
+    valid_until: dt.date | None = None
+    note: str = ""
+
+
+def record_consent(trajectory: Trajectory, by: Staff, data: ConsentInput) -> Consent:
+    """The resident agrees to share parts of this trajectory with another organisation."""
+    errors = {}
+    if not (data.share_plan or data.share_goals or data.share_measurements):
+        errors["share_plan"] = _("Choose at least one part to share.")
+    if data.valid_until is not None and data.valid_until < data.valid_from:
+        errors["valid_until"] = _("The end date lies before the start date.")
+    if data.organisation.pk == trajectory.team.organisation_id:
+        errors["organisation"] = _("This is the organisation of the trajectory itself.")
+    if errors:
+        raise ValidationError(errors)
+    if not trajectory.is_open:
+        raise ValidationError(_("This trajectory is closed; nothing can be shared any more."))
+    return Consent.objects.create(
+        trajectory=trajectory,
+        organisation=data.organisation,
+        share_plan=data.share_plan,
+        share_goals=data.share_goals,
+        share_measurements=data.share_measurements,
+        valid_from=data.valid_from,
+        valid_until=data.valid_until,
+        note=data.note.strip(),
+        recorded_by=by,
+    )
+
+
+def withdraw_consent(consent: Consent, by: Staff) -> Consent:
+    """Withdrawal takes effect at once: the next request of the specialist sees nothing."""
+    with transaction.atomic():
+        locked = Consent.objects.select_for_update().get(pk=consent.pk)
+        if locked.withdrawn_at is not None:
+            raise ValidationError(_("This consent was already withdrawn."))
+        locked.withdrawn_at = timezone.now()
+        locked.save(update_fields=["withdrawn_at"])
+        return locked

@@ -10,4 +10,10 @@ urlpatterns = [
     path("inwoners/<int:pk>/traject/", views.open_trajectory, name="open_trajectory"),
     path("trajecten/<int:pk>/afsluiten/", views.close, name="close"),
     path("trajecten/<int:pk>/afspraak/", views.set_appointment, name="set_appointment"),
+    path("trajecten/<int:pk>/delen/", views.consents, name="consents"),
+    path(
+        "trajecten/<int:pk>/delen/<int:consent_pk>/intrekken/",
+        views.withdraw_consent,
+        name="withdraw_consent",
+    ),
 ]

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Max, Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,22 +17,33 @@ from wattelt.audit.services import log_access, log_list_access
 from wattelt.web import StaffRequest, add_service_errors
 
 from . import services
-from .forms import AppointmentForm, CloseTrajectoryForm, OpenTrajectoryForm, ResidentForm
+from .forms import (
+    AppointmentForm,
+    CloseTrajectoryForm,
+    ConsentForm,
+    OpenTrajectoryForm,
+    ResidentForm,
+)
 from .models import Resident, Trajectory
 from .search import search_residents
 
 PAGE_SIZE = 25
 
 
-def visible_trajectory(request: StaffRequest, pk: int, for_edit: bool = False) -> Trajectory:
-    """The trajectory if the user may see it (404 otherwise), and may edit it when asked
-    (403 otherwise)."""
+def visible_trajectory(
+    request: StaffRequest, pk: int, for_edit: bool = False, parts: tuple[str, ...] = ()
+) -> Trajectory:
+    """The trajectory if the user may see it and, when `parts` are named, at least one of
+    them is shared with them (404 otherwise); and may edit it when asked (403 otherwise)."""
     trajectory = get_object_or_404(
         Trajectory.objects.visible_to(request.user).select_related(
             "resident", "team__organisation", "responsible"
         ),
         pk=pk,
     )
+    trajectory.visible_parts = trajectory.parts_visible_to(request.user)  # type: ignore[attr-defined]
+    if parts and not trajectory.visible_parts.intersection(parts):  # type: ignore[attr-defined]
+        raise Http404
     if for_edit and not trajectory.is_editable_by(request.user):
         raise PermissionDenied(_("You can read this trajectory but not change it."))
     return trajectory
@@ -50,8 +61,15 @@ def start(request: StaffRequest) -> HttpResponse:
     )
     page = Paginator(mine, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(t, services.due_state(t)) for t in page]
-    log_list_access(request, "read", "trajectory", [(t.pk, t.resident_id) for t in page])
-    return render(request, "residents/start.html", {"page": page, "rows": rows})
+    shared = list(
+        Trajectory.objects.shared_with(request.user)
+        .open()
+        .select_related("resident", "team__organisation")
+        .order_by("-last_activity_at", "-pk")[:PAGE_SIZE]
+    )
+    shown = [(t.pk, t.resident_id) for t in [*page, *shared]]
+    log_list_access(request, "read", "trajectory", shown)
+    return render(request, "residents/start.html", {"page": page, "rows": rows, "shared": shared})
 
 
 @login_required
@@ -167,3 +185,48 @@ def set_appointment(request: StaffRequest, pk: int) -> HttpResponse:
         services.set_next_appointment(trajectory, form.cleaned_data["next_appointment"])
         log_access(request, "change", "plan", trajectory.pk, trajectory.resident_id)
     return redirect("instrument:plan", trajectory.pk)
+
+
+@login_required
+def consents(request: StaffRequest, pk: int) -> HttpResponse:
+    """Record the resident's consent to share, and see and withdraw earlier ones."""
+    trajectory = visible_trajectory(request, pk, for_edit=True)
+    form = ConsentForm(request.POST or None, trajectory=trajectory)
+    if request.method == "POST" and form.is_valid():
+        try:
+            consent = services.record_consent(
+                trajectory, request.user, services.ConsentInput(**form.cleaned_data)
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            log_access(request, "create", "consent", consent.pk, trajectory.resident_id)
+            messages.success(request, _("Shared with %(org)s.") % {"org": consent.organisation})
+            return redirect("residents:consents", trajectory.pk)
+    log_access(request, "read", "consent", "", trajectory.resident_id)
+    return render(
+        request,
+        "residents/consents.html",
+        {
+            "trajectory": trajectory,
+            "form": form,
+            "consents": trajectory.consents.select_related("organisation", "recorded_by").order_by(
+                "-recorded_at"
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+def withdraw_consent(request: StaffRequest, pk: int, consent_pk: int) -> HttpResponse:
+    trajectory = visible_trajectory(request, pk, for_edit=True)
+    consent = get_object_or_404(trajectory.consents, pk=consent_pk)
+    try:
+        services.withdraw_consent(consent, request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        log_access(request, "change", "consent", consent.pk, trajectory.resident_id)
+        messages.success(request, _("The consent is withdrawn; sharing stopped at once."))
+    return redirect("residents:consents", trajectory.pk)

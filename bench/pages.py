@@ -1,0 +1,395 @@
+"""Server time of the pages a professional uses all day, on a large data set.
+
+    bin/with-postgres env WATTELT_DEBUG=1 .venv/bin/python -m bench.pages [--residents N]
+
+Generates the data set (bench.generate, 100,000 residents by default), logs in as a
+professional responsible for 50-250 open trajectories and requests, through Django's
+test Client (the whole middleware stack, no network), the start page, the resident
+page, the board of a draft and of a confirmed measurement, and the progress page of a
+trajectory with 3-5 measurements. Per page: a warm-up, then --requests requests spread
+over that professional's objects; the median and 95th percentile of the wall time, the
+number of SQL queries per request, and the queries that took the most time. Exits 1
+when a page answers anything but 200, 2 when it cannot run (not PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import math
+import os
+import platform
+import re
+import statistics
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+
+import django
+from django.db import connection
+from django.db.models import Count
+from django.http import QueryDict
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from bench.generate import DEFAULT_RESIDENTS, count_rows, generate, require_postgresql
+from wattelt.instrument import services
+from wattelt.instrument.forms import BoardParser
+from wattelt.instrument.models import Measurement
+from wattelt.organisations.models import Staff
+from wattelt.residents.models import Trajectory
+
+TARGET_P95_MS = 50.0
+OPEN_RANGE = (50, 250)
+PAGE_SIZE = 25  # the start page's paginator
+DRAFTS_TO_CREATE = 30
+SLOW_QUERIES_SHOWN = 3
+
+
+@dataclass
+class QueryStats:
+    sql: str  # one example, with its parameters
+    count: int = 0
+    total_ms: float = 0.0
+    max_ms: float = 0.0
+
+
+@dataclass
+class PageResult:
+    name: str
+    example: str
+    objects: int
+    times_ms: list[float] = field(default_factory=list)
+    queries: list[int] = field(default_factory=list)
+    by_query: dict[str, QueryStats] = field(default_factory=dict)
+    failure: str = ""
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times_ms) if self.times_ms else math.nan
+
+    @property
+    def p95(self) -> float:
+        return percentile(self.times_ms, 95)
+
+    @property
+    def max(self) -> float:
+        return max(self.times_ms) if self.times_ms else math.nan
+
+    @property
+    def ok(self) -> bool:
+        return not self.failure and self.p95 < TARGET_P95_MS
+
+    def slowest(self, n: int = SLOW_QUERIES_SHOWN) -> list[QueryStats]:
+        return sorted(self.by_query.values(), key=lambda q: q.total_ms, reverse=True)[:n]
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """Nearest-rank percentile."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(pct / 100 * len(ordered)) - 1)]
+
+
+_LITERALS = re.compile(r"'(?:[^']|'')*'|\b\d+(?:\.\d+)?\b")
+
+
+def query_shape(sql: str) -> str:
+    """The query without its literal values, to group the executions of one query."""
+    return re.sub(r"\(\?(?:, \?)+\)", "(?...)", _LITERALS.sub("?", sql))
+
+
+# -- the professional and their objects --------------------------------------------------
+
+
+@dataclass
+class Subject:
+    professional: Staff
+    open_trajectories: int
+    teams: list[str]
+
+
+def choose_professional() -> Subject:
+    """The professional with the most open trajectories within 50-250 (a busy but
+    realistic caseload); on a small data set, simply the busiest one."""
+    low, high = OPEN_RANGE
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT responsible_id, count(*) AS n FROM residents_trajectory"
+            " WHERE ended_on IS NULL GROUP BY responsible_id"
+            " ORDER BY (count(*) BETWEEN %s AND %s) DESC, n DESC LIMIT 1",
+            [low, high],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise SystemExit("bench: the data set has no open trajectories")
+    professional = Staff.objects.get(pk=row[0])
+    if not low <= row[1] <= high:
+        print(
+            f"bench: note: no professional has {low}-{high} open trajectories "
+            f"(small data set?); using {professional.username} with {row[1]}",
+            file=sys.stderr,
+        )
+    teams = [f"{m.team.name} ({m.role})" for m in professional.memberships.select_related("team")]
+    return Subject(professional, row[1], teams)
+
+
+def draft_input(measurement: Measurement, keys: list[str]) -> QueryDict:
+    """What the board posts after a few minutes' work: chips placed, one priority."""
+    data = QueryDict(mutable=True)
+    data["revision"] = str(measurement.revision)
+    data["quality_of_life"] = "6"
+    for n, key in enumerate(keys):
+        data.appendlist("chosen", key)
+        data[f"chip-resident-{key}"] = str(20 + 15 * n)
+    data.appendlist("priority", keys[0])
+    return data
+
+
+def prepare_drafts(professional: Staff, count: int) -> list[int]:
+    """Drafts on the professional's open trajectories: the ones in the data set plus new
+    ones made through the services (start_measurement, then save_draft with chips)."""
+    mine = Trajectory.objects.filter(responsible=professional, ended_on__isnull=True)
+    existing = list(
+        Measurement.objects.filter(trajectory__in=mine, status=Measurement.Status.DRAFT)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    without_draft = (
+        mine.exclude(measurements__status=Measurement.Status.DRAFT)
+        .select_related("team__organisation")
+        .order_by("pk")[: max(0, count - len(existing))]
+    )
+    created = []
+    for n, trajectory in enumerate(without_draft):
+        draft = services.start_measurement(trajectory, professional)
+        if n % 3:  # two in three drafts already have chips on the board
+            domains = list(draft.catalogue.domains.all())
+            keys = [d.key for d in domains[n % 5 :: 3]][:5]
+            board = BoardParser(draft_input(draft, keys), domains).parse()
+            draft = services.save_draft(draft, professional, board)
+        created.append(draft.pk)
+    return existing + created
+
+
+@dataclass
+class Plan:
+    name: str
+    urls: list[str]
+
+
+def plans(subject: Subject, drafts: list[int], limit: int) -> list[Plan]:
+    professional = subject.professional
+    mine = Trajectory.objects.filter(responsible=professional)
+    pages = max(1, math.ceil(subject.open_trajectories / PAGE_SIZE))
+    start_urls = [reverse("start")] + [f"{reverse('start')}?page={p}" for p in range(2, pages + 1)]
+    residents = list(
+        mine.order_by("resident_id").values_list("resident_id", flat=True).distinct()[:limit]
+    )
+    confirmed = list(
+        Measurement.objects.filter(trajectory__in=mine, status=Measurement.Status.CONFIRMED)
+        .order_by("?")
+        .values_list("pk", flat=True)[:limit]
+    )
+    with_history = list(
+        mine.filter(measurements__status=Measurement.Status.CONFIRMED)
+        .annotate(n=Count("measurements"))
+        .filter(n__gte=3, n__lte=5)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return [
+        Plan("start page", start_urls),
+        Plan("resident page", [reverse("residents:detail", args=[pk]) for pk in residents]),
+        Plan("board (draft)", [reverse("instrument:board", args=[pk]) for pk in drafts]),
+        Plan("board (confirmed)", [reverse("instrument:board", args=[pk]) for pk in confirmed]),
+        Plan(
+            "progress (3-5 meas.)",
+            [reverse("instrument:progress", args=[pk]) for pk in with_history],
+        ),
+    ]
+
+
+# -- measuring ---------------------------------------------------------------------------
+
+
+def fetch(client: Client, url: str) -> tuple[int, str]:
+    """Status and, when not 200, what went wrong."""
+    try:
+        response = client.get(url)
+    except Exception:
+        return 500, f"GET {url} raised:\n{traceback.format_exc()}"
+    if response.status_code != 200:
+        body = response.content[:600].decode("utf-8", "replace")
+        return response.status_code, f"GET {url} answered {response.status_code}:\n{body}"
+    return 200, ""
+
+
+def measure(client: Client, plan: Plan, requests: int, warmup: int) -> PageResult:
+    result = PageResult(plan.name, plan.urls[0] if plan.urls else "", len(plan.urls))
+    if not plan.urls:
+        result.failure = "no objects of this kind for the professional"
+        return result
+    for n in range(warmup):
+        status, problem = fetch(client, plan.urls[n % len(plan.urls)])
+        if status != 200:
+            result.failure = problem
+            return result
+    for n in range(requests):
+        url = plan.urls[n % len(plan.urls)]
+        with CaptureQueriesContext(connection) as captured:
+            began = time.perf_counter()
+            status, problem = fetch(client, url)
+            elapsed = time.perf_counter() - began
+        if status != 200:
+            result.failure = problem
+            return result
+        result.times_ms.append(elapsed * 1000)
+        result.queries.append(len(captured.captured_queries))
+        for query in captured.captured_queries:
+            sql, ms = query["sql"], float(query["time"]) * 1000
+            stats = result.by_query.setdefault(query_shape(sql), QueryStats(sql))
+            stats.count += 1
+            stats.total_ms += ms
+            if ms > stats.max_ms:
+                stats.max_ms, stats.sql = ms, sql
+    return result
+
+
+def explain(sql: str) -> str:
+    """EXPLAIN ANALYZE of a captured SELECT (never of a statement that writes)."""
+    if not sql.lstrip().upper().startswith("SELECT"):
+        return "(not a SELECT; not explained)"
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+# -- reporting ---------------------------------------------------------------------------
+
+
+def table(results: list[PageResult], requests: int) -> str:
+    header = (
+        f"{'page':<21} {'example url':<24} {'objects':>7} {'n':>4} {'median ms':>9} "
+        f"{'p95 ms':>7} {'max ms':>7} {'queries':>9}  target p95 < {TARGET_P95_MS:.0f} ms"
+    )
+    lines = [header, "-" * len(header)]
+    for r in results:
+        if r.times_ms:
+            q_low, q_high = min(r.queries), max(r.queries)
+            queries = f"{q_low}" if q_low == q_high else f"{q_low}-{q_high}"
+            verdict = "ok" if r.ok else "SLOW"
+            numbers = f"{r.median:>9.1f} {r.p95:>7.1f} {r.max:>7.1f} {queries:>9}"
+        else:
+            numbers, verdict = f"{'-':>9} {'-':>7} {'-':>7} {'-':>9}", "FAILED"
+        if r.failure:
+            verdict = "FAILED"
+        lines.append(
+            f"{r.name:<21} {r.example:<24} {r.objects:>7} {len(r.times_ms):>4} {numbers}  {verdict}"
+        )
+    return "\n".join(lines)
+
+
+def slow_queries(results: list[PageResult]) -> str:
+    lines = ["Queries with the most time per page (total over all requests):"]
+    for r in results:
+        if not r.by_query:
+            continue
+        lines.append(f"  {r.name}:")
+        for q in r.slowest():
+            lines.append(
+                f"    {q.total_ms / max(len(r.times_ms), 1):6.2f} ms/request, {q.count:>4}x, "
+                f"max {q.max_ms:5.1f} ms: {shorten(q.sql, 150)}"
+            )
+    return "\n".join(lines)
+
+
+def shorten(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def out(text: str) -> None:
+    print(text, flush=True)
+
+
+def server_version() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        row = cursor.fetchone()
+    return str(row[0]) if row else "?"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.pages", description=__doc__)
+    parser.add_argument("--residents", type=int, default=DEFAULT_RESIDENTS)
+    parser.add_argument("--requests", type=int, default=200, help="measured requests per page")
+    parser.add_argument("--warmup", type=int, default=20, help="unmeasured requests per page")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--reset", action="store_true", help="TRUNCATE every wattelt table first (destructive)"
+    )
+    parser.add_argument(
+        "--reuse", action="store_true", help="do not generate: measure the data set in the database"
+    )
+    parser.add_argument(
+        "--explain", action="store_true", help="EXPLAIN ANALYZE the slowest query of every page"
+    )
+    args = parser.parse_args(argv)
+    if args.residents < 1 or args.requests < 1 or args.warmup < 0:
+        parser.error("--residents and --requests must be positive, --warmup not negative")
+    try:
+        require_postgresql()
+    except SystemExit as exc:
+        print(exc, file=sys.stderr)
+        return 2
+
+    started = dt.datetime.now().astimezone()
+    if args.reuse:
+        residents = count_rows(["residents_resident"])["residents_resident"]
+        out(f"bench: reusing the data set in the database ({residents:,} residents)")
+    else:
+        generate(args.residents, args.seed, args.reset)
+
+    subject = choose_professional()
+    drafts = prepare_drafts(subject.professional, DRAFTS_TO_CREATE)
+    page_plans = plans(subject, drafts, args.requests)
+    client = Client()
+    client.force_login(subject.professional)
+
+    results = [measure(client, plan, args.requests, args.warmup) for plan in page_plans]
+
+    out("")
+    out(
+        f"bench.pages {started:%Y-%m-%d %H:%M %Z} · {platform.node()} · {os.cpu_count()} cores · "
+        f"Python {platform.python_version()} · Django {django.get_version()} · "
+        f"PostgreSQL {server_version()}"
+    )
+    out(
+        f"professional {subject.professional.username}: {subject.open_trajectories} open "
+        f"trajectories; teams: {', '.join(subject.teams)}"
+    )
+    out(f"{args.warmup} warm-up + {args.requests} measured requests per page, test Client")
+    out("")
+    out(table(results, args.requests))
+    out("")
+    out(slow_queries(results))
+    for r in results:
+        if r.by_query and (args.explain or (r.times_ms and not r.ok)):
+            worst = max(r.by_query.values(), key=lambda q: q.max_ms)
+            out("")
+            out(f"EXPLAIN ANALYZE of the slowest query of {r.name} ({worst.max_ms:.1f} ms):")
+            out(worst.sql)
+            out(explain(worst.sql))
+    failures = [r for r in results if r.failure]
+    for r in failures:
+        out("")
+        out(f"FAILED {r.name}: {r.failure}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,151 @@
+"""Sharing the plan with a specialist organisation under the resident's consent."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.conftest import confirmed_measurement
+from wattelt.audit.models import AccessLog
+from wattelt.instrument.models import Goal, GoalProgress
+from wattelt.residents import services
+from wattelt.residents.models import Consent
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def share(trajectory, alice, charlie, **parts: bool) -> Consent:
+    return services.record_consent(
+        trajectory,
+        alice,
+        services.ConsentInput(
+            organisation=charlie.organisation,
+            share_plan=parts.get("plan", True),
+            share_goals=parts.get("goals", True),
+            share_measurements=parts.get("measurements", False),
+            valid_from=timezone.localdate(),
+        ),
+    )
+
+
+def test_without_consent_the_specialist_sees_nothing(trajectory, alice, charlie):
+    confirmed_measurement(trajectory, alice)
+    client = client_for(charlie)
+    assert client.get(reverse("instrument:plan", args=[trajectory.pk])).status_code == 404
+    assert client.get(reverse("residents:detail", args=[trajectory.resident_id])).status_code == 404
+
+
+def test_specialist_sees_only_the_shared_parts(trajectory, alice, charlie):
+    confirmed_measurement(trajectory, alice)
+    share(trajectory, alice, charlie)
+    client = client_for(charlie)
+    plan = client.get(reverse("instrument:plan", args=[trajectory.pk]))
+    assert plan.status_code == 200
+    assert "Ik wil rust over mijn geld" in plan.content.decode()
+    assert client.get(reverse("instrument:progress", args=[trajectory.pk])).status_code == 404
+    measurement = trajectory.measurements.get()
+    assert client.get(reverse("instrument:board", args=[measurement.pk])).status_code == 404
+    start = client.get(reverse("start")).content.decode()
+    assert "Fatima Yilmaz" in start, "the shared trajectory is on the specialist's start page"
+
+
+def test_specialist_and_generalist_work_on_one_plan(trajectory, alice, charlie):
+    confirmed_measurement(trajectory, alice)
+    share(trajectory, alice, charlie)
+    goal = Goal.objects.get(trajectory=trajectory)
+    url = reverse("instrument:goal_progress", args=[trajectory.pk, goal.pk])
+    client_for(charlie).post(url, {"note": "Budgetplan opgesteld", "status": "partly"})
+    client_for(alice).post(url, {"note": "Besproken met inwoner"})
+    assert [p.note for p in GoalProgress.objects.filter(goal=goal)] == [
+        "Budgetplan opgesteld",
+        "Besproken met inwoner",
+    ]
+    goal.refresh_from_db()
+    assert goal.status == Goal.Status.PARTLY
+    for user in (alice, charlie):
+        html = (
+            client_for(user).get(reverse("instrument:plan", args=[trajectory.pk])).content.decode()
+        )
+        assert "Budgetplan opgesteld" in html and "Besproken met inwoner" in html
+
+
+def test_specialist_cannot_record_measurements_or_share_further(trajectory, alice, charlie):
+    share(trajectory, alice, charlie, measurements=True)
+    client = client_for(charlie)
+    assert client.get(reverse("instrument:progress", args=[trajectory.pk])).status_code == 200
+    assert (
+        client.post(reverse("instrument:new_measurement", args=[trajectory.pk])).status_code == 403
+    )
+    assert client.get(reverse("residents:consents", args=[trajectory.pk])).status_code == 403
+
+
+def test_withdrawal_takes_effect_mid_session(trajectory, alice, charlie):
+    confirmed_measurement(trajectory, alice)
+    consent = share(trajectory, alice, charlie)
+    specialist = client_for(charlie)
+    plan_url = reverse("instrument:plan", args=[trajectory.pk])
+    assert specialist.get(plan_url).status_code == 200
+    response = client_for(alice).post(
+        reverse("residents:withdraw_consent", args=[trajectory.pk, consent.pk])
+    )
+    assert response.status_code == 302
+    assert specialist.get(plan_url).status_code == 404
+    consent.refresh_from_db()
+    assert consent.withdrawn_at is not None
+
+
+def test_expired_consent_shares_nothing(trajectory, alice, charlie):
+    consent = share(trajectory, alice, charlie)
+    Consent.objects.filter(pk=consent.pk).update(
+        valid_until=timezone.localdate() - dt.timedelta(days=1)
+    )
+    assert (
+        client_for(charlie).get(reverse("instrument:plan", args=[trajectory.pk])).status_code == 404
+    )
+
+
+def test_consent_needs_a_part_and_another_organisation(trajectory, alice, charlie):
+    with pytest.raises(ValidationError) as error:
+        share(trajectory, alice, charlie, plan=False, goals=False)
+    assert "share_plan" in error.value.message_dict
+    with pytest.raises(ValidationError) as error:
+        services.record_consent(
+            trajectory,
+            alice,
+            services.ConsentInput(alice.organisation, True, True, False, timezone.localdate()),
+        )
+    assert "organisation" in error.value.message_dict
+
+
+def test_share_view_and_withdrawal_are_logged(trajectory, alice, charlie):
+    client = client_for(alice)
+    response = client.post(
+        reverse("residents:consents", args=[trajectory.pk]),
+        {
+            "organisation": charlie.organisation_id,
+            "share_plan": "on",
+            "share_goals": "on",
+            "valid_from": timezone.localdate().isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    consent = Consent.objects.get()
+    client_for(charlie).get(reverse("instrument:plan", args=[trajectory.pk]))
+    client.post(reverse("residents:withdraw_consent", args=[trajectory.pk, consent.pk]))
+    actions = list(
+        AccessLog.objects.filter(resident_id=trajectory.resident_id)
+        .order_by("id")
+        .values_list("username", "action", "object_type")
+    )
+    assert ("alice", "create", "consent") in actions
+    assert ("charlie", "read", "plan") in actions
+    assert ("alice", "change", "consent") in actions
