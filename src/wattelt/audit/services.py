@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.http import HttpRequest
 
 from .models import AccessLog
@@ -51,7 +53,7 @@ def _who_and_what(
 
 
 def log_list_access(
-    request: HttpRequest, action: str, object_type: str, shown: list[tuple[object, int]]
+    request: HttpRequest, action: str, object_type: str, shown: Sequence[tuple[object, int]]
 ) -> None:
     """One record per resident shown in a list or search result, in one INSERT."""
     template = _who_and_what(request, action, object_type)

@@ -172,6 +172,8 @@ class Trajectory(models.Model):
     def parts_visible_to(self, user: Staff | AnonymousUser) -> frozenset[str]:
         """All parts for the team in charge; for a specialist, the parts the resident
         consented to share with their organisation."""
+        if not user.is_authenticated:
+            return frozenset()
         if Trajectory.objects.in_care_of(user).filter(pk=self.pk).exists():
             return ALL_PARTS
         specialist_of = Membership.objects.filter(
