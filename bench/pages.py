@@ -27,6 +27,8 @@ import traceback
 from dataclasses import dataclass, field
 
 import django
+from django.apps import apps
+from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count
 from django.http import QueryDict
@@ -213,6 +215,24 @@ def plans(subject: Subject, drafts: list[int], limit: int) -> list[Plan]:
     ]
 
 
+def log_in(professional: Staff) -> Client:
+    """A client logged in as the professional, past the second factor when the app
+    asks for one (django-otp: the session names a confirmed device)."""
+    client = Client()
+    client.force_login(professional)
+    if apps.is_installed("django_otp.plugins.otp_totp"):
+        from django_otp import DEVICE_ID_SESSION_KEY
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        device, _ = TOTPDevice.objects.get_or_create(
+            user=professional, name="bench", defaults={"confirmed": True}
+        )
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
 # -- measuring ---------------------------------------------------------------------------
 
 
@@ -223,6 +243,9 @@ def fetch(client: Client, url: str) -> tuple[int, str]:
     except Exception:
         return 500, f"GET {url} raised:\n{traceback.format_exc()}"
     if response.status_code != 200:
+        location = response.headers.get("Location")
+        if location:
+            return response.status_code, f"GET {url} answered {response.status_code} -> {location}"
         body = response.content[:600].decode("utf-8", "replace")
         return response.status_code, f"GET {url} answered {response.status_code}:\n{body}"
     return 200, ""
@@ -312,6 +335,11 @@ def shorten(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
+def load() -> str:
+    """The 1-minute load average: other processes on the machine skew the timings."""
+    return f"{os.getloadavg()[0]:.2f}" if hasattr(os, "getloadavg") else "?"
+
+
 def out(text: str) -> None:
     print(text, flush=True)
 
@@ -349,6 +377,7 @@ def main(argv: list[str] | None = None) -> int:
 
     started = dt.datetime.now().astimezone()
     if args.reuse:
+        call_command("migrate", interactive=False, verbosity=0)  # the app may have moved on
         residents = count_rows(["residents_resident"])["residents_resident"]
         out(f"bench: reusing the data set in the database ({residents:,} residents)")
     else:
@@ -357,8 +386,8 @@ def main(argv: list[str] | None = None) -> int:
     subject = choose_professional()
     drafts = prepare_drafts(subject.professional, DRAFTS_TO_CREATE)
     page_plans = plans(subject, drafts, args.requests)
-    client = Client()
-    client.force_login(subject.professional)
+    client = log_in(subject.professional)
+    load_before = load()
 
     results = [measure(client, plan, args.requests, args.warmup) for plan in page_plans]
 
@@ -366,7 +395,7 @@ def main(argv: list[str] | None = None) -> int:
     out(
         f"bench.pages {started:%Y-%m-%d %H:%M %Z} · {platform.node()} · {os.cpu_count()} cores · "
         f"Python {platform.python_version()} · Django {django.get_version()} · "
-        f"PostgreSQL {server_version()}"
+        f"PostgreSQL {server_version()} · load average before {load_before}, after {load()}"
     )
     out(
         f"professional {subject.professional.username}: {subject.open_trajectories} open "

@@ -4,15 +4,20 @@ Charlie (professional in another organisation, outsider)."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 from django.http import QueryDict
+from django.test import Client
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from wattelt.instrument import services as instrument
 from wattelt.instrument.catalogue import ensure_default_catalogue
 from wattelt.instrument.forms import BoardInput, BoardParser
 from wattelt.instrument.models import Catalogue, Measurement
+from wattelt.organisations import two_factor
 from wattelt.organisations.models import (
     District,
     Membership,
@@ -142,3 +147,18 @@ def confirmed_measurement(
     day = timezone.localdate() - dt.timedelta(days=days_ago)
     data = board_data(draft, **complete_fields(measured_on=day.isoformat(), **extra))
     return instrument.confirm_measurement(draft, by, data)
+
+
+def client_for(user: Staff, sudo: bool = False) -> Client:
+    """A client logged in with password and second factor, as after a real login;
+    `sudo` as if the user confirmed password and code again just now."""
+    client = Client()
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = device or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    if sudo:
+        session[two_factor.REAUTHENTICATED_AT] = time.time()
+    session.save()
+    return client

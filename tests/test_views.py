@@ -11,18 +11,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import board_data, complete_fields, confirmed_measurement
+from tests.conftest import board_data, client_for, complete_fields, confirmed_measurement
 from wattelt.audit.models import AccessLog
 from wattelt.instrument import services as instrument
 from wattelt.instrument.models import Measurement
 from wattelt.residents import services as residents
 from wattelt.residents.models import Resident
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def post_fields(measurement: Measurement, **fields: object) -> dict[str, object]:

@@ -7,6 +7,7 @@ lists them all (see `docs/settings.md`).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -78,6 +79,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "wattelt.organisations",
     "wattelt.residents",
     "wattelt.instrument",
@@ -92,11 +97,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "wattelt.organisations.two_factor.RequireTwoFactor",
     "django.contrib.messages.middleware.MessageMiddleware",
     "wattelt.organisations.sessions.AbsoluteSessionLimit",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wattelt.audit.middleware.NoStoreForPersonalData",
     "wattelt.audit.headers.SecurityHeaders",
+    # Last, so it sees the outcome of every login attempt.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "wattelt.urls"
@@ -119,6 +128,18 @@ TEMPLATES = [
 ]
 
 AUTH_USER_MODEL = "organisations.Staff"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lockout after repeated failures, per account and address (django-axes).
+AXES_FAILURE_LIMIT = setting("WATTELT_LOGIN_FAILURE_LIMIT", 5, "Failed logins before lockout.", int)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+OTP_TOTP_ISSUER = "Wat telt"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "start"
 LOGOUT_REDIRECT_URL = "login"

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from wattelt.organisations import views as two_factor_views
 from wattelt.residents.views import start
 
 urlpatterns = [
@@ -9,6 +10,10 @@ urlpatterns = [
     path("beheer/", admin.site.urls),
     path("inloggen/", auth_views.LoginView.as_view(), name="login"),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
+    path("inloggen/tweestaps/instellen/", two_factor_views.enrol, name="two_factor_enrol"),
+    path("inloggen/tweestaps/", two_factor_views.verify, name="two_factor_verify"),
+    path("inloggen/bevestigen/", two_factor_views.reauthenticate, name="reauthenticate"),
+    path("account/herstelcodes/", two_factor_views.recovery_codes, name="recovery_codes"),
     path("", start, name="start"),
     path("", include("wattelt.residents.urls")),
     path("", include("wattelt.instrument.urls")),

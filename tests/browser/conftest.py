@@ -9,9 +9,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 from tests.conftest import PASSWORD
+from wattelt.organisations.models import Staff
 
 # Playwright's sync API runs an asyncio loop in this thread; the test code and the
 # fixtures still talk to the database synchronously, which Django then refuses.
@@ -82,10 +85,18 @@ def base_url(live_server) -> str:
 
 
 def log_in(page: Page, base_url: str, username: str, next_path: str = "") -> None:
-    """Through the real login page, as a person would."""
+    """Through the real login page, as a person would: password, then the code from the
+    authenticator app (a confirmed TOTP device is made for the user if needed)."""
+    user = Staff.objects.get(username=username)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = device or TOTPDevice.objects.create(user=user, name="app", confirmed=True)
     page.goto(f"{base_url}/inloggen/" + (f"?next={next_path}" if next_path else ""))
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(lambda url: "/inloggen/tweestaps/" in url)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    page.fill("#id_code", f"{totp.token():06d}")
     page.click("main button[type=submit]")
     page.wait_for_url(lambda url: "/inloggen/" not in url)
 

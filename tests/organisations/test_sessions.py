@@ -8,13 +8,11 @@ from django.test import Client
 from django.urls import reverse
 from freezegun import freeze_time
 
-from tests.conftest import PASSWORD
+from tests.conftest import client_for
 
 
 def logged_in(user) -> Client:
-    client = Client()
-    assert client.login(username=user.username, password=PASSWORD)
-    return client
+    return client_for(user)
 
 
 def test_session_ends_after_30_minutes_idle(alice):

@@ -6,21 +6,14 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import confirmed_measurement
+from tests.conftest import client_for, confirmed_measurement
 from wattelt.audit.models import AccessLog
 from wattelt.instrument.models import Goal, GoalProgress
 from wattelt.residents import services
 from wattelt.residents.models import Consent
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def share(trajectory, alice, charlie, **parts: bool) -> Consent:
@@ -94,7 +87,7 @@ def test_withdrawal_takes_effect_mid_session(trajectory, alice, charlie):
     specialist = client_for(charlie)
     plan_url = reverse("instrument:plan", args=[trajectory.pk])
     assert specialist.get(plan_url).status_code == 200
-    response = client_for(alice).post(
+    response = client_for(alice, sudo=True).post(
         reverse("residents:withdraw_consent", args=[trajectory.pk, consent.pk])
     )
     assert response.status_code == 302
@@ -127,7 +120,7 @@ def test_consent_needs_a_part_and_another_organisation(trajectory, alice, charli
 
 
 def test_share_view_and_withdrawal_are_logged(trajectory, alice, charlie):
-    client = client_for(alice)
+    client = client_for(alice, sudo=True)
     response = client.post(
         reverse("residents:consents", args=[trajectory.pk]),
         {

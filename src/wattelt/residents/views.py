@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from wattelt.audit.services import log_access, log_list_access
+from wattelt.organisations.two_factor import sudo_mode
 from wattelt.web import StaffRequest, add_service_errors
 
 from . import services
@@ -188,6 +189,7 @@ def set_appointment(request: StaffRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@sudo_mode()
 def consents(request: StaffRequest, pk: int) -> HttpResponse:
     """Record the resident's consent to share, and see and withdraw earlier ones."""
     trajectory = visible_trajectory(request, pk, for_edit=True)
@@ -219,6 +221,7 @@ def consents(request: StaffRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@sudo_mode()
 def withdraw_consent(request: StaffRequest, pk: int, consent_pk: int) -> HttpResponse:
     trajectory = visible_trajectory(request, pk, for_edit=True)
     consent = get_object_or_404(trajectory.consents, pk=consent_pk)
