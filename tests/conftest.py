@@ -23,6 +23,7 @@ from wattelt.organisations.models import (
     Membership,
     Municipality,
     Organisation,
+    Role,
     Staff,
     Team,
 )
@@ -162,3 +163,15 @@ def client_for(user: Staff, sudo: bool = False) -> Client:
         session[two_factor.REAUTHENTICATED_AT] = time.time()
     session.save()
     return client
+
+
+def staff_with_role(username: str, organisation: Organisation, role: str) -> Staff:
+    """Someone with an organisation-wide role and no team."""
+    user = make_staff(username, organisation, None, "")
+    Role.objects.create(staff=user, name=role)
+    return user
+
+
+@pytest.fixture
+def privacy_officer(organisation: Organisation) -> Staff:
+    return staff_with_role("priya", organisation, Role.Name.PRIVACY_OFFICER)

@@ -122,7 +122,7 @@ GOAL_WORDS = {
 
 
 def test_start_measurement_by_mouse(page, base_url, trajectory, alice, shot):
-    log_in(page, base_url, alice, reverse("instrument:progress", args=[trajectory.pk]))
+    log_in(page, base_url, "alice", reverse("instrument:progress", args=[trajectory.pk]))
     act = Actions(page)
 
     act.click("button[value=start]")
@@ -182,7 +182,7 @@ def test_start_measurement_by_mouse(page, base_url, trajectory, alice, shot):
 
 def test_start_measurement_by_keyboard_only(page, base_url, trajectory, alice, shot):
     draft = instrument.start_measurement(trajectory, alice)
-    log_in(page, base_url, alice, reverse("instrument:board", args=[draft.pk]))
+    log_in(page, base_url, "alice", reverse("instrument:board", args=[draft.pk]))
     keys = Keys(page)
 
     page.focus("input[name=measured_on]")  # the start of the form; from here only keys
@@ -257,7 +257,7 @@ def test_follow_up_shows_ghosts_and_reviews_goals(page, base_url, trajectory, al
     # The start measurement: wonen at 70, geld at 20, goal "Ik wil rust over mijn geld".
     start = confirmed_measurement(trajectory, alice)
     goal = Goal.objects.get(stated_in=start)
-    log_in(page, base_url, alice, reverse("instrument:progress", args=[trajectory.pk]))
+    log_in(page, base_url, "alice", reverse("instrument:progress", args=[trajectory.pk]))
 
     page.click("button[value=follow_up]")
     page.wait_for_url("**/metingen/*/")
@@ -304,7 +304,7 @@ def test_draft_survives_closing_the_browser(contexts, base_url, trajectory, alic
     draft = instrument.start_measurement(trajectory, alice)
     board_path = reverse("instrument:board", args=[draft.pk])
     page = contexts.new_page()
-    log_in(page, base_url, alice, board_path)
+    log_in(page, base_url, "alice", board_path)
 
     page.click("label[data-card=wonen]")
     page.click("label[data-card=geld]")
@@ -319,7 +319,7 @@ def test_draft_survives_closing_the_browser(contexts, base_url, trajectory, alic
     page.context.close()
 
     page = contexts.new_page()
-    log_in(page, base_url, alice, board_path)
+    log_in(page, base_url, "alice", board_path)
     assert page.url.endswith(board_path)
     for key in ("wonen", "geld"):
         expect(page.locator(f"input[name=chosen][value={key}]")).to_be_checked()
@@ -335,12 +335,12 @@ def test_draft_survives_closing_the_browser(contexts, base_url, trajectory, alic
 def test_conflicting_editor_is_told_and_keeps_input(
     contexts, base_url, trajectory, alice, organisation, team, shot
 ):
-    dora = make_staff("dora", organisation, team, Membership.Role.PROFESSIONAL)
+    make_staff("dora", organisation, team, Membership.Role.PROFESSIONAL)
     draft = instrument.start_measurement(trajectory, alice)
     board_path = reverse("instrument:board", args=[draft.pk])
     first, second = contexts.new_page(), contexts.new_page()
-    log_in(first, base_url, alice, board_path)
-    log_in(second, base_url, dora, board_path)
+    log_in(first, base_url, "alice", board_path)
+    log_in(second, base_url, "dora", board_path)
 
     with first.expect_response(is_autosave) as saved:
         first.click("label[data-card=wonen]")

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from .models import District, Membership, Municipality, Organisation, Staff, Team
+from .models import District, Membership, Municipality, Organisation, Role, Staff, Team
 
 
 class MembershipInline(admin.TabularInline):
@@ -9,9 +9,14 @@ class MembershipInline(admin.TabularInline):
     extra = 0
 
 
+class RoleInline(admin.TabularInline):
+    model = Role
+    extra = 0
+
+
 @admin.register(Staff)
 class StaffAdmin(UserAdmin):
-    inlines = [MembershipInline]
+    inlines = [MembershipInline, RoleInline]
     fieldsets = (*UserAdmin.fieldsets, ("Wat telt", {"fields": ["organisation"]}))  # type: ignore[misc]
     list_display = ["username", "first_name", "last_name", "organisation", "is_active"]
 

@@ -92,9 +92,16 @@ class Staff(AbstractUser):
         return self.get_full_name() or self.username
 
     @cached_property
+    def organisation_roles(self) -> frozenset[str]:
+        return frozenset(self.roles.values_list("name", flat=True))
+
+    def has_role(self, name: str) -> bool:
+        return name in self.organisation_roles
+
+    @cached_property
     def role_names(self) -> str:
         """The user's roles, for the access log ("professional", "teamcoach", ...)."""
-        roles = set(self.memberships.values_list("role", flat=True))
+        roles = set(self.memberships.values_list("role", flat=True)) | self.organisation_roles
         if self.is_superuser:
             roles.add("admin")
         return ",".join(sorted(roles)) or "staff"
@@ -120,3 +127,28 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff} in {self.team} ({self.role})"
+
+
+class Role(models.Model):
+    """An organisation-wide role. None of these sees residents by itself: the quality
+    officer only through dossier screening, the analyst only aggregates, the privacy
+    officer only the access log and data-subject requests, the admin only settings."""
+
+    class Name(models.TextChoices):
+        QUALITY_OFFICER = "quality_officer", _("quality officer")
+        ORGANISATION_ADMIN = "organisation_admin", _("organisation administrator")
+        PRIVACY_OFFICER = "privacy_officer", _("privacy officer")
+        MUNICIPALITY_ANALYST = "municipality_analyst", _("municipality analyst")
+
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="roles")
+    name = models.CharField(_("role"), max_length=30, choices=Name.choices)
+
+    class Meta:
+        verbose_name = _("organisation role")
+        verbose_name_plural = _("organisation roles")
+        constraints = [
+            models.UniqueConstraint(fields=["staff", "name"], name="role_unique_staff_name")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff}: {self.get_name_display()}"
