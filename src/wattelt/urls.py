@@ -17,4 +17,5 @@ urlpatterns = [
     path("", start, name="start"),
     path("", include("wattelt.residents.urls")),
     path("", include("wattelt.instrument.urls")),
+    path("", include("wattelt.audit.urls")),
 ]

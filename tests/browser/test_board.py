@@ -8,10 +8,10 @@ import re
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import Locator, Page, Response, expect
+from playwright.sync_api import APIResponse, Locator, Page, Response, Route, expect
 
 from tests.browser.conftest import log_in
-from tests.conftest import confirmed_measurement, make_staff
+from tests.conftest import board_data, complete_fields, confirmed_measurement, make_staff
 from wattelt.instrument import services as instrument
 from wattelt.instrument.models import Goal, Measurement
 from wattelt.organisations.models import Membership
@@ -79,12 +79,22 @@ class Keys:
 
     def tab_to(self, selector: str, backwards: bool = False, limit: int = 80) -> None:
         """Press Tab (or Shift+Tab) until the focus is on the element, as a person tabs
-        until the focus ring is where they want it."""
+        until the focus ring is where they want it; the focused element must be in sight,
+        not hidden behind the sticky bar with the save buttons."""
         for _ in range(limit):
             if self.has_focus(selector):
+                assert not self.page.evaluate(FOCUS_UNDER_STICKY_BAR), f"{selector} is obscured"
                 return
             self.press("Shift+Tab" if backwards else "Tab")
         raise AssertionError(f"{selector} is not reachable with the keyboard")
+
+
+FOCUS_UNDER_STICKY_BAR = """() => {
+  const focused = document.activeElement, bar = document.querySelector(".board-actions");
+  if (!focused || !bar || bar.contains(focused)) return false;
+  const f = focused.getBoundingClientRect(), b = bar.getBoundingClientRect();
+  return f.bottom > b.top + 1 && f.top < b.bottom;
+}"""
 
 
 def is_autosave(response: Response) -> bool:
@@ -147,6 +157,8 @@ def test_start_measurement_by_mouse(page, base_url, trajectory, alice, shot):
     act.place_chip("geld", 0.65)
     act.click("[data-row=geld] label.priority")
     act.click("[data-row=gevoel] label.priority")
+    widths = {t.bounding_box()["width"] for t in page.locator("[data-track]:visible").all()}
+    assert len(widths) == 1, f"every line is equally long, whatever is ticked: {widths}"
     act.click(page.locator("label.grade").filter(has_text=re.compile(r"^\s*6\s*$")))
     for key, words in GOAL_WORDS.items():
         act.click(f"[data-add-goal={key}]")
@@ -373,3 +385,41 @@ def test_conflicting_editor_is_told_and_keeps_input(
     choices = choices_of(draft)
     assert list(choices) == ["geld"]
     assert abs((choices["geld"][0] or 0) - 30) <= 2
+
+
+def test_confirm_while_an_autosave_is_under_way_is_no_conflict(page, base_url, trajectory, alice):
+    """Confirming right after a change: the autosave of that change reached the server
+    but its answer has not come back yet. The confirmation must wait for it, not post the
+    old revision and be told that 'someone else' changed the measurement."""
+    draft = instrument.start_measurement(trajectory, alice)
+    draft = instrument.save_draft(draft, alice, board_data(draft, **complete_fields()))
+    log_in(page, base_url, "alice", reverse("instrument:board", args=[draft.pk]))
+
+    held: list[tuple[Route, APIResponse]] = []
+
+    def hold_the_answer_to_the_autosave(route: Route) -> None:
+        body = route.request.post_data or ""
+        if not held and route.request.method == "POST" and 'name="action"\r\n\r\nsave' in body:
+            held.append((route, route.fetch()))  # the server has saved; the answer waits
+        else:
+            route.continue_()
+
+    page.route("**/metingen/*/", hold_the_answer_to_the_autosave)
+    page.click("label.grade:has(input[value='8'])")
+    for _ in range(100):  # the autosave starts 600 ms after the change
+        if held:
+            break
+        page.wait_for_timeout(20)
+    assert held, "the change was not autosaved"
+    expect(page.locator("[data-save-state]")).to_have_text("Opslaan…")
+    with page.expect_response(
+        lambda r: is_autosave(r) and 'name="action"\r\n\r\nconfirm' in (r.request.post_data or "")
+    ) as confirmation:
+        page.click("button[data-confirm]")
+        route, answer = held[0]
+        route.fulfill(response=answer)
+    assert confirmation.value.status == 200, confirmation.value.text()
+
+    page.wait_for_url(f"**{reverse('instrument:progress', args=[trajectory.pk])}")
+    draft.refresh_from_db()
+    assert (draft.status, draft.quality_of_life) == ("confirmed", 8)

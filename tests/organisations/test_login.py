@@ -25,7 +25,7 @@ def current_code(device: TOTPDevice) -> str:
 
 
 def test_first_login_enrols_an_authenticator_and_gives_recovery_codes(alice):
-    client, response = password_login(alice)
+    client, _ = password_login(alice)
     assert client.get(reverse("start"))["Location"].startswith(reverse("two_factor_enrol"))
     page = client.get(reverse("two_factor_enrol"))
     assert "<svg" in page.content.decode(), "a QR code to scan"
@@ -43,7 +43,9 @@ def test_later_logins_ask_for_the_code(alice):
     client, _ = password_login(alice)
     response = client.get(reverse("start"))
     assert response["Location"].startswith(reverse("two_factor_verify"))
-    assert client.get(reverse("residents:search")).status_code == 302, "nothing else before the code"
+    assert client.get(reverse("residents:search")).status_code == 302, (
+        "nothing else before the code"
+    )
     client.post(reverse("two_factor_verify"), {"code": current_code(device)})
     assert client.get(reverse("start")).status_code == 200
 

@@ -9,6 +9,22 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class AccessLogQuerySet(models.QuerySet["AccessLog"]):
+    def visible_to(self, user: Any) -> AccessLogQuerySet:
+        """The privacy officer sees what their organisation's staff did and every look at
+        their organisation's residents, also by specialists of other organisations."""
+        from wattelt.organisations.models import Role
+        from wattelt.residents.models import Resident
+
+        if not user.is_authenticated or not user.has_role(Role.Name.PRIVACY_OFFICER):
+            return self.none()
+        residents = Resident.objects.filter(organisation_id=user.organisation_id)
+        return self.filter(
+            models.Q(organisation_id=user.organisation_id)
+            | models.Q(resident_id__in=residents.values("pk"))
+        )
+
+
 class AccessLog(models.Model):
     class Action(models.TextChoices):
         READ = "read", _("read")
@@ -33,6 +49,8 @@ class AccessLog(models.Model):
     purpose = models.CharField(max_length=80, default="care")
     outcome = models.CharField(max_length=20, default="success")
     client_address = models.GenericIPAddressField(null=True)
+
+    objects = AccessLogQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("access log record")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -82,7 +84,8 @@ def search(request: StaffRequest) -> HttpResponse:
     )
     if query:
         log_list_access(request, "search", "resident", [(r.pk, r.pk) for r in page])
-    return render(request, "residents/search.html", {"page": page, "query": query})
+    context = {"page": page, "query": query, "page_query": urlencode({"q": query})}
+    return render(request, "residents/search.html", context)
 
 
 @login_required

@@ -6,23 +6,48 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organisations', '0001_initial'),
+        ("organisations", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Role',
+            name="Role",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(choices=[('quality_officer', 'quality officer'), ('organisation_admin', 'organisation administrator'), ('privacy_officer', 'privacy officer'), ('municipality_analyst', 'municipality analyst')], max_length=30, verbose_name='role')),
-                ('staff', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='roles', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        choices=[
+                            ("quality_officer", "quality officer"),
+                            ("organisation_admin", "organisation administrator"),
+                            ("privacy_officer", "privacy officer"),
+                            ("municipality_analyst", "municipality analyst"),
+                        ],
+                        max_length=30,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "staff",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="roles",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'organisation role',
-                'verbose_name_plural': 'organisation roles',
-                'constraints': [models.UniqueConstraint(fields=('staff', 'name'), name='role_unique_staff_name')],
+                "verbose_name": "organisation role",
+                "verbose_name_plural": "organisation roles",
+                "constraints": [
+                    models.UniqueConstraint(fields=("staff", "name"), name="role_unique_staff_name")
+                ],
             },
         ),
     ]

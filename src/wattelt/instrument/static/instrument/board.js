@@ -11,6 +11,7 @@
   var STEP = 5, BIG_STEP = 20;
   var autosave = text.autosave === "true";
   var saveTimer = null, saving = false, pending = false, dirty = false;
+  var inflight = Promise.resolve(); // the autosave under way, if any
   var stateEl = form.querySelector("[data-save-state]");
 
   function clamp(v) { return Math.max(0, Math.min(100, Math.round(v))); }
@@ -247,11 +248,11 @@
     });
   }
   function save() {
-    if (saving) { pending = true; return Promise.resolve(); }
+    if (saving) { pending = true; return inflight; }
     saving = true;
     dirty = false;
     setState(text.textSaving);
-    return post("save").then(function (result) {
+    inflight = post("save").then(function (result) {
       if (result.status === 200) {
         applySaved(result.body);
         showErrors({});
@@ -271,8 +272,9 @@
       setState(error.message || text.textNotSaved);
     }).then(function () {
       saving = false;
-      if (pending) { pending = false; save(); }
+      if (pending) { pending = false; return save(); }
     });
+    return inflight;
   }
   function changed() {
     dirty = true;
@@ -305,7 +307,9 @@
     if (action === "save") { save(); return; }
     if (action !== "confirm") return;
     setState(text.textSaving);
-    post("confirm").then(function (result) {
+    pending = false; // the confirmation posts everything on the board
+    // Wait for an autosave under way: its answer brings the revision to confirm.
+    inflight.then(function () { return post("confirm"); }).then(function (result) {
       if (result.status === 200 && result.body.redirect) {
         dirty = false;
         window.location.assign(result.body.redirect);
