@@ -298,4 +298,4 @@ def test_pages_make_a_fixed_number_of_queries(trajectory, alice, team, district)
     large = page_counts(client, trajectory, alice)
     print(f"queries per page: {small}")
     assert large == small
-    assert max(small.values()) <= 20, small
+    assert max(small.values()) <= 25, small

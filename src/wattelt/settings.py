@@ -205,5 +205,5 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": setting("WATTELT_LOG_LEVEL", "INFO", "Log level.")},
     # WeasyPrint and fontTools narrate every PDF at INFO level.
-    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
+    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools", "axes")},
 }
