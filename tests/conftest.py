@@ -33,6 +33,12 @@ from wattelt.residents.models import Resident, Trajectory
 PASSWORD = "correct-horse-battery-staple"
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
+    """Argon2 is slow on purpose; tests hash with MD5 except where Argon2 is the subject."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def catalogue(db: None) -> Catalogue:
     return ensure_default_catalogue()

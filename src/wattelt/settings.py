@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "wattelt.residents",
     "wattelt.instrument",
     "wattelt.audit",
+    "wattelt.privacy",
 ]
 
 MIDDLEWARE = [
@@ -207,3 +208,83 @@ LOGGING = {
     # WeasyPrint and fontTools narrate every PDF at INFO level.
     "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools", "axes")},
 }
+
+# --- Login through the organisation's OpenID Connect provider (mozilla-django-oidc) ---
+# Off unless WATTELT_OIDC_PROVIDER_URL is set. Staff of one organisation then log in at
+# their own provider; accounts are still created by an administrator (matched by e-mail),
+# and a login the provider reports as multi-factor counts as our second factor.
+_OIDC_ALGORITHMS = {"RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "HS256"}
+
+
+def _parse_sign_algo(raw: str) -> str:
+    if raw not in _OIDC_ALGORITHMS:
+        raise ValueError(f"expected one of {', '.join(sorted(_OIDC_ALGORITHMS))}")
+    return raw
+
+
+OIDC_PROVIDER_URL = setting(
+    "WATTELT_OIDC_PROVIDER_URL",
+    "",
+    "Issuer URL of the organisation's OpenID Connect provider; empty turns OIDC login off. "
+    "Endpoints default to /authorize, /token, /userinfo and /jwks below it.",
+).rstrip("/")
+OIDC_LOGIN_ENABLED = bool(OIDC_PROVIDER_URL)
+OIDC_RP_CLIENT_ID = setting("WATTELT_OIDC_CLIENT_ID", "", "OIDC client id of Wat telt.")
+OIDC_RP_CLIENT_SECRET = setting("WATTELT_OIDC_CLIENT_SECRET", "", "OIDC client secret.")
+OIDC_RP_SIGN_ALGO = setting(
+    "WATTELT_OIDC_SIGN_ALGO",
+    "RS256",
+    "Signature algorithm of the provider's id tokens: RS256 (keys from the JWKS endpoint) "
+    "or HS256 (signed with the client secret).",
+    _parse_sign_algo,
+)
+OIDC_STAFF_ORGANISATION = setting(
+    "WATTELT_OIDC_ORGANISATION",
+    "",
+    "Name of the organisation whose staff log in through the OIDC provider.",
+)
+OIDC_MFA_VALUES = setting(
+    "WATTELT_OIDC_MFA_CLAIM_VALUES",
+    ["mfa", "otp", "hwk"],
+    "Comma-separated amr/acr values that mean the provider checked more than a password; "
+    "such a login needs no second code in Wat telt.",
+    _parse_list,
+)
+_oidc_endpoints = {
+    name: setting(
+        f"WATTELT_OIDC_{name.upper()}_ENDPOINT",
+        f"{OIDC_PROVIDER_URL}/{default}",
+        f"OIDC {name} endpoint, when not at the default place under the provider URL.",
+    )
+    for name, default in [
+        ("authorization", "authorize"),
+        ("token", "token"),
+        ("userinfo", "userinfo"),
+        ("jwks", "jwks"),
+    ]
+}
+if OIDC_LOGIN_ENABLED:
+    _missing = [
+        name
+        for name, value in [
+            ("WATTELT_OIDC_CLIENT_ID", OIDC_RP_CLIENT_ID),
+            ("WATTELT_OIDC_CLIENT_SECRET", OIDC_RP_CLIENT_SECRET),
+            ("WATTELT_OIDC_ORGANISATION", OIDC_STAFF_ORGANISATION),
+        ]
+        if not value
+    ]
+    if _missing:
+        raise ImproperlyConfigured(f"OIDC login needs {', '.join(_missing)} as well.")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = _oidc_endpoints["authorization"]
+    OIDC_OP_TOKEN_ENDPOINT = _oidc_endpoints["token"]
+    OIDC_OP_USER_ENDPOINT = _oidc_endpoints["userinfo"]
+    OIDC_OP_JWKS_ENDPOINT = _oidc_endpoints["jwks"]
+    OIDC_RP_SCOPES = "openid email profile"
+    OIDC_USE_PKCE = True
+    OIDC_CREATE_USER = False  # an administrator creates accounts
+    OIDC_TIMEOUT = 10
+    # Axes stays first: it refuses locked-out addresses before any backend runs.
+    AUTHENTICATION_BACKENDS.append("wattelt.organisations.oidc.OrganisationOIDCBackend")
+    TEMPLATES[0]["OPTIONS"]["context_processors"].append(
+        "wattelt.organisations.oidc.login_options"
+    )

@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("wattelt.residents.urls")),
     path("", include("wattelt.instrument.urls")),
     path("", include("wattelt.audit.urls")),
+    path("", include("wattelt.privacy.urls")),
 ]

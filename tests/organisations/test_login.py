@@ -87,3 +87,19 @@ def test_sudo_mode_asks_for_password_and_code_before_consent_changes(trajectory,
     )
     assert good["Location"] == url
     assert client.get(url).status_code == 200
+
+
+def test_passwords_are_hashed_with_argon2_and_need_12_characters():
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    from wattelt import settings as project
+
+    assert project.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+    for weak in ["kort", "password1234"]:
+        try:
+            validate_password(weak)
+        except ValidationError:
+            continue
+        raise AssertionError(f"{weak!r} was accepted")
+    validate_password("paard-batterij-nietje-correct")

@@ -26,6 +26,7 @@ from .forms import (
     ConsentForm,
     OpenTrajectoryForm,
     ResidentForm,
+    professional_teams,
 )
 from .models import Resident, Trajectory
 from .search import search_residents
@@ -88,8 +89,15 @@ def search(request: StaffRequest) -> HttpResponse:
     return render(request, "residents/search.html", context)
 
 
+def require_professional(request: StaffRequest) -> None:
+    """Registering residents and opening trajectories is a professional's work."""
+    if not professional_teams(request.user).exists():
+        raise PermissionDenied(_("Only professionals of a team can do this."))
+
+
 @login_required
 def register(request: StaffRequest) -> HttpResponse:
+    require_professional(request)
     form = ResidentForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -141,6 +149,7 @@ def detail(request: StaffRequest, pk: int) -> HttpResponse:
 @require_POST
 def open_trajectory(request: StaffRequest, pk: int) -> HttpResponse:
     resident = get_object_or_404(Resident.objects.visible_to(request.user), pk=pk)
+    require_professional(request)
     form = OpenTrajectoryForm(request.POST, user=request.user)
     if form.is_valid():
         try:

@@ -52,8 +52,10 @@
       this.track.appendChild(ghost);
     }
     this.track.addEventListener("pointerdown", function (e) {
-      if (e.target.classList.contains("chip") && !e.target.classList.contains("chip--ghost")) return;
       var p = activePerspective();
+      // A chip of the active perspective drags itself; on another perspective's chip
+      // (the professional agreeing with the resident) the active chip is placed there.
+      if (e.target.classList.contains("chip") && e.target.dataset.perspective === p) return;
       self.set(p, self.valueAt(e.clientX));
       self.drag(p, e);
     });
@@ -114,7 +116,7 @@
     chip.setAttribute("aria-valuemax", "100");
     chip.setAttribute("aria-label", text["text" + p.charAt(0).toUpperCase() + p.slice(1)] + ": " + this.label);
     chip.dataset.perspective = p;
-    chip.addEventListener("pointerdown", function (e) { self.drag(p, e); });
+    chip.addEventListener("pointerdown", function (e) { if (p === activePerspective()) self.drag(p, e); });
     chip.addEventListener("keydown", function (e) {
       var v = self.values[p], step = e.shiftKey ? BIG_STEP : STEP;
       var next = { ArrowLeft: v - step, ArrowDown: v - step, ArrowRight: v + step, ArrowUp: v + step,

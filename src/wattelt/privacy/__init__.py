@@ -1,0 +1,1 @@
+"""The resident's AVG (GDPR) rights: access (inzage), erasure and retention."""

@@ -1,0 +1,186 @@
+"""Every URL of the project, tried as anonymous, as each role, as a professional of
+another team and of another organisation. Anonymous goes to login, outsiders get 404,
+read-only roles cannot write. A URL without an entry here fails the test."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.conftest import client_for, confirmed_measurement, make_staff, staff_with_role
+from wattelt.instrument import services as instrument
+from wattelt.organisations.models import Membership, Role, Team
+from wattelt.residents import services as residents
+
+USERS = ["alice", "bob", "dave", "charlie", "priya", "quinn", "olga", "anna"]
+OUTSIDERS = {"dave": 404, "charlie": 404, "priya": 404, "quinn": 404, "olga": 404, "anna": 404}
+
+
+@dataclass
+class Entry:
+    """How to call one URL and what each user gets: a status code per user."""
+
+    args: Callable[[dict], list[object]] = lambda ctx: []
+    method: str = "get"
+    data: dict[str, object] = field(default_factory=dict)
+    expect: dict[str, int] = field(default_factory=dict)
+    anonymous: int = 302  # to the login page
+
+
+def everyone(status: int) -> dict[str, int]:
+    return dict.fromkeys(USERS, status)
+
+
+def team_read(owner: int = 200, coach: int = 200) -> dict[str, int]:
+    return {"alice": owner, "bob": coach, **OUTSIDERS}
+
+
+def team_write(owner: int = 302) -> dict[str, int]:
+    return {"alice": owner, "bob": 403, **OUTSIDERS}
+
+
+TRAJECTORY = lambda ctx: [ctx["trajectory"].pk]  # noqa: E731
+PRIVACY_ONLY = {**everyone(404), "priya": 200}
+
+MATRIX: dict[str, Entry] = {
+    "start": Entry(expect=everyone(200)),
+    "login": Entry(expect=everyone(200), anonymous=200),
+    "logout": Entry(method="post", expect=everyone(302)),
+    "set_language": Entry(
+        method="post", data={"language": "en"}, expect=everyone(302), anonymous=302
+    ),
+    "two_factor_enrol": Entry(expect=everyone(302)),  # already enrolled: on to the code page
+    "two_factor_verify": Entry(expect=everyone(200)),
+    "reauthenticate": Entry(expect=everyone(200)),
+    "recovery_codes": Entry(expect=everyone(200)),
+    "residents:search": Entry(expect=everyone(200)),
+    "residents:register": Entry(
+        expect={**everyone(403), "alice": 200, "dave": 200, "charlie": 200}
+    ),
+    "residents:detail": Entry(args=lambda ctx: [ctx["trajectory"].resident_id], expect=team_read()),
+    "residents:open_trajectory": Entry(
+        args=lambda ctx: [ctx["trajectory"].resident_id],
+        method="post",
+        data={"team": "__team__"},
+        expect=team_write(),
+    ),
+    "residents:close": Entry(args=TRAJECTORY, expect=team_write(owner=200)),
+    "residents:set_appointment": Entry(args=TRAJECTORY, method="post", expect=team_write()),
+    "residents:consents": Entry(args=TRAJECTORY, expect=team_write(owner=200)),
+    "residents:withdraw_consent": Entry(
+        args=lambda ctx: [ctx["trajectory"].pk, ctx["consent"].pk],
+        method="post",
+        expect=team_write(),
+    ),
+    "instrument:progress": Entry(args=TRAJECTORY, expect=team_read()),
+    "instrument:new_measurement": Entry(args=TRAJECTORY, method="post", expect=team_write()),
+    "instrument:not_filled_in": Entry(args=TRAJECTORY, expect=team_write(owner=200)),
+    "instrument:plan": Entry(args=TRAJECTORY, expect=team_read()),
+    "instrument:plan_pdf": Entry(args=TRAJECTORY, expect=team_read()),
+    "instrument:goal_progress": Entry(
+        args=lambda ctx: [ctx["trajectory"].pk, ctx["goal"].pk],
+        method="post",
+        data={"note": "Gebeld"},
+        expect=team_write(),
+    ),
+    "instrument:board": Entry(args=lambda ctx: [ctx["draft"].pk], expect=team_write(owner=200)),
+    "instrument:correct": Entry(
+        args=lambda ctx: [ctx["confirmed"].pk], expect=team_write(owner=200)
+    ),
+    "instrument:discard": Entry(
+        args=lambda ctx: [ctx["draft"].pk], method="post", expect=team_write()
+    ),
+    "audit:access_log": Entry(expect=PRIVACY_ONLY),
+    "audit:access_log_export": Entry(expect=PRIVACY_ONLY),
+}
+# Third-party screens with their own access rules, tested elsewhere.
+NOT_IN_MATRIX_NAMESPACES = {"admin"}
+
+
+def project_url_names() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns: list, namespace: str) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                walk(pattern.url_patterns, inner)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                names.add(f"{namespace}{pattern.name}")
+
+    walk(get_resolver().url_patterns, "")
+    return {n for n in names if n.split(":")[0] not in NOT_IN_MATRIX_NAMESPACES or ":" not in n}
+
+
+def test_every_url_has_an_entry_in_the_matrix():
+    missing = sorted(project_url_names() - set(MATRIX))
+    assert not missing, f"add these URLs to the permission matrix: {missing}"
+
+
+@pytest.fixture
+def world(trajectory, alice, bob, charlie, organisation, team, district):
+    """Alice (professional, owner), Bob (coach), Dave (professional of another team),
+    Charlie (another organisation), and the organisation-wide roles."""
+    other_team = Team.objects.create(organisation=organisation, name="Team Zuid")
+    users = {
+        "alice": alice,
+        "bob": bob,
+        "charlie": charlie,
+        "dave": make_staff("dave", organisation, other_team, Membership.Role.PROFESSIONAL),
+        "priya": staff_with_role("priya", organisation, Role.Name.PRIVACY_OFFICER),
+        "quinn": staff_with_role("quinn", organisation, Role.Name.QUALITY_OFFICER),
+        "olga": staff_with_role("olga", organisation, Role.Name.ORGANISATION_ADMIN),
+        "anna": staff_with_role("anna", organisation, Role.Name.MUNICIPALITY_ANALYST),
+    }
+    confirmed = confirmed_measurement(trajectory, alice)
+    other_org = charlie.organisation
+    consent = residents.record_consent(
+        trajectory,
+        alice,
+        residents.ConsentInput(other_org, True, True, False, trajectory.started_on),
+    )
+    residents.withdraw_consent(consent, alice)  # shared once, no longer: Charlie sees nothing
+    return {
+        "users": users,
+        "trajectory": trajectory,
+        "team": team,
+        "confirmed": confirmed,
+        "goal": confirmed.goals.get(),
+        "consent": consent,
+        "draft": instrument.start_measurement(trajectory, alice, "follow_up"),
+    }
+
+
+def call(client, name: str, entry: Entry, ctx: dict):
+    url = reverse(name, args=entry.args(ctx))
+    data = {k: (ctx["team"].pk if v == "__team__" else v) for k, v in entry.data.items()}
+    return getattr(client, entry.method)(url, data)
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_anonymous_is_sent_to_login(world, name):
+    from django.test import Client
+
+    entry = MATRIX[name]
+    response = call(Client(), name, entry, world)
+    assert response.status_code == entry.anonymous, name
+    if entry.anonymous == 302 and name not in ("set_language",):
+        assert reverse("login") in response["Location"], name
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_each_role_gets_what_the_matrix_says(world, name):
+    entry = MATRIX[name]
+    got = {}
+    for user in USERS:
+        # Each user on a fresh copy of the world: a write by one must not hide from the next.
+        with transaction.atomic():
+            got[user] = call(
+                client_for(world["users"][user], sudo=True), name, entry, world
+            ).status_code
+            transaction.set_rollback(True)
+    assert got == entry.expect, name
