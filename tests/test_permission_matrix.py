@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.conftest import client_for, confirmed_measurement, make_staff, staff_with_role
 from wattelt.instrument import services as instrument
 from wattelt.organisations.models import Membership, Role, Team
+from wattelt.privacy import services as privacy
 from wattelt.residents import services as residents
 
 USERS = ["alice", "bob", "dave", "charlie", "priya", "quinn", "olga", "anna"]
@@ -45,6 +46,8 @@ def team_write(owner: int = 302) -> dict[str, int]:
 
 TRAJECTORY = lambda ctx: [ctx["trajectory"].pk]  # noqa: E731
 PRIVACY_ONLY = {**everyone(404), "priya": 200}
+RESIDENT = lambda ctx: [ctx["trajectory"].resident_id]  # noqa: E731
+ERASURE = lambda ctx: [ctx["erasure"].pk]  # noqa: E731
 
 MATRIX: dict[str, Entry] = {
     "start": Entry(expect=everyone(200)),
@@ -96,6 +99,20 @@ MATRIX: dict[str, Entry] = {
     ),
     "audit:access_log": Entry(expect=PRIVACY_ONLY),
     "audit:access_log_export": Entry(expect=PRIVACY_ONLY),
+    "privacy:start": Entry(expect=PRIVACY_ONLY),
+    "privacy:resident": Entry(args=RESIDENT, expect=PRIVACY_ONLY),
+    "privacy:inzage_pdf": Entry(args=RESIDENT, expect=PRIVACY_ONLY),
+    "privacy:inzage_json": Entry(args=RESIDENT, expect=PRIVACY_ONLY),
+    "privacy:register_erasure": Entry(args=RESIDENT, expect=PRIVACY_ONLY),
+    "privacy:erasure": Entry(args=ERASURE, expect=PRIVACY_ONLY),
+    # A refusal without a reason is refused with a message, and changes nothing.
+    "privacy:decide": Entry(
+        args=ERASURE,
+        method="post",
+        data={"decision": "refused"},
+        expect={**everyone(404), "priya": 400},
+    ),
+    "privacy:execute": Entry(args=ERASURE, method="post", expect={**everyone(404), "priya": 400}),
 }
 # Third-party screens with their own access rules, tested elsewhere.
 NOT_IN_MATRIX_NAMESPACES = {"admin"}
@@ -152,6 +169,7 @@ def world(trajectory, alice, bob, charlie, organisation, team, district):
         "goal": confirmed.goals.get(),
         "consent": consent,
         "draft": instrument.start_measurement(trajectory, alice, "follow_up"),
+        "erasure": privacy.register_erasure_request(trajectory.resident, users["priya"]),
     }
 
 
