@@ -285,6 +285,5 @@ if OIDC_LOGIN_ENABLED:
     OIDC_TIMEOUT = 10
     # Axes stays first: it refuses locked-out addresses before any backend runs.
     AUTHENTICATION_BACKENDS.append("wattelt.organisations.oidc.OrganisationOIDCBackend")
-    TEMPLATES[0]["OPTIONS"]["context_processors"].append(
-        "wattelt.organisations.oidc.login_options"
-    )
+    _template_options: Any = TEMPLATES[0]["OPTIONS"]
+    _template_options["context_processors"].append("wattelt.organisations.oidc.login_options")

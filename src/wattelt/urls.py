@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -20,3 +21,5 @@ urlpatterns = [
     path("", include("wattelt.audit.urls")),
     path("", include("wattelt.privacy.urls")),
 ]
+if settings.OIDC_LOGIN_ENABLED:
+    urlpatterns.insert(0, path("oidc/", include("mozilla_django_oidc.urls")))
