@@ -33,7 +33,7 @@ from wattelt.instrument.models import (
     Measurement,
     NotFilledIn,
 )
-from wattelt.organisations.models import Organisation, Staff
+from wattelt.organisations.models import Membership, Organisation, Role, Staff
 from wattelt.residents.models import Consent, Resident, Trajectory
 from wattelt.residents.services import add_months
 
@@ -68,6 +68,8 @@ def purpose_label(purpose: str) -> str:
         "privacy": _("privacy supervision"),
     }
     return str(labels.get(purpose, purpose))
+
+
 RETENTION_USERNAME = "apply_retention"
 
 
@@ -90,8 +92,12 @@ def _name(staff: Staff | None) -> str:
 def _trajectories_with_everything(resident: Resident) -> models.QuerySet[Trajectory]:
     """All of the resident's trajectories with all their parts, in a fixed number of
     queries whatever the size of the file."""
-    measurements = Measurement.objects.select_related("created_by", "confirmed_by").prefetch_related(
-        Prefetch("choices", ChosenDomain.objects.select_related("domain").order_by("domain__position"))
+    measurements = Measurement.objects.select_related(
+        "created_by", "confirmed_by"
+    ).prefetch_related(
+        Prefetch(
+            "choices", ChosenDomain.objects.select_related("domain").order_by("domain__position")
+        )
     )
     goals = Goal.objects.select_related("stated_in").prefetch_related(
         "domains",
@@ -238,6 +244,16 @@ def _trajectory_facts(trajectory: Trajectory) -> JSON:
     }
 
 
+def role_label(roles: str) -> str:
+    """The access log's role codes ("professional,teamcoach") in words."""
+    labels = {
+        **dict(Membership.Role.choices),
+        **dict(Role.Name.choices),
+        "admin": _("administrator"),
+    }
+    return ", ".join(str(labels.get(code, code)) for code in roles.split(",") if code)
+
+
 def who_looked(resident: Resident) -> list[JSON]:
     """Every recorded look at the resident's file: when, who, in which role, what, why."""
     records = list(AccessLog.objects.filter(resident_id=resident.pk).order_by("at", "id"))
@@ -250,6 +266,7 @@ def who_looked(resident: Resident) -> list[JSON]:
             "at": _moment(r.at),
             "who": r.username,
             "role": r.role,
+            "role_label": role_label(r.role),
             "organisation": organisations.get(r.organisation_id or 0, ""),
             "action": r.action,
             "action_label": r.get_action_display(),

@@ -92,9 +92,7 @@ def resident(request: StaffRequest, pk: int) -> HttpResponse:
             open=Count("id", filter=Q(ended_on__isnull=True)),
             last_closed_on=Max("ended_on"),
         ),
-        "erasure_requests": ErasureRequest.objects.handled_by(request.user).filter(
-            resident=found
-        ),
+        "erasure_requests": ErasureRequest.objects.handled_by(request.user).filter(resident=found),
         "youth_care": services.youth_care_applies(found),
     }
     return render(request, "privacy/resident.html", context)
@@ -155,6 +153,8 @@ def _erasure_page(
     decision_form: DecisionForm | None = None,
     execute_form: ExecuteForm | None = None,
 ) -> HttpResponse:
+    """The request with the form fit for its state; a rejected form comes back with its
+    errors next to the fields (status 400), and nothing was changed."""
     log_access(
         request,
         "read",
@@ -190,8 +190,8 @@ def decide(request: StaffRequest, pk: int) -> HttpResponse:
     erasure_request = handled_request(request, pk)
     form = DecisionForm(request.POST)
     if form.is_valid():
+        data = form.cleaned_data
         try:
-            data = form.cleaned_data
             decided = services.decide_erasure(
                 erasure_request,
                 request.user,
@@ -202,9 +202,8 @@ def decide(request: StaffRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            log_access(
-                request, "change", "erasure_request", decided.pk, decided.resident_number, ERASURE
-            )
+            number = decided.resident_number
+            log_access(request, "change", "erasure_request", decided.pk, number, ERASURE)
             messages.success(request, _("The decision is recorded."))
             return redirect("privacy:erasure", decided.pk)
     return _erasure_page(request, erasure_request, decision_form=form)
@@ -222,7 +221,8 @@ def execute(request: StaffRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            log_access(request, "delete", "resident", done.resident_number, done.resident_number, ERASURE)
+            number = done.resident_number
+            log_access(request, "delete", "resident", number, number, ERASURE)
             messages.success(request, _("The personal data are erased."))
             return redirect("privacy:erasure", done.pk)
     return _erasure_page(request, erasure_request, execute_form=form)

@@ -2,60 +2,200 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import wattelt.privacy.models
 from django.conf import settings
 from django.db import migrations, models
 
+import wattelt.privacy.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organisations', '0002_organisation_roles'),
-        ('residents', '0002_consent_and_progress'),
+        ("organisations", "0002_organisation_roles"),
+        ("residents", "0002_consent_and_progress"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RetentionPolicy',
+            name="RetentionPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('years', models.PositiveSmallIntegerField(default=15, verbose_name='retention (years)')),
-                ('youth_years', models.PositiveSmallIntegerField(default=20, help_text='Youth care records are kept 20 years (Jeugdwet).', verbose_name='retention when the resident was under 18 (years)')),
-                ('organisation', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='retention_policy', to='organisations.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "years",
+                    models.PositiveSmallIntegerField(default=15, verbose_name="retention (years)"),
+                ),
+                (
+                    "youth_years",
+                    models.PositiveSmallIntegerField(
+                        default=20,
+                        help_text="Youth care records are kept 20 years (Jeugdwet).",
+                        verbose_name="retention when the resident was under 18 (years)",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="retention_policy",
+                        to="organisations.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'retention policy',
-                'verbose_name_plural': 'retention policies',
+                "verbose_name": "retention policy",
+                "verbose_name_plural": "retention policies",
             },
         ),
         migrations.CreateModel(
-            name='ErasureRequest',
+            name="ErasureRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(default=wattelt.privacy.models.new_reference, editable=False, max_length=20, unique=True, verbose_name='reference')),
-                ('resident_number', models.BigIntegerField(db_index=True, verbose_name='resident number')),
-                ('source', models.CharField(choices=[('resident', 'request by the resident'), ('retention', 'end of the retention period')], default='resident', max_length=20, verbose_name='source')),
-                ('received_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='request received on')),
-                ('requested_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('decision', models.CharField(choices=[('pending', 'pending'), ('granted', 'granted'), ('refused', 'refused')], default='pending', max_length=10, verbose_name='decision')),
-                ('decision_reason', models.TextField(blank=True, verbose_name='reason for the decision')),
-                ('legal_hold', models.CharField(blank=True, choices=[('youth_care', 'youth care: records are kept for 20 years'), ('legal_procedure', 'an ongoing legal procedure'), ('other', 'another legal obligation (explain in the reason)')], max_length=20, verbose_name='legal obligation to keep the data')),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('executed_at', models.DateTimeField(blank=True, null=True)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('executed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organisations.organisation')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('resident', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='erasure_requests', to='residents.resident')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(
+                        default=wattelt.privacy.models.new_reference,
+                        editable=False,
+                        max_length=20,
+                        unique=True,
+                        verbose_name="reference",
+                    ),
+                ),
+                (
+                    "resident_number",
+                    models.BigIntegerField(db_index=True, verbose_name="resident number"),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("resident", "request by the resident"),
+                            ("retention", "end of the retention period"),
+                        ],
+                        default="resident",
+                        max_length=20,
+                        verbose_name="source",
+                    ),
+                ),
+                (
+                    "received_on",
+                    models.DateField(
+                        default=django.utils.timezone.localdate, verbose_name="request received on"
+                    ),
+                ),
+                ("requested_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[
+                            ("pending", "pending"),
+                            ("granted", "granted"),
+                            ("refused", "refused"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="decision",
+                    ),
+                ),
+                (
+                    "decision_reason",
+                    models.TextField(blank=True, verbose_name="reason for the decision"),
+                ),
+                (
+                    "legal_hold",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("youth_care", "youth care: records are kept for 20 years"),
+                            ("legal_procedure", "an ongoing legal procedure"),
+                            ("other", "another legal obligation (explain in the reason)"),
+                        ],
+                        max_length=20,
+                        verbose_name="legal obligation to keep the data",
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("executed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "executed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organisations.organisation",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "resident",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="erasure_requests",
+                        to="residents.resident",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'erasure request',
-                'verbose_name_plural': 'erasure requests',
-                'ordering': ['-requested_at', '-id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('decision', 'granted'), _negated=True), ('legal_hold', ''), _connector='OR'), name='erasure_granted_without_legal_hold'), models.CheckConstraint(condition=models.Q(('executed_at__isnull', True), ('decision', 'granted'), _connector='OR'), name='erasure_executed_only_when_granted')],
+                "verbose_name": "erasure request",
+                "verbose_name_plural": "erasure requests",
+                "ordering": ["-requested_at", "-id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("decision", "granted"), _negated=True),
+                            ("legal_hold", ""),
+                            _connector="OR",
+                        ),
+                        name="erasure_granted_without_legal_hold",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("executed_at__isnull", True), ("decision", "granted"), _connector="OR"
+                        ),
+                        name="erasure_executed_only_when_granted",
+                    ),
+                ],
             },
         ),
     ]

@@ -1,6 +1,6 @@
 """Anonymise the files whose retention period has passed. Run daily by a timer:
 
-    manage.py apply_retention [--dry-run]
+manage.py apply_retention [--dry-run]
 """
 
 from __future__ import annotations
