@@ -7,7 +7,7 @@ PY := .venv/bin/python
 DEV_ENV := WATTELT_DEBUG=1
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install run test test-sqlite test-postgres lint bench browser messages clean
+.PHONY: demo-code install run test test-sqlite test-postgres lint bench browser messages clean
 
 $(UV):
 	python3 -m pip install --quiet --user "uv==$(UV_VERSION)" || python3 -m pip install --quiet "uv==$(UV_VERSION)"
@@ -30,6 +30,10 @@ run: install var
 	$(DEV_ENV) $(PY) manage.py seed_demo
 	@echo "Wat telt runs on http://127.0.0.1:8000 (stop with Ctrl-C)"
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+# The current two-step login code of a demo account: make demo-code USER=professional1a
+demo-code: install
+	@$(DEV_ENV) $(PY) manage.py demo_code $(USER)
 
 # Debian's chromium for the browser tests; Playwright never downloads its own.
 browser:

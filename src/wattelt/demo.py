@@ -10,6 +10,7 @@ import random
 from django.db import transaction
 from django.http import QueryDict
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from wattelt.instrument import services as instrument
 from wattelt.instrument.catalogue import DEFAULT_DOMAINS, ensure_default_catalogue
@@ -146,6 +147,10 @@ def seed_demo(residents_count: int = 60, seed: int = 7) -> bool:
                 staff_by_team[team].append(user)
     Staff.objects.create_superuser(
         username="beheer", password=DEMO_PASSWORD, email="", organisation=organisation
+    )
+    # Demo accounts get an authenticator already; `manage.py demo_code <user>` shows the code.
+    TOTPDevice.objects.bulk_create(
+        TOTPDevice(user=user, name="demo", confirmed=True) for user in Staff.objects.all()
     )
     keys = [key for key, *_ in DEFAULT_DOMAINS]
     today = timezone.localdate()

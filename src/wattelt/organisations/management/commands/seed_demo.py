@@ -14,3 +14,7 @@ class Command(BaseCommand):
         for m in Membership.objects.select_related("staff", "team").order_by("team__name", "role"):
             self.stdout.write(f"  {m.staff.username:<16} {m.get_role_display():<13} {m.team}")
         self.stdout.write("  beheer           administrator (admin at /beheer/)")
+        self.stdout.write(
+            "Two-step login code of a demo account: "
+            ".venv/bin/python manage.py demo_code <username>  (with WATTELT_DEBUG=1)"
+        )
