@@ -1,6 +1,6 @@
 """The board in a real browser: a start measurement by mouse and by keyboard only, a
 follow-up with ghost chips and goal reviews, a draft that survives closing the browser,
-and two professionals editing the same draft."""
+two professionals editing the same draft, and confirming while an autosave is under way."""
 
 from __future__ import annotations
 
@@ -47,11 +47,21 @@ class Actions:
         self.count += 1
 
     def place_chip(self, key: str, fraction: float) -> None:
-        """Tap the line of a domain at a fraction of its width (0 left .. 1 right)."""
+        """Tap the line of a domain at a fraction of its width (0 left .. 1 right); the
+        chip lands centred under the finger."""
         track = self.page.locator(f"[data-row={key}] [data-track]")
         box = track.bounding_box()
         assert box is not None, f"the line for {key} is not on screen"
         self.click(track, position={"x": box["width"] * fraction, "y": box["height"] / 2})
+        perspective = self.page.locator("input[name=perspective]:checked").get_attribute("value")
+        chip = track.locator(f".chip--{perspective}")
+        value = int(chip.get_attribute("aria-valuenow") or "-1")
+        assert abs(value - fraction * 100) <= 1, (key, value, fraction)
+        shape, box = chip.bounding_box(), track.bounding_box()
+        assert shape is not None and box is not None  # measured again: the click may scroll
+        centre = (shape["x"] + shape["width"] / 2, shape["y"] + shape["height"] / 2)
+        spot = (box["x"] + box["width"] * value / 100, box["y"] + box["height"] / 2)
+        assert abs(centre[0] - spot[0]) <= 1 and abs(centre[1] - spot[1]) <= 1, (centre, spot)
 
 
 class Keys:
@@ -97,7 +107,7 @@ FOCUS_UNDER_STICKY_BAR = """() => {
 }"""
 
 
-def is_autosave(response: Response) -> bool:
+def is_board_post(response: Response) -> bool:
     return response.request.method == "POST" and "/metingen/" in response.url
 
 
@@ -151,7 +161,7 @@ def test_start_measurement_by_mouse(page, base_url, trajectory, alice, shot):
         act.place_chip(key, fraction)
     act.click("label.perspective--professional")
     act.place_chip("wonen", 0.5)
-    act.place_chip("geld", 0.3)
+    act.place_chip("geld", 0.9)  # agrees with the resident: on top of the resident's chip
     act.click("label.perspective--carer")
     act.place_chip("wonen", 0.3)
     act.place_chip("geld", 0.65)
@@ -186,7 +196,7 @@ def test_start_measurement_by_mouse(page, base_url, trajectory, alice, shot):
     professional = {k: c[1] for k, c in choices.items() if c[1] is not None}
     carer = {k: c[2] for k, c in choices.items() if c[2] is not None}
     assert professional.keys() == carer.keys() == {"wonen", "geld"}
-    assert abs(professional["wonen"] - 50) <= 2 and abs(professional["geld"] - 30) <= 2
+    assert abs(professional["wonen"] - 50) <= 2 and abs(professional["geld"] - 90) <= 2
     assert abs(carer["wonen"] - 30) <= 2 and abs(carer["geld"] - 65) <= 2
     assert {k for k, c in choices.items() if c[3]} == {"geld", "gevoel"}
     assert goals_of(measurement) == {words: [key] for key, words in GOAL_WORDS.items()}
@@ -321,7 +331,7 @@ def test_draft_survives_closing_the_browser(contexts, base_url, trajectory, alic
     page.click("label[data-card=wonen]")
     page.click("label[data-card=geld]")
     with page.expect_response(
-        lambda r: is_autosave(r) and "chip-resident-geld" in (r.request.post_data or "")
+        lambda r: is_board_post(r) and "chip-resident-geld" in (r.request.post_data or "")
     ) as saved:
         Actions(page).place_chip("geld", 0.8)
     assert saved.value.status == 200
@@ -354,12 +364,12 @@ def test_conflicting_editor_is_told_and_keeps_input(
     log_in(first, base_url, "alice", board_path)
     log_in(second, base_url, "dora", board_path)
 
-    with first.expect_response(is_autosave) as saved:
+    with first.expect_response(is_board_post) as saved:
         first.click("label[data-card=wonen]")
     assert saved.value.status == 200
 
     with second.expect_response(
-        lambda r: is_autosave(r) and "chip-resident-geld" in (r.request.post_data or "")
+        lambda r: is_board_post(r) and "chip-resident-geld" in (r.request.post_data or "")
     ) as refused:
         second.click("label[data-card=geld]")
         Actions(second).place_chip("geld", 0.3)
@@ -374,7 +384,7 @@ def test_conflicting_editor_is_told_and_keeps_input(
     expect(second.locator("[data-row=geld] .chip--resident")).to_be_visible()
     shot(second, "conflict")
 
-    with second.expect_response(is_autosave) as kept:
+    with second.expect_response(is_board_post) as kept:
         second.click("[data-keep-mine]")
     assert kept.value.status == 200
     expect(conflict).to_be_hidden()
@@ -413,7 +423,7 @@ def test_confirm_while_an_autosave_is_under_way_is_no_conflict(page, base_url, t
     assert held, "the change was not autosaved"
     expect(page.locator("[data-save-state]")).to_have_text("Opslaan…")
     with page.expect_response(
-        lambda r: is_autosave(r) and 'name="action"\r\n\r\nconfirm' in (r.request.post_data or "")
+        lambda r: is_board_post(r) and 'name="action"\r\n\r\nconfirm' in (r.request.post_data or "")
     ) as confirmation:
         page.click("button[data-confirm]")
         route, answer = held[0]

@@ -113,11 +113,10 @@ def _post_board(request: StaffRequest, measurement: Measurement) -> HttpResponse
     trajectory = measurement.trajectory
     log_access(request, "change", "measurement", measurement.pk, trajectory.resident_id)
     if action == "confirm":
-        log_access(request, "change", "measurement", measurement.pk, trajectory.resident_id)
         done_url = reverse("instrument:progress", args=[trajectory.pk])
+        messages.success(request, _("The measurement is confirmed and registered."))
         if _wants_json(request):
             return JsonResponse({"redirect": done_url})
-        messages.success(request, _("The measurement is confirmed and registered."))
         return redirect(done_url)
     if _wants_json(request):
         return JsonResponse(
