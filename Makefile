@@ -40,7 +40,7 @@ browser:
 	@test -x $(CHROMIUM) || { (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \
 	  || { echo "!!! chromium missing and could not be installed: browser tests will fail" >&2; exit 1; }; }
 
-lint: install
+lint: install var
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	$(DEV_ENV) .venv/bin/mypy src tests bench

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 import django
 from django.apps import apps
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, reset_queries
 from django.db.models import Count
 from django.http import QueryDict
 from django.test import Client
@@ -256,37 +256,47 @@ def fetch(client: Client, url: str) -> tuple[int, str]:
     return 200, ""
 
 
-def measure(client: Client, plan: Plan, requests: int, warmup: int) -> PageResult:
-    result = PageResult(plan.name, plan.urls[0] if plan.urls else "", len(plan.urls))
-    if not plan.urls:
-        result.failure = "no objects of this kind for the professional"
-        return result
-    for n in range(warmup):
-        status, problem = fetch(client, plan.urls[n % len(plan.urls)])
-        if status != 200:
-            result.failure = problem
-            return result
+def measure(client: Client, page_plans: list[Plan], requests: int, warmup: int) -> list[PageResult]:
+    """Warm every page up, then request the pages in turns (one request per page per
+    round), so that a burst of load from elsewhere on the machine hits all pages alike."""
+    results = [PageResult(p.name, p.urls[0] if p.urls else "", len(p.urls)) for p in page_plans]
+    for plan, result in zip(page_plans, results, strict=True):
+        if not plan.urls:
+            result.failure = "no objects of this kind for the professional"
+        for n in range(warmup if plan.urls else 0):
+            status, problem = fetch(client, plan.urls[n % len(plan.urls)])
+            if status != 200:
+                result.failure = problem
+                break
     for n in range(requests):
-        url = plan.urls[n % len(plan.urls)]
-        with CaptureQueriesContext(connection) as captured:
-            began, cpu_began = time.perf_counter(), time.process_time()
-            status, problem = fetch(client, url)
-            elapsed, cpu = time.perf_counter() - began, time.process_time() - cpu_began
-        if status != 200:
-            result.failure = problem
-            return result
-        result.times_ms.append(elapsed * 1000)
-        result.cpu_ms.append(cpu * 1000)
-        result.queries.append(len(captured.captured_queries))
-        result.db_ms.append(sum(float(q["time"]) * 1000 for q in captured.captured_queries))
-        for query in captured.captured_queries:
-            sql, ms = query["sql"], float(query["time"]) * 1000
-            stats = result.by_query.setdefault(query_shape(sql), QueryStats(sql))
-            stats.count += 1
-            stats.total_ms += ms
-            if ms > stats.max_ms:
-                stats.max_ms, stats.sql = ms, sql
-    return result
+        for plan, result in zip(page_plans, results, strict=True):
+            if not result.failure:
+                request_once(client, plan.urls[n % len(plan.urls)], result)
+    return results
+
+
+def request_once(client: Client, url: str, result: PageResult) -> None:
+    # CaptureQueriesContext counts by index into the query log, which holds 9000 entries
+    # at most: start each request with an empty log.
+    reset_queries()
+    with CaptureQueriesContext(connection) as captured:
+        began, cpu_began = time.perf_counter(), time.process_time()
+        status, problem = fetch(client, url)
+        elapsed, cpu = time.perf_counter() - began, time.process_time() - cpu_began
+    if status != 200:
+        result.failure = problem
+        return
+    result.times_ms.append(elapsed * 1000)
+    result.cpu_ms.append(cpu * 1000)
+    result.queries.append(len(captured.captured_queries))
+    result.db_ms.append(sum(float(q["time"]) * 1000 for q in captured.captured_queries))
+    for query in captured.captured_queries:
+        sql, ms = query["sql"], float(query["time"]) * 1000
+        stats = result.by_query.setdefault(query_shape(sql), QueryStats(sql))
+        stats.count += 1
+        stats.total_ms += ms
+        if ms > stats.max_ms:
+            stats.max_ms, stats.sql = ms, sql
 
 
 def explain(sql: str) -> str:
@@ -381,7 +391,9 @@ def main(argv: list[str] | None = None) -> int:
         "--reuse", action="store_true", help="do not generate: measure the data set in the database"
     )
     parser.add_argument(
-        "--explain", action="store_true", help="EXPLAIN ANALYZE the slowest query of every page"
+        "--explain",
+        action="store_true",
+        help="EXPLAIN ANALYZE the costliest SELECT of every page, not only of slow ones",
     )
     args = parser.parse_args(argv)
     if args.residents < 1 or args.requests < 1 or args.warmup < 0:
@@ -412,7 +424,7 @@ def main(argv: list[str] | None = None) -> int:
     client = log_in(subject.professional)
     load_before = load()
 
-    results = [measure(client, plan, args.requests, args.warmup) for plan in page_plans]
+    results = measure(client, page_plans, args.requests, args.warmup)
     for result in results:
         if result.name == DRAFT_PAGE and draft_problem:
             result.failure = draft_problem + (f"\n{result.failure}" if result.failure else "")
@@ -427,17 +439,21 @@ def main(argv: list[str] | None = None) -> int:
         f"professional {subject.professional.username}: {subject.open_trajectories} open "
         f"trajectories; teams: {', '.join(subject.teams)}"
     )
-    out(f"{args.warmup} warm-up + {args.requests} measured requests per page, test Client")
+    out(
+        f"{args.warmup} warm-up + {args.requests} measured requests per page through the test "
+        "Client, the pages in turns"
+    )
     out("")
     out(table(results))
     out("")
     out(slow_queries(results))
     for r in results:
-        if r.by_query and (args.explain or (r.times_ms and not r.ok)):
-            costly = r.slowest(1)[0]
+        selects = [q for q in r.slowest(len(r.by_query)) if q.sql.lstrip().startswith("SELECT")]
+        if selects and (args.explain or (r.times_ms and not r.ok)):
+            costly = selects[0]
             out("")
             out(
-                f"EXPLAIN ANALYZE of the query with the most time on {r.name} "
+                f"EXPLAIN ANALYZE of the SELECT with the most time on {r.name} "
                 f"({costly.total_ms / len(r.times_ms):.2f} ms/request, max {costly.max_ms:.1f} ms):"
             )
             out(costly.sql)
