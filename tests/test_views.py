@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -49,7 +50,7 @@ def test_outsider_cannot_see_trajectory(trajectory, charlie, name):
 def test_outsider_cannot_see_resident_or_find_them(trajectory, charlie):
     client = client_for(charlie)
     assert client.get(reverse("residents:detail", args=[trajectory.resident_id])).status_code == 404
-    response = client.get(reverse("residents:search"), {"q": "Yilmaz"})
+    response = client.post(reverse("residents:search"), {"q": "Yilmaz"})
     assert "Fatima" not in response.content.decode()
 
 
@@ -78,7 +79,7 @@ def test_coach_reads_but_cannot_record(trajectory, alice, bob):
 def test_search_finds_by_name_bsn_and_birth_date(trajectory, alice):
     client = client_for(alice)
     for query in ["yilm", "Fatima Yilmaz", "111222333", "12-04-1985"]:
-        response = client.get(reverse("residents:search"), {"q": query})
+        response = client.post(reverse("residents:search"), {"q": query})
         assert "Fatima Yilmaz" in response.content.decode(), query
     assert AccessLog.objects.filter(action="search", resident_id=trajectory.resident_id).exists()
 
@@ -299,3 +300,16 @@ def test_pages_make_a_fixed_number_of_queries(trajectory, alice, team, district)
     print(f"queries per page: {small}")
     assert large == small
     assert max(small.values()) <= 25, small
+
+
+def test_search_words_never_appear_in_a_url(trajectory, alice):
+    """A BSN typed into the search must not land in a URL (proxy logs, history): every
+    search form posts, and the search answers a POST."""
+    client = client_for(alice)
+    for name in ("start", "residents:search"):
+        html = client.get(reverse(name)).content.decode()
+        forms = re.findall(r"<form[^>]*role=\"search\"[^>]*>", html)
+        assert forms, name
+        assert all('method="post"' in form for form in forms), forms
+    response = client.post(reverse("residents:search"), {"q": "111222333"})
+    assert "Fatima Yilmaz" in response.content.decode()

@@ -53,10 +53,14 @@ def _who_and_what(
 
 
 def log_list_access(
-    request: HttpRequest, action: str, object_type: str, shown: Sequence[tuple[object, int]]
+    request: HttpRequest,
+    action: str,
+    object_type: str,
+    shown: Sequence[tuple[object, int]],
+    purpose: str = "care",
 ) -> None:
     """One record per resident shown in a list or search result, in one INSERT."""
-    template = _who_and_what(request, action, object_type)
+    template = _who_and_what(request, action, object_type, purpose)
     AccessLog.objects.bulk_create(
         AccessLog(**template, object_id=str(object_id), resident_id=resident_id)
         for object_id, resident_id in shown

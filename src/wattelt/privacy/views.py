@@ -5,7 +5,6 @@ every look and change is in the access log."""
 from __future__ import annotations
 
 import json
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,10 +16,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from wattelt.audit.services import log_access
+from wattelt.audit.services import log_access, log_list_access
 from wattelt.organisations.two_factor import sudo_mode
 from wattelt.residents.models import Resident
-from wattelt.residents.search import search_residents
+from wattelt.residents.search import posted_search, search_residents
 from wattelt.web import StaffRequest, add_service_errors
 
 from . import services
@@ -63,20 +62,16 @@ def start(request: StaffRequest) -> HttpResponse:
             :OPEN_REQUESTS_SHOWN
         ]
     )
-    query = request.GET.get("q", "").strip()
+    query, page_number = posted_search(request)
     results = search_residents(residents, query).select_related("district")
     page = Paginator(results.order_by("last_name", "first_name", "pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
+        page_number
     )
     log_access(request, "read", "erasure_requests", "", None, purpose=ERASURE)
-    for shown in page if query else []:
-        log_access(request, "search", "resident", shown.pk, shown.pk, purpose=INZAGE)
-    context = {
-        "open_requests": open_requests,
-        "page": page,
-        "query": query,
-        "page_query": urlencode({"q": query}),
-    }
+    if query:
+        shown = [(r.pk, r.pk) for r in page]
+        log_list_access(request, "search", "resident", shown, purpose=INZAGE)
+    context = {"open_requests": open_requests, "page": page, "query": query}
     return render(request, "privacy/start.html", context)
 
 

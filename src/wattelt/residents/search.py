@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Q
+from django.http import HttpRequest
 
 from .models import ResidentQuerySet
 
@@ -32,3 +33,9 @@ def search_residents(residents: ResidentQuerySet, query: str) -> ResidentQuerySe
                 Q(first_name__icontains=word) | Q(last_name__icontains=word)
             )
     return residents
+
+
+def posted_search(request: HttpRequest) -> tuple[str, str | None]:
+    """The search words and page number. They come by POST, so a BSN typed into the
+    search never lands in a URL, and so in no proxy log or browser history."""
+    return request.POST.get("q", "").strip(), request.POST.get("page")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,7 +27,7 @@ from .forms import (
     professional_teams,
 )
 from .models import Resident, Trajectory
-from .search import search_residents
+from .search import posted_search, search_residents
 
 PAGE_SIZE = 25
 
@@ -78,15 +76,14 @@ def start(request: StaffRequest) -> HttpResponse:
 
 @login_required
 def search(request: StaffRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()
+    query, page_number = posted_search(request)
     results = search_residents(Resident.objects.visible_to(request.user), query)
     page = Paginator(results.order_by("last_name", "first_name", "pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
+        page_number
     )
     if query:
         log_list_access(request, "search", "resident", [(r.pk, r.pk) for r in page])
-    context = {"page": page, "query": query, "page_query": urlencode({"q": query})}
-    return render(request, "residents/search.html", context)
+    return render(request, "residents/search.html", {"page": page, "query": query})
 
 
 def require_professional(request: StaffRequest) -> None:
