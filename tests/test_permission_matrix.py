@@ -12,6 +12,7 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import client_for, confirmed_measurement, make_staff, staff_with_role
+from wattelt.audit.models import AccessLog
 from wattelt.instrument import services as instrument
 from wattelt.organisations.models import Membership, Role, Team
 from wattelt.privacy import services as privacy
@@ -202,3 +203,32 @@ def test_each_role_gets_what_the_matrix_says(world, name):
             ).status_code
             transaction.set_rollback(True)
     assert got == entry.expect, name
+
+
+# Pages that show a resident's data to the professional: each look leaves a record.
+RESIDENT_PAGES = [
+    "residents:detail",
+    "residents:close",
+    "residents:consents",
+    "instrument:progress",
+    "instrument:not_filled_in",
+    "instrument:plan",
+    "instrument:plan_pdf",
+    "instrument:board",
+    "instrument:correct",
+]
+
+
+@pytest.mark.parametrize("name", RESIDENT_PAGES)
+def test_every_page_with_resident_data_is_logged(world, name):
+    entry = MATRIX[name]
+    resident_id = world["trajectory"].resident_id
+    before = AccessLog.objects.filter(resident_id=resident_id, username="alice").count()
+    response = call(client_for(world["users"]["alice"], sudo=True), name, entry, world)
+    assert response.status_code == 200
+    records = AccessLog.objects.filter(resident_id=resident_id, username="alice")
+    assert records.count() == before + 1, name
+    record = records.order_by("-id").first()
+    assert record is not None
+    assert record.action in ("read", "print") and record.role == "professional"
+    assert record.client_address and record.organisation_id and record.object_type

@@ -237,6 +237,7 @@ def not_filled_in(request: StaffRequest, trajectory_pk: int) -> HttpResponse:
             messages.success(request, _("Recorded that the measurement was not filled in."))
             return redirect("instrument:progress", trajectory.pk)
     has_start = Measurement.objects.confirmed().filter(trajectory=trajectory).exists()
+    log_access(request, "read", "trajectory", trajectory.pk, trajectory.resident_id)
     return render(
         request,
         "instrument/not_filled_in.html",

@@ -183,6 +183,7 @@ def close(request: StaffRequest, pk: int) -> HttpResponse:
             log_access(request, "change", "trajectory", trajectory.pk, trajectory.resident_id)
             messages.success(request, _("The trajectory is closed."))
             return redirect("instrument:progress", trajectory.pk)
+    log_access(request, "read", "trajectory", trajectory.pk, trajectory.resident_id)
     return render(request, "residents/close.html", {"trajectory": trajectory, "form": form})
 
 
