@@ -283,6 +283,9 @@ if OIDC_LOGIN_ENABLED:
     OIDC_USE_PKCE = True
     OIDC_CREATE_USER = False  # an administrator creates accounts
     OIDC_TIMEOUT = 10
+    # The provider must have authenticated the user in the last 10 minutes: so a login
+    # through it can also serve as the re-authentication of sudo mode.
+    OIDC_AUTH_REQUEST_EXTRA_PARAMS = {"max_age": "600"}
     # Axes stays first: it refuses locked-out addresses before any backend runs.
     AUTHENTICATION_BACKENDS.append("wattelt.organisations.oidc.OrganisationOIDCBackend")
     _template_options: Any = TEMPLATES[0]["OPTIONS"]

@@ -194,6 +194,7 @@ def provider(request: pytest.FixtureRequest, db: None, organisation: Any) -> Ite
         "OIDC_USE_PKCE": True,
         "OIDC_CREATE_USER": False,
         "OIDC_TIMEOUT": 5,
+        "OIDC_AUTH_REQUEST_EXTRA_PARAMS": {"max_age": "600"},  # as settings.py sets it
         # Only ever 127.0.0.1: no proxy from the environment in between.
         "OIDC_PROXY": {"http": None, "https": None},
         "AUTHENTICATION_BACKENDS": [*settings.AUTHENTICATION_BACKENDS, BACKEND],
@@ -382,3 +383,16 @@ def test_half_a_configuration_refuses_to_start():
     done = settings_from_environment(WATTELT_OIDC_PROVIDER_URL="https://login.example.org")
     assert done.returncode != 0
     assert "WATTELT_OIDC_CLIENT_ID" in done.stderr
+
+
+def test_a_fresh_multi_factor_login_at_the_provider_serves_as_sudo(provider, alice_by_mail):
+    from wattelt.organisations import two_factor
+
+    client = Client()
+    provider.log_in_as(amr=["mfa"], email="alice@wijkteams.example", email_verified=True)
+    oidc_login(client, provider)
+    assert two_factor.REAUTHENTICATED_AT in client.session
+    page = client.get(reverse("reauthenticate")).content.decode()
+    assert reverse("oidc_authentication_init") in page, "OIDC users confirm through the provider"
+    start = client.get(reverse("oidc_authentication_init"))
+    assert "max_age=600" in start["Location"]

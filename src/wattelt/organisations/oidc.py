@@ -19,6 +19,7 @@ from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
+from . import two_factor
 from .models import Staff
 
 logger = logging.getLogger(__name__)
@@ -65,7 +66,10 @@ class OrganisationOIDCBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
         if user is None:
             return None
         self.update_user(user, claims)
-        trust_provider_second_factor(user, claims)
+        if trust_provider_second_factor(user, claims):
+            # The provider just authenticated with more than a password (within max_age):
+            # that counts as the fresh confirmation that sudo mode asks for.
+            two_factor.mark_reauthenticated(self.request)
         return user
 
     def update_user(self, user: Staff, claims: Claims) -> Staff:
