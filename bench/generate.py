@@ -7,10 +7,14 @@ other rows are written with COPY (psycopg 3) in chunks of residents, never throu
 ORM. Per 100,000 residents: 1 municipality, 20 districts, 2 organisations with 20 teams
 each, 400 professionals (10% also in a second team), 40 team coaches, about 125,000
 trajectories (one in four residents has an earlier, closed one; a third of the current
-ones are closed), about 315,000 measurements (1-5 per trajectory, a few fresh
-trajectories without any, a few open drafts, 1% corrected), 4-6 chosen domains per
-measurement, goals with their domains and reviews, and measurements not filled in.
-Trajectory.measurement_due_on and last_activity_at are filled in as the services would.
+ones are closed), about 328,000 measurements (1-5 confirmed per trajectory, a few fresh
+trajectories without any, 2,000 open drafts, 1% corrected, so superseded versions too),
+4-6 chosen domains per measurement, 207,000 goals with their domains and reviews, and
+measurements not filled in. Trajectory.measurement_due_on and last_activity_at are
+filled in as the services would. Refuses a database that already holds staff or
+residents unless --reset. Secondary indexes are dropped for the load and rebuilt after
+it; foreign-key triggers are skipped when the user may (superuser) and every foreign key
+is checked afterwards instead.
 """
 
 from __future__ import annotations
@@ -68,7 +72,8 @@ DISTRICTS = [
     "Terwijde",
     "Rijnsweerd",
 ]
-ORGANISATIONS = ["Sociaal Wijkteam Stad", "Buurtteams Jeugd en Gezin"]
+# Organisation name and the word its teams go by.
+ORGANISATIONS = [("Sociaal Wijkteam Stad", "Wijkteam"), ("Buurtteams Jeugd en Gezin", "Buurtteam")]
 FIRST_NAMES = [
     "Anna",
     "Bram",
@@ -491,13 +496,13 @@ class Generator:
             load.add("organisations_district", (district, name, municipality))
             pop.district_ids.append(district)
         teams: list[int] = []
-        for org_name in ORGANISATIONS:
+        for org_name, team_word in ORGANISATIONS:
             org = load.new_id("organisations_organisation")
             load.add("organisations_organisation", (org, org_name, 3, 14, municipality))
             pop.organisation_ids.append(org)
             for district, district_name in zip(pop.district_ids, DISTRICTS, strict=False):
                 team = load.new_id("organisations_team")
-                load.add("organisations_team", (team, f"Wijkteam {district_name} ({org})", org))
+                load.add("organisations_team", (team, f"{team_word} {district_name}", org))
                 load.add(
                     "organisations_team_districts",
                     (load.new_id("organisations_team_districts"), team, district),
