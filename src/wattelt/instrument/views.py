@@ -29,15 +29,28 @@ from .progress import trajectory_progress
 PLAN_PARTS = ("plan", "goals")
 
 
-def _visible_measurement(request: StaffRequest, pk: int) -> Measurement:
+def _visible_measurement(
+    request: StaffRequest, pk: int, for_edit: bool | None = None
+) -> Measurement:
+    """The measurement if the user may see its trajectory's measurements (404 otherwise),
+    and may record in the trajectory when `for_edit` (403 otherwise). `for_edit=None`:
+    drafts need editing rights, confirmed measurements reading rights."""
     measurement = get_object_or_404(
-        Measurement.objects.visible_to(request.user).select_related(
+        Measurement.objects.select_related(
             "trajectory__resident", "trajectory__team__organisation", "catalogue", "updated_by"
         ),
         pk=pk,
     )
-    if "measurements" not in measurement.trajectory.parts_visible_to(request.user):
+    trajectory = measurement.trajectory
+    if for_edit is None:
+        for_edit = measurement.is_draft
+    # Editing rights imply seeing everything: one query answers both in the common case.
+    if for_edit and trajectory.is_editable_by(request.user):
+        return measurement
+    if "measurements" not in trajectory.parts_visible_to(request.user):
         raise Http404
+    if for_edit:
+        raise PermissionDenied(_("You can read this trajectory but not change it."))
     return measurement
 
 
@@ -76,8 +89,6 @@ def board(request: StaffRequest, pk: int) -> HttpResponse:
     trajectory = measurement.trajectory
     if not measurement.is_draft:
         return _confirmed_measurement(request, measurement)
-    if not trajectory.is_editable_by(request.user):
-        raise PermissionDenied(_("You can read this trajectory but not change it."))
     if request.method != "POST":
         log_access(request, "read", "measurement", measurement.pk, trajectory.resident_id)
         return _render_board(request, build_board(measurement))
@@ -168,10 +179,8 @@ def _confirmed_measurement(request: StaffRequest, measurement: Measurement) -> H
 
 @login_required
 def correct(request: StaffRequest, pk: int) -> HttpResponse:
-    measurement = _visible_measurement(request, pk)
+    measurement = _visible_measurement(request, pk, for_edit=True)
     trajectory = measurement.trajectory
-    if not trajectory.is_editable_by(request.user):
-        raise PermissionDenied(_("You can read this trajectory but not change it."))
     if measurement.status != Measurement.Status.CONFIRMED:
         messages.error(request, _("Only the current confirmed version can be corrected."))
         return redirect("instrument:board", measurement.pk)
@@ -203,10 +212,8 @@ def correct(request: StaffRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def discard(request: StaffRequest, pk: int) -> HttpResponse:
-    measurement = _visible_measurement(request, pk)
+    measurement = _visible_measurement(request, pk, for_edit=True)
     trajectory = measurement.trajectory
-    if not trajectory.is_editable_by(request.user):
-        raise PermissionDenied
     try:
         services.discard_draft(measurement, request.user)
     except ValidationError as error:
