@@ -35,10 +35,12 @@ run: install var
 demo-code: install
 	@$(DEV_ENV) $(PY) manage.py demo_code $(USER)
 
-# Debian's chromium for the browser tests; Playwright never downloads its own.
+# Debian's chromium for the browser tests (Playwright never downloads its own) and
+# poppler-utils (pdftotext) to read the PDFs the tests make.
 browser:
-	@test -x $(CHROMIUM) || { (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \
-	  || { echo "!!! chromium missing and could not be installed: browser tests will fail" >&2; exit 1; }; }
+	@test -x $(CHROMIUM) && command -v pdftotext >/dev/null || { (apt-get update -qq && \
+	  apt-get install -y -qq chromium poppler-utils >/dev/null) \
+	  || { echo "!!! chromium/poppler-utils missing and not installable: tests will fail" >&2; exit 1; }; }
 
 lint: install var
 	.venv/bin/ruff check .
