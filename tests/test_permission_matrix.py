@@ -114,6 +114,12 @@ MATRIX: dict[str, Entry] = {
         expect={**everyone(404), "priya": 400},
     ),
     "privacy:execute": Entry(args=ERASURE, method="post", expect={**everyone(404), "priya": 400}),
+    # Only the organisation admin manages the organisation's Wat telt settings.
+    "implementation:organisation_settings": Entry(expect={**everyone(404), "olga": 200}),
+    # The reminder list is a coach's tool: for anyone who coaches no team the page does
+    # not exist (404), as with the other role pages (privacy, access log, settings);
+    # a professional sees their own due measurements on the start page.
+    "implementation:team_reminders": Entry(expect={**everyone(404), "bob": 200}),
 }
 # Third-party screens with their own access rules, tested elsewhere.
 NOT_IN_MATRIX_NAMESPACES = {"admin"}

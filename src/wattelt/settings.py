@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "wattelt.residents",
     "wattelt.instrument",
     "wattelt.audit",
+    "wattelt.implementation",
     "wattelt.privacy",
 ]
 
@@ -290,3 +291,29 @@ if OIDC_LOGIN_ENABLED:
     AUTHENTICATION_BACKENDS.append("wattelt.organisations.oidc.OrganisationOIDCBackend")
     _template_options: Any = TEMPLATES[0]["OPTIONS"]
     _template_options["context_processors"].append("wattelt.organisations.oidc.login_options")
+
+# --- E-mail (the reminder digest) ---
+EMAIL_BACKEND = setting(
+    "WATTELT_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+    "Django e-mail backend; the console in development, SMTP otherwise.",
+)
+EMAIL_HOST = setting("WATTELT_EMAIL_HOST", "localhost", "SMTP server for outgoing mail.")
+EMAIL_PORT = setting("WATTELT_EMAIL_PORT", 25, "SMTP port (587 with STARTTLS).", int)
+EMAIL_HOST_USER = setting("WATTELT_EMAIL_USER", "", "SMTP user name, if the server asks one.")
+EMAIL_HOST_PASSWORD = setting("WATTELT_EMAIL_PASSWORD", "", "SMTP password.")
+EMAIL_USE_TLS = setting(
+    "WATTELT_EMAIL_USE_TLS", False, "Use STARTTLS to the SMTP server.", _parse_bool
+)
+EMAIL_TIMEOUT = 30
+DEFAULT_FROM_EMAIL = setting(
+    "WATTELT_DEFAULT_FROM_EMAIL", "Wat telt <noreply@localhost>", "Sender of the mail we send."
+)
+SITE_URL = setting(
+    "WATTELT_SITE_URL",
+    "http://127.0.0.1:8000" if DEBUG else "",
+    "Public address of Wat telt (https://...), for links in mail; the digest refuses to "
+    "run without it.",
+)

@@ -99,6 +99,12 @@ def close_trajectory(
             raise ValidationError(
                 _("A draft measurement is still open: confirm or discard it before closing.")
             )
+        # Imported here: the implementation app builds on this module.
+        from wattelt.implementation.services import closing_blockers
+
+        blockers = closing_blockers(locked)
+        if blockers:
+            raise ValidationError(blockers)
         locked.ended_on = ended_on
         locked.closing_reason = reason
         locked.closing_note = note.strip()

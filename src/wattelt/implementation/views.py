@@ -1,0 +1,89 @@
+"""The organisation admin's settings screen and the team coach's reminder list."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wattelt.audit.services import log_list_access
+from wattelt.organisations.two_factor import sudo_mode
+from wattelt.residents.services import DUE_SOON_DAYS
+from wattelt.web import StaffRequest, add_service_errors
+
+from . import services
+from .forms import PolicyForm
+
+PAGE_SIZE = 25
+NEEDS_ATTENTION = "aandacht"
+
+
+@login_required
+@sudo_mode()
+def organisation_settings(request: StaffRequest) -> HttpResponse:
+    """How the organisation uses Wat telt. Only its organisation admin; saving asks for
+    password and code again."""
+    organisation = services.administered_organisation(request.user)
+    if organisation is None:
+        raise Http404
+    current = services.current_policy(organisation)
+    form = PolicyForm(request.POST or None, initial=dataclasses.asdict(current))
+    if request.method == "POST" and form.is_valid():
+        try:
+            changes = services.change_policy(
+                organisation, request.user, services.PolicyInput(**form.cleaned_data)
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            if changes:
+                messages.success(request, _("The settings are saved."))
+            else:
+                messages.info(request, _("Nothing was changed."))
+            return redirect("implementation:organisation_settings")
+    context = {
+        "organisation": organisation,
+        "form": form,
+        "history": services.policy_history(organisation),
+    }
+    return render(request, "implementation/organisation_settings.html", context)
+
+
+@login_required
+def team_reminders(request: StaffRequest) -> HttpResponse:
+    """The coach's view of the team's open trajectories: which measurements are due,
+    overdue, or never started. Team coaches only."""
+    if not services.is_coach(request.user):
+        raise Http404
+    needs_attention = request.GET.get("toon") == NEEDS_ATTENTION
+    trajectories = services.coach_team_list(request.user, needs_attention)
+    page = Paginator(trajectories, PAGE_SIZE).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    rows = [
+        (t, services.reminder_state(t, t.team.organisation.start_measurement_grace_days, today))
+        for t in page
+    ]
+    soon = today + dt.timedelta(days=DUE_SOON_DAYS)
+    counts = services.coach_team_list(request.user).aggregate(
+        total=Count("pk"),
+        overdue=Count("pk", filter=Q(measurement_due_on__lt=today)),
+        due=Count("pk", filter=Q(measurement_due_on__gte=today, measurement_due_on__lte=soon)),
+    )
+    log_list_access(request, "read", "trajectory", [(t.pk, t.resident_id) for t in page])
+    context = {
+        "page": page,
+        "rows": rows,
+        "counts": counts,
+        "needs_attention": needs_attention,
+        "page_query": f"toon={NEEDS_ATTENTION}" if needs_attention else "",
+    }
+    return render(request, "implementation/team_reminders.html", context)
