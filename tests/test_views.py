@@ -313,3 +313,17 @@ def test_search_words_never_appear_in_a_url(trajectory, alice):
         assert all('method="post"' in form for form in forms), forms
     response = client.post(reverse("residents:search"), {"q": "111222333"})
     assert "Fatima Yilmaz" in response.content.decode()
+
+
+def test_registering_a_resident_gives_no_lasting_access(trajectory, alice, organisation, district):
+    from tests.conftest import make_staff
+    from wattelt.organisations.models import Team
+
+    other = Team.objects.create(organisation=organisation, name="Team Oost")
+    erin = make_staff("erin", organisation, other, "professional")
+    resident = residents.register_resident(
+        residents.ResidentInput("Piet", "Post", dt.date(1970, 1, 1), district), erin
+    )
+    assert client_for(erin).get(reverse("residents:detail", args=[resident.pk])).status_code == 200
+    residents.open_trajectory(resident, trajectory.team, alice)
+    assert client_for(erin).get(reverse("residents:detail", args=[resident.pk])).status_code == 404

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "wattelt.residents",
     "wattelt.instrument",
     "wattelt.audit",
+    "wattelt.monitoring",
     "wattelt.implementation",
     "wattelt.privacy",
 ]
@@ -106,6 +107,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wattelt.audit.middleware.NoStoreForPersonalData",
     "wattelt.audit.headers.SecurityHeaders",
+    "wattelt.web.RejectNullCharacters",
     # Last, so it sees the outcome of every login attempt.
     "axes.middleware.AxesMiddleware",
 ]
@@ -176,6 +178,12 @@ SECURE_HSTS_SECONDS = setting(
 )
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+TRUST_X_REAL_IP = setting(
+    "WATTELT_TRUST_X_REAL_IP",
+    False,
+    "Our TLS proxy sets X-Real-IP: log it as the client address.",
+    _parse_bool,
+)
 SECURE_SSL_REDIRECT = setting(
     "WATTELT_SSL_REDIRECT", not DEBUG, "Redirect plain HTTP to HTTPS.", _parse_bool
 )

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils import translation
 
 from wattelt.organisations.models import Staff
@@ -45,3 +45,19 @@ class StaffRequest(HttpRequest):
     """A request behind login_required: the user is a logged-in staff member."""
 
     user: Staff  # type: ignore[assignment]
+
+
+class RejectNullCharacters:
+    """NUL characters in a request's fields are never meaningful; PostgreSQL refuses them
+    in text. Refuse such a request at the door instead of failing halfway."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        for data in (request.GET, request.POST):
+            if any("\x00" in value for values in data.lists() for value in values[1]):
+                return HttpResponseBadRequest(
+                    translation.gettext("The form contains invalid characters.")
+                )
+        return self.get_response(request)

@@ -61,3 +61,29 @@ def test_error_pages_show_no_personal_data(trajectory, charlie):
     html = response.content.decode()
     assert response.status_code == 404
     assert "Yilmaz" not in html and "Fatima" not in html
+
+
+def test_a_forged_client_address_is_not_logged(trajectory, alice, settings):
+    from wattelt.audit.models import AccessLog
+
+    client = client_for(alice)
+    url = reverse("residents:detail", args=[trajectory.resident_id])
+    client.get(url, HTTP_X_REAL_IP="10.1.2.3")
+    assert AccessLog.objects.latest("id").client_address == "127.0.0.1", "not trusted by default"
+    settings.TRUST_X_REAL_IP = True
+    client.get(url, HTTP_X_REAL_IP="10.1.2.3")
+    assert AccessLog.objects.latest("id").client_address == "10.1.2.3"
+    client.get(url, HTTP_X_REAL_IP="evil")
+    assert AccessLog.objects.latest("id").client_address == "127.0.0.1", "invalid: ignored"
+
+
+def test_null_characters_are_refused_before_anything_is_saved(trajectory, alice):
+    client = client_for(alice)
+    response = client.post(reverse("residents:search"), {"q": "Yil\x00maz"})
+    assert response.status_code == 400
+    response = client.post(
+        reverse("instrument:not_filled_in", args=[trajectory.pk]),
+        {"kind": "start", "reason": "other", "note": "a\x00b"},
+    )
+    assert response.status_code == 400
+    assert not trajectory.not_filled_in.exists()

@@ -263,3 +263,42 @@ def test_measurement_keeps_its_catalogue_version(trajectory, alice, catalogue, o
     assert second.catalogue == own
     assert first.catalogue == catalogue
     assert str(first.choices.get(domain__key="geld").domain) == "Geld"
+
+
+def _follow_up(trajectory, alice, days_ago: int, status: str, **extra: object) -> Measurement:
+    draft = services.start_measurement(trajectory, alice, "follow_up")
+    reviews = {f"review__{g.pk}__status": status for g in services.goals_to_review(draft)}
+    day = (timezone.localdate() - dt.timedelta(days=days_ago)).isoformat()
+    data = board_data(draft, **complete_fields(measured_on=day, **reviews, **extra))
+    return services.confirm_measurement(draft, alice, data)
+
+
+def test_correcting_an_older_measurement_keeps_the_later_goal_status(trajectory, alice):
+    confirmed_measurement(trajectory, alice, days_ago=150)
+    second = _follow_up(trajectory, alice, 100, "partly", goal__0__own_words="")
+    _follow_up(trajectory, alice, 50, "achieved", goal__0__own_words="")
+    goal = Goal.objects.get(trajectory=trajectory)
+    assert goal.status == Goal.Status.ACHIEVED
+    reviews = {f"review__{goal.pk}__status": "not_achieved"}
+    data = board_data(second, **complete_fields(goal__0__own_words="", **reviews))
+    services.correct_measurement(second, alice, services.CorrectionInput(data, "typo"))
+    goal.refresh_from_db()
+    assert goal.status == Goal.Status.ACHIEVED, "the later review still decides"
+
+
+def test_a_correction_cannot_remove_a_goal_with_history(trajectory, alice):
+    first = confirmed_measurement(trajectory, alice, days_ago=150)
+    _follow_up(trajectory, alice, 100, "partly", goal__0__own_words="")
+    data = board_data(first, **complete_fields(goal__0__own_words=""))
+    with pytest.raises(ValidationError, match="niet meer van toepassing"):
+        services.correct_measurement(first, alice, services.CorrectionInput(data, "weg"))
+    assert Goal.objects.get(trajectory=trajectory).reviews.count() == 1
+
+
+def test_a_measurement_can_be_corrected_while_a_draft_is_open(trajectory, alice):
+    first = confirmed_measurement(trajectory, alice, days_ago=150)
+    services.start_measurement(trajectory, alice, "follow_up")
+    goal = Goal.objects.get(trajectory=trajectory)
+    data = board_data(first, **complete_fields(**{"goal__0__id": goal.pk}))
+    corrected = services.correct_measurement(first, alice, services.CorrectionInput(data, "typo"))
+    assert corrected.status == Measurement.Status.CONFIRMED

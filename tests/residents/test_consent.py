@@ -142,3 +142,25 @@ def test_share_view_and_withdrawal_are_logged(trajectory, alice, charlie):
     assert ("alice", "create", "consent") in actions
     assert ("charlie", "read", "plan") in actions
     assert ("alice", "change", "consent") in actions
+
+
+def test_specialist_cannot_make_a_shared_resident_their_own(trajectory, alice, charlie):
+    share(trajectory, alice, charlie)
+    team = charlie.memberships.get().team
+    response = client_for(charlie).post(
+        reverse("residents:open_trajectory", args=[trajectory.resident_id]), {"team": team.pk}
+    )
+    assert response.status_code == 302
+    assert trajectory.resident.trajectories.count() == 1, "no trajectory in the specialist's team"
+
+
+def test_goals_stay_hidden_unless_the_goals_are_shared(trajectory, alice, charlie):
+    confirmed_measurement(trajectory, alice)
+    share(trajectory, alice, charlie, plan=True, goals=False, measurements=True)
+    client = client_for(charlie)
+    for name in ("instrument:plan", "instrument:progress"):
+        html = client.get(reverse(name, args=[trajectory.pk])).content.decode()
+        assert "Ik wil rust over mijn geld" not in html, name
+    measurement = trajectory.measurements.get()
+    board = client.get(reverse("instrument:board", args=[measurement.pk])).content.decode()
+    assert "Ik wil rust over mijn geld" not in board

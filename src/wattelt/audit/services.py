@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from .models import AccessLog
 
 
 def client_address(request: HttpRequest) -> str | None:
-    # Behind the TLS proxy REMOTE_ADDR is the proxy; the proxy must set X-Real-IP.
-    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR") or None
+    """Where the request came from. X-Real-IP only when settings say our own TLS proxy
+    sets it (a client could forge it otherwise), and only a valid address."""
+    candidates = [request.META.get("REMOTE_ADDR", "")]
+    if settings.TRUST_X_REAL_IP:
+        candidates.insert(0, request.META.get("HTTP_X_REAL_IP", ""))
+    for candidate in candidates:
+        try:
+            return str(ipaddress.ip_address(candidate.strip()))
+        except ValueError:
+            continue
+    return None
 
 
 def log_access(

@@ -27,7 +27,10 @@ class CatalogueQuerySet(models.QuerySet["Catalogue"]):
         own = published.filter(organisation=organisation).order_by("-version").first()
         if own is not None:
             return own
-        return published.filter(organisation__isnull=True).order_by("-version").get()
+        default = published.filter(organisation__isnull=True).order_by("-version").first()
+        if default is None:
+            raise Catalogue.DoesNotExist("No published catalogue: load the default one first.")
+        return default
 
 
 class Catalogue(models.Model):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -159,7 +160,16 @@ def _apply_goals(
         goal.domains.set([domains[k] for k in item.domain_keys])
         kept.add(goal.pk)
         item.id = goal.pk
-    measurement.goals.exclude(pk__in=kept).delete()
+    dropped = measurement.goals.exclude(pk__in=kept)
+    with_history = dropped.filter(Q(reviews__isnull=False) | Q(progress__isnull=False))
+    if with_history.exists():
+        raise ValidationError(
+            _(
+                "A goal that was already reviewed or has progress notes cannot be removed; "
+                "give it the status “no longer applicable” instead."
+            )
+        )
+    dropped.delete()
 
 
 def _apply_reviews(measurement: Measurement, data: BoardInput) -> None:
@@ -177,7 +187,7 @@ def _apply_reviews(measurement: Measurement, data: BoardInput) -> None:
 
 def _locked_draft(measurement: Measurement, revision: int | None) -> Measurement:
     locked = (
-        Measurement.objects.select_for_update()
+        Measurement.objects.select_for_update(of=("self",))
         .select_related("trajectory", "updated_by", "catalogue")
         .get(pk=measurement.pk)
     )
@@ -292,7 +302,14 @@ def _finish_confirmation(measurement: Measurement, by: Staff) -> None:
     if errors:
         raise ValidationError(errors)
     for review in measurement.reviews.all():
-        Goal.objects.filter(pk=review.goal_id).update(status=review.status)
+        # A correction of an older measurement must not undo a later status.
+        later = GoalReview.objects.filter(
+            goal_id=review.goal_id,
+            measurement__status=Measurement.Status.CONFIRMED,
+            measurement__measured_on__gt=measurement.measured_on,
+        )
+        if not later.exists():
+            Goal.objects.filter(pk=review.goal_id).update(status=review.status)
     measurement.status = Measurement.Status.CONFIRMED
     measurement.confirmed_by = by
     measurement.confirmed_at = timezone.now()
@@ -330,7 +347,7 @@ def correct_measurement(measurement: Measurement, by: Staff, data: CorrectionInp
         raise ValidationError({"correction_reason": _("Give the reason for the correction.")})
     with transaction.atomic():
         old = (
-            Measurement.objects.select_for_update()
+            Measurement.objects.select_for_update(of=("self",))
             .select_related("trajectory")
             .get(pk=measurement.pk)
         )
@@ -340,7 +357,9 @@ def correct_measurement(measurement: Measurement, by: Staff, data: CorrectionInp
         new = Measurement.objects.create(
             trajectory=old.trajectory,
             kind=old.kind,
-            status=Measurement.Status.DRAFT,
+            # Confirmed from the start and checked before this transaction ends: the
+            # trajectory may have an open draft, and it may have one draft at most.
+            status=Measurement.Status.CONFIRMED,
             catalogue=old.catalogue,
             measured_on=old.measured_on,
             created_by=by,

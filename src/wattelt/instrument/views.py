@@ -46,8 +46,10 @@ def _visible_measurement(
         for_edit = measurement.is_draft
     # Editing rights imply seeing everything: one query answers both in the common case.
     if for_edit and trajectory.is_editable_by(request.user):
+        trajectory.visible_parts = ALL_PARTS  # type: ignore[attr-defined]
         return measurement
-    if "measurements" not in trajectory.parts_visible_to(request.user):
+    trajectory.visible_parts = trajectory.parts_visible_to(request.user)  # type: ignore[attr-defined]
+    if "measurements" not in trajectory.visible_parts:  # type: ignore[attr-defined]
         raise Http404
     if for_edit:
         raise PermissionDenied(_("You can read this trajectory but not change it."))

@@ -78,7 +78,8 @@ class ResidentQuerySet(models.QuerySet["Resident"]):
         if not user.is_authenticated:
             return self.none()
         visible = Trajectory.objects.visible_to(user).filter(resident=OuterRef("pk"))
-        return self.filter(Exists(visible) | Q(registered_by=user))
+        any_trajectory = Trajectory.objects.filter(resident=OuterRef("pk"))
+        return self.filter(Exists(visible) | (Q(registered_by=user) & ~Exists(any_trajectory)))
 
 
 class Resident(models.Model):

@@ -69,6 +69,9 @@ def open_trajectory(
     started_on = started_on or timezone.localdate()
     if started_on > timezone.localdate():
         raise ValidationError({"started_on": _("A trajectory cannot start in the future.")})
+    if resident.organisation_id != team.organisation_id:
+        # A specialist sees a shared resident, but never makes them their own.
+        raise ValidationError({"team": _("This resident is registered with another organisation.")})
     if not responsible.memberships.filter(team=team).exists():
         raise ValidationError({"team": _("The responsible professional is not in this team.")})
     trajectory = Trajectory.objects.create(
