@@ -164,3 +164,18 @@ def test_goals_stay_hidden_unless_the_goals_are_shared(trajectory, alice, charli
     measurement = trajectory.measurements.get()
     board = client.get(reverse("instrument:board", args=[measurement.pk])).content.decode()
     assert "Ik wil rust over mijn geld" not in board
+
+
+def test_specialist_sees_who_it_is_about_but_not_contact_details(trajectory, alice, charlie):
+    trajectory.resident.phone = "0612345678"
+    trajectory.resident.save()
+    share(trajectory, alice, charlie)
+    html = (
+        client_for(charlie)
+        .get(reverse("residents:detail", args=[trajectory.resident_id]))
+        .content.decode()
+    )
+    assert "Fatima Yilmaz" in html
+    assert "0612345678" not in html and "*****333" not in html
+    own = client_for(alice).get(reverse("residents:detail", args=[trajectory.resident_id]))
+    assert "0612345678" in own.content.decode()

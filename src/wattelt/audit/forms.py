@@ -11,7 +11,9 @@ from .models import AccessLog, AccessLogQuerySet
 
 
 class AccessLogFilter(forms.Form):
-    resident = forms.IntegerField(label=_("Resident number"), required=False, min_value=1)
+    resident = forms.IntegerField(
+        label=_("Resident number"), required=False, min_value=1, max_value=2**62
+    )
     username = forms.CharField(label=_("User"), required=False, max_length=150)
     action = forms.ChoiceField(
         label=_("Action"), required=False, choices=[("", "—"), *AccessLog.Action.choices]

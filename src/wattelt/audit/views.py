@@ -43,8 +43,10 @@ def _filtered(request: StaffRequest) -> tuple[AccessLogFilter, AccessLogQuerySet
 
 
 def _resident_filter(form: AccessLogFilter) -> int | None:
-    value = form.data.get("resident", "")
-    return int(value) if str(value).isdigit() else None
+    if not form.is_valid():
+        return None
+    resident: int | None = form.cleaned_data["resident"]
+    return resident
 
 
 @login_required

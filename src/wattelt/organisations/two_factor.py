@@ -14,7 +14,7 @@ import segno
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -85,7 +85,7 @@ class RequireTwoFactor:
         verified = getattr(user, "is_verified", lambda: False)()
         if isinstance(user, Staff) and not verified and not request.path.startswith(OPEN_PATHS):
             name = "two_factor_verify" if has_second_factor(user) else "two_factor_enrol"
-            return redirect(f"{reverse(name)}?next={request.get_full_path()}")
+            return redirect(f"{reverse(name)}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
 
 
@@ -106,7 +106,8 @@ def sudo_mode(*, reads: bool = False) -> Callable[[View], View]:
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             guarded = reads or request.method == "POST"
             if guarded and not recently_authenticated(request):
-                return redirect(f"{reverse('reauthenticate')}?next={request.get_full_path()}")
+                query = urlencode({"next": request.get_full_path()})
+                return redirect(f"{reverse('reauthenticate')}?{query}")
             return view(request, *args, **kwargs)
 
         return wrapped

@@ -131,6 +131,10 @@ def detail(request: StaffRequest, pk: int) -> HttpResponse:
         .order_by("-started_on", "-pk")
     )
     log_access(request, "read", "resident", resident.pk, resident.pk)
+    # A specialist sees who it is about, not the contact details or the BSN.
+    in_care = resident.registered_by_id == request.user.pk or (
+        Trajectory.objects.in_care_of(request.user).filter(resident=resident).exists()
+    )
     return render(
         request,
         "residents/detail.html",
@@ -138,6 +142,7 @@ def detail(request: StaffRequest, pk: int) -> HttpResponse:
             "resident": resident,
             "trajectories": trajectories,
             "open_form": OpenTrajectoryForm(user=request.user),
+            "in_care": in_care,
         },
     )
 
