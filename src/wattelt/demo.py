@@ -25,6 +25,7 @@ from wattelt.organisations.models import (
     Team,
 )
 from wattelt.residents import services as residents
+from wattelt.residents.models import Trajectory
 
 DEMO_PASSWORD = "wattelt-demo-2026"
 DISTRICTS = ["Centrum", "Noord", "Oost", "Zuid-West"]
@@ -174,6 +175,10 @@ def seed_demo(residents_count: int = 60, seed: int = 7) -> bool:
         started = today - dt.timedelta(days=rng.randint(20, 600))
         trajectory = residents.open_trajectory(resident, team, professional, started)
         _demo_measurements(rng, trajectory, professional, keys, started, today)
+        # Demo activity happened on the measurement days, not at seeding time.
+        last_day = max([started, *trajectory.measurements.values_list("measured_on", flat=True)])
+        noon = dt.datetime.combine(last_day, dt.time(12), tzinfo=timezone.get_current_timezone())
+        Trajectory.objects.filter(pk=trajectory.pk).update(last_activity_at=noon)
     return True
 
 
