@@ -66,8 +66,10 @@ class Contexts:
         self.browser = browser
         self.opened: list[BrowserContext] = []
 
-    def new_page(self) -> Page:
-        context = self.browser.new_context(viewport=VIEWPORT, locale="nl-NL")
+    def new_page(self, javascript: bool = True) -> Page:
+        context = self.browser.new_context(
+            viewport=VIEWPORT, locale="nl-NL", java_script_enabled=javascript
+        )
         context.set_default_timeout(TIMEOUT_MS)
         self.opened.append(context)
         return context.new_page()
