@@ -120,6 +120,11 @@ MATRIX: dict[str, Entry] = {
     # not exist (404), as with the other role pages (privacy, access log, settings);
     # a professional sees their own due measurements on the start page.
     "implementation:team_reminders": Entry(expect={**everyone(404), "bob": 200}),
+    # Aggregates only: coaches (their teams), quality officer and admin (organisation),
+    # analyst (municipality); a professional has no dashboard.
+    "monitoring:dashboard": Entry(
+        expect={**everyone(404), "bob": 200, "quinn": 200, "olga": 200, "anna": 200}
+    ),
 }
 # Third-party screens with their own access rules, tested elsewhere.
 NOT_IN_MATRIX_NAMESPACES = {"admin"}

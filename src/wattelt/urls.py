@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("wattelt.audit.urls")),
     path("", include("wattelt.privacy.urls")),
     path("", include("wattelt.implementation.urls")),
+    path("", include("wattelt.monitoring.urls")),
 ]
 if settings.OIDC_LOGIN_ENABLED:
     urlpatterns.insert(0, path("oidc/", include("mozilla_django_oidc.urls")))
