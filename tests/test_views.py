@@ -327,3 +327,23 @@ def test_registering_a_resident_gives_no_lasting_access(trajectory, alice, organ
     assert client_for(erin).get(reverse("residents:detail", args=[resident.pk])).status_code == 200
     residents.open_trajectory(resident, trajectory.team, alice)
     assert client_for(erin).get(reverse("residents:detail", args=[resident.pk])).status_code == 404
+
+
+def test_board_offers_only_the_perspectives_the_organisation_uses(trajectory, alice, organisation):
+    from wattelt.implementation.models import OrganisationPolicy
+
+    OrganisationPolicy.objects.create(organisation=organisation, carer_view=False)
+    draft = instrument.start_measurement(trajectory, alice)
+    client = client_for(alice)
+    html = client.get(reverse("instrument:board", args=[draft.pk])).content.decode()
+    assert 'name="chip-professional-wonen"' in html
+    assert 'name="chip-carer-wonen"' not in html
+    fields = post_fields(
+        draft, action="save", **complete_fields(placed__carer__wonen="on", chip__carer__wonen=40)
+    )
+    response = client.post(
+        reverse("instrument:board", args=[draft.pk]), fields, HTTP_ACCEPT="application/json"
+    )
+    assert response.status_code == 400
+    assert "chip-carer-wonen" in response.json()["errors"]
+    assert not draft.choices.exists()

@@ -58,6 +58,13 @@ def policy_for(organisation: Organisation) -> OrganisationPolicy:
     return policy or OrganisationPolicy(organisation=organisation)
 
 
+def offered_perspectives(organisation: Organisation) -> list[str]:
+    """Whose chips the board offers: always the resident's, the others as set."""
+    policy = policy_for(organisation)
+    optional = {"professional": policy.professional_view, "carer": policy.carer_view}
+    return ["resident", *(name for name, offered in optional.items() if offered)]
+
+
 def is_mandatory(organisation: Organisation) -> bool:
     return OrganisationPolicy.objects.filter(organisation=organisation, mandatory=True).exists()
 

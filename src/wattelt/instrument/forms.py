@@ -69,9 +69,12 @@ class BoardInput:
 class BoardParser:
     """Turns POST data into a BoardInput, collecting a message per bad field."""
 
-    def __init__(self, data: QueryDict, domains: list[Domain]) -> None:
+    def __init__(
+        self, data: QueryDict, domains: list[Domain], perspectives: list[str] = PERSPECTIVES
+    ) -> None:
         self.data = data
         self.domains = {d.key: d for d in domains}
+        self.perspectives = perspectives
         self.errors: dict[str, str] = {}
         self.board = BoardInput()
 
@@ -141,7 +144,11 @@ class BoardParser:
                 # Without JavaScript a range input always sends a value: the professional's
                 # and carer's chips count only when their "placed" box is ticked.
                 placed = perspective == "resident" or f"placed-{perspective}-{key}" in self.data
-                if placed:
+                if placed and perspective not in self.perspectives:
+                    self.errors[f"chip-{perspective}-{key}"] = _(
+                        "Your organisation does not use this view (%(who)s)."
+                    ) % {"who": ChosenDomain.Perspective(perspective).label}
+                elif placed:
                     setattr(choice, perspective, self._chip(perspective, key))
             choices[key] = choice
         return choices

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from wattelt.audit.services import log_access
+from wattelt.implementation.services import offered_perspectives
 from wattelt.residents.forms import AppointmentForm
 from wattelt.residents.models import ALL_PARTS, Trajectory
 from wattelt.residents.services import due_state
@@ -20,7 +21,7 @@ from wattelt.residents.views import visible_trajectory
 from wattelt.web import StaffRequest
 
 from . import services
-from .board import build_board
+from .board import Board, build_board
 from .forms import REVIEW_STATUSES, BoardInput, BoardParser
 from .models import GRADE_MAX, GRADE_MIN, Goal, Measurement, NotFilledIn
 from .plan import render_plan_pdf, resident_plan
@@ -100,7 +101,7 @@ def board(request: StaffRequest, pk: int) -> HttpResponse:
 def _post_board(request: StaffRequest, measurement: Measurement) -> HttpResponse:
     domains = list(measurement.catalogue.domains.all())
     action = request.POST.get("action", "save")
-    parser = BoardParser(request.POST, domains)
+    parser = BoardParser(request.POST, domains, _perspectives(measurement))
     data: BoardInput | None = None
     try:
         data = parser.parse()
@@ -144,11 +145,16 @@ def _post_board(request: StaffRequest, measurement: Measurement) -> HttpResponse
     return _render_board(request, build_board(measurement))
 
 
+def _perspectives(measurement: Measurement) -> list[str]:
+    return offered_perspectives(measurement.trajectory.team.organisation)
+
+
 def _render_board(
-    request: StaffRequest, state: object, status: int = 200, **extra: object
+    request: StaffRequest, state: Board, status: int = 200, **extra: object
 ) -> HttpResponse:
     context = {
         "board": state,
+        "perspectives": _perspectives(state.measurement),
         "grades": range(GRADE_MIN, GRADE_MAX + 1),
         "review_statuses": [(v, label) for v, label in Goal.Status.choices if v in REVIEW_STATUSES],
         **extra,
@@ -187,7 +193,9 @@ def correct(request: StaffRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Only the current confirmed version can be corrected."))
         return redirect("instrument:board", measurement.pk)
     errors: dict[str, str] = {}
-    parser = BoardParser(request.POST, list(measurement.catalogue.domains.all()))
+    parser = BoardParser(
+        request.POST, list(measurement.catalogue.domains.all()), _perspectives(measurement)
+    )
     reason = request.POST.get("correction_reason", "")
     if request.method == "POST":
         try:

@@ -7,7 +7,10 @@
   if (!form) return;
   form.classList.add("js");
   var text = form.dataset;
-  var PERSPECTIVES = ["resident", "professional", "carer"];
+  // The perspectives the organisation offers: those the form has fields for.
+  var PERSPECTIVES = ["resident", "professional", "carer"].filter(function (p) {
+    return form.querySelector("[data-chip=" + p + "]");
+  });
   var STEP = 5, BIG_STEP = 20;
   var autosave = text.autosave === "true";
   var saveTimer = null, saving = false, pending = false, dirty = false;
