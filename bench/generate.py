@@ -39,6 +39,7 @@ from django.db import connection
 from django.utils import timezone
 from psycopg import Cursor, sql
 
+from wattelt import demo
 from wattelt.instrument.catalogue import ensure_default_catalogue
 from wattelt.residents.services import add_months
 
@@ -75,26 +76,7 @@ DISTRICTS = [
 # Organisation name and the word its teams go by.
 ORGANISATIONS = [("Sociaal Wijkteam Stad", "Wijkteam"), ("Buurtteams Jeugd en Gezin", "Buurtteam")]
 FIRST_NAMES = [
-    "Anna",
-    "Bram",
-    "Chaima",
-    "Daan",
-    "Eva",
-    "Fatima",
-    "Gijs",
-    "Hanna",
-    "Ibrahim",
-    "Joost",
-    "Kim",
-    "Lars",
-    "Mila",
-    "Noah",
-    "Olga",
-    "Pieter",
-    "Qadira",
-    "Ruben",
-    "Sanne",
-    "Tim",
+    *demo.FIRST,  # the demo's names, and more for a large data set
     "Umut",
     "Vera",
     "Wim",
@@ -122,21 +104,7 @@ FIRST_NAMES = [
     "Thijs",
 ]
 LAST_NAMES = [
-    "de Vries",
-    "Jansen",
-    "Bakker",
-    "Yilmaz",
-    "Visser",
-    "Smit",
-    "El Amrani",
-    "Mulder",
-    "de Boer",
-    "Kowalski",
-    "Meijer",
-    "Bos",
-    "Hoekstra",
-    "Dekker",
-    "van Dijk",
+    *demo.LAST,  # the demo's names, and more for a large data set
     "de Jong",
     "van den Berg",
     "Bouzid",
