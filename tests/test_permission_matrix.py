@@ -4,46 +4,18 @@ read-only roles cannot write. A URL without an entry here fails the test."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-
 import pytest
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests import matrix_areas
 from tests.conftest import client_for, confirmed_measurement, make_staff, staff_with_role
+from tests.matrix import USERS, Entry, everyone, team_read, team_write
 from wattelt.audit.models import AccessLog
 from wattelt.instrument import services as instrument
 from wattelt.organisations.models import Membership, Role, Team
 from wattelt.privacy import services as privacy
 from wattelt.residents import services as residents
-
-USERS = ["alice", "bob", "dave", "charlie", "priya", "quinn", "olga", "anna"]
-OUTSIDERS = {"dave": 404, "charlie": 404, "priya": 404, "quinn": 404, "olga": 404, "anna": 404}
-
-
-@dataclass
-class Entry:
-    """How to call one URL and what each user gets: a status code per user."""
-
-    args: Callable[[dict], list[object]] = lambda ctx: []
-    method: str = "get"
-    data: dict[str, object] = field(default_factory=dict)
-    expect: dict[str, int] = field(default_factory=dict)
-    anonymous: int = 302  # to the login page
-
-
-def everyone(status: int) -> dict[str, int]:
-    return dict.fromkeys(USERS, status)
-
-
-def team_read(owner: int = 200, coach: int = 200) -> dict[str, int]:
-    return {"alice": owner, "bob": coach, **OUTSIDERS}
-
-
-def team_write(owner: int = 302) -> dict[str, int]:
-    return {"alice": owner, "bob": 403, **OUTSIDERS}
-
 
 TRAJECTORY = lambda ctx: [ctx["trajectory"].pk]  # noqa: E731
 PRIVACY_ONLY = {**everyone(404), "priya": 200}
@@ -114,18 +86,9 @@ MATRIX: dict[str, Entry] = {
         expect={**everyone(404), "priya": 400},
     ),
     "privacy:execute": Entry(args=ERASURE, method="post", expect={**everyone(404), "priya": 400}),
-    # Only the organisation admin manages the organisation's Wat telt settings.
-    "implementation:organisation_settings": Entry(expect={**everyone(404), "olga": 200}),
-    # The reminder list is a coach's tool: for anyone who coaches no team the page does
-    # not exist (404), as with the other role pages (privacy, access log, settings);
-    # a professional sees their own due measurements on the start page.
-    "implementation:team_reminders": Entry(expect={**everyone(404), "bob": 200}),
-    # Aggregates only: coaches (their teams), quality officer and admin (organisation),
-    # analyst (municipality); a professional has no dashboard.
-    "monitoring:dashboard": Entry(
-        expect={**everyone(404), "bob": 200, "quinn": 200, "olga": 200, "anna": 200}
-    ),
 }
+for _area in matrix_areas.AREAS:
+    MATRIX.update(_area.ENTRIES)
 # Third-party screens with their own access rules, tested elsewhere.
 NOT_IN_MATRIX_NAMESPACES = {"admin"}
 
@@ -173,7 +136,7 @@ def world(trajectory, alice, bob, charlie, organisation, team, district):
         residents.ConsentInput(other_org, True, True, False, trajectory.started_on),
     )
     residents.withdraw_consent(consent, alice)  # shared once, no longer: Charlie sees nothing
-    return {
+    ctx = {
         "users": users,
         "trajectory": trajectory,
         "team": team,
@@ -183,11 +146,15 @@ def world(trajectory, alice, bob, charlie, organisation, team, district):
         "draft": instrument.start_measurement(trajectory, alice, "follow_up"),
         "erasure": privacy.register_erasure_request(trajectory.resident, users["priya"]),
     }
+    for area in matrix_areas.AREAS:
+        ctx.update(area.extend_world(ctx))
+    return ctx
 
 
 def call(client, name: str, entry: Entry, ctx: dict):
     url = reverse(name, args=entry.args(ctx))
-    data = {k: (ctx["team"].pk if v == "__team__" else v) for k, v in entry.data.items()}
+    raw = entry.data(ctx) if callable(entry.data) else entry.data
+    data = {k: (ctx["team"].pk if v == "__team__" else v) for k, v in raw.items()}
     return getattr(client, entry.method)(url, data)
 
 

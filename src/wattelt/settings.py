@@ -90,6 +90,10 @@ INSTALLED_APPS = [
     "wattelt.monitoring",
     "wattelt.implementation",
     "wattelt.privacy",
+    "wattelt.screening",
+    "wattelt.feedback",
+    "wattelt.implementation_plan",
+    "wattelt.guide",
 ]
 
 MIDDLEWARE = [

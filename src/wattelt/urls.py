@@ -22,6 +22,10 @@ urlpatterns = [
     path("", include("wattelt.privacy.urls")),
     path("", include("wattelt.implementation.urls")),
     path("", include("wattelt.monitoring.urls")),
+    path("", include("wattelt.screening.urls")),
+    path("", include("wattelt.feedback.urls")),
+    path("", include("wattelt.implementation_plan.urls")),
+    path("", include("wattelt.guide.urls")),
 ]
 if settings.OIDC_LOGIN_ENABLED:
     urlpatterns.insert(0, path("oidc/", include("mozilla_django_oidc.urls")))

@@ -1,0 +1,10 @@
+"""The areas whose URLs the permission matrix walks, each with its own entries."""
+
+from tests.feedback import matrix as feedback
+from tests.guide import matrix as guide
+from tests.implementation import matrix as implementation
+from tests.implementation_plan import matrix as implementation_plan
+from tests.monitoring import matrix as monitoring
+from tests.screening import matrix as screening
+
+AREAS = [implementation, monitoring, screening, feedback, implementation_plan, guide]
