@@ -27,7 +27,7 @@ import random
 import sys
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 import psycopg
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from psycopg import Cursor, sql
 
@@ -45,6 +45,8 @@ from wattelt.residents.services import add_months
 
 DEFAULT_RESIDENTS = 100_000
 CHUNK_RESIDENTS = 5_000
+PROGRESS_RESIDENTS = 100_000
+YEARS = 8  # closed trajectories end in the last 8 years (the earliest start ~9 years ago)
 DISTRICT_COUNT = 20
 TEAMS_PER_ORGANISATION = 20  # one team per district in each organisation: 40 teams
 MAX_PROFESSIONALS = 400
@@ -409,6 +411,36 @@ class Loader:
         self.written[table] += len(rows)
 
 
+class RowLoader(Loader):
+    """The same interface for any database (SQLite too): each batch goes in with
+    executemany through Django's cursor, in the generating thread."""
+
+    def __init__(self) -> None:  # no COPY cursor, no writer thread
+        self.rows = {table: [] for table in COLUMNS}
+        self.next_ids = dict.fromkeys(COLUMNS, 1)
+        self.written = dict.fromkeys(COLUMNS, 0)
+
+    def __enter__(self) -> RowLoader:
+        return self
+
+    def __exit__(self, kind: object, error: object, traceback: object) -> None:
+        if error is None:
+            self.flush()
+
+    def flush(self) -> None:
+        with connection.cursor() as cursor:
+            for table, rows in self.rows.items():
+                if rows:
+                    columns = COLUMNS[table]
+                    cursor.executemany(
+                        f"INSERT INTO {table} ({', '.join(columns)})"
+                        f" VALUES ({', '.join(['%s'] * len(columns))})",
+                        rows,  # type: ignore[arg-type]  # dates, datetimes, JSON text
+                    )
+                    self.written[table] += len(rows)
+        self.rows = {table: [] for table in COLUMNS}
+
+
 def valid_bsn(rng: random.Random) -> str:
     """Nine digits passing the 11-proof."""
     while True:
@@ -539,11 +571,18 @@ class Generator:
 
     # -- residents --------------------------------------------------------------------
 
-    def all_residents(self) -> None:
+    def all_residents(self, say: Callable[[str], None] = print) -> None:
+        began = time.perf_counter()
         for n in range(self.residents):
             self.resident()
             if (n + 1) % CHUNK_RESIDENTS == 0:
                 self.load.flush()
+            if (n + 1) % PROGRESS_RESIDENTS == 0:
+                seconds = time.perf_counter() - began
+                say(
+                    f"bench: {n + 1:,} residents generated in {seconds:.1f} s "
+                    f"({seconds / (n + 1) * PROGRESS_RESIDENTS:.1f} s per {PROGRESS_RESIDENTS:,})"
+                )
 
     def resident(self) -> None:
         load, rng, pop = self.load, self.rng, self.population
@@ -592,7 +631,11 @@ class Generator:
         count = 0 if fresh else rng.choices(MEASUREMENT_COUNTS, weights=MEASUREMENT_WEIGHTS)[0]
         # Measurement dates, newest first, about three months apart.
         if closed:
-            end = (before - self.days(30, 600)) if before else self.today - self.days(20, 1000)
+            end = (
+                (before - self.days(30, 600))
+                if before
+                else self.today - self.days(20, YEARS * 365 - 500)
+            )
             last = end - self.days(0, 20)
         else:
             end = None
@@ -941,6 +984,21 @@ def _check_foreign_keys(cursor: Cursor[Any]) -> None:
         raise RuntimeError("bench: generated rows break foreign keys: " + "; ".join(broken))
 
 
+def _reset_sequences() -> None:
+    """PostgreSQL: the id sequences continue after the ids the load gave out."""
+    if connection.vendor != "postgresql":
+        return  # SQLite's AUTOINCREMENT follows the largest id by itself
+    with connection.cursor() as cursor:
+        for table in COLUMNS:
+            cursor.execute(
+                sql.SQL(
+                    "SELECT setval(pg_get_serial_sequence(%s, 'id'), "
+                    "coalesce((SELECT max(id) FROM {}), 0) + 1, false)"
+                ).format(sql.Identifier(table)),
+                [table],
+            )
+
+
 def _reset() -> None:
     with connection.cursor() as cursor:
         existing = set(connection.introspection.table_names(cursor))
@@ -966,7 +1024,7 @@ def count_rows(tables: Iterable[str] = COLUMNS) -> dict[str, int]:
     counts = {}
     with connection.cursor() as cursor:
         for table in tables:
-            cursor.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table)))
+            cursor.execute(f"SELECT count(*) FROM {connection.ops.quote_name(table)}")
             row = cursor.fetchone()
             counts[table] = int(row[0]) if row else 0
     return counts
@@ -1020,7 +1078,7 @@ def generate(
                 generator = Generator(loader, residents, seed, domains, catalogue.pk)
                 generator.organisation()
                 loader.flush()
-                generator.all_residents()
+                generator.all_residents(say)
             lap("copy")
         finally:
             # Also after a failure: the schema must stay as the migrations made it.
@@ -1032,16 +1090,9 @@ def generate(
         if unchecked:
             _check_foreign_keys(cursor)
             lap("check foreign keys")
+    _reset_sequences()
+    lap("setval")
     with connection.cursor() as cursor:
-        for table in COLUMNS:
-            cursor.execute(
-                sql.SQL(
-                    "SELECT setval(pg_get_serial_sequence(%s, 'id'), "
-                    "coalesce((SELECT max(id) FROM {}), 0) + 1, false)"
-                ).format(sql.Identifier(table)),
-                [table],
-            )
-        lap("setval")
         # VACUUM sets the hint bits and the visibility map as on a database that has been
         # running a while; ANALYZE gives the planner its statistics.
         for table in [*COLUMNS, "instrument_catalogue", "instrument_domain"]:
@@ -1051,6 +1102,49 @@ def generate(
     counts = count_rows()
     say(format_result(Result(seconds, counts, phases)))
     return Result(seconds, counts, phases)
+
+
+def generate_rows(
+    residents: int, seed: int = 2026, verbose: bool = True, migrate: bool = True
+) -> Result:
+    """The same data set on any database (SQLite too), inserted in batches of 5,000
+    residents with executemany: for the SQLite benchmark and the smoke test."""
+
+    def say(message: str) -> None:
+        if verbose:
+            print(message, flush=True)
+
+    phases: dict[str, float] = {}
+    begin = mark = time.perf_counter()
+    if migrate:
+        call_command("migrate", interactive=False, verbosity=0)
+    if not _is_empty():
+        raise SystemExit("bench: the database already holds staff or residents.")
+    catalogue = ensure_default_catalogue()
+    domains = [
+        DomainInfo(d.pk, d.key, d.position, d.labels.get("nl", d.key))
+        for d in catalogue.domains.order_by("position")
+    ]
+    say(f"bench: generating {residents:,} residents (seed {seed}) into {connection.vendor} ...")
+    if connection.vendor == "sqlite" and connection.get_autocommit():
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA synchronous = OFF")  # a throwaway benchmark database
+    with transaction.atomic(), RowLoader() as loader:
+        generator = Generator(loader, residents, seed, domains, catalogue.pk)
+        generator.organisation()
+        loader.flush()
+        generator.all_residents(say)
+    _reset_sequences()
+    phases["insert"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    phases["analyze"] = time.perf_counter() - mark
+    seconds = time.perf_counter() - begin
+    counts = count_rows()
+    result = Result(seconds, counts, phases)
+    say(format_result(result))
+    return result
 
 
 def format_result(result: Result) -> str:

@@ -12,6 +12,9 @@ from django.http import QueryDict
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from wattelt.feedback import demo as feedback_demo
+from wattelt.guide import demo as guide_demo
+from wattelt.implementation_plan import demo as plan_demo
 from wattelt.instrument import services as instrument
 from wattelt.instrument.catalogue import DEFAULT_DOMAINS, ensure_default_catalogue
 from wattelt.instrument.forms import BoardParser
@@ -21,11 +24,13 @@ from wattelt.organisations.models import (
     Membership,
     Municipality,
     Organisation,
+    Role,
     Staff,
     Team,
 )
 from wattelt.residents import services as residents
 from wattelt.residents.models import Trajectory
+from wattelt.screening import demo as screening_demo
 
 DEMO_PASSWORD = "wattelt-demo-2026"
 DISTRICTS = ["Centrum", "Noord", "Oost", "Zuid-West"]
@@ -114,8 +119,17 @@ def board_post(
     return data
 
 
+# The organisation-wide roles, one demo account each.
+ROLE_USERS = {
+    "kwaliteit": Role.Name.QUALITY_OFFICER,
+    "organisatiebeheer": Role.Name.ORGANISATION_ADMIN,
+    "privacy": Role.Name.PRIVACY_OFFICER,
+    "analist": Role.Name.MUNICIPALITY_ANALYST,
+}
+
+
 @transaction.atomic
-def seed_demo(residents_count: int = 60, seed: int = 7) -> bool:
+def seed_demo(residents_count: int = 240, seed: int = 7) -> bool:
     """Create the demo organisation unless it exists; True when created."""
     ensure_default_catalogue()
     if Municipality.objects.filter(name="Gemeente Voorbeeld").exists():
@@ -146,6 +160,15 @@ def seed_demo(residents_count: int = 60, seed: int = 7) -> bool:
             Membership.objects.create(staff=user, team=team, role=role)
             if role == "professional":
                 staff_by_team[team].append(user)
+    for username, role in ROLE_USERS.items():
+        user = Staff.objects.create_user(
+            username=username,
+            password=DEMO_PASSWORD,
+            organisation=organisation,
+            first_name=rng.choice(FIRST),
+            last_name=rng.choice(LAST),
+        )
+        Role.objects.create(staff=user, name=role)
     Staff.objects.create_superuser(
         username="beheer", password=DEMO_PASSWORD, email="", organisation=organisation
     )
@@ -179,6 +202,11 @@ def seed_demo(residents_count: int = 60, seed: int = 7) -> bool:
         last_day = max([started, *trajectory.measurements.values_list("measured_on", flat=True)])
         noon = dt.datetime.combine(last_day, dt.time(12), tzinfo=timezone.get_current_timezone())
         Trajectory.objects.filter(pk=trajectory.pk).update(last_activity_at=noon)
+    # The implementation tools of each area, on top of the registrations above.
+    screening_demo.seed(organisation)
+    plan_demo.seed(organisation)
+    feedback_demo.seed(organisation)
+    guide_demo.seed(organisation)
     return True
 
 

@@ -112,6 +112,7 @@ MIDDLEWARE = [
     "wattelt.audit.middleware.NoStoreForPersonalData",
     "wattelt.audit.headers.SecurityHeaders",
     "wattelt.web.RejectNullCharacters",
+    "wattelt.feedback.middleware.TabletMode",
     # Last, so it sees the outcome of every login attempt.
     "axes.middleware.AxesMiddleware",
 ]
@@ -130,6 +131,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "wattelt.navigation.navigation",
             ],
         },
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import log_in
@@ -12,6 +13,7 @@ from wattelt.organisations.models import District
 def test_dashboard_renders_charts_without_csp_violations(
     page: Page, base_url, alice, bob, team, district, municipality, catalogue, shot
 ):
+    cache.clear()
     zuid = District.objects.create(municipality=municipality, name="Zuid")
     team.districts.add(zuid)
     trajectories(12, team, alice, district, measured=True)
@@ -20,8 +22,9 @@ def test_dashboard_renders_charts_without_csp_violations(
     page.on("console", lambda m: problems.append(m.text) if "Refused" in m.text else None)
     log_in(page, base_url, "bob", "/monitoring/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Monitoring")
-    expect(page.locator("svg.bar-chart").first).to_be_visible()
-    expect(page.locator(".bar-chart__suppressed").first).to_be_attached()
+    expect(page.locator("svg.chart--bar").first).to_be_visible()
+    expect(page.locator(".chart__suppressed").first).to_be_attached()
+    expect(page.locator("svg.chart--line").first).to_be_visible()
     expect(page.locator("main")).not_to_contain_text("Bewoner")
     shot(page, "dashboard")
     assert not problems, problems

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from tests.matrix import Entry, everyone
 
+# Aggregates only: coaches (their teams), quality officer and admin (organisation),
+# analyst (municipality); a professional and the privacy officer have no dashboard.
+AGGREGATES = {**everyone(404), "bob": 200, "quinn": 200, "olga": 200, "anna": 200}
+
 ENTRIES: dict[str, Entry] = {
-    # Aggregates only: coaches (their teams), quality officer and admin (organisation),
-    # analyst (municipality); a professional has no dashboard.
-    "monitoring:dashboard": Entry(
-        expect={**everyone(404), "bob": 200, "quinn": 200, "olga": 200, "anna": 200}
-    ),
+    "monitoring:dashboard": Entry(expect=AGGREGATES),
+    "monitoring:presentation": Entry(expect=AGGREGATES),
+    "monitoring:export_csv": Entry(expect=AGGREGATES),
+    "monitoring:export_xlsx": Entry(expect=AGGREGATES),
+    "monitoring:report": Entry(expect=AGGREGATES),
+    # Record-level (pseudonymised) data: only the organisation's quality officer and
+    # admin, after sudo; the form itself (GET) and the export (POST).
+    "monitoring:research": Entry(expect={**everyone(404), "quinn": 200, "olga": 200}),
 }
 
 

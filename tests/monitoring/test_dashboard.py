@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -27,25 +29,37 @@ from wattelt.residents.models import Trajectory
 URL = reverse("monitoring:dashboard")
 
 
+def this_year_days_ago(days: int) -> int:
+    """`days` ago, but not before 1 January of this year (the default period)."""
+    return min(days, timezone.localdate().timetuple().tm_yday - 1)
+
+
 def trajectories(
-    n: int, team: Team, by: Staff, district: District, measured: bool = False
+    n: int,
+    team: Team,
+    by: Staff,
+    district: District,
+    measured: bool = False,
+    born: dt.date = dt.date(1980, 1, 1),
+    name: str = "Bewoner",
 ) -> list[Trajectory]:
-    """n residents, each with a trajectory started 200 days ago (and a start measurement)."""
-    started = timezone.localdate() - dt.timedelta(days=200)
+    """n residents, each with a trajectory started this year (and a start measurement)."""
+    today = timezone.localdate()
+    started = today - dt.timedelta(days=this_year_days_ago(200))
     made = []
     for i in range(n):
         resident = residents.register_resident(
             residents.ResidentInput(
-                first_name=f"Bewoner{i}",
+                first_name=f"{name}{i}",
                 last_name=f"{team.name} {district.name}",
-                date_of_birth=dt.date(1980, 1, 1),
+                date_of_birth=born,
                 district=district,
             ),
             by,
         )
         trajectory = residents.open_trajectory(resident, team, by, started)
         if measured:
-            confirmed_measurement(trajectory, by)
+            confirmed_measurement(trajectory, by, days_ago=this_year_days_ago(100))
         made.append(trajectory)
     return made
 
@@ -103,20 +117,39 @@ def test_a_figure_under_ten_residents_is_shown_as_less_than_ten(
     response = client_for(bob).get(URL)
     assert response.status_code == 200
     assert started(response) == "<10"
-    values = [v for s in response.context["sections"] for _label, row in s.rows for v in row]
+    sections = [*response.context["sections"], *response.context["series"]]
+    values = [v for s in sections for _label, row in s.rows for v in row]
     assert "<10" in values and "3" not in values
     html = response.content.decode()
-    assert "&lt;10" in html and ">3<" not in html
+    assert "&lt;10" in html and ">3</td>" not in html
     assert "Bewoner" not in html  # no resident names
-    assert 'class="bar-chart__suppressed"' in html and 'class="bar-chart__bar"' not in html
+    assert 'class="chart__suppressed"' in html and 'class="chart__bar"' not in html
+
+
+def test_the_quarterly_series_is_a_line_chart_with_its_table(alice, bob, team, district, catalogue):
+    trajectories(12, team, alice, district, measured=True)
+    response = client_for(bob).get(URL)
+    series = response.context["series"]
+    assert [s.id for s in series] == ["series-registration", "series-quality", "series-goals"]
+    today = timezone.localdate()
+    labels = [label for label, _row in series[0].rows]
+    assert labels[0] == f"{today.year} Q1" and len(labels) == (today.month - 1) // 3 + 1
+    html = response.content.decode()
+    assert 'class="chart chart--line"' in html
+    # The started figures per quarter add up to the year where they are all shown.
+    shown = [row[0] for _label, row in series[0].rows]
+    if "<10" not in shown:
+        assert sum(int(v) for v in shown) == 12
 
 
 @pytest.mark.parametrize(
     "params",
     [
-        {"start": "2999-01-01", "end": "2999-12-31"},  # in the future
-        {"start": "2024-06-01", "end": "2024-01-01"},  # ends before it starts
-        {"start": "gisteren"},
+        {"period": "2999"},  # in the future
+        {"period": f"{dt.date.today().year + 1}-Q1"},
+        {"period": "2024-Q7"},
+        {"period": "gisteren"},
+        {"period": "1990"},  # too long ago
         {"age_group": "old"},
         {"team": "999999"},
         {"district": "abc"},
@@ -130,6 +163,34 @@ def test_bad_filters_give_a_message_not_an_error_page(bob, params):
     assert 'role="alert"' in response.content.decode()
 
 
+def test_a_district_and_a_team_together_are_refused_with_a_reason(anna_world):
+    anna, team, district = anna_world
+    response = client_for(anna).get(URL, {"team": team.pk, "district": district.pk})
+    assert response.status_code == 200
+    assert "niet allebei" in response.content.decode()
+    assert response.context["sections"] == []
+
+
+@pytest.fixture
+def anna_world(organisation, team, district):  # type: ignore[no-untyped-def]
+    anna = staff_with_role("anna", organisation, Role.Name.MUNICIPALITY_ANALYST)
+    return anna, team, district
+
+
+def test_unknown_filters_are_ignored(bob):
+    response = client_for(bob).get(URL, {"colour": "blue", "start": "2020-01-01"})
+    assert response.status_code == 200 and not response.context["form"].errors
+
+
+def test_a_team_without_data_shows_an_empty_state_not_an_error(bob, other_team, anna_world):
+    anna, _team, _district = anna_world
+    response = client_for(anna).get(URL, {"team": other_team.pk})
+    assert response.status_code == 200 and not response.context["form"].errors
+    assert started(response) == "<10"  # 0 trajectories is a figure under 10 as well
+    last_year = client_for(bob).get(URL, {"period": str(timezone.localdate().year - 1)})
+    assert last_year.status_code == 200
+
+
 def test_the_view_is_logged_without_a_resident(bob):
     client_for(bob).get(URL)
     record = AccessLog.objects.get(object_type="dashboard")
@@ -137,18 +198,46 @@ def test_the_view_is_logged_without_a_resident(bob):
     assert record.resident_id is None and record.action == "read"
 
 
+def publish_all() -> str:
+    out = io.StringIO()
+    call_command("publish_monitoring_figures", stdout=out)
+    return out.getvalue()
+
+
 def test_the_number_of_queries_does_not_grow_with_the_data(
     alice, bob, team, district, municipality, catalogue
 ):
     client = client_for(bob)
     trajectories(1, team, alice, district, measured=True)
+    publish_all()
+    client.get(URL)  # loads the published cube into this process
     with CaptureQueriesContext(connection) as small:
         client.get(URL)
     zuid = District.objects.create(municipality=municipality, name="Zuid")
     team.districts.add(zuid)
     trajectories(4, team, alice, district, measured=True)
     trajectories(4, team, alice, zuid, measured=True)
+    publish_all()
+    with CaptureQueriesContext(connection) as loading:
+        client.get(URL)
     with CaptureQueriesContext(connection) as larger:
         response = client.get(URL)
     assert len(response.context["sections"]) > 6  # a table per district
-    assert len(larger.captured_queries) == len(small.captured_queries)
+    # From the published cube: the same few queries whatever the data.
+    assert len(larger.captured_queries) == len(small.captured_queries) < 20
+    # A newly published cube is read once more (its stored figures), then kept.
+    assert len(loading.captured_queries) == len(small.captured_queries) + 1
+    published = [
+        q["sql"] for q in larger.captured_queries if "monitoring_publishedcube" in q["sql"]
+    ]
+    assert len(published) == 1
+
+
+def test_new_data_shows_at_the_next_publish(alice, bob, team, district, catalogue):
+    client = client_for(bob)
+    trajectories(10, team, alice, district)
+    assert started(client.get(URL)) == "10"  # none published yet: built on demand
+    trajectories(1, team, alice, district)
+    assert started(client.get(URL)) == "10"  # still the published figures
+    publish_all()
+    assert started(client.get(URL)) == "11"

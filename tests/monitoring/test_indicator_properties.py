@@ -12,17 +12,25 @@ from django.db import transaction
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from wattelt.instrument.models import Catalogue, ChosenDomain, Measurement, NotFilledIn
+from tests.conftest import board_data
+from tests.monitoring.test_summary import summary_rows
+from wattelt.instrument import services as instrument
+from wattelt.instrument.models import Goal, NotFilledIn
+from wattelt.monitoring import summary
 from wattelt.monitoring.indicators import (
+    ATTAINMENT_STATUSES,
     Change,
     Figure,
     Selection,
     domain_profile,
+    goal_attainment,
     paired_change,
+    quality_of_life_change,
     trajectory_counts,
 )
 from wattelt.organisations.models import District, Staff, Team
-from wattelt.residents.models import Resident, Trajectory
+from wattelt.residents import services as residents
+from wattelt.residents.models import Trajectory
 
 WINDOW_START, WINDOW_END = dt.date(2023, 7, 1), dt.date(2024, 6, 30)  # trajectories start here
 KEYS = ["wonen", "geld", "school"]
@@ -34,7 +42,9 @@ class Board:
     offset: int  # days after the trajectory's start
     chips: dict[str, tuple[int, bool]]  # domain -> (resident's chip, prioritised)
     grade: int
-    status: str  # "confirmed", "corrected" (a superseded version first) or "draft"
+    status: str  # "confirmed", "corrected" (a wrong version first, then corrected) or "draft"
+    goal: bool  # states a goal (on its first chosen domain)
+    reviews: list[str]  # statuses given, in turn, to the goals to review
 
 
 @dataclass
@@ -62,6 +72,7 @@ class Stored:
     started_on: dt.date
     measurements: list[dict] = field(default_factory=list)  # confirmed only, with id
     skipped: list[tuple[str, dt.date]] = field(default_factory=list)
+    reviews: list[dict] = field(default_factory=list)  # goal, day, measurement, status
 
 
 # Band edges and steps of exactly 10 come up often enough to be tested.
@@ -73,6 +84,8 @@ boards = st.builds(
     chips=st.dictionaries(st.sampled_from(KEYS), st.tuples(chips, st.booleans()), min_size=1),
     grade=st.integers(1, 10),
     status=st.sampled_from(["confirmed", "confirmed", "confirmed", "corrected", "draft"]),
+    goal=st.booleans(),
+    reviews=st.lists(st.sampled_from(ATTAINMENT_STATUSES), min_size=1, max_size=3),
 )
 paths = st.builds(
     Path,
@@ -97,82 +110,100 @@ selections = st.tuples(
 
 
 def store(everyone: list[Person], districts: list[District], team: Team, by: Staff) -> list[Stored]:
+    """Write the data set through the services, as the screens do (so the monitoring
+    summaries are kept up to date incrementally)."""
     stored = []
     for n, person in enumerate(everyone):
-        resident = Resident.objects.create(
-            organisation=team.organisation,
-            first_name=f"P{n}",
-            last_name="Test",
-            date_of_birth=person.born,
-            district=districts[person.district],
+        where = districts[person.district]
+        resident = residents.register_resident(
+            residents.ResidentInput(f"P{n}", "Test", person.born, where), by
         )
         for path in person.paths:
             started = WINDOW_START + dt.timedelta(days=path.start_offset)
-            trajectory = Trajectory.objects.create(
-                resident=resident, team=team, responsible=by, started_on=started
-            )
-            record = Stored(resident.pk, person.born, districts[person.district].name, started)
+            trajectory = residents.open_trajectory(resident, team, by, started)
+            record = Stored(resident.pk, person.born, where.name, started)
             stored.append(record)
-            store_boards(trajectory, path, record, by)
             if path.skipped:
                 reason, after = path.skipped
                 day = started + dt.timedelta(days=after)
-                NotFilledIn.objects.create(
-                    trajectory=trajectory,
-                    kind="start",
-                    reason=reason,
-                    recorded_on=day,
-                    recorded_by=by,
+                skipped = instrument.record_not_filled_in(
+                    trajectory, by, "start", reason, note="anders"
                 )
+                NotFilledIn.objects.filter(pk=skipped.pk).update(recorded_on=day)
                 record.skipped.append((reason, day))
+            drafted = store_boards(trajectory, path, record, by)
+            if path.closed and not drafted:
+                residents.close_trajectory(trajectory, by, "goals_reached")
     return stored
 
 
-def store_boards(trajectory: Trajectory, path: Path, record: Stored, by: Staff) -> None:
+def board_fields(board: Board, chips: dict[str, tuple[int, bool]], day: dt.date) -> dict:
+    return {
+        "measured_on": day.isoformat(),
+        "chosen": list(chips),
+        "priority": [k for k, (_c, p) in chips.items() if p],
+        "quality_of_life": board.grade,
+        **{f"chip__resident__{k}": c for k, (c, _p) in chips.items()},
+    }
+
+
+def store_boards(trajectory: Trajectory, path: Path, record: Stored, by: Staff) -> bool:
+    """The boards of a path through the services; returns whether a draft stays open."""
     ordered = sorted(path.boards, key=lambda b: b.offset)
     last = len(ordered) - 1
     final = last - 1 if ordered and ordered[-1].status == "draft" else last
     for n, board in enumerate(ordered):
         # Only the last board may stay a draft (one draft per trajectory).
         status = board.status if board.status != "draft" or n == last else "confirmed"
-        if status == "draft":
-            kind = "follow_up"
-        elif not record.measurements:
-            kind = "start"
-        else:
-            kind = "end" if path.closed and n == final else "follow_up"
         day = record.started_on + dt.timedelta(days=board.offset)
-        common = dict(trajectory=trajectory, kind=kind, measured_on=day, grade=board.grade)
-        if status == "corrected":
-            # The superseded version had other chips; only the correction counts.
-            wrong = {k: (100 - c, not p) for k, (c, p) in board.chips.items()}
-            create_measurement(**common, status="superseded", chips=wrong, by=by)
-        status = "draft" if status == "draft" else "confirmed"
-        measurement = create_measurement(**common, status=status, chips=board.chips, by=by)
-        if status == "confirmed":
-            record.measurements.append(
-                {"id": measurement.pk, "day": day, "kind": kind, "chips": board.chips}
+        kind = "end" if path.closed and n == final and record.measurements else ""
+        draft = instrument.start_measurement(trajectory, by, kind)
+        if status == "draft":
+            instrument.save_draft(
+                draft, by, board_data(draft, **board_fields(board, board.chips, day))
             )
-
-
-def create_measurement(trajectory, kind, measured_on, grade, status, chips, by) -> Measurement:
-    catalogue = Catalogue.objects.get(organisation__isnull=True)
-    domains = {d.key: d for d in catalogue.domains.all()}
-    measurement = Measurement.objects.create(
-        trajectory=trajectory,
-        kind=kind,
-        status=status,
-        catalogue=catalogue,
-        measured_on=measured_on,
-        quality_of_life=grade,
-        created_by=by,
-        updated_by=by,
-    )
-    ChosenDomain.objects.bulk_create(
-        ChosenDomain(measurement=measurement, domain=domains[k], resident_chip=c, prioritised=p)
-        for k, (c, p) in chips.items()
-    )
-    return measurement
+            return True
+        goals: dict[str, object] = {}
+        if board.goal:
+            first = next(iter(board.chips))
+            goals = {"goal__0__own_words": f"Beter met {first}", "goal__0__domains": [first]}
+        to_review = instrument.goals_to_review(draft)
+        reviews = {
+            goal.pk: board.reviews[i % len(board.reviews)] for i, goal in enumerate(to_review)
+        }
+        review_fields = {f"review__{g}__status": s for g, s in reviews.items()}
+        chips = board.chips
+        if status == "corrected":
+            # The wrong version had other chips and grade; only the correction counts.
+            chips = {k: (100 - c, not p) for k, (c, p) in board.chips.items()}
+        fields = {**board_fields(board, chips, day), **goals, **review_fields}
+        if status == "corrected":
+            fields["quality_of_life"] = 11 - board.grade
+        measurement = instrument.confirm_measurement(draft, by, board_data(draft, **fields))
+        if status == "corrected":
+            stated = list(Goal.objects.filter(stated_in=measurement))
+            fields = {**board_fields(board, board.chips, day), **goals, **review_fields}
+            if stated:
+                fields["goal__0__id"] = stated[0].pk
+            measurement = instrument.correct_measurement(
+                measurement,
+                by,
+                instrument.CorrectionInput(board_data(measurement, **fields), reason="verkeerd"),
+            )
+        record.measurements.append(
+            {
+                "id": measurement.pk,
+                "day": day,
+                "kind": measurement.kind,
+                "chips": board.chips,
+                "grade": board.grade,
+            }
+        )
+        for goal, review in reviews.items():
+            record.reviews.append(
+                {"goal": goal, "day": day, "measurement": measurement.pk, "status": review}
+            )
+    return False
 
 
 def age_is_young(born: dt.date, day: dt.date) -> bool:
@@ -259,32 +290,68 @@ def expected_domain_profile(sel, stored, names):
     }
 
 
+def changes_of(rows: list[tuple[int, int]], step: int) -> Change:
+    """A Change from (resident, change) rows."""
+    return Change(
+        pairs=figure([r for r, _ in rows]),
+        mean=pytest.approx(sum(c for _, c in rows) / len(rows)),  # type: ignore[arg-type]
+        improved=figure([r for r, c in rows if c >= step]),
+        same=figure([r for r, c in rows if -step < c < step]),
+        worse=figure([r for r, c in rows if c <= -step]),
+    )
+
+
+def first_and_latest(sel, t, names):
+    """The first and latest measurement when the trajectory counts for change."""
+    if len(t.measurements) < 2 or not in_scope(sel, t, names):
+        return None
+    ordered = sorted(t.measurements, key=lambda m: (m["day"], m["id"]))
+    first, latest = ordered[0], ordered[-1]
+    if not in_period(sel, latest["day"]) or not in_group(sel, t.born, latest["day"]):
+        return None
+    return first, latest
+
+
 def expected_paired_change(sel, stored, names):
     changes = defaultdict(list)  # key -> [(resident, change)]
     for t in stored:
-        if len(t.measurements) < 2 or not in_scope(sel, t, names):
+        pair = first_and_latest(sel, t, names)
+        if pair is None:
             continue
-        ordered = sorted(t.measurements, key=lambda m: (m["day"], m["id"]))
-        first, latest = ordered[0], ordered[-1]
-        if not in_period(sel, latest["day"]) or not in_group(sel, t.born, latest["day"]):
-            continue
+        first, latest = pair
         for key, (chip, _) in latest["chips"].items():
             if key in first["chips"]:
                 changes[key].append((t.resident, chip - first["chips"][key][0]))
-    result = {}
-    for key, rows in changes.items():
-        result[key] = Change(
-            pairs=figure([r for r, _ in rows]),
-            mean=pytest.approx(sum(c for _, c in rows) / len(rows)),  # type: ignore[arg-type]
-            improved=figure([r for r, c in rows if c >= 10]),
-            same=figure([r for r, c in rows if -10 < c < 10]),
-            worse=figure([r for r, c in rows if c <= -10]),
-        )
-    return result
+    return {key: changes_of(rows, 10) for key, rows in changes.items()}
+
+
+def expected_quality_of_life_change(sel, stored, names):
+    rows = []
+    for t in stored:
+        pair = first_and_latest(sel, t, names)
+        if pair is not None:
+            rows.append((t.resident, pair[1]["grade"] - pair[0]["grade"]))
+    return changes_of(rows, 1) if rows else Change()
+
+
+def expected_goal_attainment(sel, stored, names):
+    latest: dict[int, tuple] = {}  # goal -> the last review in the period, whoever it is
+    for t in stored:
+        for review in t.reviews:
+            if in_period(sel, review["day"]):
+                order = (review["day"], review["measurement"])
+                if review["goal"] not in latest or order > latest[review["goal"]][0]:
+                    latest[review["goal"]] = (order, review, t)
+    counted = defaultdict(list)
+    for _order, review, t in latest.values():
+        if in_scope(sel, t, names) and in_group(sel, t.born, review["day"]):
+            counted[review["status"]].append(t.resident)
+    return {status: figure(counted[status]) for status in ATTAINMENT_STATUSES}
 
 
 def test_indicators_agree_with_plain_python(db, team, district, alice, catalogue):
     districts = [district, District.objects.create(municipality=district.municipality, name="Zuid")]
+    team.districts.add(districts[1])
 
     @settings(
         max_examples=25,
@@ -303,6 +370,7 @@ def test_indicators_agree_with_plain_python(db, team, district, alice, catalogue
         names = {"Zuid"} if only_zuid else None
         sel = Selection(start, end, district_ids=district_ids, age_group=age_group)
         with transaction.atomic():
+            # Written through the services: the summaries are kept up to date row by row.
             stored = store(everyone, districts, team, alice)
 
             counts = trajectory_counts(sel)
@@ -326,8 +394,18 @@ def test_indicators_agree_with_plain_python(db, team, district, alice, catalogue
                 for p in domain_profile(sel)
             }
             assert profile == expected_domain_profile(sel, stored, names)
-
             assert paired_change(sel) == expected_paired_change(sel, stored, names)
+            assert quality_of_life_change(sel) == expected_quality_of_life_change(
+                sel, stored, names
+            )
+            assert dict(goal_attainment(sel).by_status) == expected_goal_attainment(
+                sel, stored, names
+            )
+
+            # What was kept up to date incrementally is what a rebuild derives.
+            incremental = summary_rows()
+            summary.rebuild()
+            assert summary_rows() == incremental
             transaction.set_rollback(True)
 
     check()

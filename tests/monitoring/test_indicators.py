@@ -345,7 +345,7 @@ def test_quarters_are_clipped_to_the_period(data):
     ("indicator", "queries"),
     [
         (trajectory_counts, 2),
-        (domain_profile, 2),
+        (domain_profile, 3),  # measurements, chips, the district names
         (paired_change, 1),
         (quality_of_life_change, 1),
         (goal_attainment, 1),

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wattelt.monitoring import summary as monitoring_summary
 from wattelt.organisations.models import Staff
 from wattelt.residents.models import Trajectory
 from wattelt.residents.services import refresh_due_date, touch
@@ -316,6 +317,7 @@ def _finish_confirmation(measurement: Measurement, by: Staff) -> None:
     measurement.snapshot = _snapshot(measurement)
     measurement.save()
     refresh_due_date(measurement.trajectory)
+    monitoring_summary.refresh_trajectory(measurement.trajectory_id)
 
 
 def confirm_measurement(measurement: Measurement, by: Staff, data: BoardInput) -> Measurement:

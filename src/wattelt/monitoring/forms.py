@@ -1,4 +1,5 @@
-"""The dashboard's filters: a period, a district, a team and an age group."""
+"""The monitoring filters (a calendar year or quarter, a district or a team, an age group)
+and the research export's form."""
 
 from __future__ import annotations
 
@@ -10,40 +11,43 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wattelt.organisations.models import District, Team
-from wattelt.residents.forms import DateInput
 
-from .indicators import AgeGroup
+from .cube import ALL, YEAR, Area, Period, quarters_so_far
+from .report import AGE_LABELS, Choice
+
+YEARS_BACK = 5
+"""How many earlier years the period list offers."""
 
 
-def last_twelve_months(today: dt.date) -> tuple[dt.date, dt.date]:
-    """The default period: the twelve months up to and including today."""
-    try:
-        year_ago = today.replace(year=today.year - 1)
-    except ValueError:  # 29 February
-        year_ago = today.replace(year=today.year - 1, day=28)
-    return year_ago + dt.timedelta(days=1), today
+def available_periods(today: dt.date) -> list[Period]:
+    """This year and the years before it, each followed by its quarters that have begun."""
+    periods = []
+    for year in range(today.year, today.year - YEARS_BACK - 1, -1):
+        periods.append(Period(year))
+        periods += [Period(year, q) for q in quarters_so_far(year, today)]
+    return periods
 
 
 class DashboardFilter(forms.Form):
-    start = forms.DateField(label=_("From"), widget=DateInput())
-    end = forms.DateField(label=_("Until"), widget=DateInput())
+    period = forms.CharField(label=_("Period"), widget=forms.Select)
     district = forms.TypedChoiceField(
         label=_("District"), required=False, coerce=int, empty_value=None
     )
     team = forms.TypedChoiceField(label=_("Team"), required=False, coerce=int, empty_value=None)
-    age_group = forms.ChoiceField(
-        label=_("Age group"),
-        choices=[
-            ("all", _("All ages")),
-            ("adult", _("Adults (18 and over)")),
-            ("young", _("Young people (under 18)")),
-        ],
-    )
+    age_group = forms.ChoiceField(label=_("Age group"), choices=list(AGE_LABELS.items()))
 
     def __init__(
-        self, data: dict[str, str], districts: Iterable[District], teams: Iterable[Team]
+        self,
+        data: dict[str, str],
+        districts: Iterable[District],
+        teams: Iterable[Team],
+        today: dt.date | None = None,
     ) -> None:
         super().__init__(data)
+        self.today = today or timezone.localdate()
+        self.periods = available_periods(self.today)
+        period_field = self.fields["period"]
+        period_field.widget.choices = [(p.value, p.label) for p in self.periods]  # type: ignore[attr-defined]
         district_field = self.fields["district"]
         team_field = self.fields["team"]
         assert isinstance(district_field, forms.ChoiceField)
@@ -53,21 +57,82 @@ class DashboardFilter(forms.Form):
 
     @staticmethod
     def defaults(today: dt.date | None = None) -> dict[str, str]:
-        start, end = last_twelve_months(today or timezone.localdate())
-        return {"start": start.isoformat(), "end": end.isoformat(), "age_group": "all"}
+        today = today or timezone.localdate()
+        return {"period": Period(today.year).value, "age_group": "all"}
 
-    def clean(self) -> dict[str, object]:
-        data = super().clean() or {}
-        start, end = data.get("start"), data.get("end")
-        if isinstance(start, dt.date) and start > timezone.localdate():
+    def clean_period(self) -> Period:
+        value = self.cleaned_data["period"]
+        period = Period.parse(value)
+        if period is None:
+            raise forms.ValidationError(
+                _("Choose a calendar year or a quarter, such as 2026 or 2026-Q1.")
+            )
+        if period.start > self.today:
             raise forms.ValidationError(
                 _("The period lies in the future: there are no figures for it yet.")
             )
-        if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
-            raise forms.ValidationError(_("The end date lies before the start date."))
+        if period not in self.periods:
+            raise forms.ValidationError(
+                _("Figures are available for the last %(years)s years only.")
+                % {"years": YEARS_BACK}
+            )
+        return period
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("district") is not None and data.get("team") is not None:
+            raise forms.ValidationError(
+                _(
+                    "Choose a district or a team, not both: figures for one team in one "
+                    "district could give away figures about too few residents."
+                )
+            )
         return data
 
     @property
-    def chosen_age_group(self) -> AgeGroup:
-        value: AgeGroup = self.cleaned_data["age_group"]
-        return value
+    def choice(self) -> Choice:
+        data = self.cleaned_data
+        area: Area = ALL
+        if data.get("district") is not None:
+            area = ("d", data["district"])
+        elif data.get("team") is not None:
+            area = ("t", data["team"])
+        period: Period = data["period"]
+        return Choice(period=period, area=area, age=data["age_group"])
+
+    @property
+    def query(self) -> str:
+        """The chosen filters as a query string, for links to the other views."""
+        from urllib.parse import urlencode
+
+        return urlencode({k: v for k, v in self.data.items() if k in self.fields and v})
+
+
+class ResearchExportForm(forms.Form):
+    purpose = forms.CharField(
+        label=_("Purpose of the export"),
+        max_length=80,
+        help_text=_("Which research this data set is for; it is written in the access log."),
+    )
+    year = forms.TypedChoiceField(
+        label=_("Measurements in"), coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        today = timezone.localdate()
+        year_field = self.fields["year"]
+        assert isinstance(year_field, forms.ChoiceField)
+        year_field.choices = [
+            ("", _("All years")),
+            *((y, str(y)) for y in range(today.year, today.year - YEARS_BACK - 1, -1)),
+        ]
+
+    def clean_purpose(self) -> str:
+        purpose: str = self.cleaned_data["purpose"].strip()
+        if len(purpose) < 5:
+            raise forms.ValidationError(_("Describe the purpose in a few words."))
+        return purpose
+
+
+__all__ = ["YEAR", "DashboardFilter", "ResearchExportForm", "available_periods"]

@@ -11,7 +11,14 @@ because that is what small-cell suppression looks at. Nothing here is suppressed
 whatever leaves the system goes through `suppression.suppress_small_cells`.
 
 Each indicator is one or two GROUP BY queries, whatever the data size; the quarterly
-series groups by quarter in the same queries instead of asking once per quarter.
+series groups by quarter in the same queries instead of asking once per quarter, and
+`cube` groups every indicator by quarter x district x team x age group in six queries.
+
+The queries read the summary tables of models.py (kept up to date by summary.py, in
+the transaction that changes the data), which hold per trajectory, measurement, chip,
+chip pair and goal review the scope and age already worked out: no joins and no
+correlated subqueries. They give exactly the figures the raw tables give (see
+tests/monitoring/test_indicator_properties.py and docs/adr/0005).
 """
 
 from __future__ import annotations
@@ -31,14 +38,16 @@ from django.db.models import (
     Min,
     OuterRef,
     Q,
-    Subquery,
     Value,
 )
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractQuarter, ExtractYear
 from django.db.models.lookups import LessThan
 
-from wattelt.instrument.models import ChosenDomain, Goal, GoalReview, Measurement, NotFilledIn
-from wattelt.residents.models import ADULT_AGE, Trajectory
+from wattelt.instrument.models import Goal, Measurement, NotFilledIn
+from wattelt.organisations.models import District
+from wattelt.residents.models import ADULT_AGE
+
+from .models import ChipFact, ChipPair, GoalReviewFact, MeasurementFact, TrajectorySummary
 
 AgeGroup = Literal["all", "adult", "young"]
 AGE_GROUPS: tuple[AgeGroup, ...] = ("all", "adult", "young")
@@ -178,6 +187,12 @@ class Quarter(Generic[T]):
 
 # --- the selection as database filters -------------------------------------------------
 
+CUBE_DIMENSIONS = ("district_id", "team_id", "young")
+"""What `cube` splits every figure by, besides the quarter."""
+
+Key = Any
+"""A group key: the period (int), or (period, district_id, team_id, young) in the cube."""
+
 
 def _day_number(date_field: str) -> Any:
     """A date as the number yyyymmdd, so ages can be computed in any database."""
@@ -185,28 +200,26 @@ def _day_number(date_field: str) -> Any:
 
 
 def _is_young(birth_field: str, on_field: str) -> LessThan:
-    """Under 18 on the date: yyyymmdd(day) - yyyymmdd(birth) < 180000 (exact, leap days too)."""
+    """Under 18 on the date: yyyymmdd(day) - yyyymmdd(birth) < 180000 (exact, leap days too).
+    (The summary tables hold this as `young`, see summary.py.)"""
     return LessThan(_day_number(on_field) - _day_number(birth_field), ADULT_AGE * 10000)
 
 
-def _in_selection(sel: Selection, to_trajectory: str, on_date: str) -> Q:
-    """The selection's filters for a model that reaches Trajectory through `to_trajectory`
-    (e.g. "measurement__trajectory__", or "" for Trajectory itself). The age group is
-    judged on the date field `on_date`. The period is not included: what falls in the
-    period differs per indicator."""
-    path = to_trajectory
+def _in_selection(sel: Selection, young: str, path: str = "") -> Q:
+    """The selection's filters on a summary table (reached through `path`), whose column
+    `young` says whether the resident was young on the indicator's date. The period is
+    not included: what falls in the period differs per indicator."""
     q = Q()
     if sel.municipality_id is not None:
-        q &= Q(**{f"{path}resident__district__municipality_id": sel.municipality_id})
+        q &= Q(**{f"{path}municipality_id": sel.municipality_id})
     if sel.organisation_id is not None:
-        q &= Q(**{f"{path}team__organisation_id": sel.organisation_id})
+        q &= Q(**{f"{path}organisation_id": sel.organisation_id})
     if sel.team_ids:
         q &= Q(**{f"{path}team_id__in": sel.team_ids})
     if sel.district_ids:
-        q &= Q(**{f"{path}resident__district_id__in": sel.district_ids})
+        q &= Q(**{f"{path}district_id__in": sel.district_ids})
     if sel.age_group != "all":
-        young = Q(_is_young(f"{path}resident__date_of_birth", on_date))
-        q &= young if sel.age_group == "young" else ~young
+        q &= Q(**{f"{path}{young}": sel.age_group == "young"})
     return q
 
 
@@ -215,6 +228,23 @@ def _period_key(date_field: str, by_quarter: bool) -> Any:
     if by_quarter:
         return ExtractYear(date_field) * 10 + ExtractQuarter(date_field)
     return Value(WHOLE_PERIOD, output_field=models.IntegerField())
+
+
+def _dimensions(cube: bool, young: str, path: str = "") -> dict[str, Any]:
+    """The extra GROUP BY columns of the cube (none otherwise)."""
+    if not cube:
+        return {}
+    return {
+        "g_district": F(f"{path}district_id"),
+        "g_team": F(f"{path}team_id"),
+        "g_young": F(f"{path}{young}"),
+    }
+
+
+def _key(row: Mapping[str, Any], cube: bool) -> Key:
+    if not cube:
+        return row["period"]
+    return (row["period"], row["g_district"], row["g_team"], bool(row["g_young"]))
 
 
 def _counted(resident: str, condition: Q | None = None) -> dict[str, Any]:
@@ -233,66 +263,40 @@ def _figure(row: Mapping[str, Any], prefix: str) -> Figure:
     return Figure(count=row[f"{prefix}_count"], residents=row[f"{prefix}_residents"])
 
 
-def _confirmed_in(sel: Selection, to_measurement: str = "") -> Q:
-    return Q(
-        **{
-            f"{to_measurement}status": CONFIRMED,
-            f"{to_measurement}measured_on__range": (sel.start, sel.end),
-        }
-    )
-
-
-def _first_and_latest(trajectory_ref: str) -> tuple[Subquery, Subquery]:
-    """The ids of the first and the latest confirmed measurement of the trajectory that
-    the outer query names by `trajectory_ref`."""
-    confirmed = Measurement.objects.filter(trajectory_id=OuterRef(trajectory_ref), status=CONFIRMED)
-    first = confirmed.order_by("measured_on", "id").values("id")[:1]
-    latest = confirmed.order_by("-measured_on", "-id").values("id")[:1]
-    return Subquery(first), Subquery(latest)
-
-
 # --- registration -----------------------------------------------------------------------
 
 
-def _trajectory_counts(sel: Selection, by_quarter: bool) -> dict[int, TrajectoryCounts]:
-    confirmed = Measurement.objects.filter(trajectory_id=OuterRef("pk"), status=CONFIRMED)
+def _trajectory_counts(
+    sel: Selection, by_quarter: bool, cube: bool = False
+) -> dict[Key, TrajectoryCounts]:
     rows = (
-        Trajectory.objects.filter(started_on__range=(sel.start, sel.end))
-        .filter(_in_selection(sel, "", "started_on"))
+        TrajectorySummary.objects.filter(started_on__range=(sel.start, sel.end))
+        .filter(_in_selection(sel, "young_at_start"))
+        .annotate(period=_period_key("started_on", by_quarter))
+        .values("period", **_dimensions(cube, "young_at_start"))
         .annotate(
-            period=_period_key("started_on", by_quarter),
-            start_deadline=ExpressionWrapper(
-                F("started_on") + dt.timedelta(days=START_MEASUREMENT_DAYS),
-                output_field=models.DateField(),
-            ),
-            has_start=Exists(confirmed),
-            has_early_start=Exists(confirmed.filter(measured_on__lte=OuterRef("start_deadline"))),
-            has_follow_up=Exists(confirmed.filter(kind=Measurement.Kind.FOLLOW_UP)),
-            has_end=Exists(confirmed.filter(kind=Measurement.Kind.END)),
-        )
-        .values("period")
-        .annotate(
-            **_figures("all", "resident"),
-            **_figures("start", "resident", Q(has_start=True)),
-            **_figures("early", "resident", Q(has_early_start=True)),
-            **_figures("follow_up", "resident", Q(has_follow_up=True)),
-            **_figures("end", "resident", Q(has_end=True)),
+            **_figures("all", "resident_id"),
+            **_figures("start", "resident_id", Q(has_start=True)),
+            **_figures("early", "resident_id", Q(early_start=True)),
+            **_figures("follow_up", "resident_id", Q(has_follow_up=True)),
+            **_figures("end", "resident_id", Q(has_end=True)),
         )
         .order_by()
     )
-    reasons = _not_filled_in(sel, by_quarter)
+    reasons = _not_filled_in(sel, by_quarter, cube)
     counts = {}
     for row in rows:
-        counts[row["period"]] = TrajectoryCounts(
+        key = _key(row, cube)
+        counts[key] = TrajectoryCounts(
             trajectories=_figure(row, "all"),
             with_start=_figure(row, "start"),
             start_within_30_days=_figure(row, "early"),
             with_follow_up=_figure(row, "follow_up"),
             with_end=_figure(row, "end"),
-            not_filled_in=reasons.pop(row["period"], _no_reasons()),
+            not_filled_in=reasons.pop(key, _no_reasons()),
         )
-    for period, by_reason in reasons.items():
-        counts[period] = TrajectoryCounts(not_filled_in=by_reason)
+    for key, by_reason in reasons.items():
+        counts[key] = TrajectoryCounts(not_filled_in=by_reason)
     return counts
 
 
@@ -300,19 +304,21 @@ def _no_reasons() -> dict[str, Figure]:
     return dict.fromkeys(NotFilledIn.Reason.values, NO_FIGURE)
 
 
-def _not_filled_in(sel: Selection, by_quarter: bool) -> dict[int, dict[str, Figure]]:
-    """Records of measurements not filled in, recorded in the period, by reason."""
+def _not_filled_in(sel: Selection, by_quarter: bool, cube: bool) -> dict[Key, dict[str, Figure]]:
+    """Records of measurements not filled in, recorded in the period, by reason (age
+    judged on the trajectory's start date)."""
+    path = "trajectory__monitoring_summary__"
     rows = (
         NotFilledIn.objects.filter(recorded_on__range=(sel.start, sel.end))
-        .filter(_in_selection(sel, "trajectory__", "trajectory__started_on"))
+        .filter(_in_selection(sel, "young_at_start", path))
         .annotate(period=_period_key("recorded_on", by_quarter))
-        .values("period", "reason")
-        .annotate(**_counted("trajectory__resident"))
+        .values("period", "reason", **_dimensions(cube, "young_at_start", path))
+        .annotate(**_counted("trajectory__resident_id"))
         .order_by()
     )
-    by_period: dict[int, dict[str, Figure]] = {}
+    by_period: dict[Key, dict[str, Figure]] = {}
     for row in rows:
-        by_reason = by_period.setdefault(row["period"], _no_reasons())
+        by_reason = by_period.setdefault(_key(row, cube), _no_reasons())
         by_reason[row["reason"]] = Figure(row["count"], row["residents"])
     return by_period
 
@@ -329,50 +335,52 @@ def trajectory_counts(sel: Selection) -> TrajectoryCounts:
 def _band_figures(resident: str) -> dict[str, Any]:
     aggregates = {}
     for band, low, high in BANDS:
-        in_band = Q(resident_chip__gte=low, resident_chip__lte=high)
+        in_band = Q(chip__gte=low, chip__lte=high)
         aggregates.update(_figures(band, resident, in_band))
     return aggregates
 
 
-def _domain_profile(sel: Selection, by_quarter: bool) -> dict[int, list[DistrictProfile]]:
-    resident = "measurement__trajectory__resident"
-    district = "measurement__trajectory__resident__district"
+def _domain_profile(
+    sel: Selection, by_quarter: bool, cube: bool = False
+) -> dict[Key, list[DistrictProfile]]:
+    in_period = Q(measured_on__range=(sel.start, sel.end)) & _in_selection(sel, "young")
+    period = _period_key("measured_on", by_quarter)
     chips = (
-        ChosenDomain.objects.filter(_confirmed_in(sel, "measurement__"))
-        .filter(_in_selection(sel, "measurement__trajectory__", "measurement__measured_on"))
-        .annotate(period=_period_key("measurement__measured_on", by_quarter))
-        .values("period", district_id=F(f"{district}_id"), key=F("domain__key"))
+        ChipFact.objects.filter(in_period)
+        .annotate(period=period)
+        .values("period", "district_id", key=F("domain_key"), **_dimensions(cube, "young"))
         .annotate(
-            position=Min("domain__position"),
-            **_figures("chosen", resident),
-            **_figures("prioritised", resident, Q(prioritised=True)),
-            **_band_figures(resident),
+            first_position=Min("position"),
+            **_figures("chosen", "resident_id"),
+            **_figures("prioritised", "resident_id", Q(prioritised=True)),
+            **_band_figures("resident_id"),
         )
-        .order_by("position", "key")
+        .order_by("first_position", "key")
     )
-    measured = (
-        Measurement.objects.filter(_confirmed_in(sel))
-        .filter(_in_selection(sel, "trajectory__", "measured_on"))
-        .annotate(period=_period_key("measured_on", by_quarter))
-        .values(
-            "period",
-            district_id=F("trajectory__resident__district_id"),
-            district=F("trajectory__resident__district__name"),
+    measured = list(
+        MeasurementFact.objects.filter(in_period)
+        .annotate(period=period)
+        .values("period", "district_id", **_dimensions(cube, "young"))
+        .annotate(**_counted("resident_id"))
+        .order_by()
+    )
+    names = dict(
+        District.objects.filter(pk__in={row["district_id"] for row in measured}).values_list(
+            "pk", "name"
         )
-        .annotate(**_counted("trajectory__resident"))
-        .order_by("district", "district_id")
     )
+    measured.sort(key=lambda row: (names[row["district_id"]], row["district_id"]))
     profiles = {
-        (row["period"], row["district_id"]): DistrictProfile(
+        (_key(row, cube), row["district_id"]): DistrictProfile(
             district_id=row["district_id"],
-            district=row["district"],
+            district=names[row["district_id"]],
             measurements=Figure(row["count"], row["residents"]),
             domains=[],
         )
         for row in measured
     }
     for row in chips:
-        profiles[row["period"], row["district_id"]].domains.append(
+        profiles[_key(row, cube), row["district_id"]].domains.append(
             DomainFigures(
                 domain=row["key"],
                 chosen=_figure(row, "chosen"),
@@ -380,9 +388,9 @@ def _domain_profile(sel: Selection, by_quarter: bool) -> dict[int, list[District
                 bands={band: _figure(row, band) for band, _low, _high in BANDS},
             )
         )
-    by_period: dict[int, list[DistrictProfile]] = {}
-    for (period, _district), profile in profiles.items():
-        by_period.setdefault(period, []).append(profile)
+    by_period: dict[Key, list[DistrictProfile]] = {}
+    for (key, _district), profile in profiles.items():
+        by_period.setdefault(key, []).append(profile)
     return by_period
 
 
@@ -416,37 +424,23 @@ def _change(row: Mapping[str, Any]) -> Change:
     )
 
 
-def _difference(later: str, earlier: str) -> ExpressionWrapper:
-    return ExpressionWrapper(F(later) - F(earlier), output_field=models.IntegerField())
-
-
-def _paired_change(sel: Selection, by_quarter: bool) -> dict[int, dict[str, Change]]:
-    first_id, latest_id = _first_and_latest("measurement__trajectory_id")
-    first_chip = ChosenDomain.objects.filter(
-        measurement_id=OuterRef("first_id"), domain__key=OuterRef("domain__key")
-    ).values("resident_chip")[:1]
+def _paired_change(
+    sel: Selection, by_quarter: bool, cube: bool = False
+) -> dict[Key, dict[str, Change]]:
     rows = (
-        ChosenDomain.objects.filter(_confirmed_in(sel, "measurement__"))
-        .filter(_in_selection(sel, "measurement__trajectory__", "measurement__measured_on"))
-        .annotate(first_id=first_id, latest_id=latest_id)
-        .filter(measurement_id=F("latest_id"))
-        .exclude(measurement_id=F("first_id"))
-        .annotate(first_chip=Subquery(first_chip))
-        .filter(resident_chip__isnull=False, first_chip__isnull=False)
+        ChipPair.objects.filter(latest_on__range=(sel.start, sel.end))
+        .filter(_in_selection(sel, "young"))
+        .annotate(period=_period_key("latest_on", by_quarter))
+        .values("period", key=F("domain_key"), **_dimensions(cube, "young"))
         .annotate(
-            change=_difference("resident_chip", "first_chip"),
-            period=_period_key("measurement__measured_on", by_quarter),
+            first_position=Min("position"),
+            **_change_aggregates("resident_id", CHIP_STEP),
         )
-        .values("period", key=F("domain__key"))
-        .annotate(
-            position=Min("domain__position"),
-            **_change_aggregates("measurement__trajectory__resident", CHIP_STEP),
-        )
-        .order_by("position", "key")
+        .order_by("first_position", "key")
     )
-    by_period: dict[int, dict[str, Change]] = {}
+    by_period: dict[Key, dict[str, Change]] = {}
     for row in rows:
-        by_period.setdefault(row["period"], {})[row["key"]] = _change(row)
+        by_period.setdefault(_key(row, cube), {})[row["key"]] = _change(row)
     return by_period
 
 
@@ -456,26 +450,25 @@ def paired_change(sel: Selection) -> dict[str, Change]:
     return _paired_change(sel, False).get(WHOLE_PERIOD, {})
 
 
-def _quality_of_life_change(sel: Selection, by_quarter: bool) -> dict[int, Change]:
-    first_id, latest_id = _first_and_latest("trajectory_id")
-    first_grade = Measurement.objects.filter(pk=OuterRef("first_id")).values("quality_of_life")
+def _quality_of_life_change(
+    sel: Selection, by_quarter: bool, cube: bool = False
+) -> dict[Key, Change]:
     rows = (
-        Measurement.objects.filter(_confirmed_in(sel))
-        .filter(_in_selection(sel, "trajectory__", "measured_on"))
-        .annotate(first_id=first_id, latest_id=latest_id)
-        .filter(pk=F("latest_id"))
-        .exclude(pk=F("first_id"))
-        .annotate(first_grade=Subquery(first_grade))
-        .filter(quality_of_life__isnull=False, first_grade__isnull=False)
+        TrajectorySummary.objects.filter(latest_on__range=(sel.start, sel.end))
+        .filter(_in_selection(sel, "latest_young"))
+        .exclude(latest_measurement_id=F("first_measurement_id"))
+        .filter(latest_grade__isnull=False, first_grade__isnull=False)
         .annotate(
-            change=_difference("quality_of_life", "first_grade"),
-            period=_period_key("measured_on", by_quarter),
+            change=ExpressionWrapper(
+                F("latest_grade") - F("first_grade"), output_field=models.IntegerField()
+            ),
+            period=_period_key("latest_on", by_quarter),
         )
-        .values("period")
-        .annotate(**_change_aggregates("trajectory__resident", GRADE_STEP))
+        .values("period", **_dimensions(cube, "latest_young"))
+        .annotate(**_change_aggregates("resident_id", GRADE_STEP))
         .order_by()
     )
-    return {row["period"]: _change(row) for row in rows}
+    return {_key(row, cube): _change(row) for row in rows}
 
 
 def quality_of_life_change(sel: Selection) -> Change:
@@ -487,45 +480,106 @@ def quality_of_life_change(sel: Selection) -> Change:
 # --- goals --------------------------------------------------------------------------------
 
 
-def _goal_attainment(sel: Selection, by_quarter: bool) -> dict[int, GoalAttainment]:
-    period = _period_key("measurement__measured_on", by_quarter)
-    # A later review of the same goal in the same period replaces this one.
+def _goal_attainment(
+    sel: Selection, by_quarter: bool, cube: bool = False
+) -> dict[Key, GoalAttainment]:
+    period = _period_key("measured_on", by_quarter)
+    in_period = Q(measured_on__range=(sel.start, sel.end))
+    # A later review of the same goal in the same period replaces this one (whatever
+    # the selection's other filters say about that later review).
     later = (
-        GoalReview.objects.filter(_confirmed_in(sel, "measurement__"), goal_id=OuterRef("goal_id"))
-        .exclude(status="")
+        GoalReviewFact.objects.filter(in_period, goal_id=OuterRef("goal_id"))
         .annotate(later_period=period)
         .filter(later_period=OuterRef("period"))
         .filter(
-            Q(measurement__measured_on__gt=OuterRef("measurement__measured_on"))
-            | Q(
-                measurement__measured_on=OuterRef("measurement__measured_on"),
-                measurement_id__gt=OuterRef("measurement_id"),
-            )
+            Q(measured_on__gt=OuterRef("measured_on"))
+            | Q(measured_on=OuterRef("measured_on"), measurement_id__gt=OuterRef("measurement_id"))
         )
     )
     rows = (
-        GoalReview.objects.filter(_confirmed_in(sel, "measurement__"))
-        .filter(_in_selection(sel, "measurement__trajectory__", "measurement__measured_on"))
-        .exclude(status="")
+        GoalReviewFact.objects.filter(in_period)
+        .filter(_in_selection(sel, "young"))
         .annotate(period=period)
         .exclude(Exists(later))
-        .values("period", "status")
-        .annotate(**_counted("measurement__trajectory__resident"))
+        .values("period", "status", **_dimensions(cube, "young"))
+        .annotate(**_counted("resident_id"))
         .order_by()
     )
-    by_period: dict[int, dict[str, Figure]] = {}
+    by_period: dict[Key, dict[str, Figure]] = {}
     for row in rows:
         by_status = by_period.setdefault(
-            row["period"], dict.fromkeys(ATTAINMENT_STATUSES, NO_FIGURE)
+            _key(row, cube), dict.fromkeys(ATTAINMENT_STATUSES, NO_FIGURE)
         )
         by_status[row["status"]] = Figure(row["count"], row["residents"])
-    return {period: GoalAttainment(by_status) for period, by_status in by_period.items()}
+    return {key: GoalAttainment(by_status) for key, by_status in by_period.items()}
 
 
 def goal_attainment(sel: Selection) -> GoalAttainment:
     """Goals whose status was set in the period (at a confirmed measurement measured in
     it), by their last status in the period."""
     return _goal_attainment(sel, False).get(WHOLE_PERIOD, GoalAttainment())
+
+
+# --- the cube -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CubeCell:
+    """Every indicator for one quarter x district x team x age group. Each figure in it
+    is exactly what the indicator function gives for a Selection of that quarter (clipped
+    to the period), that district, that team and that age group; the age and the quarter
+    are judged on each indicator's own date (start date for trajectory counts, the
+    latest measurement for change, the measurement for the rest)."""
+
+    year: int
+    quarter: int
+    district_id: int
+    team_id: int
+    young: bool
+    trajectory_counts: TrajectoryCounts
+    measurements: Figure
+    domains: list[DomainFigures]
+    paired_change: dict[str, Change]
+    quality_of_life_change: Change
+    goal_attainment: GoalAttainment
+
+    @property
+    def age_group(self) -> AgeGroup:
+        return "young" if self.young else "adult"
+
+
+def cube(sel: Selection) -> list[CubeCell]:
+    """All indicators per quarter x district x team x age group of the selection, in
+    six GROUP BY queries whatever the number of cells (for suppression over a whole
+    scope). Only cells with any figure are returned, ordered by quarter, district, team,
+    adult before young. Figures of different cells must not be added up for residents:
+    one resident can be in several cells (quarters, teams, turning 18)."""
+    counts = _trajectory_counts(sel, True, cube=True)
+    profiles = _domain_profile(sel, True, cube=True)
+    pairs = _paired_change(sel, True, cube=True)
+    grades = _quality_of_life_change(sel, True, cube=True)
+    goals = _goal_attainment(sel, True, cube=True)
+    keys = sorted({*counts, *profiles, *pairs, *grades, *goals})
+    cells = []
+    for key in keys:
+        period, district_id, team_id, young = key
+        profile = profiles.get(key)
+        cells.append(
+            CubeCell(
+                year=period // 10,
+                quarter=period % 10,
+                district_id=district_id,
+                team_id=team_id,
+                young=young,
+                trajectory_counts=counts.get(key, TrajectoryCounts()),
+                measurements=profile[0].measurements if profile else NO_FIGURE,
+                domains=profile[0].domains if profile else [],
+                paired_change=pairs.get(key, {}),
+                quality_of_life_change=grades.get(key, Change()),
+                goal_attainment=goals.get(key, GoalAttainment()),
+            )
+        )
+    return cells
 
 
 # --- over time ----------------------------------------------------------------------------

@@ -1,1 +1,172 @@
-"""Monitoring reads the instrument's tables; it has no models of its own (yet)."""
+"""Summary tables for monitoring (see docs/adr/0005-monitoring-summary-tables.md).
+
+They hold nothing new: every row is derived from the instrument's and the file's tables
+by `wattelt.monitoring.summary` (per trajectory inside the transaction that changes its
+data, or all at once by `manage.py rebuild_monitoring_summary`). Each row carries the
+scope of its trajectory (resident, team, organisation, district, municipality) and
+whether the resident was young on the row's date, so the indicators filter and group
+one table without joins. The foreign keys to the trajectory have no database
+constraint (cheap bulk loads) but cascade in Django, so deleting a trajectory deletes
+its summary rows.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from wattelt.residents.models import Trajectory
+
+
+class Scoped(models.Model):
+    """Where a row belongs: copied from its trajectory and resident."""
+
+    resident_id = models.BigIntegerField()
+    team_id = models.BigIntegerField()
+    organisation_id = models.BigIntegerField()
+    district_id = models.BigIntegerField()
+    municipality_id = models.BigIntegerField()
+
+    class Meta:
+        abstract = True
+
+
+class TrajectorySummary(Scoped):
+    """One row per trajectory: registration flags and the first and latest confirmed
+    measurement (ordered by measured_on, id)."""
+
+    trajectory = models.OneToOneField(
+        Trajectory,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        db_constraint=False,
+        related_name="monitoring_summary",
+    )
+    born = models.DateField()
+    started_on = models.DateField()
+    young_at_start = models.BooleanField()
+    measurements = models.IntegerField(default=0)
+    has_start = models.BooleanField()
+    early_start = models.BooleanField()
+    has_follow_up = models.BooleanField()
+    has_end = models.BooleanField()
+    first_measurement_id = models.BigIntegerField(null=True)
+    latest_measurement_id = models.BigIntegerField(null=True)
+    latest_on = models.DateField(null=True)
+    latest_young = models.BooleanField(null=True)
+    first_grade = models.SmallIntegerField(null=True)
+    latest_grade = models.SmallIntegerField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["started_on"], name="monitoring_ts_started"),
+            models.Index(fields=["latest_on"], name="monitoring_ts_latest"),
+            models.Index(fields=["team_id", "started_on"], name="monitoring_ts_team"),
+        ]
+
+    def __str__(self) -> str:
+        return f"TrajectorySummary {self.pk}"
+
+
+class MeasurementFact(Scoped):
+    """One row per confirmed measurement."""
+
+    measurement_id = models.BigIntegerField(primary_key=True)
+    trajectory = models.ForeignKey(
+        Trajectory, on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
+    measured_on = models.DateField()
+    young = models.BooleanField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["measured_on"], name="monitoring_mf_measured"),
+            models.Index(fields=["team_id", "measured_on"], name="monitoring_mf_team"),
+        ]
+
+    def __str__(self) -> str:
+        return f"MeasurementFact {self.pk}"
+
+
+class ChipFact(Scoped):
+    """One row per chosen domain of a confirmed measurement (the resident's chip)."""
+
+    choice_id = models.BigIntegerField(primary_key=True)
+    trajectory = models.ForeignKey(
+        Trajectory, on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
+    measured_on = models.DateField()
+    young = models.BooleanField()
+    domain_key = models.CharField(max_length=40)
+    position = models.SmallIntegerField()
+    chip = models.SmallIntegerField(null=True)
+    prioritised = models.BooleanField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["measured_on"], name="monitoring_cf_measured"),
+            models.Index(fields=["team_id", "measured_on"], name="monitoring_cf_team"),
+            models.Index(fields=["district_id", "measured_on"], name="monitoring_cf_district"),
+        ]
+
+    def __str__(self) -> str:
+        return f"ChipFact {self.pk}"
+
+
+class ChipPair(Scoped):
+    """One row per trajectory and domain chosen (with a resident's chip) in both the
+    first and the latest of two or more confirmed measurements: the paired change."""
+
+    trajectory = models.ForeignKey(
+        Trajectory, on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
+    latest_on = models.DateField()
+    young = models.BooleanField()
+    domain_key = models.CharField(max_length=40)
+    position = models.SmallIntegerField()
+    change = models.SmallIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["latest_on"], name="monitoring_cp_latest"),
+            models.Index(fields=["team_id", "latest_on"], name="monitoring_cp_team"),
+        ]
+
+    def __str__(self) -> str:
+        return f"ChipPair {self.pk}"
+
+
+class GoalReviewFact(Scoped):
+    """One row per goal review with a status, at a confirmed measurement."""
+
+    review_id = models.BigIntegerField(primary_key=True)
+    goal_id = models.BigIntegerField()
+    measurement_id = models.BigIntegerField()
+    trajectory = models.ForeignKey(
+        Trajectory, on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
+    measured_on = models.DateField()
+    young = models.BooleanField()
+    status = models.CharField(max_length=20)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["measured_on"], name="monitoring_gf_measured"),
+            models.Index(fields=["goal_id", "measured_on"], name="monitoring_gf_goal"),
+            models.Index(fields=["team_id", "measured_on"], name="monitoring_gf_team"),
+        ]
+
+    def __str__(self) -> str:
+        return f"GoalReviewFact {self.pk}"
+
+
+class SummaryVersion(models.Model):
+    """One row whose number goes up whenever the summary tables change (in the same
+    transaction): a cheap cache key for anything computed from them."""
+
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"summary version {self.version}"
+
+
+from .published import PublishedCube  # noqa: E402, F401  (the published figures: published.py)

@@ -16,6 +16,7 @@ of its quarters). `suppress_small_cells` returns what may be shown.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -174,8 +175,9 @@ def suppress_small_cells(table: Table, threshold: int = THRESHOLD) -> Suppressed
     3. Secondary, across groups: differences can also be combined over several groups
        (row minus column minus ...). With the hidden cells as unknowns, a protected cell
        can be recovered exactly when its unit vector lies in the row space of the
-       groups' equations (Gaussian elimination over fractions). While one can, the
-       smallest shown cell of a group containing it is suppressed and step 2 repeats.
+       groups' equations (Gaussian elimination modulo a large prime, see `PRIME`). While
+       one can, the smallest shown cell of a group containing it is suppressed and step 2
+       repeats.
 
     Suppression only grows and every round hides another cell, so it ends. Ties go to the
     cell listed first, so the result is deterministic. What it does not cover: bounds
@@ -187,18 +189,34 @@ def suppress_small_cells(table: Table, threshold: int = THRESHOLD) -> Suppressed
     cells = {c.key: c for c in table.cells}
     if len(cells) != len(table.cells):
         raise ValueError("Two cells have the same key.")
+    # Cells as numbers (their place in the table, which is also the tie-break order).
+    number = {key: n for n, key in enumerate(cells)}
+    groups: list[tuple[int, ...]] = []
     for group in table.groups:
-        missing = [k for k in group.members if k not in cells]
+        missing = [k for k in group.members if k not in number]
         if missing or not group.parts:
             raise ValueError(f"Group with unknown or no parts: {missing or group.total}")
-    protection = _Protection(cells, table, threshold)
-    protection.run()
+        groups.append(tuple(number[k] for k in group.members))
+    keys = list(cells)
+    facts = _Facts(
+        residents=[c.residents for c in table.cells],
+        published=[c.published for c in table.cells],
+        zero=[c.values.get(table.measure, None) == 0 for c in table.cells],
+        threshold=threshold,
+    )
+    suppressed: dict[int, str] = {}
+    # Cells that share no group cannot give each other away: protect each connected part
+    # of the table on its own (the same result, much faster for a large linked table).
+    for part_cells, part_groups in _components(len(keys), groups):
+        protection = _Protection(facts, part_cells, part_groups)
+        protection.run()
+        suppressed.update(protection.suppressed)
     label = f"<{threshold}"
     shown = {}
-    for key, cell in cells.items():
+    for n, (key, cell) in enumerate(cells.items()):
         if not cell.published:
             continue
-        reason = protection.suppressed.get(key, "")
+        reason = suppressed.get(n, "")
         shown[key] = ShownCell(
             key=key,
             residents=label if reason else cell.residents,
@@ -208,84 +226,242 @@ def suppress_small_cells(table: Table, threshold: int = THRESHOLD) -> Suppressed
     return SuppressedTable(shown, label)
 
 
+def _components(
+    count: int, groups: list[tuple[int, ...]]
+) -> Iterator[tuple[list[int], list[tuple[int, ...]]]]:
+    """The table split into parts linked by groups (union-find), cells in table order."""
+    parent = list(range(count))
+
+    def root(n: int) -> int:
+        while parent[n] != n:
+            parent[n] = parent[parent[n]]
+            n = parent[n]
+        return n
+
+    for group in groups:
+        first = root(group[0])
+        for member in group[1:]:
+            other = root(member)
+            if other != first:
+                parent[other] = first
+    part_cells: dict[int, list[int]] = {}
+    for n in range(count):
+        part_cells.setdefault(root(n), []).append(n)
+    part_groups: dict[int, list[tuple[int, ...]]] = {}
+    for group in groups:
+        part_groups.setdefault(root(group[0]), []).append(group)
+    for top, members in part_cells.items():
+        yield members, part_groups.get(top, [])
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What suppression needs of each cell, by cell number."""
+
+    residents: list[int]
+    published: list[bool]
+    zero: list[bool]  # the summed value (the table's measure) is 0
+    threshold: int
+
+
 class _Protection:
-    """The state of one suppression run: which cells are hidden, and why."""
+    """The state of one suppression run over one connected part: which cells are
+    hidden, and why. Cells are numbers; a lower number is listed earlier."""
 
-    def __init__(self, cells: dict[Key, Cell], table: Table, threshold: int) -> None:
+    def __init__(self, facts: _Facts, cells: list[int], groups: list[tuple[int, ...]]) -> None:
+        self.facts = facts
         self.cells = cells
-        self.groups = [g.members for g in table.groups]
-        self.measure = table.measure
-        self.order = {key: n for n, key in enumerate(cells)}
-        self.sensitive = {k for k, c in cells.items() if c.residents < threshold}
-        self.suppressed = {k: PRIMARY for k in self.sensitive if cells[k].published}
-        self.given_up: set[Key] = set()
+        self.groups = groups
+        residents, published = facts.residents, facts.published
+        self.sensitive = {n for n in cells if residents[n] < facts.threshold}
+        self.suppressed = {n: PRIMARY for n in self.sensitive if published[n]}
+        self.hidden_keys = set(self.suppressed) | {n for n in cells if not published[n]}
+        self.member_of: dict[int, list[int]] = {}
+        for g, group in enumerate(groups):
+            for n in group:
+                self.member_of.setdefault(n, []).append(g)
+        self.dirty = list(range(len(groups)))  # a heap of groups to look at again
+        self.given_up: set[int] = set()
 
-    def hidden(self, key: Key) -> bool:
-        return key in self.suppressed or not self.cells[key].published
+    def protected(self, n: int) -> bool:
+        return n in self.sensitive or n in self.suppressed
 
-    def protected(self, key: Key) -> bool:
-        return key in self.sensitive or key in self.suppressed
-
-    def suppress_smallest(self, keys: Iterable[Key]) -> bool:
-        candidates = [k for k in keys if not self.hidden(k)]
+    def suppress_smallest(self, members: Iterable[int]) -> bool:
+        candidates = [n for n in members if n not in self.hidden_keys]
         if not candidates:
             return False
-        smallest = min(candidates, key=lambda k: (self.cells[k].residents, self.order[k]))
+        residents = self.facts.residents
+        smallest = min(candidates, key=lambda n: (residents[n], n))
         self.suppressed[smallest] = SECONDARY
+        self.hidden_keys.add(smallest)
+        for g in self.member_of.get(smallest, ()):
+            heapq.heappush(self.dirty, g)
         return True
 
     def run(self) -> None:
         while True:
             self.close_groups()
-            exposed = [k for k in self.recoverable() if self.protected(k)]
-            exposed = [k for k in exposed if k not in self.given_up]
+            if not self.sensitive and not self.suppressed:
+                return  # nothing to protect in this part of the table
+            exposed = [n for n in self.recoverable() if self.protected(n)]
+            exposed = [n for n in exposed if n not in self.given_up]
             if not exposed:
                 return
-            key = min(exposed, key=self.order.__getitem__)
-            neighbours = [k for g in self.groups if key in g for k in g]
+            first = min(exposed)
+            neighbours = [n for g in self.member_of.get(first, ()) for n in self.groups[g]]
             if not self.suppress_smallest(neighbours):
                 # Fixed by the structure of the groups alone; nothing shown gives it away.
-                self.given_up.add(key)
+                self.given_up.add(first)
 
     def close_groups(self) -> None:
-        """Step 2: no group with a lone protected unknown, or only zeros hidden."""
-        changed = True
-        while changed:
-            changed = False
-            for group in self.groups:
-                unknown = [k for k in group if self.hidden(k)]
-                lone = len(unknown) == 1 and self.protected(unknown[0])
-                # With the total shown, hidden parts adding up to 0 are each known to be 0.
-                zeros = not self.hidden(group[0]) and self.all_zero(unknown)
-                if (lone or zeros) and self.suppress_smallest(group):
-                    changed = True
+        """Step 2: no group with a lone protected unknown, or only zeros hidden. Groups
+        are looked at again (lowest first) whenever one of their cells is suppressed."""
+        hidden = self.hidden_keys
+        while self.dirty:
+            g = heapq.heappop(self.dirty)
+            while self.dirty and self.dirty[0] == g:
+                heapq.heappop(self.dirty)
+            group = self.groups[g]
+            unknown = [n for n in group if n in hidden]
+            if not unknown:
+                continue
+            lone = len(unknown) == 1 and self.protected(unknown[0])
+            # With the total shown, hidden parts adding up to 0 are each known to be 0.
+            zeros = group[0] not in hidden and self.all_zero(unknown)
+            if lone or zeros:
+                self.suppress_smallest(group)
 
-    def all_zero(self, keys: list[Key]) -> bool:
-        if not any(self.protected(k) for k in keys):
+    def all_zero(self, members: list[int]) -> bool:
+        if not any(self.protected(n) for n in members):
             return False
-        return all(self.cells[k].values.get(self.measure, None) == 0 for k in keys)
+        return all(self.facts.zero[n] for n in members)
 
-    def recoverable(self) -> set[Key]:
+    def recoverable(self) -> set[int]:
         """Step 3: hidden cells whose value follows from the shown ones and the groups."""
-        unknown = [k for k in self.cells if self.hidden(k)]
-        column = {k: n for n, k in enumerate(unknown)}
+        hidden = self.hidden_keys
         equations = []
-        for group in self.groups:
-            total, *parts = group
-            row: dict[int, Fraction] = {}
-            for key, sign in [(total, -1), *((p, 1) for p in parts)]:
-                if key in column:
-                    row[column[key]] = row.get(column[key], Fraction(0)) + sign
-            equations.append({c: v for c, v in row.items() if v})
-        return {unknown[c] for c in _determined_unknowns(equations)}
+        for total, *parts in self.groups:
+            row: dict[int, int] = {}
+            if total in hidden:
+                row[total] = -1
+            for n in parts:
+                if n in hidden:
+                    row[n] = row.get(n, 0) + 1
+            if row:
+                equations.append({n: v for n, v in row.items() if v})
+        return _determined_unknowns(equations)
 
 
-def _determined_unknowns(equations: list[dict[int, Fraction]]) -> set[int]:
+PRIME = 2**61 - 1
+"""Step 3 eliminates modulo this prime instead of over fractions: the same answer
+unless a determinant of the group equations is a multiple of it, which the small
+integer coefficients of sums of counts (0, +1, -1) make practically impossible; and
+integers are many times faster than `Fraction`. `exactly_determined` is the slow
+reference used by the tests."""
+
+
+def _determined_unknowns(equations: list[dict[int, int]], prime: int = PRIME) -> set[int]:
     """The unknowns fixed by these linear equations (sparse rows): those whose unit
-    vector is a row of the reduced row echelon form."""
-    reduced: dict[int, dict[int, Fraction]] = {}  # pivot column -> row
+    vector is a row of the reduced row echelon form (Gauss-Jordan modulo `prime`).
+
+    Equations are peeled first: an unknown that occurs in one equation only is a fresh
+    column for it, so the rest of the system is eliminated without it (less work and
+    less fill-in), and the peeled equations are added back last, each with its own
+    unknown as the pivot; that unknown is fixed when nothing else is left in its row."""
+    core, peeled = _peel(equations)
+    reduced: dict[int, dict[int, int]] = {}  # pivot column -> row, pivot coefficient 1
+    holders: dict[int, set[int]] = {}  # column -> pivots whose row has it
+    for equation in sorted(core, key=len):
+        row = _reduce(equation, reduced, prime)
+        if not row:
+            continue
+        # The column in the fewest reduced rows keeps the rows sparse (less fill-in).
+        pivot = min(row, key=lambda c: (len(holders.get(c, ())), c))
+        inverse = _inverse(row[pivot], prime)
+        row = {c: v * inverse % prime for c, v in row.items()}
+        for other in list(holders.get(pivot, ())):
+            other_row = reduced[other]
+            factor = other_row.get(pivot)
+            if factor:
+                before = set(other_row)
+                _subtract(other_row, row, factor, prime)
+                for c in before - set(other_row):
+                    holders[c].discard(other)
+                for c in set(other_row) - before:
+                    holders.setdefault(c, set()).add(other)
+        reduced[pivot] = row
+        for c in row:
+            holders.setdefault(c, set()).add(pivot)
+    for fresh, equation in reversed(peeled):
+        # No row so far has `fresh`: it becomes the pivot and no other row changes.
+        row = _reduce(equation, reduced, prime)
+        inverse = _inverse(row[fresh], prime)
+        reduced[fresh] = {c: v * inverse % prime for c, v in row.items()}
+    return {pivot for pivot, row in reduced.items() if len(row) == 1}
+
+
+def _inverse(value: int, prime: int) -> int:
+    """1/value modulo prime; sums of counts mostly have coefficients +1 and -1."""
+    if value == 1 or value == prime - 1:
+        return value
+    return pow(value, prime - 2, prime)
+
+
+def _reduce(
+    equation: dict[int, int], reduced: dict[int, dict[int, int]], prime: int
+) -> dict[int, int]:
+    """The equation with every pivot column of the (reduced echelon) rows eliminated."""
+    row = {c: v % prime for c, v in equation.items() if v % prime}
+    for column in [c for c in row if c in reduced]:
+        factor = row.get(column)
+        if factor:
+            _subtract(row, reduced[column], factor, prime)
+    return row
+
+
+def _peel(
+    equations: list[dict[int, int]],
+) -> tuple[list[dict[int, int]], list[tuple[int, dict[int, int]]]]:
+    """Split off, again and again, an equation with an unknown that occurs in no other
+    remaining equation; returns the rest (the core) and the peeled equations, in the
+    order they were split off, each with its fresh unknown."""
+    occurs: dict[int, set[int]] = {}
+    live = {n: e for n, e in enumerate(equations) if e}
+    for n, equation in live.items():
+        for column in equation:
+            occurs.setdefault(column, set()).add(n)
+    peeled: list[tuple[int, dict[int, int]]] = []
+    queue = sorted(c for c, rows in occurs.items() if len(rows) == 1)
+    while queue:
+        column = queue.pop()
+        rows = occurs[column]
+        if len(rows) != 1:
+            continue
+        (n,) = rows
+        equation = live.pop(n)
+        peeled.append((column, equation))
+        for other in equation:
+            occurs[other].discard(n)
+            if len(occurs[other]) == 1:
+                queue.append(other)
+    return list(live.values()), peeled
+
+
+def _subtract(row: dict[int, int], other: dict[int, int], factor: int, prime: int) -> None:
+    """row -= factor * other, in place, modulo prime."""
+    for column, value in other.items():
+        new = (row.get(column, 0) - factor * value) % prime
+        if new:
+            row[column] = new
+        else:
+            row.pop(column, None)
+
+
+def exactly_determined(equations: list[dict[int, int]]) -> set[int]:
+    """The same as `_determined_unknowns`, over fractions: slow and exact."""
+    reduced: dict[int, dict[int, Fraction]] = {}
     for equation in equations:
-        row = dict(equation)
+        row = {c: Fraction(v) for c, v in equation.items() if v}
         for pivot, pivot_row in reduced.items():
             factor = row.get(pivot)
             if factor:

@@ -33,9 +33,11 @@ from wattelt.instrument.models import (
     Measurement,
     NotFilledIn,
 )
+from wattelt.monitoring import summary as monitoring_summary
 from wattelt.organisations.models import Membership, Organisation, Role, Staff
 from wattelt.residents.models import Consent, Resident, Trajectory
 from wattelt.residents.services import add_months
+from wattelt.screening.privacy import erase_resident_findings, resident_findings
 
 from .models import ErasureRequest, RetentionPolicy
 
@@ -289,6 +291,7 @@ def resident_data(resident: Resident) -> JSON:
         "controller": str(resident.organisation),
         "resident": _resident_facts(resident),
         "trajectories": [_trajectory_facts(t) for t in _trajectories_with_everything(resident)],
+        "screening": resident_findings(resident.pk),
         "access_log": who_looked(resident),
     }
 
@@ -364,8 +367,10 @@ def anonymise_resident(resident: Resident) -> None:
         date_of_birth=dt.date(resident.date_of_birth.year, 7, 1),
     )
     trajectories.update(closing_note="", next_appointment="")
+    monitoring_summary.refresh_resident(resident.pk)  # the birth date changed
     Consent.objects.filter(trajectory__in=trajectories).update(note="")
     NotFilledIn.objects.filter(trajectory__in=trajectories).update(note="")
+    erase_resident_findings(trajectories.values_list("pk", flat=True))
     measurement_ids = _anonymise_measurements(trajectories)
     goal_ids = _anonymise_plan(trajectories)
     _anonymise_admin_history(

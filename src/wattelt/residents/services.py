@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wattelt.monitoring import summary as monitoring_summary
 from wattelt.organisations.models import District, Organisation, Staff, Team
 
 from .bsn import is_valid_bsn
@@ -78,6 +79,7 @@ def open_trajectory(
         resident=resident, team=team, responsible=responsible, started_on=started_on
     )
     refresh_due_date(trajectory)
+    monitoring_summary.refresh_trajectory(trajectory)
     return trajectory
 
 

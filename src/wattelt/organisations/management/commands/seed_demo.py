@@ -1,7 +1,8 @@
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from wattelt.demo import DEMO_PASSWORD, seed_demo
-from wattelt.organisations.models import Membership
+from wattelt.organisations.models import Membership, Role
 
 
 class Command(BaseCommand):
@@ -9,11 +10,15 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         created = seed_demo()
+        # The monitoring pages read published figures; publish what the demo holds.
+        call_command("publish_monitoring_figures", stdout=self.stdout)
         self.stdout.write("Demo data created." if created else "Demo data already present; kept.")
         self.stdout.write(f"Demo logins (password: {DEMO_PASSWORD}):")
         for m in Membership.objects.select_related("staff", "team").order_by("team__name", "role"):
-            self.stdout.write(f"  {m.staff.username:<16} {m.get_role_display():<13} {m.team}")
-        self.stdout.write("  beheer           administrator (admin at /beheer/)")
+            self.stdout.write(f"  {m.staff.username:<18} {m.get_role_display():<13} {m.team}")
+        for role in Role.objects.select_related("staff").order_by("staff__username"):
+            self.stdout.write(f"  {role.staff.username:<18} {role.get_name_display()}")
+        self.stdout.write("  beheer             administrator (admin at /beheer/)")
         self.stdout.write(
             "Two-step login code of a demo account: "
             ".venv/bin/python manage.py demo_code <username>  (with WATTELT_DEBUG=1)"

@@ -1,0 +1,505 @@
+"""The suppressed cube: every figure a user can ask for in a year, suppressed together.
+
+Each page view used to be protected on its own, so comparing two selections (all ages
+with adults, a district with the total, a quarter with the year, a team with the whole
+organisation) could give away a figure hidden in one of them. Here the selections a
+user can make are fixed in advance:
+
+- period: a calendar year or one of its quarters (a figure counts in the quarter of its
+  own date, so the quarters add up to the year; future quarters are left out);
+- area: the user's whole scope, one district, or one team (not a district and a team
+  together);
+- age group: all ages, adults, young people (all = adults + young people).
+
+For a user's scope and a year, `suppressed_cube` computes every figure of every such
+selection, links them in one table (quarters = year, adults + young = all, districts =
+total, teams = total, the parts of a figure = its total) and passes that table once
+through `suppress_small_cells`. Every dashboard, presentation, export and report renders
+from the result, so no figure hidden in one selection is recoverable from the figures
+shown in the others. The pages do not compute it: they read the snapshot stored by
+`published.py` (the command publish_monitoring_figures); `suppressed_cube` (cached per
+scope, year and data version) is the same computation for code that needs it fresh.
+
+Design and limits: docs/adr/0004-suppression-across-filters.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
+
+from wattelt.instrument.models import GoalReview, Measurement, NotFilledIn
+from wattelt.organisations.models import District, Membership, Role, Staff, Team
+from wattelt.residents.models import Trajectory
+
+from . import indicators as ind
+from .suppression import Cell, Group, ShownCell, Table, suppress_small_cells
+
+YEAR = 0
+"""The period key of the whole year; quarters are 1-4."""
+ALL = "all"
+"""The area key of the user's whole scope; a district is ("d", id), a team ("t", id)."""
+AGES: tuple[ind.AgeGroup, ...] = ("all", "adult", "young")
+CACHE_SECONDS = 15 * 60
+"""A changed resident (district, birth date) does not change the data version; the cache
+forgets after this long anyway."""
+CHANGE_ITEMS = ("pairs", "improved", "same", "worse")
+DOMAIN_ITEMS = ("chosen", "prioritised", *(band for band, _low, _high in ind.BANDS))
+REGISTRATION = ("trajectories", "with_start", "early", "follow_up", "end")
+
+Area = Hashable
+CubeKey = tuple[str, str, int, Area, str]
+"""(family, item, period, area, age group): family is a figure ("reg:trajectories",
+"chg:<domain>"...), item one of its parts ("count", "improved"...)."""
+
+
+# --- who sees what ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a user may see in monitoring, as `Selection` fields."""
+
+    municipality_id: int | None = None
+    organisation_id: int | None = None
+    team_ids: tuple[int, ...] = ()
+
+    def teams(self) -> QuerySet[Team]:
+        teams = Team.objects.all()
+        if self.municipality_id is not None:
+            teams = teams.filter(organisation__municipality_id=self.municipality_id)
+        if self.organisation_id is not None:
+            teams = teams.filter(organisation_id=self.organisation_id)
+        if self.team_ids:
+            teams = teams.filter(pk__in=self.team_ids)
+        return teams.order_by("name", "pk")
+
+    def districts(self) -> QuerySet[District]:
+        municipalities = self.teams().values("organisation__municipality_id")
+        return District.objects.filter(municipality_id__in=municipalities).order_by("name", "pk")
+
+    @property
+    def cache_name(self) -> str:
+        return (
+            f"m{self.municipality_id}-o{self.organisation_id}-t{','.join(map(str, self.team_ids))}"
+        )
+
+
+def dashboard_scope(user: Staff) -> Scope | None:
+    """The one rule for who sees which figures: the municipality analyst the whole
+    municipality of their organisation, the quality officer and the organisation admin
+    their organisation, a team coach the teams they coach; anyone else nothing (None)."""
+    organisation = user.organisation
+    if organisation is not None:
+        if user.has_role(Role.Name.MUNICIPALITY_ANALYST):
+            return Scope(municipality_id=organisation.municipality_id)
+        if user.has_role(Role.Name.QUALITY_OFFICER) or user.has_role(Role.Name.ORGANISATION_ADMIN):
+            return Scope(organisation_id=organisation.pk)
+    coached = user.memberships.filter(role=Membership.Role.TEAMCOACH)
+    team_ids = tuple(sorted(coached.values_list("team_id", flat=True)))
+    return Scope(team_ids=team_ids) if team_ids else None
+
+
+# --- periods ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A calendar year (quarter 0) or one of its quarters."""
+
+    year: int
+    quarter: int = YEAR
+
+    @property
+    def start(self) -> dt.date:
+        return dt.date(self.year, 3 * self.quarter - 2 if self.quarter else 1, 1)
+
+    @property
+    def end(self) -> dt.date:
+        if self.quarter in (YEAR, 4):
+            return dt.date(self.year, 12, 31)
+        return dt.date(self.year, 3 * self.quarter + 1, 1) - dt.timedelta(days=1)
+
+    @property
+    def value(self) -> str:
+        return f"{self.year}-Q{self.quarter}" if self.quarter else str(self.year)
+
+    @property
+    def label(self) -> str:
+        return f"{self.year} Q{self.quarter}" if self.quarter else str(self.year)
+
+    @classmethod
+    def parse(cls, value: str) -> Period | None:
+        year, _sep, quarter = value.strip().upper().partition("-Q")
+        if not year.isdigit() or len(year) != 4 or (quarter and quarter not in "1234"):
+            return None
+        return cls(int(year), int(quarter) if quarter else YEAR)
+
+    @classmethod
+    def containing(cls, day: dt.date) -> Period:
+        return cls(day.year, (day.month - 1) // 3 + 1)
+
+
+def quarters_so_far(year: int, today: dt.date) -> list[int]:
+    """The quarters of the year that have begun: later ones have no figures yet."""
+    if year < today.year:
+        return [1, 2, 3, 4]
+    if year > today.year:
+        return []
+    return list(range(1, Period.containing(today).quarter + 1))
+
+
+# --- the data version ---------------------------------------------------------------------
+
+
+def data_version() -> str:
+    """Changes whenever a figure may have changed: new or confirmed measurements,
+    corrections, trajectories opened or closed, goal reviews, records of not filled in."""
+    state = (
+        Measurement.objects.aggregate(
+            last=Max("pk"), confirmed=Count("pk", filter=Q(status=ind.CONFIRMED))
+        ),
+        Trajectory.objects.aggregate(last=Max("pk"), count=Count("pk"), ended=Count("ended_on")),
+        GoalReview.objects.aggregate(last=Max("pk"), count=Count("pk")),
+        NotFilledIn.objects.aggregate(last=Max("pk"), count=Count("pk")),
+    )
+    raw = repr([sorted(part.items()) for part in state])
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+# --- collecting the figures -----------------------------------------------------------------
+
+
+@dataclass
+class _Value:
+    count: int = 0
+    residents: int = 0
+    extras: dict[str, object] = field(default_factory=dict)
+
+    def add(self, figure: ind.Figure) -> None:
+        self.count += figure.count
+        self.residents += figure.residents
+
+
+@dataclass
+class _Collected:
+    values: dict[CubeKey, _Value] = field(default_factory=dict)
+    families: dict[str, set[str]] = field(default_factory=dict)  # family -> items
+    domain_order: dict[str, int] = field(default_factory=dict)
+    district_names: dict[int, str] = field(default_factory=dict)
+
+    def put(self, family: str, item: str, period: int, area: Area, age: str, fig: Any) -> None:
+        self.families.setdefault(family, set()).add(item)
+        value = self.values.setdefault((family, item, period, area, age), _Value())
+        value.add(fig)
+
+    def put_change(self, family: str, period: int, area: Area, age: str, c: ind.Change) -> None:
+        for item in CHANGE_ITEMS:
+            self.put(family, item, period, area, age, getattr(c, item))
+        if c.mean is not None:
+            self.values[family, "pairs", period, area, age].extras["mean"] = c.mean
+
+
+def _collect_selection(
+    found: _Collected,
+    sel: ind.Selection,
+    area: Area,
+    with_profile: bool,
+    quarters: list[int],
+) -> None:
+    """The figures of one area and age group: the year, and its quarters."""
+    age = sel.age_group
+    per_quarter: dict[int, dict[str, Any]] = {q: {} for q in quarters}
+    whole: dict[str, Any] = {
+        "counts": ind.trajectory_counts(sel),
+        "change": ind.paired_change(sel),
+        "quality": ind.quality_of_life_change(sel),
+        "goals": ind.goal_attainment(sel),
+    }
+    for name, indicator in (
+        ("counts", "trajectory_counts"),
+        ("change", "paired_change"),
+        ("quality", "quality_of_life_change"),
+        ("goals", "goal_attainment"),
+    ):
+        for quarter in ind.quarterly_series(sel, indicator):  # type: ignore[call-overload]
+            if quarter.quarter in per_quarter:
+                per_quarter[quarter.quarter][name] = quarter.figures
+    if with_profile:
+        whole["profile"] = ind.domain_profile(sel)
+        for quarter in ind.quarterly_series(sel, "domain_profile"):
+            if quarter.quarter in per_quarter:
+                per_quarter[quarter.quarter]["profile"] = quarter.figures
+    for period, figures in [(YEAR, whole), *per_quarter.items()]:
+        counts: ind.TrajectoryCounts = figures["counts"]
+        for item, fig in zip(
+            REGISTRATION,
+            (
+                counts.trajectories,
+                counts.with_start,
+                counts.start_within_30_days,
+                counts.with_follow_up,
+                counts.with_end,
+            ),
+            strict=True,
+        ):
+            found.put(f"reg:{item}", "count", period, area, age, fig)
+        for reason, fig in counts.not_filled_in.items():
+            found.put(f"nfi:{reason}", "count", period, area, age, fig)
+        for key, change in figures["change"].items():
+            found.put_change(f"chg:{key}", period, area, age, change)
+        found.put_change("qol", period, area, age, figures["quality"])
+        for status, fig in figures["goals"].by_status.items():
+            found.put(f"goal:{status}", "count", period, area, age, fig)
+        for profile in figures.get("profile", []):
+            found.district_names[profile.district_id] = profile.district
+            # Residents live in one district, so the districts' residents add up.
+            targets = [area] if area != ALL else [("d", profile.district_id), ALL]
+            for domain in profile.domains:
+                found.domain_order.setdefault(domain.domain, len(found.domain_order))
+                items = {
+                    "chosen": domain.chosen,
+                    "prioritised": domain.prioritised,
+                    **domain.bands,
+                }
+                for target in targets:
+                    for item, fig in items.items():
+                        found.put(f"dom:{domain.domain}", item, period, target, age, fig)
+
+
+# --- linking and suppressing ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cube:
+    """The suppressed figures of every selection of one scope and year."""
+
+    year: int
+    quarters: tuple[int, ...]
+    district_ids: tuple[int, ...]
+    team_ids: tuple[int, ...]
+    cells: Mapping[CubeKey, ShownCell]
+    families: Mapping[str, tuple[str, ...]]
+    domains: tuple[str, ...]  # in catalogue order
+    label: str = "<10"
+
+    def value(self, key: CubeKey, name: str = "count") -> object:
+        """The shown value, the suppression label, or None when there is no such figure."""
+        cell = self.cells.get(key)
+        return None if cell is None else cell.values.get(name)
+
+    def shown(self, key: CubeKey) -> ShownCell | None:
+        return self.cells.get(key)
+
+
+def build_table(
+    found: _Collected,
+    quarters: list[int],
+    district_ids: list[int],
+    team_ids: list[int],
+) -> Table:
+    """Every figure of every selection, dense (missing figures are 0), with the sums that
+    link them."""
+    # Ties (a total and its one non-zero part) go to the cell listed first: list the
+    # details before their totals, so the total stays shown.
+    periods = [*quarters, YEAR]
+    districts: list[Area] = [("d", d) for d in district_ids]
+    teams: list[Area] = [("t", t) for t in team_ids]
+    areas = [*teams, *districts, ALL]
+    ages = tuple(reversed(AGES))
+    cells: list[Cell] = []
+    groups: list[Group] = []
+    for family in sorted(found.families, key=_family_order(found)):
+        items = _items(family, found.families[family])
+        profile = family.startswith("dom:")
+        for period in periods:
+            for age in ages:
+                values: dict[Area, dict[str, _Value]] = {}
+                for area in areas:
+                    values[area] = {
+                        item: found.values.get((family, item, period, area, age), _Value())
+                        for item in items
+                    }
+                    for item, value in values[area].items():
+                        cells.append(
+                            Cell(
+                                (family, item, period, area, age),
+                                value.residents,
+                                {"count": value.count, **value.extras},
+                                # The domain profile is shown per district or team.
+                                published=not (profile and area == ALL),
+                            )
+                        )
+                    groups += _within_selection(family, period, area, age, values[area])
+                for item in items:
+                    for parts in (districts, teams):
+                        rest, group = _area_group(family, item, period, age, parts, values)
+                        cells += rest
+                        groups += group
+        for area in areas:
+            for item in items:
+                # A goal counts once a period, with its last status: quarters do not add up.
+                if quarters and not family.startswith("goal:"):
+                    for age in AGES:
+                        groups.append(
+                            Group(
+                                (family, item, YEAR, area, age),
+                                tuple((family, item, q, area, age) for q in quarters),
+                            )
+                        )
+                for period in periods:
+                    groups.append(
+                        Group(
+                            (family, item, period, area, "all"),
+                            ((family, item, period, area, "adult"),
+                             (family, item, period, area, "young")),
+                        )
+                    )  # fmt: skip
+    return Table(tuple(cells), tuple(groups))
+
+
+def _family_order(found: _Collected) -> Any:
+    kinds = ["reg", "nfi", "dom", "chg", "qol", "goal"]
+
+    def order(family: str) -> tuple[int, int, str]:
+        kind, _sep, rest = family.partition(":")
+        return (kinds.index(kind), found.domain_order.get(rest, 0), rest)
+
+    return order
+
+
+def _items(family: str, seen: Iterable[str]) -> tuple[str, ...]:
+    if family.startswith("dom:"):
+        return DOMAIN_ITEMS
+    if family == "qol" or family.startswith("chg:"):
+        return CHANGE_ITEMS
+    return tuple(sorted(seen))
+
+
+def _within_selection(
+    family: str, period: int, area: Area, age: str, values: Mapping[str, _Value]
+) -> list[Group]:
+    """The parts of one figure that add up to its total, when they do."""
+    parts: tuple[str, ...]
+    if family == "qol" or family.startswith("chg:"):
+        total, parts = "pairs", ("improved", "same", "worse")
+    elif family.startswith("dom:"):
+        total, parts = "chosen", tuple(band for band, _low, _high in ind.BANDS)
+        # A choice without the resident's chip is in no band: then there is no sum.
+        if values[total].count != sum(values[p].count for p in parts):
+            return []
+    else:
+        return []
+    return [
+        Group(
+            (family, total, period, area, age),
+            tuple((family, p, period, area, age) for p in parts),
+        )
+    ]
+
+
+def _area_group(
+    family: str,
+    item: str,
+    period: int,
+    age: str,
+    parts: list[Area],
+    values: Mapping[Area, Mapping[str, _Value]],
+) -> tuple[list[Cell], list[Group]]:
+    """The whole scope as the sum of its districts (or teams). What lies outside them (a
+    resident living in another municipality's district) is an unshown rest cell; its
+    residents are not known, so its count stands in for them (documented limit)."""
+    if not parts:
+        return [], []
+    total = values[ALL][item].count
+    rest = total - sum(values[p][item].count for p in parts)
+    keys = [(family, item, period, p, age) for p in parts]
+    extra: list[Cell] = []
+    if rest > 0:
+        kind = "d" if parts[0][0] == "d" else "t"  # type: ignore[index]
+        rest_key = (family, item, period, ("rest", kind), age)
+        extra.append(Cell(rest_key, rest, {"count": rest}, published=False))
+        keys.append(rest_key)
+    return extra, [Group((family, item, period, ALL, age), tuple(keys))]
+
+
+@dataclass(frozen=True)
+class LinkedTable:
+    """Every figure of a scope's year with the sums that link them, before suppression."""
+
+    table: Table
+    quarters: list[int]
+    district_ids: list[int]
+    team_ids: list[int]
+    families: dict[str, tuple[str, ...]]
+    domains: tuple[str, ...]
+
+
+def linked_table(scope: Scope, year: int, today: dt.date) -> LinkedTable:
+    """Ask the indicators for every area (scope, district, team) and age group: the year
+    and its quarters in a fixed number of queries per area and age group."""
+    quarters = quarters_so_far(year, today)
+    district_ids = list(scope.districts().values_list("pk", flat=True))
+    team_ids = list(scope.teams().values_list("pk", flat=True))
+    found = _Collected()
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    areas: list[tuple[Area, dict[str, Any], bool]] = [
+        (ALL, {"team_ids": scope.team_ids}, True),
+        *((("d", d), {"team_ids": scope.team_ids, "district_ids": (d,)}, False)
+          for d in district_ids),
+        *((("t", t), {"team_ids": (t,)}, True) for t in team_ids),
+    ]  # fmt: skip
+    if quarters:
+        for area, filters, with_profile in areas:
+            for age in AGES:
+                sel = ind.Selection(
+                    start=start,
+                    end=end,
+                    municipality_id=scope.municipality_id,
+                    organisation_id=scope.organisation_id,
+                    age_group=age,
+                    **filters,
+                )
+                _collect_selection(found, sel, area, with_profile, quarters)
+    return LinkedTable(
+        table=build_table(found, quarters, district_ids, team_ids),
+        quarters=quarters,
+        district_ids=district_ids,
+        team_ids=team_ids,
+        families={f: _items(f, items) for f, items in found.families.items()},
+        domains=tuple(sorted(found.domain_order, key=found.domain_order.__getitem__)),
+    )
+
+
+def _compute(scope: Scope, year: int, today: dt.date) -> Cube:
+    linked = linked_table(scope, year, today)
+    shown = suppress_small_cells(linked.table)
+    return Cube(
+        year=year,
+        quarters=tuple(linked.quarters),
+        district_ids=tuple(linked.district_ids),
+        team_ids=tuple(linked.team_ids),
+        cells=shown.cells,  # type: ignore[arg-type]
+        families=linked.families,
+        domains=linked.domains,
+        label=shown.label,
+    )
+
+
+def suppressed_cube(scope: Scope, year: int, today: dt.date | None = None) -> Cube:
+    """The suppressed figures of every selection in the scope's `year`, from the cache
+    when the data have not changed since."""
+    today = today or timezone.localdate()
+    key = f"monitoring-cube:{scope.cache_name}:{year}:{today.isoformat()}:{data_version()}"
+    cube = cache.get(key)
+    if not isinstance(cube, Cube):
+        cube = _compute(scope, year, today)
+        cache.set(key, cube, CACHE_SECONDS)
+    return cube

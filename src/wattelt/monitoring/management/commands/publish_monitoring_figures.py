@@ -1,0 +1,65 @@
+"""Publish the monitoring figures: the suppressed cube of every scope and year (cron)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
+
+from wattelt.monitoring.cube import Scope, data_version
+from wattelt.monitoring.forms import YEARS_BACK
+from wattelt.monitoring.published import (
+    all_scopes,
+    publish,
+    scope_identity,
+    scope_state,
+    years_to_publish,
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Build and store the suppressed monitoring figures of every municipality, "
+        "organisation and coach's set of teams, for each year with data; a scope and "
+        "year whose data did not change since the last publish is skipped. Run it from "
+        "cron (e.g. hourly, and nightly with --force)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Rebuild every scope and year, also when its data did not change "
+            "(picks up changes the data version does not see, such as a resident who moved).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        today = timezone.localdate()
+        began = time.perf_counter()
+        built = skipped = 0
+        all_data = data_version()
+        for scope in all_scopes():
+            kind, key = scope_identity(scope)
+            state: list[str] = []
+
+            def once(scope: Scope = scope, state: list[str] = state) -> str:
+                if not state:
+                    state.append(scope_state(scope))
+                return state[0]
+
+            for year in years_to_publish(scope, today, YEARS_BACK):
+                outcome = publish(
+                    scope, year, today, force=options["force"], state=once, all_data=all_data
+                )
+                if outcome.built:
+                    built += 1
+                    what = f"built ({outcome.cells} cells)"
+                else:
+                    skipped += 1
+                    what = "unchanged, skipped"
+                self.stdout.write(f"{kind} {key} {year}: {what} in {outcome.seconds:.2f} s")
+        self.stdout.write(
+            f"published {built}, skipped {skipped} in {time.perf_counter() - began:.1f} s"
+        )

@@ -1,0 +1,313 @@
+"""Published figures: the suppressed cube of each scope and year, stored as a snapshot.
+
+Computing a scope's cube (`cube.linked_table` + `suppress_small_cells`) takes seconds for
+a municipality. Instead of doing that on the first page view after every change, the
+command `publish_monitoring_figures` (cron) builds the cube of every scope users can have
+and stores it here; the dashboard, presentation, exports and PDF read the stored cube in
+one or two queries and say "figures as of <built_at>". A confirmed measurement shows up
+at the next publish, not at once: consecutive views can only be differenced between
+publishes, never per confirmation (docs/adr/0004-suppression-across-filters.md,
+"Published snapshots").
+
+A scope/year without a stored cube (a fresh install, a coach with a new set of teams, a
+year nobody published) is built once on demand and stored, then served from storage.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import threading
+import time
+import zlib
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from django.db import IntegrityError, models, transaction
+from django.db.models import Count, Max, Min, Q
+from django.utils import timezone
+
+from wattelt.instrument.models import GoalReview, Measurement, NotFilledIn
+from wattelt.organisations.models import Membership, Municipality, Organisation
+from wattelt.residents.models import Trajectory
+
+from .cube import Area, Cube, CubeKey, Scope, _compute, data_version, quarters_so_far
+from .suppression import ShownCell
+
+
+class PublishedCube(models.Model):
+    """The suppressed figures of one scope and year, as of `built_at` (one row per scope
+    and year, replaced by each publish that finds changed data)."""
+
+    class Kind(models.TextChoices):
+        MUNICIPALITY = "municipality", "municipality"
+        ORGANISATION = "organisation", "organisation"
+        TEAMS = "teams", "teams"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    scope_key = models.CharField(max_length=400)
+    """The municipality's or organisation's id, or the sorted team ids joined by commas."""
+    year = models.IntegerField()
+    built_at = models.DateTimeField()
+    data_version = models.CharField(max_length=32)
+    """The scope's data (and the quarters begun) when it was built: unchanged -> skipped."""
+    all_data_version = models.CharField(max_length=40, default="")
+    """All data when it was built: unchanged -> skipped without asking the scope's."""
+    build_seconds = models.FloatField(default=0)
+    cell_count = models.IntegerField(default=0)
+    payload = models.BinaryField()
+    """The `Cube` as zlib-compressed JSON (see `dump_cube`)."""
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "scope_key", "year"], name="monitoring_published_scope_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.scope_key} {self.year} ({self.built_at:%Y-%m-%d %H:%M})"
+
+
+# --- scopes -------------------------------------------------------------------------------
+
+
+def scope_identity(scope: Scope) -> tuple[str, str]:
+    """(kind, key) of a scope as stored."""
+    if scope.municipality_id is not None:
+        return PublishedCube.Kind.MUNICIPALITY, str(scope.municipality_id)
+    if scope.organisation_id is not None:
+        return PublishedCube.Kind.ORGANISATION, str(scope.organisation_id)
+    return PublishedCube.Kind.TEAMS, ",".join(map(str, sorted(scope.team_ids)))
+
+
+def all_scopes() -> Iterator[Scope]:
+    """Every scope `cube.dashboard_scope` can give: each municipality with an
+    organisation, each organisation, and each coach's set of teams (a coach's cube links
+    all their teams, so it is the set, not each team, that is suppressed together)."""
+    municipalities = Municipality.objects.filter(organisations__isnull=False).distinct()
+    for municipality_id in municipalities.order_by("pk").values_list("pk", flat=True):
+        yield Scope(municipality_id=municipality_id)
+    for organisation_id in Organisation.objects.order_by("pk").values_list("pk", flat=True):
+        yield Scope(organisation_id=organisation_id)
+    coached: dict[int, set[int]] = {}
+    for staff_id, team_id in Membership.objects.filter(role=Membership.Role.TEAMCOACH).values_list(
+        "staff_id", "team_id"
+    ):
+        coached.setdefault(staff_id, set()).add(team_id)
+    for team_ids in sorted({tuple(sorted(teams)) for teams in coached.values()}):
+        yield Scope(team_ids=team_ids)
+
+
+def _scope_trajectories(scope: Scope) -> Q:
+    """Trajectories whose data can be in the scope's figures: of its teams, or of
+    residents living in its districts (a superset, so no change is missed)."""
+    return Q(team__in=scope.teams()) | Q(resident__district__in=scope.districts())
+
+
+def scope_state(scope: Scope) -> str:
+    """Changes whenever a figure of the scope may have changed: new or confirmed
+    measurements, corrections, trajectories opened or closed, goal reviews, records of
+    not filled in, of the scope's trajectories. The same for every year (a measurement
+    can change an earlier year's figures), so the command asks it once per scope."""
+    trajectories = Trajectory.objects.filter(_scope_trajectories(scope))
+    in_scope = Q(trajectory__in=trajectories.values("pk"))
+    state = (
+        Measurement.objects.filter(in_scope).aggregate(
+            last=Max("pk"), count=Count("pk"), confirmed=Count("pk", filter=Q(status="confirmed"))
+        ),
+        trajectories.aggregate(last=Max("pk"), count=Count("pk"), ended=Count("ended_on")),
+        GoalReview.objects.filter(measurement__trajectory__in=trajectories.values("pk")).aggregate(
+            last=Max("pk"), count=Count("pk")
+        ),
+        NotFilledIn.objects.filter(in_scope).aggregate(last=Max("pk"), count=Count("pk")),
+    )
+    return repr([sorted(part.items()) for part in state])
+
+
+def scope_data_version(scope: Scope, year: int, today: dt.date, state: str | None = None) -> str:
+    """The scope's data state and the quarters of `year` that have begun."""
+    raw = f"{state if state is not None else scope_state(scope)}|{quarters_so_far(year, today)}"
+    return hashlib.sha256(raw.encode()).hexdigest()[:16]
+
+
+def global_version(year: int, today: dt.date, all_data: str | None = None) -> str:
+    """`cube.data_version` of all data (a few aggregates; `all_data` when already asked)
+    and the quarters begun: unchanged since a scope was stored -> that scope is too."""
+    return f"{all_data or data_version()}|{len(quarters_so_far(year, today))}"
+
+
+def years_to_publish(scope: Scope, today: dt.date, years_back: int) -> list[int]:
+    """This year and the earlier ones offered by the dashboard, from the first year with
+    a trajectory in the scope (earlier years are built on demand if anyone asks)."""
+    first = Trajectory.objects.filter(_scope_trajectories(scope)).aggregate(
+        first=Min("started_on")
+    )["first"]
+    if first is None:
+        return [today.year]
+    return list(range(max(first.year, today.year - years_back), today.year + 1))
+
+
+# --- (de)serialising ----------------------------------------------------------------------
+
+
+def _area_out(area: Area) -> object:
+    return list(area) if isinstance(area, tuple) else area
+
+
+def _area_in(area: object) -> Area:
+    return tuple(area) if isinstance(area, list) else area  # type: ignore[return-value]
+
+
+def dump_cube(cube: Cube) -> bytes:
+    data = {
+        "year": cube.year,
+        "quarters": list(cube.quarters),
+        "district_ids": list(cube.district_ids),
+        "team_ids": list(cube.team_ids),
+        "families": {f: list(items) for f, items in cube.families.items()},
+        "domains": list(cube.domains),
+        "label": cube.label,
+        "cells": [
+            [f, item, period, _area_out(area), age, c.residents, c.values, c.suppressed]
+            for (f, item, period, area, age), c in cube.cells.items()
+        ],
+    }
+    return zlib.compress(json.dumps(data, separators=(",", ":")).encode(), 6)
+
+
+def load_cube(payload: bytes) -> Cube:
+    data = json.loads(zlib.decompress(payload))
+    cells: dict[CubeKey, ShownCell] = {}
+    for f, item, period, area, age, residents, values, suppressed in data["cells"]:
+        key: CubeKey = (f, item, period, _area_in(area), age)
+        cells[key] = ShownCell(key, residents, values, suppressed)
+    return Cube(
+        year=data["year"],
+        quarters=tuple(data["quarters"]),
+        district_ids=tuple(data["district_ids"]),
+        team_ids=tuple(data["team_ids"]),
+        cells=cells,
+        families={f: tuple(items) for f, items in data["families"].items()},
+        domains=tuple(data["domains"]),
+        label=data["label"],
+    )
+
+
+# --- publishing -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Published:
+    """A stored cube and when its figures were taken."""
+
+    cube: Cube
+    built_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Outcome:
+    scope: Scope
+    year: int
+    built: bool
+    seconds: float
+    cells: int
+
+
+def publish(
+    scope: Scope,
+    year: int,
+    today: dt.date | None = None,
+    force: bool = False,
+    state: Callable[[], str] | None = None,
+    all_data: str | None = None,
+) -> Outcome:
+    """Build and store the scope's cube for `year`, unless its data did not change since
+    the stored one (or `force`). Suppression is `cube._compute`: the whole scope and year
+    at once, exactly as the pages used to do it. `state` gives `scope_state(scope)`
+    (the command asks it once per scope), `all_data` `cube.data_version()` (once per run)."""
+    today = today or timezone.localdate()
+    kind, key = scope_identity(scope)
+    began = time.perf_counter()
+    everything = global_version(year, today, all_data)
+    stored = (
+        PublishedCube.objects.filter(kind=kind, scope_key=key, year=year)
+        .values("data_version", "all_data_version", "cell_count")
+        .first()
+    )
+    if stored is not None and not force and stored["all_data_version"] == everything:
+        return Outcome(scope, year, False, time.perf_counter() - began, stored["cell_count"])
+    version = scope_data_version(scope, year, today, state() if state else None)
+    if stored is not None and stored["data_version"] == version and not force:
+        PublishedCube.objects.filter(kind=kind, scope_key=key, year=year).update(
+            all_data_version=everything
+        )
+        return Outcome(scope, year, False, time.perf_counter() - began, stored["cell_count"])
+    cube = _compute(scope, year, today)
+    payload = dump_cube(cube)
+    seconds = time.perf_counter() - began
+    fields = {
+        "built_at": timezone.now(),
+        "data_version": version,
+        "all_data_version": everything,
+        "build_seconds": seconds,
+        "cell_count": len(cube.cells),
+        "payload": payload,
+    }
+    try:
+        with transaction.atomic():
+            PublishedCube.objects.update_or_create(
+                kind=kind, scope_key=key, year=year, defaults=fields
+            )
+    except IntegrityError:
+        # Another process stored the same scope and year at the same moment: keep theirs.
+        pass
+    return Outcome(scope, year, True, seconds, len(cube.cells))
+
+
+_loaded: OrderedDict[tuple[int, str, str], Cube] = OrderedDict()
+_loaded_lock = threading.Lock()
+LOADED_CUBES = 16
+"""Cubes kept in memory per process, so a page does not decompress its cube each time."""
+
+
+def forget_loaded() -> None:
+    with _loaded_lock:
+        _loaded.clear()
+
+
+def published_cube(scope: Scope, year: int, today: dt.date | None = None) -> Published:
+    """The latest published cube of the scope and year: one query when this process has
+    already loaded it, two when not. None stored yet (or a quarter began since): built
+    now, stored, and served from storage from then on."""
+    today = today or timezone.localdate()
+    kind, key = scope_identity(scope)
+    rows = PublishedCube.objects.filter(kind=kind, scope_key=key, year=year)
+    found = rows.values("pk", "built_at", "data_version").first()
+    if found is not None:
+        memo = (found["pk"], found["data_version"], found["built_at"].isoformat())
+        with _loaded_lock:
+            cube = _loaded.get(memo)
+            if cube is not None:
+                _loaded.move_to_end(memo)
+        if cube is None:
+            payload = rows.filter(pk=found["pk"]).values_list("payload", flat=True).first()
+            if payload is not None:
+                cube = load_cube(bytes(payload))
+                with _loaded_lock:
+                    _loaded[memo] = cube
+                    while len(_loaded) > LOADED_CUBES:
+                        _loaded.popitem(last=False)
+        if cube is not None and cube.quarters == tuple(quarters_so_far(year, today)):
+            return Published(cube, found["built_at"])
+    publish(scope, year, today, force=True)
+    return published_cube_stored(scope, year)
+
+
+def published_cube_stored(scope: Scope, year: int) -> Published:
+    """The stored cube, read from the database (after a build on demand)."""
+    kind, key = scope_identity(scope)
+    row = PublishedCube.objects.get(kind=kind, scope_key=key, year=year)
+    return Published(load_cube(bytes(row.payload)), row.built_at)

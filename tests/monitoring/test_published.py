@@ -1,0 +1,199 @@
+"""Published figures: the pages show the last published snapshot of the suppressed cube,
+the cron command publishes changed scopes only, and snapshots give a reader no more to
+subtract than serving a fresh cube after every change did."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.conftest import client_for, confirmed_measurement, make_staff, staff_with_role
+from tests.monitoring.test_dashboard import started, this_year_days_ago, trajectories
+from wattelt.monitoring import cube as cube_module
+from wattelt.monitoring.cube import ALL, YEAR, Scope
+from wattelt.monitoring.published import (
+    PublishedCube,
+    dump_cube,
+    forget_loaded,
+    load_cube,
+    publish,
+    published_cube,
+)
+from wattelt.organisations.models import (
+    District,
+    Membership,
+    Municipality,
+    Organisation,
+    Role,
+    Team,
+)
+from wattelt.residents.models import Trajectory
+
+URL = reverse("monitoring:dashboard")
+THIS_YEAR = timezone.localdate().year
+
+
+def publish_all(*args: str) -> str:
+    out = io.StringIO()
+    call_command("publish_monitoring_figures", *args, stdout=out)
+    return out.getvalue()
+
+
+def with_start(response) -> str:  # type: ignore[no-untyped-def]
+    """The shown number of trajectories with a start measurement."""
+    value: str = response.context["sections"][0].rows[1][1][0]
+    return value
+
+
+def measure(trajectory: Trajectory, by) -> None:  # type: ignore[no-untyped-def]
+    confirmed_measurement(trajectory, by, days_ago=this_year_days_ago(100))
+
+
+@pytest.fixture
+def eleven(alice, team, district, catalogue) -> list[Trajectory]:  # type: ignore[no-untyped-def]
+    """Eleven trajectories this year, ten of them with a confirmed start measurement."""
+    made = trajectories(11, team, alice, district)
+    for trajectory in made[:10]:
+        measure(trajectory, alice)
+    return made
+
+
+def test_a_confirmed_measurement_shows_at_the_next_publish_not_before(alice, bob, eleven):
+    publish_all()
+    client = client_for(bob)
+    before = client.get(URL)
+    assert with_start(before) == "10"
+    measure(eleven[10], alice)
+    assert with_start(client.get(URL)) == "10"  # the published figures, unchanged
+    publish_all()
+    after = client.get(URL)
+    assert with_start(after) == "11"
+    assert after.context["report"].figures_at > before.context["report"].figures_at
+
+
+def test_the_page_and_the_exports_say_when_the_figures_were_taken(bob, eleven):
+    publish_all()
+    built_at = PublishedCube.objects.get(kind="teams", year=THIS_YEAR).built_at
+    when = timezone.localtime(built_at)
+    client = client_for(bob)
+    page = client.get(URL).content.decode()
+    assert "Cijfers van" in page
+    assert f"{when.day} " in page and when.strftime("%H:%M") in page
+    csv = client.get(reverse("monitoring:export_csv")).content.decode("utf-8-sig")
+    assert f"Cijfers van;{when:%Y-%m-%d %H:%M}" in csv
+    presentation = client.get(reverse("monitoring:presentation")).content.decode()
+    assert "Cijfers van" in presentation
+
+
+def test_publishing_is_idempotent_and_skips_unchanged_scopes(alice, bob, eleven, municipality):
+    anna = staff_with_role("anna", alice.organisation, Role.Name.MUNICIPALITY_ANALYST)
+    first = publish_all()
+    rows = {(p.kind, p.scope_key, p.year): p.built_at for p in PublishedCube.objects.all()}
+    # Each scope a user can have: the municipality, the organisation, the coach's teams.
+    assert set(rows) == {
+        ("municipality", str(municipality.pk), THIS_YEAR),
+        ("organisation", str(alice.organisation_id), THIS_YEAR),
+        ("teams", str(eleven[0].team_id), THIS_YEAR),
+    }
+    assert first.count("built (") == 3 and "skipped 0" in first
+    second = publish_all()
+    assert second.count("unchanged, skipped") == 3 and "published 0, skipped 3" in second
+    assert {(p.kind, p.scope_key, p.year): p.built_at for p in PublishedCube.objects.all()} == rows
+    assert client_for(anna).get(URL).status_code == 200
+    assert PublishedCube.objects.count() == 3  # served from what was published
+    forced = publish_all("--force")
+    assert "published 3, skipped 0" in forced
+
+
+def test_a_change_elsewhere_does_not_rebuild_a_scope(alice, bob, eleven, catalogue):
+    elsewhere = Municipality.objects.create(name="Gemeente Elders")
+    organisation = Organisation.objects.create(municipality=elsewhere, name="Elders")
+    team = Team.objects.create(organisation=organisation, name="Team Elders")
+    home = District.objects.create(municipality=elsewhere, name="Centrum")
+    team.districts.add(home)
+    eve = make_staff("eve", organisation, team, Membership.Role.PROFESSIONAL)
+    make_staff("carl", organisation, team, Membership.Role.TEAMCOACH)
+    publish_all()
+    trajectories(1, team, eve, home, measured=True)
+    out = publish_all()
+    assert f"teams {team.pk} {THIS_YEAR}: built" in out
+    assert f"organisation {organisation.pk} {THIS_YEAR}: built" in out
+    assert f"teams {eleven[0].team_id} {THIS_YEAR}: unchanged, skipped" in out
+    assert f"organisation {alice.organisation_id} {THIS_YEAR}: unchanged, skipped" in out
+
+
+def test_a_coach_of_two_teams_gets_one_cube_for_both(alice, bob, team, organisation, eleven):
+    west = Team.objects.create(organisation=organisation, name="Team West")
+    Membership.objects.create(staff=bob, team=west, role=Membership.Role.TEAMCOACH)
+    publish_all()
+    key = ",".join(map(str, sorted((team.pk, west.pk))))
+    assert PublishedCube.objects.filter(kind="teams", scope_key=key).exists()
+    response = client_for(bob).get(URL)
+    assert started(response) == "11"
+    assert PublishedCube.objects.filter(kind="teams").count() == 1
+
+
+def test_a_scope_without_a_published_cube_is_built_once_and_stored(bob, eleven):
+    assert not PublishedCube.objects.exists()
+    client = client_for(bob)
+    assert started(client.get(URL)) == "11"
+    stored = PublishedCube.objects.get()
+    forget_loaded()  # another process: reads what is stored, builds nothing
+    with CaptureQueriesContext(connection) as queries:
+        assert started(client.get(URL)) == "11"
+    assert PublishedCube.objects.get().built_at == stored.built_at
+    assert len(queries.captured_queries) < 20
+
+
+def test_a_new_quarter_is_built_when_first_asked(bob, eleven):
+    scope = Scope(team_ids=(eleven[0].team_id,))
+    publish(scope, THIS_YEAR, dt.date(THIS_YEAR, 3, 31))
+    assert published_cube(scope, THIS_YEAR, dt.date(THIS_YEAR, 3, 31)).cube.quarters == (1,)
+    assert published_cube(scope, THIS_YEAR, dt.date(THIS_YEAR, 4, 1)).cube.quarters == (1, 2)
+
+
+def test_the_published_cube_is_the_suppressed_cube(alice, eleven):
+    """Same function, same figures: storing loses nothing and weakens nothing."""
+    scope = Scope(municipality_id=alice.organisation.municipality_id)
+    computed = cube_module._compute(scope, THIS_YEAR, timezone.localdate())
+    assert load_cube(dump_cube(computed)) == computed
+    publish(scope, THIS_YEAR)
+    assert published_cube(scope, THIS_YEAR).cube == computed
+    assert any(c.is_suppressed for c in computed.cells.values())
+
+
+def test_consecutive_publishes_give_no_more_to_subtract_than_a_cube_per_change(alice, bob, eleven):
+    """Between two publishes residents are measured one by one. Serving a new cube after
+    every change (the previous design) showed a cube for each intermediate state; the
+    published snapshots are some of those same cubes and none other, so whatever a reader
+    can subtract between two snapshots they could already subtract before (ADR 0004)."""
+    scope = Scope(team_ids=(eleven[0].team_id,))
+    client = client_for(bob)
+    more = trajectories(3, eleven[0].team, alice, eleven[0].resident.district, name="Later")
+    publish_all()
+    per_change = [cube_module._compute(scope, THIS_YEAR, timezone.localdate())]
+    seen = [published_cube(scope, THIS_YEAR).cube]
+    for trajectory in [eleven[10], *more]:
+        measure(trajectory, alice)
+        per_change.append(cube_module._compute(scope, THIS_YEAR, timezone.localdate()))
+        client.get(URL)
+        seen.append(published_cube(scope, THIS_YEAR).cube)
+        if len(per_change) % 2 == 1:
+            publish_all()
+            seen.append(published_cube(scope, THIS_YEAR).cube)
+    # Every cube a reader was shown is one the previous design showed too...
+    assert all(any(cube == old for old in per_change) for cube in seen)
+    # ...but fewer of them: states between two publishes were never shown.
+    distinct = {dump_cube(c) for c in seen}
+    assert len(distinct) < len({dump_cube(c) for c in per_change})
+    # The single measurement between publishes 1 and 2 moved the shown figure by two.
+    values = [c.value(("reg:with_start", "count", YEAR, ALL, "all")) for c in seen]
+    assert values[0] == 10 and values[-1] == 14
+    assert 11 not in values and 13 not in values
