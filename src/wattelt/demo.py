@@ -150,24 +150,12 @@ def seed_demo(residents_count: int = 240, seed: int = 7) -> bool:
             ("professional", f"professional{number}b"),
             ("teamcoach", f"coach{number}"),
         ]:
-            user = Staff.objects.create_user(
-                username=username,
-                password=DEMO_PASSWORD,
-                organisation=organisation,
-                first_name=rng.choice(FIRST),
-                last_name=rng.choice(LAST),
-            )
+            user = _demo_staff(username, organisation, rng)
             Membership.objects.create(staff=user, team=team, role=role)
             if role == "professional":
                 staff_by_team[team].append(user)
     for username, role in ROLE_USERS.items():
-        user = Staff.objects.create_user(
-            username=username,
-            password=DEMO_PASSWORD,
-            organisation=organisation,
-            first_name=rng.choice(FIRST),
-            last_name=rng.choice(LAST),
-        )
+        user = _demo_staff(username, organisation, rng)
         Role.objects.create(staff=user, name=role)
     Staff.objects.create_superuser(
         username="beheer", password=DEMO_PASSWORD, email="", organisation=organisation
@@ -208,6 +196,16 @@ def seed_demo(residents_count: int = 240, seed: int = 7) -> bool:
     feedback_demo.seed(organisation)
     guide_demo.seed(organisation)
     return True
+
+
+def _demo_staff(username: str, organisation: Organisation, rng: random.Random) -> Staff:
+    return Staff.objects.create_user(
+        username=username,
+        password=DEMO_PASSWORD,
+        organisation=organisation,
+        first_name=rng.choice(FIRST),
+        last_name=rng.choice(LAST),
+    )
 
 
 def _demo_measurements(rng: random.Random, trajectory, professional, keys, started, today) -> None:  # type: ignore[no-untyped-def]
