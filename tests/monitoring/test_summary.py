@@ -157,3 +157,11 @@ def test_the_version_goes_up_with_every_change(data: DataSet, alice):
     after_measure = summary.version()
     summary.rebuild()
     assert summary.version() > after_measure
+
+
+def test_the_cube_takes_a_fixed_number_of_queries(data: DataSet):
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        cube(Selection(day(1, 1), day(12, 31)))
+    assert len(captured) == 8

@@ -12,7 +12,7 @@ whatever leaves the system goes through `suppression.suppress_small_cells`.
 
 Each indicator is one or two GROUP BY queries, whatever the data size; the quarterly
 series groups by quarter in the same queries instead of asking once per quarter, and
-`cube` groups every indicator by quarter x district x team x age group in six queries.
+`cube` groups every indicator by quarter x district x team x age group in eight queries.
 
 The queries read the summary tables of models.py (kept up to date by summary.py, in
 the transaction that changes the data), which hold per trajectory, measurement, chip,
@@ -550,8 +550,8 @@ class CubeCell:
 
 def cube(sel: Selection) -> list[CubeCell]:
     """All indicators per quarter x district x team x age group of the selection, in
-    six GROUP BY queries whatever the number of cells (for suppression over a whole
-    scope). Only cells with any figure are returned, ordered by quarter, district, team,
+    eight queries whatever the number of cells (for suppression over a whole scope).
+    Only cells with any figure are returned, ordered by quarter, district, team,
     adult before young. Figures of different cells must not be added up for residents:
     one resident can be in several cells (quarters, teams, turning 18)."""
     counts = _trajectory_counts(sel, True, cube=True)
