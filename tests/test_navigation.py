@@ -46,5 +46,7 @@ def test_each_role_is_offered_its_screens_and_each_opens(
     for name in absent:
         assert reverse(name) not in links, name
     assert reverse("guide:index") in links
+    searches = 'id="site-search"' in client.get(reverse("guide:index")).content.decode()
+    assert searches == (who in ("alice", "bob")), "only team members search for residents"
     for url in links:
         assert client.get(url).status_code == 200, url

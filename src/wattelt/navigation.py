@@ -60,11 +60,16 @@ LINKS = [
 ]
 
 
+# Only team members find residents; the other roles would search in vain.
+SEARCHERS = _for(PROFESSIONAL, COACH)
+
+
 def navigation(request: HttpRequest) -> dict[str, object]:
-    """Context processor: `nav_links` as (url, label, current) for the logged-in user."""
+    """Context processor: `nav_links` as (url, label, current) for the logged-in user,
+    and `nav_search`: whether the header offers the resident search."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_links": []}
+        return {"nav_links": [], "nav_search": False}
     roles = set(str(user.role_names).split(","))
     links = []
     for link in LINKS:
@@ -72,4 +77,4 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             url = reverse(link.url_name)
             current = request.path == url or (url != "/" and request.path.startswith(url))
             links.append((url, link.label, current))
-    return {"nav_links": links}
+    return {"nav_links": links, "nav_search": bool(SEARCHERS & roles)}
