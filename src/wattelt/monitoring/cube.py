@@ -207,71 +207,78 @@ class _Collected:
             self.values[family, "pairs", period, area, age].extras["mean"] = c.mean
 
 
-def _collect_selection(
-    found: _Collected,
-    sel: ind.Selection,
-    area: Area,
-    with_profile: bool,
-    quarters: list[int],
+AREA_SPLITS: tuple[tuple[ind.Dimensions, str | None], ...] = (
+    ((), None),
+    (("district_id",), "d"),
+    (("team_id",), "t"),
+)
+"""How each kind of area is asked for: the whole scope unsplit, split by district, by team."""
+
+
+def _collect(found: _Collected, scope: Scope, year: int, quarters: list[int]) -> None:
+    """Every figure of every area, age group and period of the scope's year: one split
+    query per indicator for each of year/quarters x scope/districts/teams x all
+    ages/split by age (about 85 queries, whatever the number of districts and teams).
+    The whole year comes first, so the domains keep the order of the year's profile."""
+    sel = ind.Selection(
+        start=dt.date(year, 1, 1),
+        end=dt.date(year, 12, 31),
+        municipality_id=scope.municipality_id,
+        organisation_id=scope.organisation_id,
+        team_ids=scope.team_ids,
+    )
+    for by_quarter in (False, True):
+        for area_dims, area_kind in AREA_SPLITS:
+            for age_dims in ((), ("young",)):
+                dims: ind.Dimensions = (*area_dims, *age_dims)
+                # A district's profile comes with the scope's: it is split by district.
+                with_profile = area_kind != "d"
+                for key, figures in ind.grouped(sel, dims, by_quarter, with_profile).items():
+                    period, *values = key if dims else (key,)
+                    if by_quarter and period % 10 not in quarters:
+                        continue  # a quarter that has not begun
+                    area: Area = ALL if area_kind is None else (area_kind, values[0])
+                    age = "all" if not age_dims else ("young" if values[-1] else "adult")
+                    _put_figures(found, period % 10 if by_quarter else YEAR, area, age, figures)
+
+
+def _put_figures(
+    found: _Collected, period: int, area: Area, age: str, figures: ind.Figures
 ) -> None:
-    """The figures of one area and age group: the year, and its quarters."""
-    age = sel.age_group
-    per_quarter: dict[int, dict[str, Any]] = {q: {} for q in quarters}
-    whole: dict[str, Any] = {
-        "counts": ind.trajectory_counts(sel),
-        "change": ind.paired_change(sel),
-        "quality": ind.quality_of_life_change(sel),
-        "goals": ind.goal_attainment(sel),
-    }
-    for name, indicator in (
-        ("counts", "trajectory_counts"),
-        ("change", "paired_change"),
-        ("quality", "quality_of_life_change"),
-        ("goals", "goal_attainment"),
+    counts = figures.trajectory_counts
+    for item, fig in zip(
+        REGISTRATION,
+        (
+            counts.trajectories,
+            counts.with_start,
+            counts.start_within_30_days,
+            counts.with_follow_up,
+            counts.with_end,
+        ),
+        strict=True,
     ):
-        for quarter in ind.quarterly_series(sel, indicator):  # type: ignore[call-overload]
-            if quarter.quarter in per_quarter:
-                per_quarter[quarter.quarter][name] = quarter.figures
-    if with_profile:
-        whole["profile"] = ind.domain_profile(sel)
-        for quarter in ind.quarterly_series(sel, "domain_profile"):
-            if quarter.quarter in per_quarter:
-                per_quarter[quarter.quarter]["profile"] = quarter.figures
-    for period, figures in [(YEAR, whole), *per_quarter.items()]:
-        counts: ind.TrajectoryCounts = figures["counts"]
-        for item, fig in zip(
-            REGISTRATION,
-            (
-                counts.trajectories,
-                counts.with_start,
-                counts.start_within_30_days,
-                counts.with_follow_up,
-                counts.with_end,
-            ),
-            strict=True,
-        ):
-            found.put(f"reg:{item}", "count", period, area, age, fig)
-        for reason, fig in counts.not_filled_in.items():
-            found.put(f"nfi:{reason}", "count", period, area, age, fig)
-        for key, change in figures["change"].items():
-            found.put_change(f"chg:{key}", period, area, age, change)
-        found.put_change("qol", period, area, age, figures["quality"])
-        for status, fig in figures["goals"].by_status.items():
-            found.put(f"goal:{status}", "count", period, area, age, fig)
-        for profile in figures.get("profile", []):
-            found.district_names[profile.district_id] = profile.district
-            # Residents live in one district, so the districts' residents add up.
-            targets = [area] if area != ALL else [("d", profile.district_id), ALL]
-            for domain in profile.domains:
-                found.domain_order.setdefault(domain.domain, len(found.domain_order))
-                items = {
-                    "chosen": domain.chosen,
-                    "prioritised": domain.prioritised,
-                    **domain.bands,
-                }
-                for target in targets:
-                    for item, fig in items.items():
-                        found.put(f"dom:{domain.domain}", item, period, target, age, fig)
+        found.put(f"reg:{item}", "count", period, area, age, fig)
+    for reason, fig in counts.not_filled_in.items():
+        found.put(f"nfi:{reason}", "count", period, area, age, fig)
+    for key, change in figures.paired_change.items():
+        found.put_change(f"chg:{key}", period, area, age, change)
+    found.put_change("qol", period, area, age, figures.quality_of_life_change)
+    for status, fig in figures.goal_attainment.by_status.items():
+        found.put(f"goal:{status}", "count", period, area, age, fig)
+    for profile in figures.profiles:
+        found.district_names[profile.district_id] = profile.district
+        # Residents live in one district, so the districts' residents add up.
+        targets = [area] if area != ALL else [("d", profile.district_id), ALL]
+        for domain in profile.domains:
+            found.domain_order.setdefault(domain.domain, len(found.domain_order))
+            items = {
+                "chosen": domain.chosen,
+                "prioritised": domain.prioritised,
+                **domain.bands,
+            }
+            for target in targets:
+                for item, fig in items.items():
+                    found.put(f"dom:{domain.domain}", item, period, target, age, fig)
 
 
 # --- linking and suppressing ------------------------------------------------------------------
@@ -443,31 +450,14 @@ class LinkedTable:
 
 
 def linked_table(scope: Scope, year: int, today: dt.date) -> LinkedTable:
-    """Ask the indicators for every area (scope, district, team) and age group: the year
-    and its quarters in a fixed number of queries per area and age group."""
+    """Ask the indicators for every area (scope, district, team), age group and period
+    (the year and its quarters) in a fixed number of queries."""
     quarters = quarters_so_far(year, today)
     district_ids = list(scope.districts().values_list("pk", flat=True))
     team_ids = list(scope.teams().values_list("pk", flat=True))
     found = _Collected()
-    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    areas: list[tuple[Area, dict[str, Any], bool]] = [
-        (ALL, {"team_ids": scope.team_ids}, True),
-        *((("d", d), {"team_ids": scope.team_ids, "district_ids": (d,)}, False)
-          for d in district_ids),
-        *((("t", t), {"team_ids": (t,)}, True) for t in team_ids),
-    ]  # fmt: skip
     if quarters:
-        for area, filters, with_profile in areas:
-            for age in AGES:
-                sel = ind.Selection(
-                    start=start,
-                    end=end,
-                    municipality_id=scope.municipality_id,
-                    organisation_id=scope.organisation_id,
-                    age_group=age,
-                    **filters,
-                )
-                _collect_selection(found, sel, area, with_profile, quarters)
+        _collect(found, scope, year, quarters)
     return LinkedTable(
         table=build_table(found, quarters, district_ids, team_ids),
         quarters=quarters,

@@ -12,7 +12,8 @@ whatever leaves the system goes through `suppression.suppress_small_cells`.
 
 Each indicator is one or two GROUP BY queries, whatever the data size; the quarterly
 series groups by quarter in the same queries instead of asking once per quarter, and
-`cube` groups every indicator by quarter x district x team x age group in eight queries.
+`grouped` splits every indicator by quarter and by district, team or age group in the
+same eight queries.
 
 The queries read the summary tables of models.py (kept up to date by summary.py, in
 the transaction that changes the data), which hold per trajectory, measurement, chip,
@@ -187,11 +188,14 @@ class Quarter(Generic[T]):
 
 # --- the selection as database filters -------------------------------------------------
 
-CUBE_DIMENSIONS = ("district_id", "team_id", "young")
+Dimension = Literal["district_id", "team_id", "young"]
+Dimensions = tuple[Dimension, ...]
+CUBE_DIMENSIONS: Dimensions = ("district_id", "team_id", "young")
 """What `cube` splits every figure by, besides the quarter."""
 
 Key = Any
-"""A group key: the period (int), or (period, district_id, team_id, young) in the cube."""
+"""A group key: the period (int), or (period, *the values of the dimensions) when the
+figures are split, e.g. (period, district_id, team_id, young) in the cube."""
 
 
 def _day_number(date_field: str) -> Any:
@@ -230,21 +234,16 @@ def _period_key(date_field: str, by_quarter: bool) -> Any:
     return Value(WHOLE_PERIOD, output_field=models.IntegerField())
 
 
-def _dimensions(cube: bool, young: str, path: str = "") -> dict[str, Any]:
-    """The extra GROUP BY columns of the cube (none otherwise)."""
-    if not cube:
-        return {}
-    return {
-        "g_district": F(f"{path}district_id"),
-        "g_team": F(f"{path}team_id"),
-        "g_young": F(f"{path}{young}"),
-    }
+def _dimensions(dims: Dimensions, young: str, path: str = "") -> dict[str, Any]:
+    """The extra GROUP BY columns (none when the figures are not split)."""
+    return {f"g_{dim}": F(f"{path}{young if dim == 'young' else dim}") for dim in dims}
 
 
-def _key(row: Mapping[str, Any], cube: bool) -> Key:
-    if not cube:
+def _key(row: Mapping[str, Any], dims: Dimensions) -> Key:
+    if not dims:
         return row["period"]
-    return (row["period"], row["g_district"], row["g_team"], bool(row["g_young"]))
+    values = (bool(row["g_young"]) if dim == "young" else row[f"g_{dim}"] for dim in dims)
+    return (row["period"], *values)
 
 
 def _counted(resident: str, condition: Q | None = None) -> dict[str, Any]:
@@ -267,13 +266,13 @@ def _figure(row: Mapping[str, Any], prefix: str) -> Figure:
 
 
 def _trajectory_counts(
-    sel: Selection, by_quarter: bool, cube: bool = False
+    sel: Selection, by_quarter: bool, dims: Dimensions = ()
 ) -> dict[Key, TrajectoryCounts]:
     rows = (
         TrajectorySummary.objects.filter(started_on__range=(sel.start, sel.end))
         .filter(_in_selection(sel, "young_at_start"))
         .annotate(period=_period_key("started_on", by_quarter))
-        .values("period", **_dimensions(cube, "young_at_start"))
+        .values("period", **_dimensions(dims, "young_at_start"))
         .annotate(
             **_figures("all", "resident_id"),
             **_figures("start", "resident_id", Q(has_start=True)),
@@ -283,10 +282,10 @@ def _trajectory_counts(
         )
         .order_by()
     )
-    reasons = _not_filled_in(sel, by_quarter, cube)
+    reasons = _not_filled_in(sel, by_quarter, dims)
     counts = {}
     for row in rows:
-        key = _key(row, cube)
+        key = _key(row, dims)
         counts[key] = TrajectoryCounts(
             trajectories=_figure(row, "all"),
             with_start=_figure(row, "start"),
@@ -304,7 +303,9 @@ def _no_reasons() -> dict[str, Figure]:
     return dict.fromkeys(NotFilledIn.Reason.values, NO_FIGURE)
 
 
-def _not_filled_in(sel: Selection, by_quarter: bool, cube: bool) -> dict[Key, dict[str, Figure]]:
+def _not_filled_in(
+    sel: Selection, by_quarter: bool, dims: Dimensions
+) -> dict[Key, dict[str, Figure]]:
     """Records of measurements not filled in, recorded in the period, by reason (age
     judged on the trajectory's start date)."""
     path = "trajectory__monitoring_summary__"
@@ -312,13 +313,13 @@ def _not_filled_in(sel: Selection, by_quarter: bool, cube: bool) -> dict[Key, di
         NotFilledIn.objects.filter(recorded_on__range=(sel.start, sel.end))
         .filter(_in_selection(sel, "young_at_start", path))
         .annotate(period=_period_key("recorded_on", by_quarter))
-        .values("period", "reason", **_dimensions(cube, "young_at_start", path))
+        .values("period", "reason", **_dimensions(dims, "young_at_start", path))
         .annotate(**_counted("trajectory__resident_id"))
         .order_by()
     )
     by_period: dict[Key, dict[str, Figure]] = {}
     for row in rows:
-        by_reason = by_period.setdefault(_key(row, cube), _no_reasons())
+        by_reason = by_period.setdefault(_key(row, dims), _no_reasons())
         by_reason[row["reason"]] = Figure(row["count"], row["residents"])
     return by_period
 
@@ -341,14 +342,14 @@ def _band_figures(resident: str) -> dict[str, Any]:
 
 
 def _domain_profile(
-    sel: Selection, by_quarter: bool, cube: bool = False
+    sel: Selection, by_quarter: bool, dims: Dimensions = ()
 ) -> dict[Key, list[DistrictProfile]]:
     in_period = Q(measured_on__range=(sel.start, sel.end)) & _in_selection(sel, "young")
     period = _period_key("measured_on", by_quarter)
     chips = (
         ChipFact.objects.filter(in_period)
         .annotate(period=period)
-        .values("period", "district_id", key=F("domain_key"), **_dimensions(cube, "young"))
+        .values("period", "district_id", key=F("domain_key"), **_dimensions(dims, "young"))
         .annotate(
             first_position=Min("position"),
             **_figures("chosen", "resident_id"),
@@ -360,7 +361,7 @@ def _domain_profile(
     measured = list(
         MeasurementFact.objects.filter(in_period)
         .annotate(period=period)
-        .values("period", "district_id", **_dimensions(cube, "young"))
+        .values("period", "district_id", **_dimensions(dims, "young"))
         .annotate(**_counted("resident_id"))
         .order_by()
     )
@@ -371,7 +372,7 @@ def _domain_profile(
     )
     measured.sort(key=lambda row: (names[row["district_id"]], row["district_id"]))
     profiles = {
-        (_key(row, cube), row["district_id"]): DistrictProfile(
+        (_key(row, dims), row["district_id"]): DistrictProfile(
             district_id=row["district_id"],
             district=names[row["district_id"]],
             measurements=Figure(row["count"], row["residents"]),
@@ -380,7 +381,7 @@ def _domain_profile(
         for row in measured
     }
     for row in chips:
-        profiles[_key(row, cube), row["district_id"]].domains.append(
+        profiles[_key(row, dims), row["district_id"]].domains.append(
             DomainFigures(
                 domain=row["key"],
                 chosen=_figure(row, "chosen"),
@@ -425,13 +426,13 @@ def _change(row: Mapping[str, Any]) -> Change:
 
 
 def _paired_change(
-    sel: Selection, by_quarter: bool, cube: bool = False
+    sel: Selection, by_quarter: bool, dims: Dimensions = ()
 ) -> dict[Key, dict[str, Change]]:
     rows = (
         ChipPair.objects.filter(latest_on__range=(sel.start, sel.end))
         .filter(_in_selection(sel, "young"))
         .annotate(period=_period_key("latest_on", by_quarter))
-        .values("period", key=F("domain_key"), **_dimensions(cube, "young"))
+        .values("period", key=F("domain_key"), **_dimensions(dims, "young"))
         .annotate(
             first_position=Min("position"),
             **_change_aggregates("resident_id", CHIP_STEP),
@@ -440,7 +441,7 @@ def _paired_change(
     )
     by_period: dict[Key, dict[str, Change]] = {}
     for row in rows:
-        by_period.setdefault(_key(row, cube), {})[row["key"]] = _change(row)
+        by_period.setdefault(_key(row, dims), {})[row["key"]] = _change(row)
     return by_period
 
 
@@ -451,7 +452,7 @@ def paired_change(sel: Selection) -> dict[str, Change]:
 
 
 def _quality_of_life_change(
-    sel: Selection, by_quarter: bool, cube: bool = False
+    sel: Selection, by_quarter: bool, dims: Dimensions = ()
 ) -> dict[Key, Change]:
     rows = (
         TrajectorySummary.objects.filter(latest_on__range=(sel.start, sel.end))
@@ -464,11 +465,11 @@ def _quality_of_life_change(
             ),
             period=_period_key("latest_on", by_quarter),
         )
-        .values("period", **_dimensions(cube, "latest_young"))
+        .values("period", **_dimensions(dims, "latest_young"))
         .annotate(**_change_aggregates("resident_id", GRADE_STEP))
         .order_by()
     )
-    return {_key(row, cube): _change(row) for row in rows}
+    return {_key(row, dims): _change(row) for row in rows}
 
 
 def quality_of_life_change(sel: Selection) -> Change:
@@ -481,7 +482,7 @@ def quality_of_life_change(sel: Selection) -> Change:
 
 
 def _goal_attainment(
-    sel: Selection, by_quarter: bool, cube: bool = False
+    sel: Selection, by_quarter: bool, dims: Dimensions = ()
 ) -> dict[Key, GoalAttainment]:
     period = _period_key("measured_on", by_quarter)
     in_period = Q(measured_on__range=(sel.start, sel.end))
@@ -501,14 +502,14 @@ def _goal_attainment(
         .filter(_in_selection(sel, "young"))
         .annotate(period=period)
         .exclude(Exists(later))
-        .values("period", "status", **_dimensions(cube, "young"))
+        .values("period", "status", **_dimensions(dims, "young"))
         .annotate(**_counted("resident_id"))
         .order_by()
     )
     by_period: dict[Key, dict[str, Figure]] = {}
     for row in rows:
         by_status = by_period.setdefault(
-            _key(row, cube), dict.fromkeys(ATTAINMENT_STATUSES, NO_FIGURE)
+            _key(row, dims), dict.fromkeys(ATTAINMENT_STATUSES, NO_FIGURE)
         )
         by_status[row["status"]] = Figure(row["count"], row["residents"])
     return {key: GoalAttainment(by_status) for key, by_status in by_period.items()}
@@ -520,16 +521,50 @@ def goal_attainment(sel: Selection) -> GoalAttainment:
     return _goal_attainment(sel, False).get(WHOLE_PERIOD, GoalAttainment())
 
 
-# --- the cube -----------------------------------------------------------------------------
+# --- split figures ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Every indicator for one group of a split selection (see `grouped`)."""
+
+    trajectory_counts: TrajectoryCounts = field(default_factory=TrajectoryCounts)
+    profiles: list[DistrictProfile] = field(default_factory=list)
+    paired_change: dict[str, Change] = field(default_factory=dict)
+    quality_of_life_change: Change = field(default_factory=Change)
+    goal_attainment: GoalAttainment = field(default_factory=GoalAttainment)
+
+
+def grouped(
+    sel: Selection, dims: Dimensions, by_quarter: bool = True, with_profile: bool = True
+) -> dict[Key, Figures]:
+    """Every indicator of the selection split by quarter (or not) and by `dims`, in
+    eight queries (five without the domain profile) whatever the number of groups. Each
+    group's figures are exactly what the indicator functions give for a Selection
+    narrowed to that group: the age and the quarter are judged on each indicator's own
+    date (start date for trajectory counts, the latest measurement for change, the
+    measurement for the rest). Residents of different groups must not be added up: one
+    resident can be in several groups (quarters, teams, turning 18)."""
+    counts = _trajectory_counts(sel, by_quarter, dims)
+    profiles = _domain_profile(sel, by_quarter, dims) if with_profile else {}
+    pairs = _paired_change(sel, by_quarter, dims)
+    grades = _quality_of_life_change(sel, by_quarter, dims)
+    goals = _goal_attainment(sel, by_quarter, dims)
+    return {
+        key: Figures(
+            trajectory_counts=counts.get(key, TrajectoryCounts()),
+            profiles=profiles.get(key, []),
+            paired_change=pairs.get(key, {}),
+            quality_of_life_change=grades.get(key, Change()),
+            goal_attainment=goals.get(key, GoalAttainment()),
+        )
+        for key in sorted({*counts, *profiles, *pairs, *grades, *goals})
+    }
 
 
 @dataclass(frozen=True)
 class CubeCell:
-    """Every indicator for one quarter x district x team x age group. Each figure in it
-    is exactly what the indicator function gives for a Selection of that quarter (clipped
-    to the period), that district, that team and that age group; the age and the quarter
-    are judged on each indicator's own date (start date for trajectory counts, the
-    latest measurement for change, the measurement for the rest)."""
+    """Every indicator for one quarter x district x team x age group (see `grouped`)."""
 
     year: int
     quarter: int
@@ -550,20 +585,11 @@ class CubeCell:
 
 def cube(sel: Selection) -> list[CubeCell]:
     """All indicators per quarter x district x team x age group of the selection, in
-    eight queries whatever the number of cells (for suppression over a whole scope).
-    Only cells with any figure are returned, ordered by quarter, district, team,
-    adult before young. Figures of different cells must not be added up for residents:
-    one resident can be in several cells (quarters, teams, turning 18)."""
-    counts = _trajectory_counts(sel, True, cube=True)
-    profiles = _domain_profile(sel, True, cube=True)
-    pairs = _paired_change(sel, True, cube=True)
-    grades = _quality_of_life_change(sel, True, cube=True)
-    goals = _goal_attainment(sel, True, cube=True)
-    keys = sorted({*counts, *profiles, *pairs, *grades, *goals})
+    eight queries whatever the number of cells. Only cells with any figure are returned,
+    ordered by quarter, district, team, adult before young."""
     cells = []
-    for key in keys:
-        period, district_id, team_id, young = key
-        profile = profiles.get(key)
+    for (period, district_id, team_id, young), figures in grouped(sel, CUBE_DIMENSIONS).items():
+        profile = figures.profiles[0] if figures.profiles else None
         cells.append(
             CubeCell(
                 year=period // 10,
@@ -571,12 +597,12 @@ def cube(sel: Selection) -> list[CubeCell]:
                 district_id=district_id,
                 team_id=team_id,
                 young=young,
-                trajectory_counts=counts.get(key, TrajectoryCounts()),
-                measurements=profile[0].measurements if profile else NO_FIGURE,
-                domains=profile[0].domains if profile else [],
-                paired_change=pairs.get(key, {}),
-                quality_of_life_change=grades.get(key, Change()),
-                goal_attainment=goals.get(key, GoalAttainment()),
+                trajectory_counts=figures.trajectory_counts,
+                measurements=profile.measurements if profile else NO_FIGURE,
+                domains=profile.domains if profile else [],
+                paired_change=figures.paired_change,
+                quality_of_life_change=figures.quality_of_life_change,
+                goal_attainment=figures.goal_attainment,
             )
         )
     return cells
