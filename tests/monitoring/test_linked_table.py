@@ -64,7 +64,7 @@ def asked_one_by_one(scope: Scope, year: int) -> cube_module.LinkedTable:
         for age in AGES:
             sel = selections[area, age]
             series = {
-                name: {q.quarter: q.figures for q in ind.quarterly_series(sel, name)}
+                name: {q.quarter: q.figures for q in ind.quarterly_series(sel, name)}  # type: ignore[call-overload]
                 for name in (
                     "trajectory_counts",
                     "domain_profile",
