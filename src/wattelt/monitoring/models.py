@@ -169,4 +169,4 @@ class SummaryVersion(models.Model):
         return f"summary version {self.version}"
 
 
-from .published import PublishedCube  # noqa: E402, F401  (the published figures: published.py)
+from .published import PublishedCube, PublishedSlice  # noqa: E402, F401  (published.py)

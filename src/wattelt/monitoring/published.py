@@ -3,8 +3,10 @@
 Computing a scope's cube (`cube.linked_table` + `suppress_small_cells`) takes seconds for
 a municipality. Instead of doing that on the first page view after every change, the
 command `publish_monitoring_figures` (cron) builds the cube of every scope users can have
-and stores it here; the dashboard, presentation, exports and PDF read the stored cube in
-one or two queries and say "figures as of <built_at>". A confirmed measurement shows up
+and stores it here, cut into slices per period, area and age group; the dashboard,
+presentation, exports and PDF read the cube's description and the few slices they show
+(two or three queries; whole cubes take ~1 s to unpack) and say "figures as of
+<built_at>". A confirmed measurement shows up
 at the next publish, not at once: consecutive views can only be differenced between
 publishes, never per confirmation (docs/adr/0004-suppression-across-filters.md,
 "Published snapshots").
@@ -15,25 +17,27 @@ year nobody published) is built once on demand and stored, then served from stor
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
+import secrets
 import threading
 import time
 import zlib
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from django.db import IntegrityError, models, transaction
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone
 
 from wattelt.instrument.models import GoalReview, Measurement, NotFilledIn
 from wattelt.organisations.models import Membership, Municipality, Organisation
 from wattelt.residents.models import Trajectory
 
-from .cube import Area, Cube, CubeKey, Scope, _compute, data_version, quarters_so_far
+from .cube import ALL, YEAR, Area, Cube, CubeKey, Scope, _compute, data_version, quarters_so_far
 from .suppression import ShownCell
 
 
@@ -57,8 +61,11 @@ class PublishedCube(models.Model):
     """All data when it was built: unchanged -> skipped without asking the scope's."""
     build_seconds = models.FloatField(default=0)
     cell_count = models.IntegerField(default=0)
+    build = models.CharField(max_length=32, default="")
+    """Which publish wrote it: its slices carry the same value."""
     payload = models.BinaryField()
-    """The `Cube` as zlib-compressed JSON (see `dump_cube`)."""
+    """The `Cube` without its cells as zlib-compressed JSON (see `dump_meta`); the cells
+    are in its slices."""
 
     class Meta:
         constraints = [
@@ -69,6 +76,31 @@ class PublishedCube(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.scope_key} {self.year} ({self.built_at:%Y-%m-%d %H:%M})"
+
+
+class PublishedSlice(models.Model):
+    """The cells of one period, area and age group of a published cube: a page reads
+    the few slices it shows, not the whole cube (which has ~10^5 cells)."""
+
+    cube = models.ForeignKey(PublishedCube, on_delete=models.CASCADE, related_name="slices")
+    build = models.CharField(max_length=32)
+    period = models.IntegerField()
+    area = models.CharField(max_length=40)
+    """"all", "d:<district id>" or "t:<team id>" (see `area_code`)."""
+    age = models.CharField(max_length=8)
+    payload = models.BinaryField()
+    """The cells as zlib-compressed JSON: [family, item, residents, values, suppressed]."""
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cube", "build", "age", "area", "period"],
+                name="monitoring_published_slice",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cube} {self.period} {self.area} {self.age}"
 
 
 # --- scopes -------------------------------------------------------------------------------
@@ -153,15 +185,17 @@ def years_to_publish(scope: Scope, today: dt.date, years_back: int) -> list[int]
 # --- (de)serialising ----------------------------------------------------------------------
 
 
-def _area_out(area: Area) -> object:
-    return list(area) if isinstance(area, tuple) else area
+def area_code(area: Area) -> str:
+    return area if isinstance(area, str) else f"{area[0]}:{area[1]}"  # type: ignore[index]
 
 
-def _area_in(area: object) -> Area:
-    return tuple(area) if isinstance(area, list) else area  # type: ignore[return-value]
+def area_of(code: str) -> Area:
+    kind, _sep, number = code.partition(":")
+    return (kind, int(number)) if number else kind
 
 
-def dump_cube(cube: Cube) -> bytes:
+def dump_meta(cube: Cube) -> bytes:
+    """The cube without its cells."""
     data = {
         "year": cube.year,
         "quarters": list(cube.quarters),
@@ -170,26 +204,103 @@ def dump_cube(cube: Cube) -> bytes:
         "families": {f: list(items) for f, items in cube.families.items()},
         "domains": list(cube.domains),
         "label": cube.label,
-        "cells": [
-            [f, item, period, _area_out(area), age, c.residents, c.values, c.suppressed]
-            for (f, item, period, area, age), c in cube.cells.items()
-        ],
     }
     return zlib.compress(json.dumps(data, separators=(",", ":")).encode(), 6)
 
 
-def load_cube(payload: bytes) -> Cube:
-    data = json.loads(zlib.decompress(payload))
+SliceKey = tuple[int, Area, str]
+"""(period, area, age group)."""
+
+
+def dump_slices(cube: Cube) -> dict[SliceKey, bytes]:
+    """The cube's cells by period, area and age group."""
+    parts: dict[SliceKey, list[list[object]]] = {}
+    for (family, item, period, area, age), c in cube.cells.items():
+        parts.setdefault((period, area, age), []).append(
+            [family, item, c.residents, c.values, c.suppressed]
+        )
+    return {
+        key: zlib.compress(json.dumps(cells, separators=(",", ":")).encode(), 6)
+        for key, cells in parts.items()
+    }
+
+
+def load_slice(key: SliceKey, payload: bytes) -> dict[CubeKey, ShownCell]:
+    period, area, age = key
     cells: dict[CubeKey, ShownCell] = {}
-    for f, item, period, area, age, residents, values, suppressed in data["cells"]:
-        key: CubeKey = (f, item, period, _area_in(area), age)
-        cells[key] = ShownCell(key, residents, values, suppressed)
+    for family, item, residents, values, suppressed in json.loads(zlib.decompress(payload)):
+        cell_key: CubeKey = (family, item, period, area, age)
+        cells[cell_key] = ShownCell(cell_key, residents, values, suppressed)
+    return cells
+
+
+class SlicedCells(Mapping[CubeKey, ShownCell]):
+    """A published cube's cells, read from its slices when first asked for. A miss reads
+    in one query what a page shows with it: every period of that area and age group
+    (the selection and its quarterly series) and, for the whole scope, the districts of
+    that period and age group (the domain profile per district) and of the year for all
+    ages (which districts get a profile)."""
+
+    def __init__(
+        self, cube_id: int, build: str, quarters: Iterable[int], district_ids: Iterable[int]
+    ) -> None:
+        self.cube_id, self.build = cube_id, build
+        self.periods = [YEAR, *quarters]
+        self.districts: list[Area] = [("d", d) for d in district_ids]
+        self._slices: dict[SliceKey, dict[CubeKey, ShownCell]] = {}
+        self._complete = False
+        self._lock = threading.Lock()
+
+    def _read(self, rows: QuerySet[PublishedSlice], *asked: SliceKey) -> None:
+        # Asked for but not stored: no cells there.
+        found: dict[SliceKey, dict[CubeKey, ShownCell]] = {key: {} for key in asked}
+        for period, code, age, payload in rows.values_list("period", "area", "age", "payload"):
+            key = (period, area_of(code), age)
+            found[key] = load_slice(key, bytes(payload))
+        with self._lock:
+            for key, cells in found.items():
+                self._slices.setdefault(key, cells)
+
+    def _slice(self, key: SliceKey) -> dict[CubeKey, ShownCell]:
+        cells = self._slices.get(key)
+        if cells is None:
+            period, area, age = key
+            nearby = [(p, area, age) for p in self.periods]
+            query = Q(area=area_code(area), age=age)
+            if area == ALL:
+                for when, who in {(period, age), (YEAR, "all")}:
+                    nearby += [(when, district, who) for district in self.districts]
+                    query |= Q(area__startswith="d:", period=when, age=who)
+            rows = PublishedSlice.objects.filter(cube_id=self.cube_id, build=self.build)
+            self._read(rows.filter(query), key, *nearby)
+            cells = self._slices[key]
+        return cells
+
+    def _all(self) -> dict[SliceKey, dict[CubeKey, ShownCell]]:
+        if not self._complete:
+            self._read(PublishedSlice.objects.filter(cube_id=self.cube_id, build=self.build))
+            self._complete = True
+        return self._slices
+
+    def __getitem__(self, key: CubeKey) -> ShownCell:
+        return self._slice((key[2], key[3], key[4]))[key]
+
+    def __iter__(self) -> Iterator[CubeKey]:
+        return (key for cells in list(self._all().values()) for key in cells)
+
+    def __len__(self) -> int:
+        return sum(len(cells) for cells in self._all().values())
+
+
+def load_cube(meta: bytes, cube_id: int, build: str) -> Cube:
+    """The stored cube of that id and build, its cells read when asked for."""
+    data = json.loads(zlib.decompress(meta))
     return Cube(
         year=data["year"],
         quarters=tuple(data["quarters"]),
         district_ids=tuple(data["district_ids"]),
         team_ids=tuple(data["team_ids"]),
-        cells=cells,
+        cells=SlicedCells(cube_id, build, data["quarters"], data["district_ids"]),
         families={f: tuple(items) for f, items in data["families"].items()},
         domains=tuple(data["domains"]),
         label=data["label"],
@@ -246,28 +357,53 @@ def publish(
         )
         return Outcome(scope, year, False, time.perf_counter() - began, stored["cell_count"])
     cube = _compute(scope, year, today)
-    payload = dump_cube(cube)
-    seconds = time.perf_counter() - began
+    # Another process storing the same scope and year at the same moment: keep theirs.
+    with contextlib.suppress(IntegrityError):
+        _store(kind, key, year, cube, version, everything, began)
+    return Outcome(scope, year, True, time.perf_counter() - began, len(cube.cells))
+
+
+def _store(
+    kind: str, key: str, year: int, cube: Cube, version: str, everything: str, began: float
+) -> None:
+    """Store the cube and its slices under a new build; the previous build's slices stay
+    until the next publish, for a page that is reading them right now."""
+    build = secrets.token_hex(8)
+    slices = dump_slices(cube)
     fields = {
         "built_at": timezone.now(),
         "data_version": version,
         "all_data_version": everything,
-        "build_seconds": seconds,
+        "build_seconds": time.perf_counter() - began,
         "cell_count": len(cube.cells),
-        "payload": payload,
+        "build": build,
+        "payload": dump_meta(cube),
     }
-    try:
-        with transaction.atomic():
-            PublishedCube.objects.update_or_create(
-                kind=kind, scope_key=key, year=year, defaults=fields
+    with transaction.atomic():
+        previous = (
+            PublishedCube.objects.select_for_update()
+            .filter(kind=kind, scope_key=key, year=year)
+            .values_list("build", flat=True)
+            .first()
+        )
+        stored, _created = PublishedCube.objects.update_or_create(
+            kind=kind, scope_key=key, year=year, defaults=fields
+        )
+        PublishedSlice.objects.filter(cube=stored).exclude(build__in=[build, previous]).delete()
+        PublishedSlice.objects.bulk_create(
+            PublishedSlice(
+                cube=stored,
+                build=build,
+                period=period,
+                area=area_code(area),
+                age=age,
+                payload=payload,
             )
-    except IntegrityError:
-        # Another process stored the same scope and year at the same moment: keep theirs.
-        pass
-    return Outcome(scope, year, True, seconds, len(cube.cells))
+            for (period, area, age), payload in slices.items()
+        )
 
 
-_loaded: OrderedDict[tuple[int, str, str], Cube] = OrderedDict()
+_loaded: OrderedDict[tuple[int, str], Cube] = OrderedDict()
 _loaded_lock = threading.Lock()
 LOADED_CUBES = 16
 """Cubes kept in memory per process, so a page does not decompress its cube each time."""
@@ -285,22 +421,20 @@ def published_cube(scope: Scope, year: int, today: dt.date | None = None) -> Pub
     today = today or timezone.localdate()
     kind, key = scope_identity(scope)
     rows = PublishedCube.objects.filter(kind=kind, scope_key=key, year=year)
-    found = rows.values("pk", "built_at", "data_version").first()
+    found = rows.values("pk", "built_at", "build", "payload").first()
     if found is not None:
-        memo = (found["pk"], found["data_version"], found["built_at"].isoformat())
+        memo = (found["pk"], found["build"])
         with _loaded_lock:
             cube = _loaded.get(memo)
             if cube is not None:
                 _loaded.move_to_end(memo)
         if cube is None:
-            payload = rows.filter(pk=found["pk"]).values_list("payload", flat=True).first()
-            if payload is not None:
-                cube = load_cube(bytes(payload))
-                with _loaded_lock:
-                    _loaded[memo] = cube
-                    while len(_loaded) > LOADED_CUBES:
-                        _loaded.popitem(last=False)
-        if cube is not None and cube.quarters == tuple(quarters_so_far(year, today)):
+            cube = load_cube(bytes(found["payload"]), found["pk"], found["build"])
+            with _loaded_lock:
+                _loaded[memo] = cube
+                while len(_loaded) > LOADED_CUBES:
+                    _loaded.popitem(last=False)
+        if cube.quarters == tuple(quarters_so_far(year, today)):
             return Published(cube, found["built_at"])
     publish(scope, year, today, force=True)
     return published_cube_stored(scope, year)
@@ -310,4 +444,4 @@ def published_cube_stored(scope: Scope, year: int) -> Published:
     """The stored cube, read from the database (after a build on demand)."""
     kind, key = scope_identity(scope)
     row = PublishedCube.objects.get(kind=kind, scope_key=key, year=year)
-    return Published(load_cube(bytes(row.payload)), row.built_at)
+    return Published(load_cube(bytes(row.payload), row.pk, row.build), row.built_at)
