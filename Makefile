@@ -60,16 +60,16 @@ test: lint test-sqlite test-postgres
 # PostgreSQL (generation, summary rebuild, publishing, dashboards, indicators, DuckDB
 # ratio) and at 100k on SQLite. The 1M run takes the better part of an hour.
 BENCH_RESIDENTS ?= 1000000
-BENCH_PAGE_REQUESTS ?= 20
+BENCH_PAGE_REQUESTS ?= 50
 BENCH_PG_OPTS := -c shared_buffers=2GB -c work_mem=64MB -c effective_cache_size=8GB \
   -c maintenance_work_mem=1GB -c max_wal_size=8GB -c checkpoint_timeout=30min -c jit=off
 bench: install
 	bin/with-postgres env $(DEV_ENV) $(PY) -m bench.pages
 	PG_EXTRA_OPTS="$(BENCH_PG_OPTS)" bin/with-postgres env $(DEV_ENV) $(PY) -m bench.monitoring \
-	  --residents $(BENCH_RESIDENTS) --requests $(BENCH_PAGE_REQUESTS) --cold 1 --page-filters 2
+	  --residents $(BENCH_RESIDENTS) --requests $(BENCH_PAGE_REQUESTS) --cold 5 --runs 3
 	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && DATABASE_URL="sqlite:///$$tmp/bench.sqlite3" \
 	  $(DEV_ENV) $(PY) -m bench.monitoring --residents 100000 --requests $(BENCH_PAGE_REQUESTS) \
-	  --cold 1 --page-filters 2
+	  --cold 5 --runs 3
 
 messages: install
 	cd src/wattelt && $(DEV_ENV) ../../$(PY) ../../manage.py makemessages -l nl --no-obsolete && $(DEV_ENV) ../../$(PY) ../../manage.py compilemessages -l nl

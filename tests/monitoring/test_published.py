@@ -255,3 +255,31 @@ def test_a_reader_of_the_previous_publish_can_finish(alice, bob, eleven):
     assert len(set(PublishedSlice.objects.values_list("build", flat=True).distinct())) == len(
         builds
     )
+
+
+def test_a_new_measurement_rebuilds_only_the_years_its_trajectory_touches(alice, bob, eleven):
+    """The hourly publish skips the years a change cannot reach: a measurement this year
+    of a trajectory that started this year leaves the figures of earlier years alone,
+    while a measurement of a trajectory open since an earlier year rebuilds that year
+    too (its registration counts and pairs can change)."""
+    team, home = eleven[0].team, eleven[0].resident.district
+    scope_key_ = str(team.pk)
+    today = timezone.localdate()
+    (old,) = trajectories(1, team, alice, home, name="Oud")
+    Trajectory.objects.filter(pk=old.pk).update(started_on=dt.date(THIS_YEAR - 2, 3, 1))
+    (ended,) = trajectories(1, team, alice, home, name="Klaar")
+    Trajectory.objects.filter(pk=ended.pk).update(
+        started_on=dt.date(THIS_YEAR - 2, 3, 1), ended_on=dt.date(THIS_YEAR - 2, 9, 1)
+    )
+    first = publish_all()
+    for year in (THIS_YEAR - 2, THIS_YEAR - 1, THIS_YEAR):
+        assert f"teams {scope_key_} {year}: built" in first
+    measure(eleven[10], alice)  # started this year
+    out = publish_all()
+    assert f"teams {scope_key_} {THIS_YEAR}: built" in out
+    assert f"teams {scope_key_} {THIS_YEAR - 1}: unchanged, skipped" in out
+    assert f"teams {scope_key_} {THIS_YEAR - 2}: unchanged, skipped" in out
+    confirmed_measurement(old, alice, days_ago=(today - dt.date(THIS_YEAR, 1, 2)).days)
+    out = publish_all()
+    for year in (THIS_YEAR - 2, THIS_YEAR - 1, THIS_YEAR):
+        assert f"teams {scope_key_} {year}: built" in out

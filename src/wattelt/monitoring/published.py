@@ -26,7 +26,7 @@ import threading
 import time
 import zlib
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from django.db import IntegrityError, models, transaction
@@ -139,12 +139,25 @@ def _scope_trajectories(scope: Scope) -> Q:
     return Q(team__in=scope.teams()) | Q(resident__district__in=scope.districts())
 
 
-def scope_state(scope: Scope) -> str:
-    """Changes whenever a figure of the scope may have changed: new or confirmed
+def _touching(year: int) -> Q:
+    """Trajectories whose data can be in `year`'s figures: open during the year (its
+    registration counts, pairs, goals, records of not filled in), or with a measurement
+    or a record of not filled in dated in it (dates outside the trajectory's span)."""
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    return (
+        (Q(started_on__lte=end) & (Q(ended_on__isnull=True) | Q(ended_on__gte=start)))
+        | Q(pk__in=Measurement.objects.filter(measured_on__range=(start, end)).values("trajectory"))
+        | Q(pk__in=NotFilledIn.objects.filter(recorded_on__range=(start, end)).values("trajectory"))
+    )
+
+
+def scope_state(scope: Scope, year: int) -> str:
+    """Changes whenever a figure of the scope's `year` may have changed: new or confirmed
     measurements, corrections, trajectories opened or closed, goal reviews, records of
-    not filled in, of the scope's trajectories. The same for every year (a measurement
-    can change an earlier year's figures), so the command asks it once per scope."""
-    trajectories = Trajectory.objects.filter(_scope_trajectories(scope))
+    not filled in, of the scope's trajectories that touch the year (a trajectory that
+    stops touching it changes the count). A new measurement changes the years its
+    trajectory was open in, not the years before it started or after it ended."""
+    trajectories = Trajectory.objects.filter(_scope_trajectories(scope) & _touching(year))
     in_scope = Q(trajectory__in=trajectories.values("pk"))
     state = (
         Measurement.objects.filter(in_scope).aggregate(
@@ -159,9 +172,9 @@ def scope_state(scope: Scope) -> str:
     return repr([sorted(part.items()) for part in state])
 
 
-def scope_data_version(scope: Scope, year: int, today: dt.date, state: str | None = None) -> str:
-    """The scope's data state and the quarters of `year` that have begun."""
-    raw = f"{state if state is not None else scope_state(scope)}|{quarters_so_far(year, today)}"
+def scope_data_version(scope: Scope, year: int, today: dt.date) -> str:
+    """The scope's data state of `year` and the quarters of it that have begun."""
+    raw = f"{scope_state(scope, year)}|{quarters_so_far(year, today)}"
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
@@ -332,13 +345,12 @@ def publish(
     year: int,
     today: dt.date | None = None,
     force: bool = False,
-    state: Callable[[], str] | None = None,
     all_data: str | None = None,
 ) -> Outcome:
     """Build and store the scope's cube for `year`, unless its data did not change since
     the stored one (or `force`). Suppression is `cube._compute`: the whole scope and year
-    at once, exactly as the pages used to do it. `state` gives `scope_state(scope)`
-    (the command asks it once per scope), `all_data` `cube.data_version()` (once per run)."""
+    at once, exactly as the pages used to do it. `all_data` is `cube.data_version()`
+    (the command asks it once per run)."""
     today = today or timezone.localdate()
     kind, key = scope_identity(scope)
     began = time.perf_counter()
@@ -350,7 +362,7 @@ def publish(
     )
     if stored is not None and not force and stored["all_data_version"] == everything:
         return Outcome(scope, year, False, time.perf_counter() - began, stored["cell_count"])
-    version = scope_data_version(scope, year, today, state() if state else None)
+    version = scope_data_version(scope, year, today)
     if stored is not None and stored["data_version"] == version and not force:
         PublishedCube.objects.filter(kind=kind, scope_key=key, year=year).update(
             all_data_version=everything

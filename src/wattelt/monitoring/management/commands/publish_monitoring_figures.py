@@ -8,13 +8,12 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from wattelt.monitoring.cube import Scope, data_version
+from wattelt.monitoring.cube import data_version
 from wattelt.monitoring.forms import YEARS_BACK
 from wattelt.monitoring.published import (
     all_scopes,
     publish,
     scope_identity,
-    scope_state,
     years_to_publish,
 )
 
@@ -42,17 +41,8 @@ class Command(BaseCommand):
         all_data = data_version()
         for scope in all_scopes():
             kind, key = scope_identity(scope)
-            state: list[str] = []
-
-            def once(scope: Scope = scope, state: list[str] = state) -> str:
-                if not state:
-                    state.append(scope_state(scope))
-                return state[0]
-
             for year in years_to_publish(scope, today, YEARS_BACK):
-                outcome = publish(
-                    scope, year, today, force=options["force"], state=once, all_data=all_data
-                )
+                outcome = publish(scope, year, today, force=options["force"], all_data=all_data)
                 if outcome.built:
                     built += 1
                     what = f"built ({outcome.cells} cells)"
