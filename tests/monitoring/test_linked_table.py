@@ -83,6 +83,7 @@ def asked_one_by_one(scope: Scope, year: int) -> cube_module.LinkedTable:
                 )
                 cube_module._put_figures(found, quarter, area, age, figures)
     return cube_module.LinkedTable(
+        year=year,
         table=cube_module.build_table(found, quarters, district_ids, team_ids),
         quarters=quarters,
         district_ids=district_ids,

@@ -441,6 +441,7 @@ def _area_group(
 class LinkedTable:
     """Every figure of a scope's year with the sums that link them, before suppression."""
 
+    year: int
     table: Table
     quarters: list[int]
     district_ids: list[int]
@@ -459,6 +460,7 @@ def linked_table(scope: Scope, year: int, today: dt.date) -> LinkedTable:
     if quarters:
         _collect(found, scope, year, quarters)
     return LinkedTable(
+        year=year,
         table=build_table(found, quarters, district_ids, team_ids),
         quarters=quarters,
         district_ids=district_ids,
@@ -469,10 +471,14 @@ def linked_table(scope: Scope, year: int, today: dt.date) -> LinkedTable:
 
 
 def _compute(scope: Scope, year: int, today: dt.date) -> Cube:
-    linked = linked_table(scope, year, today)
+    return cube_of(linked_table(scope, year, today))
+
+
+def cube_of(linked: LinkedTable) -> Cube:
+    """The linked table through `suppress_small_cells`, as a cube."""
     shown = suppress_small_cells(linked.table)
     return Cube(
-        year=year,
+        year=linked.year,
         quarters=tuple(linked.quarters),
         district_ids=tuple(linked.district_ids),
         team_ids=tuple(linked.team_ids),

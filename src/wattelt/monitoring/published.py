@@ -37,7 +37,18 @@ from wattelt.instrument.models import GoalReview, Measurement, NotFilledIn
 from wattelt.organisations.models import Membership, Municipality, Organisation
 from wattelt.residents.models import Trajectory
 
-from .cube import ALL, YEAR, Area, Cube, CubeKey, Scope, _compute, data_version, quarters_so_far
+from .cube import (
+    ALL,
+    YEAR,
+    Area,
+    Cube,
+    CubeKey,
+    Scope,
+    cube_of,
+    data_version,
+    linked_table,
+    quarters_so_far,
+)
 from .suppression import ShownCell
 
 
@@ -338,6 +349,8 @@ class Outcome:
     built: bool
     seconds: float
     cells: int
+    query_seconds: float = 0.0
+    """Of `seconds`, the linked table's queries (the rest: suppression, storing)."""
 
 
 def publish(
@@ -348,7 +361,7 @@ def publish(
     all_data: str | None = None,
 ) -> Outcome:
     """Build and store the scope's cube for `year`, unless its data did not change since
-    the stored one (or `force`). Suppression is `cube._compute`: the whole scope and year
+    the stored one (or `force`). Suppression is `cube.cube_of`: the whole scope and year
     at once, exactly as the pages used to do it. `all_data` is `cube.data_version()`
     (the command asks it once per run)."""
     today = today or timezone.localdate()
@@ -368,11 +381,13 @@ def publish(
             all_data_version=everything
         )
         return Outcome(scope, year, False, time.perf_counter() - began, stored["cell_count"])
-    cube = _compute(scope, year, today)
+    linked = linked_table(scope, year, today)
+    queried = time.perf_counter() - began
+    cube = cube_of(linked)
     # Another process storing the same scope and year at the same moment: keep theirs.
     with contextlib.suppress(IntegrityError):
         _store(kind, key, year, cube, version, everything, began)
-    return Outcome(scope, year, True, time.perf_counter() - began, len(cube.cells))
+    return Outcome(scope, year, True, time.perf_counter() - began, len(cube.cells), queried)
 
 
 def _store(
