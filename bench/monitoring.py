@@ -728,6 +728,7 @@ def run(
     migrate: bool = True,
     page_filters: int | None = None,
     rebuild: bool = True,
+    publishing: bool = True,
 ) -> int:
     """The whole benchmark; returns the exit status. `migrate=False` inside tests;
     `page_filters` limits the filter combinations requested on the page."""
@@ -764,10 +765,11 @@ def run(
     people = viewers()
     today = timezone.localdate()
     wanted = filters(today)
-    out("")
-    out("Publishing (the cron job's work per scope and year):")
-    published = bench_publish(people, [today.year - 1, today.year], today)
-    out(publish_table(published, sum(1 for _ in all_scopes())))
+    if publishing:
+        out("")
+        out("Publishing (the cron job's work per scope and year):")
+        published = bench_publish(people, [today.year - 1, today.year], today)
+        out(publish_table(published, sum(1 for _ in all_scopes())))
 
     rows = bench_dashboard(people, wanted[:page_filters], requests, cold, runs)
     out("")
@@ -814,6 +816,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-rebuild", action="store_true", help="with --reuse: keep the summary tables"
     )
+    parser.add_argument(
+        "--no-publish", action="store_true", help="with --reuse: keep the published cubes"
+    )
     args = parser.parse_args(argv)
     if args.residents < 1 or args.requests < 0 or args.cold < 0 or args.runs < 1:
         parser.error("bad counts")
@@ -827,6 +832,7 @@ def main(argv: list[str] | None = None) -> int:
         args.reuse,
         page_filters=args.page_filters,
         rebuild=not args.no_rebuild,
+        publishing=not args.no_publish,
     )
 
 
