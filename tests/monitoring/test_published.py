@@ -216,7 +216,10 @@ def test_consecutive_publishes_give_no_more_to_subtract_than_a_cube_per_change(a
     assert 11 not in values and 13 not in values
 
 
-def test_a_page_reads_only_the_slices_it_shows(bob, eleven):
+@pytest.mark.parametrize(
+    "params", [{"age_group": "adult"}, {"age_group": "young", "period": f"{THIS_YEAR}-Q1"}]
+)
+def test_a_page_reads_only_the_slices_it_shows(bob, eleven, params):
     """A municipality's cube has ~10^5 cells; unpacking it whole took over a second.
     The stored cube is cut per period, area and age group, and a page reads the few it
     shows in one query."""
@@ -224,7 +227,7 @@ def test_a_page_reads_only_the_slices_it_shows(bob, eleven):
     client.get(URL)  # built on demand and stored
     forget_loaded()
     with CaptureQueriesContext(connection) as cold:
-        response = client.get(URL, {"age_group": "adult"})
+        response = client.get(URL, params)
     assert response.status_code == 200
     slices = [q["sql"] for q in cold.captured_queries if "monitoring_publishedslice" in q["sql"]]
     assert len(slices) == 1
@@ -232,7 +235,7 @@ def test_a_page_reads_only_the_slices_it_shows(bob, eleven):
     assert scope is not None
     cube = published_cube(scope, THIS_YEAR).cube
     read = cube.cells._slices  # type: ignore[attr-defined]
-    assert read and {age for _period, area, age in read if area == ALL} == {"adult"}
+    assert read and {age for _period, _area, age in read} == {params["age_group"]}
     stored = PublishedSlice.objects.filter(cube__year=THIS_YEAR, cube__scope_key=scope_key(scope))
     assert len(read) < stored.count() / 2
 
@@ -283,3 +286,35 @@ def test_a_new_measurement_rebuilds_only_the_years_its_trajectory_touches(alice,
     out = publish_all()
     for year in (THIS_YEAR - 2, THIS_YEAR - 1, THIS_YEAR):
         assert f"teams {scope_key_} {year}: built" in out
+
+
+def test_the_whole_scope_shows_the_same_district_profiles_for_every_age_and_period(
+    alice, bob, eleven, municipality
+):
+    """Which districts get a profile comes from the cube's description (any domain
+    figure of the year, all ages, not 0), so the page reads no slices of other ages."""
+    District.objects.create(municipality=municipality, name="Leeg")
+    scope = dashboard_scope(bob)
+    assert scope is not None
+    publish(scope, THIS_YEAR)
+    cube = published_cube(scope, THIS_YEAR).cube
+    expected = {
+        d
+        for d in cube.district_ids
+        if any(
+            cube.value((f"dom:{key}", "chosen", YEAR, ("d", d), "all")) not in (0, None)
+            for key in cube.domains
+        )
+    }
+    assert cube.profile_districts == expected
+    assert eleven[0].resident.district_id in expected
+    pages = []
+    for params in ({}, {"age_group": "young"}, {"period": f"{THIS_YEAR}-Q1"}):
+        ids = [s.id for s in client_for(bob).get(URL, params).context["sections"]]
+        pages.append([i for i in ids if i.startswith("profile-")])
+    assert pages[0] == pages[1] == pages[2] == [f"profile-d{d}" for d in pages_order(cube)]
+
+
+def pages_order(cube: cube_module.Cube) -> list[int]:
+    names = dict(District.objects.filter(pk__in=cube.profile_districts).values_list("pk", "name"))
+    return sorted(names, key=lambda d: (names[d], d))

@@ -296,6 +296,8 @@ class Cube:
     families: Mapping[str, tuple[str, ...]]
     domains: tuple[str, ...]  # in catalogue order
     label: str = "<10"
+    profile_districts: frozenset[int] = frozenset()
+    """Districts with a domain profile in the year (any domain chosen, all ages)."""
 
     def value(self, key: CubeKey, name: str = "count") -> object:
         """The shown value, the suppression label, or None when there is no such figure."""
@@ -486,6 +488,15 @@ def cube_of(linked: LinkedTable) -> Cube:
         families=linked.families,
         domains=linked.domains,
         label=shown.label,
+        profile_districts=frozenset(
+            area[1]
+            for (family, item, period, area, age), cell in shown.cells.items()
+            if str(family).startswith("dom:")
+            and (item, period, age) == ("chosen", YEAR, "all")
+            and isinstance(area, tuple)
+            and area[0] == "d"
+            and cell.values.get("count") not in (0, None)
+        ),
     )
 
 

@@ -228,6 +228,7 @@ def dump_meta(cube: Cube) -> bytes:
         "families": {f: list(items) for f, items in cube.families.items()},
         "domains": list(cube.domains),
         "label": cube.label,
+        "profile_districts": sorted(cube.profile_districts),
     }
     return zlib.compress(json.dumps(data, separators=(",", ":")).encode(), 6)
 
@@ -262,8 +263,7 @@ class SlicedCells(Mapping[CubeKey, ShownCell]):
     """A published cube's cells, read from its slices when first asked for. A miss reads
     in one query what a page shows with it: every period of that area and age group
     (the selection and its quarterly series) and, for the whole scope, the districts of
-    that period and age group (the domain profile per district) and of the year for all
-    ages (which districts get a profile)."""
+    that period and age group (the domain profile per district)."""
 
     def __init__(
         self, cube_id: int, build: str, quarters: Iterable[int], district_ids: Iterable[int]
@@ -292,9 +292,8 @@ class SlicedCells(Mapping[CubeKey, ShownCell]):
             nearby = [(p, area, age) for p in self.periods]
             query = Q(area=area_code(area), age=age)
             if area == ALL:
-                for when, who in {(period, age), (YEAR, "all")}:
-                    nearby += [(when, district, who) for district in self.districts]
-                    query |= Q(area__startswith="d:", period=when, age=who)
+                nearby += [(period, district, age) for district in self.districts]
+                query |= Q(area__startswith="d:", period=period, age=age)
             rows = PublishedSlice.objects.filter(cube_id=self.cube_id, build=self.build)
             self._read(rows.filter(query), key, *nearby)
             cells = self._slices[key]
@@ -328,6 +327,7 @@ def load_cube(meta: bytes, cube_id: int, build: str) -> Cube:
         families={f: tuple(items) for f, items in data["families"].items()},
         domains=tuple(data["domains"]),
         label=data["label"],
+        profile_districts=frozenset(data["profile_districts"]),
     )
 
 

@@ -18,7 +18,7 @@ from wattelt.charts import BarChart, LineChart, Point, bar_chart, line_chart
 from wattelt.instrument.models import Domain, Goal, NotFilledIn
 from wattelt.organisations.models import District, Municipality, Organisation, Team
 
-from .cube import ALL, REGISTRATION, YEAR, Area, Cube, Period, Scope
+from .cube import ALL, REGISTRATION, Area, Cube, Period, Scope
 from .published import published_cube
 from .suppression import THRESHOLD
 
@@ -272,10 +272,7 @@ class _Builder:
 
     def has_profile(self, place: Area) -> bool:
         """A district gets a section when any of its figures in the year is not 0."""
-        return any(
-            self.cube.value((f"dom:{d}", "chosen", YEAR, place, "all")) not in (0, None)
-            for d in self.domains("dom")
-        )
+        return isinstance(place, tuple) and place[1] in self.cube.profile_districts
 
     def change_row(self, family: str, period: int | None = None) -> list[str]:
         return [
