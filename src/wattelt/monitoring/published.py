@@ -145,8 +145,11 @@ def all_scopes() -> Iterator[Scope]:
 
 
 def _scope_trajectories(scope: Scope) -> Q:
-    """Trajectories whose data can be in the scope's figures: of its teams, or of
+    """Trajectories whose data can be in the scope's figures: a coach's figures are
+    those of their teams; a municipality's or organisation's, of its teams or of
     residents living in its districts (a superset, so no change is missed)."""
+    if scope.team_ids:
+        return Q(team_id__in=scope.team_ids)
     return Q(team__in=scope.teams()) | Q(resident__district__in=scope.districts())
 
 
