@@ -384,8 +384,9 @@ def publish(
             all_data_version=everything
         )
         return Outcome(scope, year, False, time.perf_counter() - began, stored["cell_count"])
+    asked = time.perf_counter()
     linked = linked_table(scope, year, today)
-    queried = time.perf_counter() - began
+    queried = time.perf_counter() - asked
     cube = cube_of(linked)
     # Another process storing the same scope and year at the same moment: keep theirs.
     with contextlib.suppress(IntegrityError):
@@ -436,7 +437,8 @@ def _store(
 _loaded: OrderedDict[tuple[int, str], Cube] = OrderedDict()
 _loaded_lock = threading.Lock()
 LOADED_CUBES = 16
-"""Cubes kept in memory per process, so a page does not decompress its cube each time."""
+"""Cubes kept in memory per process with the slices read so far, so a page does not read
+and unpack them each time."""
 
 
 def forget_loaded() -> None:
@@ -445,9 +447,10 @@ def forget_loaded() -> None:
 
 
 def published_cube(scope: Scope, year: int, today: dt.date | None = None) -> Published:
-    """The latest published cube of the scope and year: one query when this process has
-    already loaded it, two when not. None stored yet (or a quarter began since): built
-    now, stored, and served from storage from then on."""
+    """The latest published cube of the scope and year: one query for its description,
+    and one for the slices a page shows the first time this process reads them (see
+    `SlicedCells`). None stored yet (or a quarter began since): built now, stored, and
+    served from storage from then on."""
     today = today or timezone.localdate()
     kind, key = scope_identity(scope)
     rows = PublishedCube.objects.filter(kind=kind, scope_key=key, year=year)
