@@ -110,6 +110,7 @@ MIDDLEWARE = [
     "wattelt.organisations.sessions.AbsoluteSessionLimit",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wattelt.audit.middleware.NoStoreForPersonalData",
+    "wattelt.audit.refusals.RecordRefusals",
     "wattelt.audit.headers.SecurityHeaders",
     "wattelt.web.RejectNullCharacters",
     "wattelt.feedback.middleware.TabletMode",

@@ -35,6 +35,10 @@ class AccessLog(models.Model):
         PRINT = "print", _("print")
         EXPORT = "export", _("export")
 
+    class Outcome(models.TextChoices):
+        SUCCESS = "success", _("allowed")
+        REFUSED = "refused", _("refused")
+
     at = models.DateTimeField(default=timezone.now, db_index=True)
     # Plain ids and names, not foreign keys: the log must outlive erasure of what it names.
     user_id = models.BigIntegerField(null=True)
@@ -47,7 +51,7 @@ class AccessLog(models.Model):
     object_id = models.CharField(max_length=40, blank=True)
     action = models.CharField(max_length=10, choices=Action.choices)
     purpose = models.CharField(max_length=80, default="care")
-    outcome = models.CharField(max_length=20, default="success")
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.SUCCESS)
     client_address = models.GenericIPAddressField(null=True)
 
     objects = AccessLogQuerySet.as_manager()

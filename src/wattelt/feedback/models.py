@@ -12,7 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from wattelt.organisations.models import Membership, Organisation, Role, Staff
+from wattelt.organisations import roles
+from wattelt.organisations.models import Organisation, Role, Staff
 from wattelt.residents.models import Trajectory
 
 if TYPE_CHECKING:
@@ -21,29 +22,14 @@ if TYPE_CHECKING:
 SCALE = (1, 5)
 """Scale questions are answered with a whole number from 1 up to and including 5."""
 
-RESULT_ROLES = (Role.Name.ORGANISATION_ADMIN, Role.Name.QUALITY_OFFICER)
-
-
-def is_team_member(user: Staff | AnonymousUser) -> bool:
-    """Professionals and coaches of a team of the user's organisation."""
-    if not isinstance(user, Staff) or user.organisation_id is None:
-        return False
-    return Membership.objects.filter(
-        staff=user, team__organisation_id=user.organisation_id
-    ).exists()
-
 
 def sees_results(user: Staff | AnonymousUser) -> bool:
     """Summaries (never single answers) are for the organisation admin, the quality
     officer and the team coaches of the organisation, organisation-wide: feedback is
     never broken down by team, whose few members would be recognisable."""
-    if not isinstance(user, Staff) or user.organisation_id is None:
-        return False
-    if any(user.has_role(role) for role in RESULT_ROLES):
-        return True
-    return Membership.objects.filter(
-        staff=user, role=Membership.Role.TEAMCOACH, team__organisation_id=user.organisation_id
-    ).exists()
+    return roles.answers_for_organisation_data(user) or (
+        roles.is_coach(user) and roles.is_team_member(user)
+    )
 
 
 class QuestionnaireQuerySet(models.QuerySet["Questionnaire"]):
@@ -66,7 +52,11 @@ class QuestionnaireQuerySet(models.QuerySet["Questionnaire"]):
     def for_team_members_of(self, user: Staff | AnonymousUser) -> QuestionnaireQuerySet:
         """Team members (professionals and coaches) answer the professionals'
         questionnaires of their organisation and hand out the residents' ones."""
-        if not isinstance(user, Staff) or user.organisation_id is None or not is_team_member(user):
+        if (
+            not isinstance(user, Staff)
+            or user.organisation_id is None
+            or not roles.is_team_member(user)
+        ):
             return self.none()
         return self.filter(organisation_id=user.organisation_id)
 

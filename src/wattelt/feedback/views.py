@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,8 +18,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from wattelt.audit.services import client_address, log_access
+from wattelt.organisations import roles
 from wattelt.organisations.forms import ReauthenticateForm
 from wattelt.organisations.models import Role
+from wattelt.residents.access import trajectory_access
 from wattelt.residents.models import Trajectory
 from wattelt.web import StaffRequest, add_service_errors
 
@@ -32,7 +34,7 @@ from .forms import (
     question_initial,
     questions_from,
 )
-from .models import FeedbackLink, Questionnaire, Response, is_team_member, sees_results
+from .models import FeedbackLink, Questionnaire, Response, sees_results
 from .tablet import TABLET_SESSION_KEY
 
 FAILED_LOOKUPS_LIMIT = 30
@@ -75,7 +77,7 @@ LINK_MESSAGES = {
 @login_required
 def start(request: StaffRequest) -> HttpResponse:
     """What a team member can fill in or hand out today."""
-    if not is_team_member(request.user):
+    if not roles.is_team_member(request.user):
         raise Http404
     active = Questionnaire.objects.for_team_members_of(request.user).active()
     own = [
@@ -130,15 +132,8 @@ def _to_hand_out(request: StaffRequest, pk: int) -> tuple[Questionnaire, Traject
 
 
 def _own_trajectory(request: StaffRequest, pk: object) -> Trajectory:
-    """A trajectory the user records for; read-only (a coach) 403, others 404."""
-    try:
-        pk = int(str(pk))
-    except ValueError:
-        raise Http404 from None
-    trajectory = get_object_or_404(Trajectory.objects.visible_to(request.user), pk=pk)
-    if not trajectory.is_editable_by(request.user):
-        raise PermissionDenied
-    return trajectory
+    """A trajectory the user records for: read-only (a coach) 403, others 404."""
+    return trajectory_access(request.user, pk, for_edit=True).trajectory
 
 
 @login_required
@@ -284,7 +279,7 @@ def tablet_return(request: StaffRequest) -> HttpResponse:
     """The professional takes the tablet back with password and code; an unanswered
     hand-over ends here too. A wrong attempt keeps the tablet locked; after
     HAND_BACK_ATTEMPTS wrong attempts the session is logged out."""
-    back = redirect("feedback:start" if is_team_member(request.user) else "start")
+    back = redirect("feedback:start" if roles.is_team_member(request.user) else "start")
     if not tablet_mode.is_locked(request):
         request.session.pop(TABLET_SESSION_KEY, None)
         return back

@@ -8,13 +8,12 @@ import datetime as dt
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, fields
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -23,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from wattelt.instrument.models import Measurement, NotFilledIn
 from wattelt.organisations.models import Membership, Organisation, Role, Staff
+from wattelt.organisations.roles import coached_team_ids
 from wattelt.privacy.models import YOUTH_RETENTION_YEARS, RetentionPolicy
 from wattelt.residents.models import Trajectory, TrajectoryQuerySet
 from wattelt.residents.services import DUE_SOON_DAYS, add_months, due_state
@@ -283,23 +283,15 @@ def reminder_state(trajectory: Trajectory, grace_days: int, today: dt.date | Non
     return due_state(trajectory, today)
 
 
-def coached_team_ids(user: Staff) -> QuerySet[Membership, Any]:
-    return Membership.objects.filter(staff_id=user.pk, role=Membership.Role.TEAMCOACH).values(
-        "team_id"
-    )
-
-
-def is_coach(user: Staff) -> bool:
-    return user.is_authenticated and coached_team_ids(user).exists()
-
-
 def coach_team_list(user: Staff, needs_attention: bool = False) -> TrajectoryQuerySet:
     """The open trajectories of the teams the user coaches, through the one access
     rule; the most urgent due date first."""
+    left = Membership.objects.filter(team=OuterRef("team"), staff=OuterRef("responsible"))
     trajectories = (
         Trajectory.objects.visible_to(user)
         .open()
         .filter(team_id__in=coached_team_ids(user))
+        .annotate(responsible_left=~Exists(left))
         .select_related("resident", "team__organisation", "responsible")
         .order_by(F("measurement_due_on").asc(nulls_last=True), "pk")
     )

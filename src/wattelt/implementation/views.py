@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from wattelt.audit.services import log_list_access
 from wattelt.charts import LineChart, Point, line_chart
 from wattelt.instrument.models import NotFilledIn
+from wattelt.organisations import roles
 from wattelt.organisations.two_factor import sudo_mode
 from wattelt.residents.services import DUE_SOON_DAYS
 from wattelt.web import StaffRequest, add_service_errors
@@ -69,7 +70,7 @@ def organisation_settings(request: StaffRequest) -> HttpResponse:
 def team_reminders(request: StaffRequest) -> HttpResponse:
     """The coach's view of the team's open trajectories: which measurements are due,
     overdue, or never started. Team coaches only."""
-    if not services.is_coach(request.user):
+    if not roles.is_coach(request.user):
         raise Http404
     needs_attention = request.GET.get("toon") == NEEDS_ATTENTION
     trajectories = services.coach_team_list(request.user, needs_attention)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from wattelt.organisations import roles
 from wattelt.organisations.models import Organisation, Staff
 from wattelt.residents.models import Trajectory
 
@@ -100,11 +101,21 @@ class Domain(models.Model):
 
 class MeasurementQuerySet(models.QuerySet["Measurement"]):
     def visible_to(self, user: Staff | AnonymousUser) -> MeasurementQuerySet:
-        """Measurements follow the access rule of their trajectory."""
-        return self.filter(trajectory__in=Trajectory.objects.visible_to(user))
+        """Measurements follow the access rule of their trajectory, under a consent
+        that shares the measurements."""
+        return self.filter(trajectory__in=Trajectory.objects.visible_to(user, "measurements"))
 
     def confirmed(self) -> MeasurementQuerySet:
         return self.filter(status="confirmed")
+
+    def for_research_by(self, user: Staff | AnonymousUser) -> MeasurementQuerySet:
+        """The research export's rule: the confirmed measurements of the organisation
+        of a quality officer or organisation admin (pseudonymised on the way out)."""
+        if not isinstance(user, Staff) or user.organisation_id is None:
+            return self.none()
+        if not roles.answers_for_organisation_data(user):
+            return self.none()
+        return self.confirmed().filter(trajectory__team__organisation_id=user.organisation_id)
 
 
 class Measurement(models.Model):
@@ -219,6 +230,16 @@ class ChosenDomain(models.Model):
         return value
 
 
+class GoalQuerySet(models.QuerySet["Goal"]):
+    def visible_to(self, user: Staff | AnonymousUser) -> GoalQuerySet:
+        """Goals follow the access rule of their trajectory, under a consent that shares
+        the goals; only those stated in a confirmed measurement are part of the plan."""
+        return self.filter(
+            trajectory__in=Trajectory.objects.visible_to(user, "goals"),
+            stated_in__status="confirmed",
+        )
+
+
 class Goal(models.Model):
     """A goal in the resident's own words; part of the trajectory's one plan."""
 
@@ -245,6 +266,8 @@ class Goal(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
     )
+
+    objects = GoalQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("goal")

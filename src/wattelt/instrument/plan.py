@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from wattelt.residents.access import TrajectoryAccess
 from wattelt.residents.models import Trajectory
 
 from .models import ChosenDomain, Goal, Measurement
@@ -19,7 +20,12 @@ from .models import ChosenDomain, Goal, Measurement
 
 @dataclass
 class ResidentPlan:
+    """The plan as this reader may see it: each consent part shows what its label on
+    the consent form says, no more (the board only with "measurements", goals only with
+    "goals")."""
+
     trajectory: Trajectory
+    parts: frozenset[str]
     latest: Measurement | None
     chosen: list[ChosenDomain]
     goals: list[Goal]
@@ -33,24 +39,31 @@ class ResidentPlan:
         return [g for g in self.goals if g not in self.open_goals]
 
 
-def resident_plan(trajectory: Trajectory) -> ResidentPlan:
-    latest = (
-        Measurement.objects.confirmed()
-        .filter(trajectory=trajectory)
-        .order_by("-measured_on", "-id")
-        .first()
-    )
-    chosen = (
-        list(latest.choices.select_related("domain").order_by("-prioritised", "domain__position"))
-        if latest
-        else []
-    )
-    goals = list(
-        Goal.objects.filter(trajectory=trajectory, stated_in__status=Measurement.Status.CONFIRMED)
-        .select_related("stated_in")
-        .prefetch_related("domains", "progress__author", "progress__organisation")
-    )
-    return ResidentPlan(trajectory, latest, chosen, goals)
+def resident_plan(access: TrajectoryAccess) -> ResidentPlan:
+    trajectory = access.trajectory
+    latest = None
+    chosen: list[ChosenDomain] = []
+    if access.shows("measurements"):
+        latest = (
+            Measurement.objects.confirmed()
+            .filter(trajectory=trajectory)
+            .order_by("-measured_on", "-id")
+            .first()
+        )
+    if latest is not None:
+        chosen = list(
+            latest.choices.select_related("domain").order_by("-prioritised", "domain__position")
+        )
+    goals: list[Goal] = []
+    if access.shows("goals"):
+        goals = list(
+            Goal.objects.filter(
+                trajectory=trajectory, stated_in__status=Measurement.Status.CONFIRMED
+            )
+            .select_related("stated_in")
+            .prefetch_related("domains", "progress__author", "progress__organisation")
+        )
+    return ResidentPlan(trajectory, access.parts, latest, chosen, goals)
 
 
 @lru_cache(maxsize=1)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,13 +14,13 @@ from django.views.decorators.http import require_POST
 
 from wattelt.audit.services import log_access
 from wattelt.implementation.services import offered_perspectives
+from wattelt.residents.access import TrajectoryAccess, trajectory_access
 from wattelt.residents.forms import AppointmentForm
-from wattelt.residents.models import ALL_PARTS, Trajectory
 from wattelt.residents.services import due_state
-from wattelt.residents.views import visible_trajectory
 from wattelt.web import StaffRequest
 
 from . import services
+from .access import goal_for_progress, measurement_access
 from .board import Board, build_board
 from .forms import REVIEW_STATUSES, BoardInput, BoardParser
 from .models import GRADE_MAX, GRADE_MIN, Goal, Measurement, NotFilledIn
@@ -28,33 +28,6 @@ from .plan import render_plan_pdf, resident_plan
 from .progress import trajectory_progress
 
 PLAN_PARTS = ("plan", "goals")
-
-
-def _visible_measurement(
-    request: StaffRequest, pk: int, for_edit: bool | None = None
-) -> Measurement:
-    """The measurement if the user may see its trajectory's measurements (404 otherwise),
-    and may record in the trajectory when `for_edit` (403 otherwise). `for_edit=None`:
-    drafts need editing rights, confirmed measurements reading rights."""
-    measurement = get_object_or_404(
-        Measurement.objects.select_related(
-            "trajectory__resident", "trajectory__team__organisation", "catalogue", "updated_by"
-        ),
-        pk=pk,
-    )
-    trajectory = measurement.trajectory
-    if for_edit is None:
-        for_edit = measurement.is_draft
-    # Editing rights imply seeing everything: one query answers both in the common case.
-    if for_edit and trajectory.is_editable_by(request.user):
-        trajectory.visible_parts = ALL_PARTS  # type: ignore[attr-defined]
-        return measurement
-    trajectory.visible_parts = trajectory.parts_visible_to(request.user)  # type: ignore[attr-defined]
-    if "measurements" not in trajectory.visible_parts:  # type: ignore[attr-defined]
-        raise Http404
-    if for_edit:
-        raise PermissionDenied(_("You can read this trajectory but not change it."))
-    return measurement
 
 
 def _wants_json(request: StaffRequest) -> bool:
@@ -74,7 +47,7 @@ def _error_messages(error: ValidationError) -> dict[str, str]:
 @login_required
 @require_POST
 def new_measurement(request: StaffRequest, trajectory_pk: int) -> HttpResponse:
-    trajectory = visible_trajectory(request, trajectory_pk, for_edit=True)
+    trajectory = trajectory_access(request.user, trajectory_pk, for_edit=True).trajectory
     try:
         measurement = services.start_measurement(
             trajectory, request.user, request.POST.get("kind", "")
@@ -88,10 +61,10 @@ def new_measurement(request: StaffRequest, trajectory_pk: int) -> HttpResponse:
 
 @login_required
 def board(request: StaffRequest, pk: int) -> HttpResponse:
-    measurement = _visible_measurement(request, pk)
-    trajectory = measurement.trajectory
+    door = measurement_access(request.user, pk)
+    measurement, trajectory = door.measurement, door.measurement.trajectory
     if not measurement.is_draft:
-        return _confirmed_measurement(request, measurement)
+        return _confirmed_measurement(request, measurement, door.access)
     if request.method != "POST":
         log_access(request, "read", "measurement", measurement.pk, trajectory.resident_id)
         return _render_board(request, build_board(measurement))
@@ -162,7 +135,9 @@ def _render_board(
     return render(request, "instrument/board.html", context, status=status)
 
 
-def _confirmed_measurement(request: StaffRequest, measurement: Measurement) -> HttpResponse:
+def _confirmed_measurement(
+    request: StaffRequest, measurement: Measurement, access: TrajectoryAccess
+) -> HttpResponse:
     trajectory = measurement.trajectory
     versions = []
     current: Measurement | None = measurement
@@ -180,14 +155,15 @@ def _confirmed_measurement(request: StaffRequest, measurement: Measurement) -> H
             "trajectory": trajectory,
             "versions": versions,
             "newer": newer,
-            "can_edit": trajectory.is_editable_by(request.user),
+            "can_edit": access.can_edit,
+            "parts": access.parts,
         },
     )
 
 
 @login_required
 def correct(request: StaffRequest, pk: int) -> HttpResponse:
-    measurement = _visible_measurement(request, pk, for_edit=True)
+    measurement = measurement_access(request.user, pk, for_edit=True).measurement
     trajectory = measurement.trajectory
     if measurement.status != Measurement.Status.CONFIRMED:
         messages.error(request, _("Only the current confirmed version can be corrected."))
@@ -222,7 +198,7 @@ def correct(request: StaffRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def discard(request: StaffRequest, pk: int) -> HttpResponse:
-    measurement = _visible_measurement(request, pk, for_edit=True)
+    measurement = measurement_access(request.user, pk, for_edit=True).measurement
     trajectory = measurement.trajectory
     try:
         services.discard_draft(measurement, request.user)
@@ -236,7 +212,7 @@ def discard(request: StaffRequest, pk: int) -> HttpResponse:
 
 @login_required
 def not_filled_in(request: StaffRequest, trajectory_pk: int) -> HttpResponse:
-    trajectory = visible_trajectory(request, trajectory_pk, for_edit=True)
+    trajectory = trajectory_access(request.user, trajectory_pk, for_edit=True).trajectory
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
@@ -272,17 +248,19 @@ def not_filled_in(request: StaffRequest, trajectory_pk: int) -> HttpResponse:
 
 @login_required
 def progress(request: StaffRequest, trajectory_pk: int) -> HttpResponse:
-    trajectory = visible_trajectory(request, trajectory_pk, parts=("measurements",))
+    access = trajectory_access(request.user, trajectory_pk, need=("measurements",))
+    trajectory = access.trajectory
     log_access(request, "read", "trajectory", trajectory.pk, trajectory.resident_id)
     return render(
         request,
         "instrument/progress.html",
         {
             "trajectory": trajectory,
+            "parts": access.parts,
             "progress": trajectory_progress(trajectory),
             "draft": trajectory.measurements.filter(status=Measurement.Status.DRAFT).first(),
             "skipped": list(trajectory.not_filled_in.all()),
-            "can_edit": trajectory.is_editable_by(request.user),
+            "can_edit": access.can_edit,
             "due": due_state(trajectory),
         },
     )
@@ -290,42 +268,29 @@ def progress(request: StaffRequest, trajectory_pk: int) -> HttpResponse:
 
 @login_required
 def plan(request: StaffRequest, trajectory_pk: int) -> HttpResponse:
-    trajectory = visible_trajectory(request, trajectory_pk, parts=PLAN_PARTS)
+    access = trajectory_access(request.user, trajectory_pk, need=PLAN_PARTS)
+    trajectory = access.trajectory
     log_access(request, "read", "plan", trajectory.pk, trajectory.resident_id)
-    can_edit = trajectory.is_editable_by(request.user)
     return render(
         request,
         "instrument/plan.html",
         {
-            "plan": resident_plan(trajectory),
+            "plan": resident_plan(access),
             "trajectory": trajectory,
             "appointment_form": AppointmentForm(
                 initial={"next_appointment": trajectory.next_appointment}
             ),
-            "can_edit": can_edit,
-            "can_contribute": _can_contribute(trajectory, can_edit),
+            "can_edit": access.can_edit,
+            "can_contribute": access.can_contribute,
             "goal_statuses": Goal.Status.choices,
         },
     )
 
 
-def _can_contribute(trajectory: Trajectory, can_edit: bool) -> bool:
-    """The team's professionals, and a specialist with whom the goals are shared."""
-    parts: frozenset[str] = trajectory.visible_parts  # type: ignore[attr-defined]
-    specialist = parts != ALL_PARTS and "goals" in parts
-    return trajectory.is_open and (can_edit or specialist)
-
-
 @login_required
 @require_POST
 def goal_progress(request: StaffRequest, trajectory_pk: int, goal_pk: int) -> HttpResponse:
-    trajectory = visible_trajectory(request, trajectory_pk, parts=("goals",))
-    if not _can_contribute(trajectory, trajectory.is_editable_by(request.user)):
-        raise PermissionDenied(_("You can read this plan but not add to it."))
-    goal = get_object_or_404(
-        Goal.objects.filter(trajectory=trajectory, stated_in__status=Measurement.Status.CONFIRMED),
-        pk=goal_pk,
-    )
+    goal = goal_for_progress(request.user, trajectory_pk, goal_pk)
     try:
         services.add_goal_progress(
             goal, request.user, request.POST.get("note", ""), request.POST.get("status", "")
@@ -333,16 +298,17 @@ def goal_progress(request: StaffRequest, trajectory_pk: int, goal_pk: int) -> Ht
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        log_access(request, "change", "goal", goal.pk, trajectory.resident_id)
+        log_access(request, "change", "goal", goal.pk, goal.trajectory.resident_id)
         messages.success(request, _("Your progress note is added to the plan."))
-    return redirect("instrument:plan", trajectory.pk)
+    return redirect("instrument:plan", goal.trajectory_id)
 
 
 @login_required
 def plan_pdf(request: StaffRequest, trajectory_pk: int) -> HttpResponse:
-    trajectory = visible_trajectory(request, trajectory_pk, parts=PLAN_PARTS)
+    access = trajectory_access(request.user, trajectory_pk, need=PLAN_PARTS)
+    trajectory = access.trajectory
     log_access(request, "print", "plan", trajectory.pk, trajectory.resident_id)
-    pdf = render_plan_pdf(request, resident_plan(trajectory))
+    pdf = render_plan_pdf(request, resident_plan(access))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="plan-{trajectory.pk}.pdf"'
     return response

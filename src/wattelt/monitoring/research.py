@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from wattelt.instrument.models import ChosenDomain, Measurement
-from wattelt.organisations.models import Role, Staff
+from wattelt.organisations import roles
+from wattelt.organisations.models import Staff
 
 COLUMNS = [
     "resident",
@@ -44,12 +45,9 @@ COLUMNS = [
 
 
 def may_export_research_data(user: Staff) -> bool:
-    """The one rule: organisation-level roles that answer for the data (quality officer,
-    organisation admin) of their own organisation; not coaches, professionals or the
-    municipality's analyst."""
-    return user.organisation_id is not None and (
-        user.has_role(Role.Name.QUALITY_OFFICER) or user.has_role(Role.Name.ORGANISATION_ADMIN)
-    )
+    """Organisation-level roles that answer for the data (quality officer, organisation
+    admin); not coaches, professionals or the municipality's analyst."""
+    return roles.answers_for_organisation_data(user)
 
 
 class Pseudonyms:
@@ -72,11 +70,7 @@ class ResearchExport:
 
 def research_measurements(user: Staff, year: int | None) -> QuerySet[Measurement]:
     """The confirmed measurements of the user's organisation (optionally of one year)."""
-    if user.organisation_id is None:
-        return Measurement.objects.none()
-    measurements = Measurement.objects.filter(
-        status=Measurement.Status.CONFIRMED, trajectory__team__organisation_id=user.organisation_id
-    )
+    measurements = Measurement.objects.for_research_by(user)
     if year is not None:
         measurements = measurements.filter(measured_on__year=year)
     return measurements

@@ -99,6 +99,15 @@ class Staff(AbstractUser):
         return name in self.organisation_roles
 
     @cached_property
+    def team_roles(self) -> dict[int, str]:
+        """Team id to this member's role in it (see `roles.py` for the predicates)."""
+        return dict(self.memberships.values_list("team_id", "role"))
+
+    @cached_property
+    def team_organisations(self) -> frozenset[int]:
+        return frozenset(self.memberships.values_list("team__organisation_id", flat=True))
+
+    @cached_property
     def role_names(self) -> str:
         """The user's roles, for the access log ("professional", "teamcoach", ...)."""
         roles = set(self.memberships.values_list("role", flat=True)) | self.organisation_roles

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from wattelt.organisations import roles
 from wattelt.organisations.models import District, Membership, Organisation, Staff, Team
 
 from .models import Trajectory
@@ -56,9 +57,21 @@ class ResidentForm(forms.Form):
 
 
 def professional_teams(user: Staff) -> Any:
-    return Team.objects.filter(
-        memberships__staff=user, memberships__role=Membership.Role.PROFESSIONAL
+    return Team.objects.filter(pk__in=roles.professional_team_ids(user))
+
+
+class ResponsibleForm(forms.Form):
+    responsible = forms.ModelChoiceField(
+        label=_("Responsible professional"), queryset=Staff.objects.none()
     )
+
+    def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["responsible"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Staff.objects.filter(
+            memberships__team=team, memberships__role=Membership.Role.PROFESSIONAL
+        ).order_by("first_name", "last_name")
 
 
 class OpenTrajectoryForm(forms.Form):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from wattelt.organisations import roles
 from wattelt.organisations.models import District, Membership, Organisation, Staff, Team
 
 from .bsn import mask_bsn
@@ -20,25 +21,32 @@ if TYPE_CHECKING:
 ADULT_AGE = 18
 
 
-ALL_PARTS = frozenset({"plan", "goals", "measurements"})
+PARTS = ("plan", "goals", "measurements")
+"""What a consent can share; the team in charge sees all of them."""
+ALL_PARTS = frozenset(PARTS)
 
 
 class TrajectoryQuerySet(models.QuerySet["Trajectory"]):
     """The access rules for trajectories, in one place. Everything of a resident that a
-    view, export or API shows is reached through `visible_to`."""
+    view, export or API shows is reached through `visible_to` (lists) or the door in
+    `residents/access.py` (one trajectory)."""
 
-    def visible_to(self, user: Staff | AnonymousUser) -> TrajectoryQuerySet:
-        """In the care of the user's teams or assigned to them, or shared with the
-        user's organisation under the resident's active consent."""
+    def visible_to(
+        self, user: Staff | AnonymousUser, part: str | None = None
+    ) -> TrajectoryQuerySet:
+        """In the care of one of the user's teams, or shared with the user's
+        organisation under the resident's active consent (sharing `part`, when named)."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(_in_care_of(user) | _shared_with(user))
+        return self.filter(_in_care_of(user) | _shared_with(user, part))
 
-    def shared_with(self, user: Staff | AnonymousUser) -> TrajectoryQuerySet:
+    def shared_with(
+        self, user: Staff | AnonymousUser, part: str | None = None
+    ) -> TrajectoryQuerySet:
         """Trajectories of other organisations shared with this specialist."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(_shared_with(user)).exclude(_in_care_of(user))
+        return self.filter(_shared_with(user, part)).exclude(_in_care_of(user))
 
     def in_care_of(self, user: Staff | AnonymousUser) -> TrajectoryQuerySet:
         if not user.is_authenticated:
@@ -46,29 +54,47 @@ class TrajectoryQuerySet(models.QuerySet["Trajectory"]):
         return self.filter(_in_care_of(user))
 
     def editable_by(self, user: Staff | AnonymousUser) -> TrajectoryQuerySet:
-        """Who may record: the team's professionals and the responsible professional.
-        Team coaches read along."""
+        """Who may record: the team's professionals, and the responsible professional
+        while they are in the team. Team coaches read along."""
         if not user.is_authenticated:
             return self.none()
-        teams = Membership.objects.filter(staff=user, role=Membership.Role.PROFESSIONAL)
-        return self.filter(Q(team_id__in=teams.values("team_id")) | Q(responsible=user))
+        return self.filter(
+            Q(team_id__in=roles.professional_team_ids(user))
+            | (Q(responsible=user) & Q(team_id__in=roles.team_ids(user)))
+        )
+
+    def responsible_left_team(self) -> TrajectoryQuerySet:
+        """Open trajectories whose responsible professional is no longer in the team:
+        they lost access with their membership; the coach names a new one."""
+        member = Membership.objects.filter(team=OuterRef("team"), staff=OuterRef("responsible"))
+        return self.open().filter(~Exists(member))
 
     def open(self) -> TrajectoryQuerySet:
         return self.filter(ended_on__isnull=True)
 
 
 def _in_care_of(user: Staff) -> Q:
-    teams = Membership.objects.filter(staff=user).values("team_id")
-    return Q(team_id__in=teams) | Q(responsible=user)
+    """Only through a team: a professional who leaves a team leaves its trajectories,
+    also those they were responsible for."""
+    return Q(team_id__in=roles.team_ids(user))
 
 
-def _shared_with(user: Staff) -> Q:
+def _shared_with(user: Staff, part: str | None = None) -> Q:
     """Specialists: professionals of another organisation with the resident's consent."""
-    specialist_of = Membership.objects.filter(staff=user, role=Membership.Role.PROFESSIONAL).values(
+    active = (
+        Consent.objects.active()
+        .sharing(part)
+        .filter(organisation_id__in=specialist_organisation_ids(user))
+    )
+    return Q(pk__in=active.values("trajectory_id"))
+
+
+def specialist_organisation_ids(user: Staff | AnonymousUser) -> QuerySet[Membership, Any]:
+    """The organisations a resident can share with this user: those of their teams as a
+    professional."""
+    return Membership.objects.filter(team_id__in=roles.professional_team_ids(user)).values(
         "team__organisation_id"
     )
-    active = Consent.objects.active().filter(organisation_id__in=specialist_of)
-    return Q(pk__in=active.values("trajectory_id"))
 
 
 class ResidentQuerySet(models.QuerySet["Resident"]):
@@ -167,24 +193,6 @@ class Trajectory(models.Model):
     def is_open(self) -> bool:
         return self.ended_on is None
 
-    def is_editable_by(self, user: Staff | AnonymousUser) -> bool:
-        return Trajectory.objects.editable_by(user).filter(pk=self.pk).exists()
-
-    def parts_visible_to(self, user: Staff | AnonymousUser) -> frozenset[str]:
-        """All parts for the team in charge; for a specialist, the parts the resident
-        consented to share with their organisation."""
-        if not user.is_authenticated:
-            return frozenset()
-        if Trajectory.objects.in_care_of(user).filter(pk=self.pk).exists():
-            return ALL_PARTS
-        specialist_of = Membership.objects.filter(
-            staff_id=user.pk, role=Membership.Role.PROFESSIONAL
-        ).values("team__organisation_id")
-        consents = Consent.objects.active().filter(
-            trajectory=self, organisation_id__in=specialist_of
-        )
-        return frozenset(part for consent in consents for part in consent.parts)
-
 
 class ConsentQuerySet(models.QuerySet["Consent"]):
     def active(self, day: dt.date | None = None) -> ConsentQuerySet:
@@ -192,6 +200,14 @@ class ConsentQuerySet(models.QuerySet["Consent"]):
         return self.filter(withdrawn_at__isnull=True, valid_from__lte=day).filter(
             Q(valid_until__isnull=True) | Q(valid_until__gte=day)
         )
+
+    def sharing(self, part: str | None) -> ConsentQuerySet:
+        """Consents that share `part` (any part when None)."""
+        if part is None:
+            return self
+        if part not in PARTS:
+            raise ValueError(f"unknown part {part!r}")
+        return self.filter(**{f"share_{part}": True})
 
 
 class Consent(models.Model):

@@ -219,3 +219,26 @@ def withdraw_consent(consent: Consent, by: Staff) -> Consent:
         locked.withdrawn_at = timezone.now()
         locked.save(update_fields=["withdrawn_at"])
         return locked
+
+
+def assign_responsible(trajectory: Trajectory, by: Staff, responsible: Staff) -> Trajectory:
+    """Hand an open trajectory to another professional of its team: needed when the
+    responsible professional left the team (and with it, the trajectory)."""
+    with transaction.atomic():
+        locked = Trajectory.objects.select_for_update().get(pk=trajectory.pk)
+        if not locked.is_open:
+            raise ValidationError(_("This trajectory is already closed."))
+        in_team = responsible.memberships.filter(
+            team_id=locked.team_id, role="professional"
+        ).exists()
+        if not in_team:
+            raise ValidationError(
+                {
+                    "responsible": _("Choose a professional of the team %(team)s.")
+                    % {"team": locked.team}
+                }
+            )
+        locked.responsible = responsible
+        locked.last_activity_at = timezone.now()
+        locked.save(update_fields=["responsible", "last_activity_at"])
+        return locked

@@ -11,6 +11,7 @@ urlpatterns = [
     path("trajecten/<int:pk>/afsluiten/", views.close, name="close"),
     path("trajecten/<int:pk>/afspraak/", views.set_appointment, name="set_appointment"),
     path("trajecten/<int:pk>/delen/", views.consents, name="consents"),
+    path("trajecten/<int:pk>/verantwoordelijke/", views.responsible, name="responsible"),
     path(
         "trajecten/<int:pk>/delen/<int:consent_pk>/intrekken/",
         views.withdraw_consent,

@@ -7,48 +7,32 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Max, Q
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from wattelt.audit.refusals import NotVisible, ReadOnly
 from wattelt.audit.services import log_access, log_list_access
+from wattelt.organisations import roles
 from wattelt.organisations.two_factor import sudo_mode
 from wattelt.web import StaffRequest, add_service_errors
 
-from . import services
+from . import selectors, services
+from .access import resident_access, trajectory_access, visible_one
 from .forms import (
     AppointmentForm,
     CloseTrajectoryForm,
     ConsentForm,
     OpenTrajectoryForm,
     ResidentForm,
+    ResponsibleForm,
     professional_teams,
 )
 from .models import Resident, Trajectory
 from .search import posted_search, search_residents
 
 PAGE_SIZE = 25
-
-
-def visible_trajectory(
-    request: StaffRequest, pk: int, for_edit: bool = False, parts: tuple[str, ...] = ()
-) -> Trajectory:
-    """The trajectory if the user may see it and, when `parts` are named, at least one of
-    them is shared with them (404 otherwise); and may edit it when asked (403 otherwise)."""
-    trajectory = get_object_or_404(
-        Trajectory.objects.visible_to(request.user).select_related(
-            "resident", "team__organisation", "responsible"
-        ),
-        pk=pk,
-    )
-    trajectory.visible_parts = trajectory.parts_visible_to(request.user)  # type: ignore[attr-defined]
-    if parts and not trajectory.visible_parts.intersection(parts):  # type: ignore[attr-defined]
-        raise Http404
-    if for_edit and not trajectory.is_editable_by(request.user):
-        raise PermissionDenied(_("You can read this trajectory but not change it."))
-    return trajectory
 
 
 @login_required
@@ -76,7 +60,11 @@ def start(request: StaffRequest) -> HttpResponse:
 
 @login_required
 def search(request: StaffRequest) -> HttpResponse:
+    """Team members find the residents in their care; for anyone else a search is a
+    look beyond their rights, refused and on the record."""
     query, page_number = posted_search(request)
+    if not roles.is_team_member(request.user):
+        raise NotVisible("resident", "", None, "search")
     results = search_residents(Resident.objects.visible_to(request.user), query)
     page = Paginator(results.order_by("last_name", "first_name", "pk"), PAGE_SIZE).get_page(
         page_number
@@ -115,34 +103,17 @@ def register(request: StaffRequest) -> HttpResponse:
 
 @login_required
 def detail(request: StaffRequest, pk: int) -> HttpResponse:
-    resident = get_object_or_404(
-        Resident.objects.visible_to(request.user).select_related("district"), pk=pk
-    )
-    trajectories = (
-        Trajectory.objects.visible_to(request.user)
-        .filter(resident=resident)
-        .select_related("team", "responsible")
-        .annotate(
-            confirmed_count=Count("measurements", filter=Q(measurements__status="confirmed")),
-            last_measured_on=Max(
-                "measurements__measured_on", filter=Q(measurements__status="confirmed")
-            ),
-        )
-        .order_by("-started_on", "-pk")
-    )
+    door = resident_access(request.user, pk)
+    resident = door.resident
     log_access(request, "read", "resident", resident.pk, resident.pk)
-    # A specialist sees who it is about, not the contact details or the BSN.
-    in_care = resident.registered_by_id == request.user.pk or (
-        Trajectory.objects.in_care_of(request.user).filter(resident=resident).exists()
-    )
     return render(
         request,
         "residents/detail.html",
         {
             "resident": resident,
-            "trajectories": trajectories,
+            "trajectories": selectors.resident_trajectories(request.user, resident),
             "open_form": OpenTrajectoryForm(user=request.user),
-            "in_care": in_care,
+            "in_care": door.in_care,
         },
     )
 
@@ -150,7 +121,7 @@ def detail(request: StaffRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def open_trajectory(request: StaffRequest, pk: int) -> HttpResponse:
-    resident = get_object_or_404(Resident.objects.visible_to(request.user), pk=pk)
+    resident = resident_access(request.user, pk, for_edit=True).resident
     require_professional(request)
     form = OpenTrajectoryForm(request.POST, user=request.user)
     if form.is_valid():
@@ -170,7 +141,7 @@ def open_trajectory(request: StaffRequest, pk: int) -> HttpResponse:
 
 @login_required
 def close(request: StaffRequest, pk: int) -> HttpResponse:
-    trajectory = visible_trajectory(request, pk, for_edit=True)
+    trajectory = trajectory_access(request.user, pk, for_edit=True).trajectory
     form = CloseTrajectoryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -195,7 +166,7 @@ def close(request: StaffRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def set_appointment(request: StaffRequest, pk: int) -> HttpResponse:
-    trajectory = visible_trajectory(request, pk, for_edit=True)
+    trajectory = trajectory_access(request.user, pk, for_edit=True).trajectory
     form = AppointmentForm(request.POST)
     if form.is_valid():
         services.set_next_appointment(trajectory, form.cleaned_data["next_appointment"])
@@ -207,7 +178,7 @@ def set_appointment(request: StaffRequest, pk: int) -> HttpResponse:
 @sudo_mode()
 def consents(request: StaffRequest, pk: int) -> HttpResponse:
     """Record the resident's consent to share, and see and withdraw earlier ones."""
-    trajectory = visible_trajectory(request, pk, for_edit=True)
+    trajectory = trajectory_access(request.user, pk, for_edit=True).trajectory
     form = ConsentForm(request.POST or None, trajectory=trajectory)
     if request.method == "POST" and form.is_valid():
         try:
@@ -220,7 +191,7 @@ def consents(request: StaffRequest, pk: int) -> HttpResponse:
             log_access(request, "create", "consent", consent.pk, trajectory.resident_id)
             messages.success(request, _("Shared with %(org)s.") % {"org": consent.organisation})
             return redirect("residents:consents", trajectory.pk)
-    log_access(request, "read", "consent", "", trajectory.resident_id)
+    log_access(request, "read", "consents", trajectory.pk, trajectory.resident_id)
     return render(
         request,
         "residents/consents.html",
@@ -238,8 +209,14 @@ def consents(request: StaffRequest, pk: int) -> HttpResponse:
 @require_POST
 @sudo_mode()
 def withdraw_consent(request: StaffRequest, pk: int, consent_pk: int) -> HttpResponse:
-    trajectory = visible_trajectory(request, pk, for_edit=True)
-    consent = get_object_or_404(trajectory.consents, pk=consent_pk)
+    trajectory = trajectory_access(request.user, pk, for_edit=True).trajectory
+    consent = visible_one(
+        trajectory.consents.all(),
+        consent_pk,
+        object_type="consent",
+        resident_field="trajectory__resident_id",
+        action="change",
+    )
     try:
         services.withdraw_consent(consent, request.user)
     except ValidationError as error:
@@ -248,3 +225,28 @@ def withdraw_consent(request: StaffRequest, pk: int, consent_pk: int) -> HttpRes
         log_access(request, "change", "consent", consent.pk, trajectory.resident_id)
         messages.success(request, _("The consent is withdrawn; sharing stopped at once."))
     return redirect("residents:consents", trajectory.pk)
+
+
+@login_required
+def responsible(request: StaffRequest, pk: int) -> HttpResponse:
+    """Name a new responsible professional, e.g. when the previous one left the team."""
+    access = trajectory_access(request.user, pk)
+    trajectory = access.trajectory
+    if not access.can_hand_over:
+        raise ReadOnly("trajectory", pk, trajectory.resident_id, "change", message=_readonly())
+    form = ResponsibleForm(request.POST or None, team=trajectory.team)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assign_responsible(trajectory, request.user, form.cleaned_data["responsible"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            log_access(request, "change", "trajectory", trajectory.pk, trajectory.resident_id)
+            messages.success(request, _("The responsible professional is changed."))
+            return redirect("instrument:progress", trajectory.pk)
+    log_access(request, "read", "trajectory", trajectory.pk, trajectory.resident_id)
+    return render(request, "residents/responsible.html", {"trajectory": trajectory, "form": form})
+
+
+def _readonly() -> str:
+    return _("Only the team can name a responsible professional for an open trajectory.")

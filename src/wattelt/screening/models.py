@@ -15,7 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from wattelt.organisations.models import Membership, Organisation, Role, Staff, Team
+from wattelt.organisations import roles
+from wattelt.organisations.models import Organisation, Staff, Team
 from wattelt.residents.models import Trajectory
 
 if TYPE_CHECKING:
@@ -27,9 +28,7 @@ PURPOSE = "dossier screening"
 
 def screening_organisation_id(user: Staff | AnonymousUser) -> int | None:
     """The organisation whose dossiers this user screens: a quality officer's own."""
-    if not isinstance(user, Staff) or not user.is_authenticated:
-        return None
-    if not user.has_role(Role.Name.QUALITY_OFFICER):
+    if not isinstance(user, Staff) or not roles.is_quality_officer(user):
         return None
     return user.organisation_id
 
@@ -106,9 +105,9 @@ class ScreeningItemQuerySet(models.QuerySet["ScreeningItem"]):
         or about trajectories of the teams they coach. Findings only, never the dossier."""
         if not isinstance(user, Staff) or not user.is_authenticated:
             return self.none()
-        coached = Membership.objects.filter(staff=user, role=Membership.Role.TEAMCOACH)
         return self.filter(shared_at__isnull=False).filter(
-            Q(trajectory__responsible=user) | Q(team_id__in=coached.values("team_id"))
+            Q(trajectory__responsible=user, trajectory__team_id__in=roles.team_ids(user))
+            | Q(team_id__in=roles.coached_team_ids(user))
         )
 
 

@@ -20,7 +20,8 @@ from wattelt.instrument.plan import ResidentPlan, resident_plan
 from wattelt.instrument.progress import Progress, trajectory_progress
 from wattelt.organisations.models import Organisation, Staff, Team
 from wattelt.privacy.services import ANONYMISED_LAST_NAME
-from wattelt.residents.models import ALL_PARTS, Trajectory
+from wattelt.residents.access import reading_for_screening
+from wattelt.residents.models import Trajectory
 from wattelt.residents.services import add_months, due_state
 
 from .models import Answer, ScreeningItem, ScreeningRound, question_label
@@ -278,10 +279,8 @@ def dossier(item: ScreeningItem) -> Dossier | None:
     if item.trajectory is None or is_erased(item):
         return None
     trajectory = item.trajectory
-    # The screener reads every part; the plan template asks which parts are visible.
-    trajectory.visible_parts = ALL_PARTS  # type: ignore[attr-defined]
     progress = trajectory_progress(trajectory)
-    plan = resident_plan(trajectory)
+    plan = resident_plan(reading_for_screening(trajectory))
     measurements = progress.measurements
     kinds = [m.kind for m in measurements]
     facts = DossierFacts(

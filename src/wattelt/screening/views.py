@@ -16,7 +16,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from wattelt.audit.services import log_access, log_list_access
-from wattelt.organisations.models import Membership, Organisation
+from wattelt.organisations import roles
+from wattelt.organisations.models import Organisation
+from wattelt.residents.access import visible_one
 from wattelt.web import StaffRequest, add_service_errors
 
 from . import services
@@ -35,11 +37,16 @@ def _screener_organisation(request: StaffRequest) -> Organisation:
 
 
 def _visible_item(request: StaffRequest, pk: int) -> ScreeningItem:
-    return get_object_or_404(
+    """A drawn item of the screener's organisation; anything else (an item not drawn,
+    another organisation's) is refused and on the record."""
+    return visible_one(
         ScreeningItem.objects.visible_to(request.user).select_related(
             "round", "team", "trajectory__resident", "trajectory__team", "trajectory__responsible"
         ),
-        pk=pk,
+        pk,
+        object_type="screening_item",
+        resident_field="trajectory__resident_id",
+        purpose=PURPOSE,
     )
 
 
@@ -238,14 +245,10 @@ def findings(request: StaffRequest, pk: int) -> HttpResponse:
     )
 
 
-def _has_team(request: StaffRequest) -> bool:
-    return Membership.objects.filter(staff=request.user).exists()
-
-
 @login_required
 def my_findings(request: StaffRequest) -> HttpResponse:
     """Shared findings about my trajectories, and, for a coach, about my teams'."""
-    if not _has_team(request):
+    if not roles.team_roles(request.user):
         raise Http404
     items = (
         ScreeningItem.objects.shared_with(request.user)
@@ -270,8 +273,13 @@ def my_findings(request: StaffRequest) -> HttpResponse:
 @login_required
 @require_POST
 def discussed(request: StaffRequest, pk: int) -> HttpResponse:
-    screening = get_object_or_404(
-        ScreeningItem.objects.shared_with(request.user).select_related("trajectory"), pk=pk
+    screening = visible_one(
+        ScreeningItem.objects.shared_with(request.user).select_related("trajectory"),
+        pk,
+        object_type="screening_item",
+        resident_field="trajectory__resident_id",
+        action="change",
+        purpose=PURPOSE,
     )
     if not services.may_record_discussion(screening, request.user):
         raise PermissionDenied(_("Only the responsible professional records the conversation."))
