@@ -33,7 +33,10 @@ MATRIX: dict[str, Entry] = {
     "two_factor_verify": Entry(expect=everyone(200)),
     "reauthenticate": Entry(expect=everyone(200)),
     "recovery_codes": Entry(expect=everyone(200)),
-    "residents:search": Entry(expect=everyone(200)),
+    # Only team members search; for anyone else a search is a refused look, on the record.
+    "residents:search": Entry(
+        expect={**everyone(404), "alice": 200, "bob": 200, "dave": 200, "charlie": 200}
+    ),
     "residents:register": Entry(
         expect={**everyone(403), "alice": 200, "dave": 200, "charlie": 200}
     ),
@@ -47,6 +50,8 @@ MATRIX: dict[str, Entry] = {
     "residents:close": Entry(args=TRAJECTORY, expect=team_write(owner=200)),
     "residents:set_appointment": Entry(args=TRAJECTORY, method="post", expect=team_write()),
     "residents:consents": Entry(args=TRAJECTORY, expect=team_write(owner=200)),
+    # Naming a new responsible professional: the team's professionals and its coach.
+    "residents:responsible": Entry(args=TRAJECTORY, expect=team_read()),
     "residents:withdraw_consent": Entry(
         args=lambda ctx: [ctx["trajectory"].pk, ctx["consent"].pk],
         method="post",
@@ -210,3 +215,52 @@ def test_every_page_with_resident_data_is_logged(world, name):
     assert record is not None
     assert record.action in ("read", "print") and record.role == "professional"
     assert record.client_address and record.organisation_id and record.object_type
+
+
+# URLs about one resident's data: every refused call (403 or 404) leaves one record with
+# outcome "refused" and whose data it was, so snooping can be seen (NEN 7513).
+RESIDENT_URLS = [
+    *RESIDENT_PAGES,
+    "residents:open_trajectory",
+    "residents:set_appointment",
+    "residents:withdraw_consent",
+    "residents:responsible",
+    "instrument:new_measurement",
+    "instrument:goal_progress",
+    "instrument:discard",
+    "feedback:trajectory",
+    "screening:item",
+    "screening:share",
+    "screening:discussed",
+    "privacy:resident",
+    "privacy:inzage_pdf",
+    "privacy:inzage_json",
+    "privacy:register_erasure",
+    "privacy:erasure",
+]
+
+
+@pytest.mark.parametrize("name", RESIDENT_URLS)
+def test_every_refused_look_at_resident_data_is_logged(world, name):
+    entry = MATRIX[name]
+    resident_id = world["trajectory"].resident_id
+    refused_users = [user for user, status in entry.expect.items() if status in (403, 404)]
+    assert refused_users, f"{name}: the matrix refuses nobody"
+    for user in refused_users:
+        with transaction.atomic():
+            before = AccessLog.objects.count()
+            response = call(client_for(world["users"][user], sudo=True), name, entry, world)
+            assert response.status_code in (403, 404), (name, user)
+            new = list(AccessLog.objects.order_by("id")[before:])
+            assert [(r.outcome, r.resident_id, r.username) for r in new] == [
+                (AccessLog.Outcome.REFUSED, resident_id, user)
+            ], (name, user)
+            assert new[0].object_id, (name, user)
+            transaction.set_rollback(True)
+
+
+def test_a_search_beyond_ones_rights_is_refused_and_logged(world):
+    response = client_for(world["users"]["quinn"]).post(reverse("residents:search"), {"q": "Y"})
+    assert response.status_code == 404
+    record = AccessLog.objects.get(username="quinn")
+    assert (record.action, record.outcome) == ("search", AccessLog.Outcome.REFUSED)

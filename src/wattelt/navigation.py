@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from wattelt.organisations import roles as team_roles
+
 PROFESSIONAL = "professional"
 COACH = "teamcoach"
 QUALITY = "quality_officer"
@@ -60,10 +62,6 @@ LINKS = [
 ]
 
 
-# Only team members find residents; the other roles would search in vain.
-SEARCHERS = _for(PROFESSIONAL, COACH)
-
-
 def navigation(request: HttpRequest) -> dict[str, object]:
     """Context processor: `nav_links` as (url, label, current) for the logged-in user,
     and `nav_search`: whether the header offers the resident search."""
@@ -77,4 +75,5 @@ def navigation(request: HttpRequest) -> dict[str, object]:
             url = reverse(link.url_name)
             current = request.path == url or (url != "/" and request.path.startswith(url))
             links.append((url, link.label, current))
-    return {"nav_links": links, "nav_search": bool(SEARCHERS & roles)}
+    # Only team members find residents; for the other roles a search is refused.
+    return {"nav_links": links, "nav_search": team_roles.is_team_member(user)}

@@ -142,7 +142,10 @@ def test_quality_officer_of_another_organisation_gets_404_and_saves_nothing(
     assert client.get(reverse("screening:round", args=[item.round_id])).status_code == 404
     item.refresh_from_db()
     assert not item.is_screened and not item.is_shared
-    assert not AccessLog.objects.filter(username="quentin", resident_id=trajectory.resident_id)
+    looks = AccessLog.objects.filter(username="quentin", resident_id=trajectory.resident_id)
+    # Each attempt at the drawn item is on the record as refused; nothing was shown.
+    assert looks.count() == 3
+    assert set(looks.values_list("outcome", flat=True)) == {AccessLog.Outcome.REFUSED}
 
 
 def test_professional_and_coach_cannot_screen(item, alice, bob):

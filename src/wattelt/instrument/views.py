@@ -145,7 +145,7 @@ def _confirmed_measurement(
     while current is not None:
         versions.append(current)
         current = current.corrects
-    newer = Measurement.objects.filter(corrects=measurement).first()
+    newer = Measurement.objects.visible_to(request.user).filter(corrects=measurement).first()
     log_access(request, "read", "measurement", measurement.pk, trajectory.resident_id)
     return render(
         request,
@@ -229,7 +229,12 @@ def not_filled_in(request: StaffRequest, trajectory_pk: int) -> HttpResponse:
             log_access(request, "create", "not_filled_in", record.pk, trajectory.resident_id)
             messages.success(request, _("Recorded that the measurement was not filled in."))
             return redirect("instrument:progress", trajectory.pk)
-    has_start = Measurement.objects.confirmed().filter(trajectory=trajectory).exists()
+    has_start = (
+        Measurement.objects.visible_to(request.user)
+        .confirmed()
+        .filter(trajectory=trajectory)
+        .exists()
+    )
     log_access(request, "read", "trajectory", trajectory.pk, trajectory.resident_id)
     return render(
         request,

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from wattelt.organisations.models import Role, Staff
+from wattelt.organisations import roles
+from wattelt.organisations.models import Staff
 from wattelt.residents.models import Resident, ResidentQuerySet
 
 if TYPE_CHECKING:
@@ -17,9 +18,7 @@ if TYPE_CHECKING:
 
 def privacy_organisation_id(user: Staff | AnonymousUser) -> int | None:
     """The organisation whose residents this user handles requests for, or None."""
-    if not isinstance(user, Staff) or not user.is_authenticated:
-        return None
-    if not user.has_role(Role.Name.PRIVACY_OFFICER):
+    if not isinstance(user, Staff) or not roles.is_privacy_officer(user):
         return None
     return user.organisation_id
 

@@ -12,12 +12,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from wattelt.audit.services import log_access, log_list_access
 from wattelt.organisations.two_factor import sudo_mode
+from wattelt.residents.access import visible_one
 from wattelt.residents.models import Resident
 from wattelt.residents.search import posted_search, search_residents
 from wattelt.web import StaffRequest, add_service_errors
@@ -35,17 +36,24 @@ ERASURE = "avg-erasure"
 
 def handled_resident(request: StaffRequest, pk: int) -> Resident:
     """The resident if the user handles requests for them; 404 otherwise."""
-    return get_object_or_404(
-        residents_handled_by(request.user).select_related("district", "organisation"), pk=pk
+    return visible_one(
+        residents_handled_by(request.user).select_related("district", "organisation"),
+        pk,
+        object_type="resident",
+        resident_field="pk",
+        purpose="privacy",
     )
 
 
 def handled_request(request: StaffRequest, pk: int) -> ErasureRequest:
-    return get_object_or_404(
+    return visible_one(
         ErasureRequest.objects.handled_by(request.user).select_related(
             "resident", "requested_by", "decided_by", "executed_by"
         ),
-        pk=pk,
+        pk,
+        object_type="erasure_request",
+        resident_field="resident_id",
+        purpose="privacy",
     )
 
 

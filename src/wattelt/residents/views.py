@@ -27,7 +27,6 @@ from .forms import (
     OpenTrajectoryForm,
     ResidentForm,
     ResponsibleForm,
-    professional_teams,
 )
 from .models import Resident, Trajectory
 from .search import posted_search, search_residents
@@ -74,10 +73,15 @@ def search(request: StaffRequest) -> HttpResponse:
     return render(request, "residents/search.html", {"page": page, "query": query})
 
 
-def require_professional(request: StaffRequest) -> None:
-    """Registering residents and opening trajectories is a professional's work."""
-    if not professional_teams(request.user).exists():
-        raise PermissionDenied(_("Only professionals of a team can do this."))
+def require_professional(request: StaffRequest, resident: Resident | None = None) -> None:
+    """Registering residents and opening trajectories is a professional's work; a
+    refusal about a resident is on the record."""
+    if roles.is_professional(request.user):
+        return
+    message = _("Only professionals of a team can do this.")
+    if resident is None:
+        raise PermissionDenied(message)
+    raise ReadOnly("resident", resident.pk, resident.pk, "change", message=message)
 
 
 @login_required
@@ -122,7 +126,7 @@ def detail(request: StaffRequest, pk: int) -> HttpResponse:
 @require_POST
 def open_trajectory(request: StaffRequest, pk: int) -> HttpResponse:
     resident = resident_access(request.user, pk, for_edit=True).resident
-    require_professional(request)
+    require_professional(request, resident)
     form = OpenTrajectoryForm(request.POST, user=request.user)
     if form.is_valid():
         try:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
 from django.http import Http404, HttpResponse
@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from wattelt.audit.refusals import ReadOnly
 from wattelt.audit.services import log_access, log_list_access
 from wattelt.organisations import roles
 from wattelt.organisations.models import Organisation
@@ -282,7 +283,15 @@ def discussed(request: StaffRequest, pk: int) -> HttpResponse:
         purpose=PURPOSE,
     )
     if not services.may_record_discussion(screening, request.user):
-        raise PermissionDenied(_("Only the responsible professional records the conversation."))
+        resident_id = screening.trajectory.resident_id if screening.trajectory else None
+        raise ReadOnly(
+            "screening_item",
+            screening.pk,
+            resident_id,
+            "change",
+            PURPOSE,
+            _("Only the responsible professional records the conversation."),
+        )
     form = DiscussionForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
