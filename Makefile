@@ -45,6 +45,7 @@ browser:
 lint: install var
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	$(PY) bin/check-door
 	$(DEV_ENV) .venv/bin/mypy src tests bench
 	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run >/dev/null
 

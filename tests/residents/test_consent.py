@@ -179,3 +179,52 @@ def test_specialist_sees_who_it_is_about_but_not_contact_details(trajectory, ali
     assert "0612345678" not in html and "*****333" not in html
     own = client_for(alice).get(reverse("residents:detail", args=[trajectory.resident_id]))
     assert "0612345678" in own.content.decode()
+
+
+def _dated(measurement) -> str:
+    from django.utils.formats import date_format
+
+    return date_format(measurement.measured_on, "j F Y")
+
+
+def test_plan_only_consent_shows_no_board_content(trajectory, alice, charlie):
+    measurement = confirmed_measurement(trajectory, alice)
+    share(trajectory, alice, charlie, plan=True, goals=False, measurements=False)
+    for name in ("instrument:plan", "instrument:plan_pdf"):
+        response = client_for(charlie).get(reverse(name, args=[trajectory.pk]))
+        assert response.status_code == 200, name
+    html = client_for(charlie).get(reverse("instrument:plan", args=[trajectory.pk])).content
+    page = html.decode()
+    # The plan without the board: no chosen domains, faces, priority stars or measured date.
+    for board_content in ("plan-domains", "plan-face", "plan-star", _dated(measurement)):
+        assert board_content not in page, board_content
+    assert "Ik wil rust over mijn geld" not in page, "goals were not shared"
+    # The team sees all of it on the same page.
+    own = client_for(alice).get(reverse("instrument:plan", args=[trajectory.pk])).content.decode()
+    assert "plan-domains" in own and "plan-star" in own and _dated(measurement) in own
+
+
+def test_goals_only_consent_shows_no_measurement_facts(trajectory, alice, charlie):
+    measurement = confirmed_measurement(trajectory, alice)
+    share(trajectory, alice, charlie, plan=False, goals=True, measurements=False)
+    client = client_for(charlie)
+    plan = client.get(reverse("instrument:plan", args=[trajectory.pk])).content.decode()
+    assert "Ik wil rust over mijn geld" in plan
+    assert "plan-domains" not in plan and _dated(measurement) not in plan
+    detail = client.get(reverse("residents:detail", args=[trajectory.resident_id]))
+    page = detail.content.decode()
+    assert "meting" not in page and "measurement" not in page
+    assert reverse("instrument:plan", args=[trajectory.pk]) in page
+    assert f'href="{reverse("instrument:progress", args=[trajectory.pk])}"' not in page
+
+
+def test_measurements_consent_shows_the_board_and_its_count(trajectory, alice, charlie):
+    confirmed_measurement(trajectory, alice)
+    share(trajectory, alice, charlie, plan=True, goals=True, measurements=True)
+    client = client_for(charlie)
+    assert (
+        "plan-domains"
+        in client.get(reverse("instrument:plan", args=[trajectory.pk])).content.decode()
+    )
+    detail = client.get(reverse("residents:detail", args=[trajectory.resident_id])).content.decode()
+    assert "1 meting" in detail
