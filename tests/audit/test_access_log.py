@@ -98,3 +98,24 @@ def test_bad_filter_shows_a_message_not_an_error(privacy_officer):
     assert (
         "einddatum" in response.content.decode().lower() or "end date" in response.content.decode()
     )
+
+
+def test_privacy_officer_sees_refused_attempts_in_words_and_per_user(
+    trajectory, alice, charlie, privacy_officer
+):
+    snooper = client_for(charlie)
+    for name in ("instrument:progress", "instrument:plan", "residents:close"):
+        assert snooper.get(reverse(name, args=[trajectory.pk])).status_code == 404
+    client_for(alice).get(reverse("instrument:progress", args=[trajectory.pk]))
+    page = client_for(privacy_officer, sudo=True).get(
+        reverse("audit:access_log"), {"outcome": "refused"}
+    )
+    html = page.content.decode()
+    assert page.status_code == 200
+    rows = list(page.context["page"])
+    assert {r.username for r in rows} == {"charlie"} and len(rows) == 3
+    assert all(r.resident_id == trajectory.resident_id and r.object_id for r in rows)
+    assert page.context["refusals"] == [{"username": "charlie", "refused": 3}]
+    # Words, not codes: the role, the object and the outcome in Dutch.
+    assert "geweigerd" in html and "traject" in html and "professional" in html
+    assert "teamcoach" not in html and "trajectory" not in html

@@ -18,6 +18,9 @@ class AccessLogFilter(forms.Form):
     action = forms.ChoiceField(
         label=_("Action"), required=False, choices=[("", "—"), *AccessLog.Action.choices]
     )
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), required=False, choices=[("", "—"), *AccessLog.Outcome.choices]
+    )
     since = forms.DateField(label=_("From"), required=False, widget=DateInput())
     until = forms.DateField(label=_("Until"), required=False, widget=DateInput())
 
@@ -38,6 +41,8 @@ class AccessLogFilter(forms.Form):
             records = records.filter(username=data["username"])
         if data["action"]:
             records = records.filter(action=data["action"])
+        if data["outcome"]:
+            records = records.filter(outcome=data["outcome"])
         if data["since"]:
             records = records.filter(at__date__gte=data["since"])
         if data["until"]:

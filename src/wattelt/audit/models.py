@@ -7,6 +7,9 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from . import vocabulary
 
 
 class AccessLogQuerySet(models.QuerySet["AccessLog"]):
@@ -25,6 +28,14 @@ class AccessLogQuerySet(models.QuerySet["AccessLog"]):
         )
 
 
+def refusals_per_user(records: AccessLogQuerySet, limit: int = 20) -> list[dict[str, object]]:
+    """Who was refused how often within these records, most first: snooping shows up
+    as many refused looks by one user."""
+    refused = records.filter(outcome=AccessLog.Outcome.REFUSED)
+    counts = refused.values("username").annotate(refused=models.Count("id"))
+    return list(counts.order_by("-refused", "username")[:limit])
+
+
 class AccessLog(models.Model):
     class Action(models.TextChoices):
         READ = "read", _("read")
@@ -36,8 +47,8 @@ class AccessLog(models.Model):
         EXPORT = "export", _("export")
 
     class Outcome(models.TextChoices):
-        SUCCESS = "success", _("allowed")
-        REFUSED = "refused", _("refused")
+        SUCCESS = "success", pgettext_lazy("access log outcome", "allowed")
+        REFUSED = "refused", pgettext_lazy("access log outcome", "refused")
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     # Plain ids and names, not foreign keys: the log must outlive erasure of what it names.
@@ -71,3 +82,19 @@ class AccessLog(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise PermissionError("The access log is append-only.")
+
+    @property
+    def role_words(self) -> str:
+        return vocabulary.role_words(self.role)
+
+    @property
+    def object_words(self) -> str:
+        return vocabulary.object_words(self.object_type)
+
+    @property
+    def purpose_words(self) -> str:
+        return vocabulary.purpose_words(self.purpose)
+
+    @property
+    def is_refused(self) -> bool:
+        return self.outcome == self.Outcome.REFUSED

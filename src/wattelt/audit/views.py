@@ -9,12 +9,12 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
-from wattelt.organisations.models import Role
+from wattelt.organisations import roles
 from wattelt.organisations.two_factor import sudo_mode
 from wattelt.web import StaffRequest
 
 from .forms import AccessLogFilter
-from .models import AccessLog, AccessLogQuerySet
+from .models import AccessLog, AccessLogQuerySet, refusals_per_user
 from .services import log_access
 
 FIELDS = [
@@ -34,7 +34,7 @@ FIELDS = [
 
 
 def _filtered(request: StaffRequest) -> tuple[AccessLogFilter, AccessLogQuerySet]:
-    if not request.user.has_role(Role.Name.PRIVACY_OFFICER):
+    if not roles.is_privacy_officer(request.user):
         raise Http404
     visible = AccessLog.objects.visible_to(request.user)
     form = AccessLogFilter(request.GET or None)
@@ -60,7 +60,12 @@ def access_log(request: StaffRequest) -> HttpResponse:
     return render(
         request,
         "audit/access_log.html",
-        {"form": form, "page": page, "page_query": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "page_query": query.urlencode(),
+            "refusals": refusals_per_user(records),
+        },
     )
 
 
