@@ -22,7 +22,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from wattelt.organisations.models import Membership, Organisation, Role, Staff
+from wattelt.organisations import roles
+from wattelt.organisations.models import Membership, Organisation, Staff
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -44,7 +45,7 @@ def plan_rights(user: Staff | AnonymousUser) -> PlanRights | None:
     kept narrow)."""
     if not isinstance(user, Staff) or not user.is_authenticated or user.organisation_id is None:
         return None
-    edit = user.has_role(Role.Name.ORGANISATION_ADMIN) or user.has_role(Role.Name.QUALITY_OFFICER)
+    edit = roles.answers_for_organisation_data(user)
     team_roles = set(
         user.memberships.filter(team__organisation_id=user.organisation_id).values_list(
             "role", flat=True

@@ -36,7 +36,8 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from wattelt.instrument.models import GoalReview, Measurement, NotFilledIn
-from wattelt.organisations.models import District, Membership, Role, Staff, Team
+from wattelt.organisations import roles
+from wattelt.organisations.models import District, Role, Staff, Team
 from wattelt.residents.models import Trajectory
 
 from . import indicators as ind
@@ -98,12 +99,11 @@ def dashboard_scope(user: Staff) -> Scope | None:
     their organisation, a team coach the teams they coach; anyone else nothing (None)."""
     organisation = user.organisation
     if organisation is not None:
-        if user.has_role(Role.Name.MUNICIPALITY_ANALYST):
+        if roles.has_organisation_role(user, Role.Name.MUNICIPALITY_ANALYST):
             return Scope(municipality_id=organisation.municipality_id)
-        if user.has_role(Role.Name.QUALITY_OFFICER) or user.has_role(Role.Name.ORGANISATION_ADMIN):
+        if roles.answers_for_organisation_data(user):
             return Scope(organisation_id=organisation.pk)
-    coached = user.memberships.filter(role=Membership.Role.TEAMCOACH)
-    team_ids = tuple(sorted(coached.values_list("team_id", flat=True)))
+    team_ids = tuple(sorted(roles.coached_team_ids(user).values_list("team_id", flat=True)))
     return Scope(team_ids=team_ids) if team_ids else None
 
 

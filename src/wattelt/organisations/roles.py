@@ -86,13 +86,5 @@ def is_quality_officer(user: User) -> bool:
     return has_organisation_role(user, Role.Name.QUALITY_OFFICER)
 
 
-def is_organisation_admin(user: User) -> bool:
-    return has_organisation_role(user, Role.Name.ORGANISATION_ADMIN)
-
-
 def is_privacy_officer(user: User) -> bool:
     return has_organisation_role(user, Role.Name.PRIVACY_OFFICER)
-
-
-def is_municipality_analyst(user: User) -> bool:
-    return has_organisation_role(user, Role.Name.MUNICIPALITY_ANALYST)
