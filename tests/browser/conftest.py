@@ -41,6 +41,9 @@ CHROMIUM_ARGS = [
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 VIEWPORT: ViewportSize = {"width": 1280, "height": 900}
+TABLET: ViewportSize = {"width": 1024, "height": 768}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 TIMEOUT_MS = 10_000
 
 
@@ -66,9 +69,16 @@ class Contexts:
         self.browser = browser
         self.opened: list[BrowserContext] = []
 
-    def new_page(self, javascript: bool = True) -> Page:
+    def new_page(
+        self, javascript: bool = True, viewport: ViewportSize = VIEWPORT, touch: bool = False
+    ) -> Page:
+        """A page in a new window; `touch`: a phone or tablet (touch events, mobile)."""
         context = self.browser.new_context(
-            viewport=VIEWPORT, locale="nl-NL", java_script_enabled=javascript
+            viewport=viewport,
+            locale="nl-NL",
+            java_script_enabled=javascript,
+            has_touch=touch,
+            is_mobile=touch,
         )
         context.set_default_timeout(TIMEOUT_MS)
         self.opened.append(context)
@@ -145,3 +155,28 @@ class Shots:
 @pytest.fixture
 def shot(request: pytest.FixtureRequest) -> Shots:
     return Shots(request.node.name)
+
+
+def accessibility_violations(page: Page) -> list[dict[str, object]]:
+    """axe-core's violations on the current page (WCAG 2.1 A and AA rules), each with
+    its rule id and the first elements it concerns. Evaluated through the DevTools
+    protocol, so the page's Content-Security-Policy stays as it is."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    found: list[dict[str, object]] = page.evaluate(
+        """async () => {
+            const result = await axe.run(document, {
+                runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+            });
+            return result.violations.map(v => ({
+                id: v.id, impact: v.impact,
+                nodes: v.nodes.slice(0, 5).map(n => n.target.join(" ")),
+            }));
+        }"""
+    )
+    return found
+
+
+def assert_accessible(page: Page) -> None:
+    violations = accessibility_violations(page)
+    assert violations == [], f"axe-core on {page.url}: {violations}"

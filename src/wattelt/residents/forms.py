@@ -62,7 +62,9 @@ def professional_teams(user: Staff) -> Any:
 
 class ResponsibleForm(forms.Form):
     responsible = forms.ModelChoiceField(
-        label=_("Responsible professional"), queryset=Staff.objects.none()
+        label=_("Responsible professional"),
+        queryset=Staff.objects.none(),
+        widget=forms.Select(attrs={"class": "utrecht-select utrecht-select--html-select"}),
     )
 
     def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:
