@@ -53,7 +53,8 @@ def _resident_filter(form: AccessLogFilter) -> int | None:
 @sudo_mode(reads=True)
 def access_log(request: StaffRequest) -> HttpResponse:
     form, records = _filtered(request)
-    log_access(request, "read", "access_log", "", _resident_filter(form), purpose="privacy")
+    resident = _resident_filter(form)
+    log_access(request, "read", "access_log", resident or "all", resident, purpose="privacy")
     page = Paginator(records, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -73,7 +74,8 @@ def access_log(request: StaffRequest) -> HttpResponse:
 @sudo_mode(reads=True)
 def access_log_export(request: StaffRequest) -> HttpResponse:
     form, records = _filtered(request)
-    log_access(request, "export", "access_log", "", _resident_filter(form), purpose="privacy")
+    resident = _resident_filter(form)
+    log_access(request, "export", "access_log", resident or "all", resident, purpose="privacy")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="toegangslog.csv"'
     writer = csv.writer(response)

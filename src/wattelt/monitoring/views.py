@@ -62,7 +62,7 @@ class _Page:
 @login_required
 def dashboard(request: StaffRequest) -> HttpResponse:
     page = _Page(request)
-    log_access(request, "read", "dashboard", "", None, purpose="monitoring")
+    log_access(request, "read", "dashboard", "figures", None, purpose="monitoring")
     return render(
         request,
         "monitoring/dashboard.html",

@@ -75,7 +75,7 @@ def start(request: StaffRequest) -> HttpResponse:
     page = Paginator(results.order_by("last_name", "first_name", "pk"), PAGE_SIZE).get_page(
         page_number
     )
-    log_access(request, "read", "erasure_requests", "", None, purpose=ERASURE)
+    log_access(request, "read", "erasure_requests", "open", None, purpose=ERASURE)
     if query:
         shown = [(r.pk, r.pk) for r in page]
         log_list_access(request, "search", "resident", shown, purpose=INZAGE)
