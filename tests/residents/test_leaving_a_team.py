@@ -50,3 +50,15 @@ def test_coach_sees_who_left_and_names_a_new_responsible(trajectory, alice, bob,
 def test_outsider_cannot_name_a_responsible(trajectory, charlie):
     url = reverse("residents:responsible", args=[trajectory.pk])
     assert client_for(charlie).post(url, {"responsible": charlie.pk}).status_code == 404
+
+
+def test_no_reminders_about_a_team_one_left(trajectory, alice):
+    from django.utils import timezone
+
+    from wattelt.implementation.services import reminders_per_professional
+
+    today = timezone.localdate()
+    Trajectory.objects.filter(pk=trajectory.pk).update(measurement_due_on=today)
+    assert alice.pk in reminders_per_professional(today)
+    Membership.objects.filter(staff=alice, team=trajectory.team).delete()
+    assert alice.pk not in reminders_per_professional(today)

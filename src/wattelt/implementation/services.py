@@ -322,11 +322,13 @@ class DigestResult:
 
 def reminders_per_professional(today: dt.date) -> dict[int, list[Reminder]]:
     """Due, overdue and start-missing trajectories, per responsible professional (active
-    accounts only), most urgent first. One query."""
+    accounts still in the trajectory's team), most urgent first. One query."""
     soon = today + dt.timedelta(days=DUE_SOON_DAYS)
+    in_team = Membership.objects.filter(team=OuterRef("team"), staff=OuterRef("responsible"))
     trajectories = (
         Trajectory.objects.open()
         .filter(measurement_due_on__lte=soon, responsible__is_active=True)
+        .filter(Exists(in_team))
         .select_related("team__organisation")
         .order_by("responsible_id", "measurement_due_on", "pk")
     )
