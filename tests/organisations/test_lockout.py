@@ -141,6 +141,20 @@ def test_password_spraying_from_one_address_locks_that_address(alice):
     assert logged_in(elsewhere), "the accounts themselves are not locked"
 
 
+def test_a_spray_at_the_office_does_not_end_sessions_in_sudo_mode(alice):
+    """Someone else's failures lock the address: the confirmation waits, the session stays."""
+    client = client_for(alice)
+    client.defaults["REMOTE_ADDR"] = OFFICE
+    device = TOTPDevice.objects.get(user=alice)
+    for number in range(30):
+        login_from(OFFICE, f"colleague{number}", "Welkom01-Welkom01")
+    response = confirm(client, PASSWORD, current_code(device))
+    assert response.status_code == 429
+    assert "vanaf dit netwerk" in response.content.decode()
+    assert not is_logged_out(client)
+    assert client.get(reverse("start")).status_code == 200
+
+
 def test_one_person_mistyping_does_not_lock_the_office(alice, organisation, team):
     bob = make_staff("bob", organisation, team, "professional")
     for _ in range(40):  # locked after 5; keeps trying during the lockout

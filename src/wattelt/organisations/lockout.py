@@ -49,9 +49,11 @@ class LoginLockoutHandler(AxesDatabaseHandler):  # type: ignore[misc]
         address has passed its own."""
         account = int(super().get_failures(request, credentials))
         limit = int(get_failure_limit(request, credentials))
+        if account >= limit:
+            return account
         if address_failures(request, per_account_cap=limit) >= settings.LOGIN_ADDRESS_FAILURE_LIMIT:
             setattr(request, LOCKED_BY_ADDRESS, True)
-            return max(account, limit)
+            return limit
         return account
 
 
@@ -90,11 +92,14 @@ def is_locked_out(request: HttpRequest) -> bool:
     return bool(getattr(request, "axes_locked_out", False))
 
 
-def end_locked_out_session(request: HttpRequest) -> HttpResponse:
-    """A session that guesses its own password or code is ended: whoever holds it must
-    log in again, which the lockout refuses until it expires."""
-    logout(request)
-    setattr(request, SESSION_ENDED, True)
+def refuse_locked_out(request: HttpRequest) -> HttpResponse:
+    """Sudo mode when locked out. A session whose own account is locked is ended (it
+    guessed its own password or code): whoever holds it must log in again, which the
+    lockout refuses until it expires. When only the address is locked, because of
+    someone else's failures, the session stays and only the confirmation waits."""
+    if not getattr(request, LOCKED_BY_ADDRESS, False):
+        logout(request)
+        setattr(request, SESSION_ENDED, True)
     return lockout_response(request)
 
 

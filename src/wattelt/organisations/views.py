@@ -91,7 +91,7 @@ def reauthenticate(request: StaffRequest) -> HttpResponse:
             request, request.user, form.cleaned_data["password"], form.cleaned_data["code"]
         )
         if lockout.is_locked_out(request):
-            return lockout.end_locked_out_session(request)
+            return lockout.refuse_locked_out(request)
         if confirmed:
             two_factor.mark_reauthenticated(request)
             request.session.cycle_key()
