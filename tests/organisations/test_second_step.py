@@ -33,11 +33,14 @@ def with_session(key: str) -> Client:
 def test_session_id_is_renewed_after_the_code(alice):
     device = TOTPDevice.objects.create(user=alice, name="app", confirmed=True)
     client = password_login(alice)
+    client.get(reverse("two_factor_verify"))
     before = client.session.session_key
+    csrf_before = client.cookies[settings.CSRF_COOKIE_NAME].value
     response = client.post(reverse("two_factor_verify"), {"code": current_code(device)})
     assert response.status_code == 302
     after = client.session.session_key
     assert before != after
+    assert client.cookies[settings.CSRF_COOKIE_NAME].value != csrf_before, "new CSRF token"
     assert client.get(reverse("start")).status_code == 200
     assert not SessionStore().exists(before), "the old id is deleted"
     stale = with_session(before).get(reverse("start"))

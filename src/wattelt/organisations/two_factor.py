@@ -12,6 +12,7 @@ from typing import Any
 
 import segno
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import rotate_token
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -101,9 +102,11 @@ class RequireTwoFactor:
 def complete_login(request: HttpRequest, device: Any) -> None:
     """The second step is done: the session is verified by this device and gets a new
     id, so an id that leaked before the code (or was planted: session fixation) is
-    worth nothing; the old id is deleted from the store."""
+    worth nothing; the old id is deleted from the store. The CSRF token is renewed
+    too, as Django does at the password step."""
     otp_login(request, device)
     request.session.cycle_key()
+    rotate_token(request)
     mark_reauthenticated(request)
 
 
