@@ -143,11 +143,51 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Lockout after repeated failures, per account and address (django-axes).
-AXES_FAILURE_LIMIT = setting("WATTELT_LOGIN_FAILURE_LIMIT", 5, "Failed logins before lockout.", int)
-AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+
+
+def _parse_positive_int(raw: str) -> int:
+    value = int(raw)
+    if value < 1:
+        raise ValueError("expected a whole number of at least 1")
+    return value
+
+
+# Lockout after failed logins and re-authentications (django-axes; the rules and why
+# these numbers: organisations/lockout.py and docs/security.md).
+AXES_FAILURE_LIMIT = setting(
+    "WATTELT_LOGIN_FAILURE_LIMIT",
+    5,
+    "Failed logins or re-authentications (wrong password or code) of one account from one "
+    "address before that account is locked out at that address.",
+    _parse_positive_int,
+)
+LOGIN_ADDRESS_FAILURE_LIMIT = setting(
+    "WATTELT_LOGIN_ADDRESS_FAILURE_LIMIT",
+    30,
+    "Failed logins from one address, all accounts together (each counted at most "
+    "WATTELT_LOGIN_FAILURE_LIMIT times), before the address is locked out for every "
+    "account: stops password spraying, yet leaves an office behind one NAT address alone.",
+    _parse_positive_int,
+)
+if LOGIN_ADDRESS_FAILURE_LIMIT <= AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured(
+        "WATTELT_LOGIN_ADDRESS_FAILURE_LIMIT must be above WATTELT_LOGIN_FAILURE_LIMIT: "
+        "otherwise one person mistyping locks out everyone at their address."
+    )
+LOGIN_LOCKOUT_MINUTES = setting(
+    "WATTELT_LOGIN_LOCKOUT_MINUTES",
+    15,
+    "How long failures count and a lockout lasts, in minutes.",
+    _parse_positive_int,
+)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HANDLER = "wattelt.organisations.lockout.LoginLockoutHandler"
+AXES_LOCKOUT_CALLABLE = "wattelt.organisations.lockout.lockout_response"
+# The address the access log records too: X-Real-IP from our own proxy when trusted,
+# else REMOTE_ADDR. Behind a proxy without WATTELT_TRUST_X_REAL_IP every client would
+# share the proxy's address, and the per-address limit would lock out everyone at once.
+AXES_CLIENT_IP_CALLABLE = "wattelt.audit.services.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 OTP_TOTP_ISSUER = "Wat telt"
@@ -190,7 +230,7 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 TRUST_X_REAL_IP = setting(
     "WATTELT_TRUST_X_REAL_IP",
     False,
-    "Our TLS proxy sets X-Real-IP: log it as the client address.",
+    "Our TLS proxy sets X-Real-IP: use it as the client address (access log, login lockout).",
     _parse_bool,
 )
 SECURE_SSL_REDIRECT = setting(

@@ -12,9 +12,11 @@ from typing import Any
 
 import segno
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import rotate_token
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -31,6 +33,12 @@ OPEN_PATHS = ("/inloggen/", "/uitloggen/", "/static/", "/i18n/", "/oidc/")
 
 def has_second_factor(user: Staff) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def is_verified(user: Any) -> bool:
+    """Has this user done the second step of the login in this session? (OTPMiddleware
+    gives request.user is_verified(); anyone else has not.)"""
+    return bool(getattr(user, "is_verified", lambda: False)())
 
 
 def pending_device(user: Staff) -> TOTPDevice:
@@ -81,12 +89,25 @@ class RequireTwoFactor:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        # OTPMiddleware gives the user is_verified(): True once the second factor is done.
-        verified = getattr(user, "is_verified", lambda: False)()
-        if isinstance(user, Staff) and not verified and not request.path.startswith(OPEN_PATHS):
+        if (
+            isinstance(user, Staff)
+            and not is_verified(user)
+            and not request.path.startswith(OPEN_PATHS)
+        ):
             name = "two_factor_verify" if has_second_factor(user) else "two_factor_enrol"
             return redirect(f"{reverse(name)}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
+
+
+def complete_login(request: HttpRequest, device: Any) -> None:
+    """The second step is done: the session is verified by this device and gets a new
+    id, so an id that leaked before the code (or was planted: session fixation) is
+    worth nothing; the old id is deleted from the store. The CSRF token is renewed
+    too, as Django does at the password step."""
+    otp_login(request, device)
+    request.session.cycle_key()
+    rotate_token(request)
+    mark_reauthenticated(request)
 
 
 def mark_reauthenticated(request: HttpRequest) -> None:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django_otp import login as otp_login
 
 from wattelt.web import StaffRequest
 
-from . import two_factor
+from . import lockout, two_factor
 from .forms import CodeForm, ReauthenticateForm
 
 
@@ -24,8 +25,7 @@ def enrol(request: StaffRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         codes = two_factor.confirm_enrolment(request.user, device, form.cleaned_data["code"])
         if codes is not None:
-            otp_login(request, device)
-            two_factor.mark_reauthenticated(request)
+            two_factor.complete_login(request, device)
             return render(
                 request,
                 "registration/recovery_codes.html",
@@ -56,8 +56,7 @@ def verify(request: StaffRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         device = two_factor.check_code(request.user, form.cleaned_data["code"])
         if device is not None:
-            otp_login(request, device)
-            two_factor.mark_reauthenticated(request)
+            two_factor.complete_login(request, device)
             return redirect(two_factor.safe_next(request))
         form.add_error(
             "code", _("This code is not right, or a recovery code that was used before.")
@@ -79,15 +78,23 @@ def recovery_codes(request: StaffRequest) -> HttpResponse:
 
 @login_required
 def reauthenticate(request: StaffRequest) -> HttpResponse:
-    """Sudo mode: password and code again, valid for 10 minutes."""
+    """Sudo mode: password and code again, valid for 10 minutes. Failures count towards
+    the lockout like failed logins; a session that reaches it is ended."""
+    if not two_factor.is_verified(request.user):
+        # Before the second step of the login there is nothing to confirm.
+        return redirect(
+            f"{reverse('two_factor_verify')}?{urlencode({'next': two_factor.safe_next(request)})}"
+        )
     form = ReauthenticateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        password_ok = request.user.check_password(form.cleaned_data["password"])
-        device = (
-            two_factor.check_code(request.user, form.cleaned_data["code"]) if password_ok else None
+        confirmed = lockout.confirm_password_and_code(
+            request, request.user, form.cleaned_data["password"], form.cleaned_data["code"]
         )
-        if device is not None:
+        if lockout.is_locked_out(request):
+            return lockout.refuse_locked_out(request)
+        if confirmed:
             two_factor.mark_reauthenticated(request)
+            request.session.cycle_key()
             return redirect(two_factor.safe_next(request))
         form.add_error(None, _("Password or code is not right."))
     return render(
