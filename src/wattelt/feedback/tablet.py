@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from wattelt.organisations import two_factor
+from wattelt.organisations import lockout
 from wattelt.organisations.models import Staff
 
 TABLET_SESSION_KEY = "feedback_tablet_token"
@@ -34,10 +34,9 @@ def end(request: HttpRequest) -> None:
 
 
 def hand_back(request: HttpRequest, user: Staff, password: str, code: str) -> bool:
-    """Unlock when password and code are right (the check of sudo mode's reauthentication:
-    the code is only tried with the right password). A wrong attempt is counted."""
-    device = two_factor.check_code(user, code) if user.check_password(password) else None
-    if device is None:
+    """Unlock when password and code are right: sudo mode's check, so a wrong attempt
+    counts towards the account's lockout as at the login, and in this session."""
+    if not lockout.confirm_password_and_code(request, user, password, code):
         request.session[FAILED_HAND_BACKS_KEY] = failed_hand_backs(request) + 1
         return False
     end(request)
