@@ -88,6 +88,15 @@ def _scope(access: AdoptionAccess, team_id: int | None, professional_id: int | N
     return in_scope
 
 
+def _of_team(team_id: int) -> KeyFilter:
+    return lambda key: key[0] == team_id
+
+
+def _of_professional(professional_id: int, detail: frozenset[int]) -> KeyFilter:
+    """Their own figures, in the teams whose professionals' figures the user sees."""
+    return lambda key: key[1] == professional_id and key[0] in detail
+
+
 def _group_row(
     counts: Mapping[Key, Counts],
     months: list[Month],
@@ -130,18 +139,12 @@ def adoption_report(
         trend=[MonthFigures(m, trend_by_month[m.number], m.last_day < today) for m in months],
         scope_lights=phase_lights([trend_by_month[m.number] for m in recent]),
         teams=[
-            _group_row(counts, months, recent, (t.pk, t.name), lambda key, pk=t.pk: key[0] == pk)
+            _group_row(counts, months, recent, (t.pk, t.name), _of_team(t.pk))
             for t in access.teams
             if team_id is None or t.pk == team_id
         ],
         professionals=[
-            _group_row(
-                counts,
-                months,
-                recent,
-                person,
-                lambda key, pk=person[0]: key[1] == pk and key[0] in detail,
-            )
+            _group_row(counts, months, recent, person, _of_professional(person[0], detail))
             for person in people or []
         ],
         offered=offered_views(organisation),
