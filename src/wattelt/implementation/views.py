@@ -4,13 +4,11 @@ adoption figures."""
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,7 +16,6 @@ from django.utils.translation import gettext as _
 
 from wattelt.audit.services import log_list_access
 from wattelt.organisations.two_factor import sudo_mode
-from wattelt.residents.services import DUE_SOON_DAYS
 from wattelt.web import StaffRequest, add_service_errors
 
 from . import adoption, services
@@ -74,17 +71,11 @@ def team_reminders(request: StaffRequest) -> HttpResponse:
         (t, services.reminder_state(t, t.team.organisation.start_measurement_grace_days, today))
         for t in page
     ]
-    soon = today + dt.timedelta(days=DUE_SOON_DAYS)
-    counts = services.coach_team_list(request.user).aggregate(
-        total=Count("pk"),
-        overdue=Count("pk", filter=Q(measurement_due_on__lt=today)),
-        due=Count("pk", filter=Q(measurement_due_on__gte=today, measurement_due_on__lte=soon)),
-    )
     log_list_access(request, "read", "trajectory", [(t.pk, t.resident_id) for t in page])
     context = {
         "page": page,
         "rows": rows,
-        "counts": counts,
+        "counts": services.coach_team_counts(request.user, today),
         "needs_attention": needs_attention,
         "page_query": f"toon={NEEDS_ATTENTION}" if needs_attention else "",
     }

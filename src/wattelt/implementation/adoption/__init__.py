@@ -38,52 +38,26 @@ lights), `report` (what the page shows) and `page` (how the screen shows it).
 """
 
 from .access import AdoptionAccess, adoption_access, detail_teams, professionals_of
-from .counts import adoption_counts, counts_of_teams, offered_views, organisation_value
-from .indicators import (
-    FOLLOW_UP_TOLERANCE_DAYS,
-    INDICATORS,
-    START_WINDOW_DAYS,
-    UNITS,
-    Counts,
-    IndicatorValue,
-    Key,
-    Unit,
-    total,
-)
-from .lights import MIN_CASES, PHASES, THRESHOLDS, PhaseLight, Threshold, traffic_light
-from .months import Month, month_number
-from .report import AdoptionReport, GroupRow, MonthFigures, adoption_report, complete_months, window
+from .counts import adoption_counts, organisation_value
+from .indicators import INDICATORS, Counts, IndicatorValue
+from .lights import Threshold, traffic_light
+from .months import Month
+from .report import adoption_report, complete_months, window
 
 __all__ = [
-    "FOLLOW_UP_TOLERANCE_DAYS",
     "INDICATORS",
-    "MIN_CASES",
-    "PHASES",
-    "START_WINDOW_DAYS",
-    "THRESHOLDS",
-    "UNITS",
     "AdoptionAccess",
-    "AdoptionReport",
     "Counts",
-    "GroupRow",
     "IndicatorValue",
-    "Key",
     "Month",
-    "MonthFigures",
-    "PhaseLight",
     "Threshold",
-    "Unit",
     "adoption_access",
     "adoption_counts",
     "adoption_report",
     "complete_months",
-    "counts_of_teams",
     "detail_teams",
-    "month_number",
-    "offered_views",
     "organisation_value",
     "professionals_of",
-    "total",
     "traffic_light",
     "window",
 ]

@@ -30,7 +30,7 @@ from wattelt.instrument.models import ChosenDomain, Goal, Measurement, NotFilled
 from wattelt.organisations.models import Organisation, Team
 from wattelt.residents.models import Trajectory
 
-from ..models import OrganisationPolicy
+from ..services import offered_perspectives
 from .indicators import (
     FOLLOW_UP_TOLERANCE_DAYS,
     INDICATORS,
@@ -365,16 +365,7 @@ def _collect(
 
 def offered_views(organisation: Organisation) -> list[str]:
     """The optional views ("professional", "carer") the organisation's policy offers."""
-    policy = OrganisationPolicy.objects.filter(organisation=organisation).first()
-    policy = policy or OrganisationPolicy(organisation=organisation)
-    return [
-        name
-        for name, offered in (
-            ("professional", policy.professional_view),
-            ("carer", policy.carer_view),
-        )
-        if offered
-    ]
+    return [name for name in offered_perspectives(organisation) if name != "resident"]
 
 
 # --- the public API for the implementation plan -----------------------------------------
