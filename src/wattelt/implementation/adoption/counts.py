@@ -51,8 +51,17 @@ def _scoped(team_ids: Collection[int], path: str) -> Q:
     return Q(**{f"{path}team_id__in": list(team_ids)})
 
 
+def _cell(trajectory: str, date_field: str) -> dict[str, Any]:
+    """The GROUP BY columns of a count: the trajectory's team and responsible
+    professional (reached through `trajectory`) and the month of the date."""
+    return {
+        "team_id": F(f"{trajectory}team_id"),
+        "responsible_id": F(f"{trajectory}responsible_id"),
+        "month": month_of(date_field),
+    }
+
+
 def _started(
-    organisation: Organisation,
     start: dt.date,
     end: dt.date,
     team_ids: Collection[int],
@@ -170,7 +179,6 @@ def _integer_rows(sql: str, params: Sequence[Any]) -> list[tuple[int, ...]]:
 
 
 def _closed(
-    organisation: Organisation,
     start: dt.date,
     end: dt.date,
     team_ids: Collection[int],
@@ -194,7 +202,6 @@ def _closed(
 
 
 def _views_used(
-    organisation: Organisation,
     start: dt.date,
     end: dt.date,
     team_ids: Collection[int],
@@ -221,12 +228,7 @@ def _views_used(
         )
         .filter(_scoped(team_ids, "measurement__trajectory__"))
         .filter(Q(professional_chip__isnull=False) | Q(carer_chip__isnull=False))
-        .values(
-            "measurement_id",
-            team_id=F("measurement__trajectory__team_id"),
-            responsible_id=F("measurement__trajectory__responsible_id"),
-            month=month_of("measurement__measured_on"),
-        )
+        .values("measurement_id", **_cell("measurement__trajectory__", "measurement__measured_on"))
         .annotate(has_professional=has["professional"], has_carer=has["carer"])
         .order_by()
     )
@@ -239,7 +241,6 @@ def _views_used(
 
 
 def _goals(
-    organisation: Organisation,
     start: dt.date,
     end: dt.date,
     team_ids: Collection[int],
@@ -251,18 +252,13 @@ def _goals(
             stated_in__measured_on__lte=end,
         )
         .filter(_scoped(team_ids, "stated_in__trajectory__"))
-        .values(
-            month=month_of("stated_in__measured_on"),
-            team_id=F("stated_in__trajectory__team_id"),
-            responsible_id=F("stated_in__trajectory__responsible_id"),
-        )
+        .values(**_cell("stated_in__trajectory__", "stated_in__measured_on"))
         .annotate(goal_total=Count("pk"))
         .order_by()
     )
 
 
 def _not_filled_in(
-    organisation: Organisation,
     start: dt.date,
     end: dt.date,
     team_ids: Collection[int],
@@ -270,12 +266,7 @@ def _not_filled_in(
     return (
         not_filled_in_recorded(start, end)
         .filter(_scoped(team_ids, "trajectory__"))
-        .values(
-            "reason",
-            month=month_of("recorded_on"),
-            team_id=F("trajectory__team_id"),
-            responsible_id=F("trajectory__responsible_id"),
-        )
+        .values("reason", **_cell("trajectory__", "recorded_on"))
         .annotate(n=Count("pk"))
         .order_by()
     )
@@ -338,7 +329,7 @@ def _collect(
         key = (row["team_id"], row["responsible_id"], int(row[month]))
         return counts.setdefault(key, Counts())
 
-    for row in _started(organisation, start, end, team_ids, today):
+    for row in _started(start, end, team_ids, today):
         c = cell(row)
         c.started, c.started_in_time = row["started"], row["started_in_time"]
     k = organisation.follow_up_interval_months
@@ -350,16 +341,16 @@ def _collect(
         if due:
             c = counts.setdefault((team, person, month + k), Counts())
             c.follow_ups_due, c.follow_ups_on_time = due, on_time
-    for row in _closed(organisation, start, end, team_ids):
+    for row in _closed(start, end, team_ids):
         c = cell(row)
         c.closed, c.closed_with_end = row["closed"], row["closed_with_end"]
         c.closed_with_reason = row["closed_with_reason"]
-    for team, person, month, professional, carer in _views_used(organisation, start, end, team_ids):
+    for team, person, month, professional, carer in _views_used(start, end, team_ids):
         c = counts.setdefault((team, person, month), Counts())
         c.with_professional_view, c.with_carer_view = professional, carer
-    for row in _goals(organisation, start, end, team_ids):
+    for row in _goals(start, end, team_ids):
         cell(row).goals = row["goal_total"]
-    for row in _not_filled_in(organisation, start, end, team_ids):
+    for row in _not_filled_in(start, end, team_ids):
         cell(row).not_filled_in[row["reason"]] = row["n"]
 
 
