@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -63,10 +63,6 @@ def offered_perspectives(organisation: Organisation) -> list[str]:
     policy = policy_for(organisation)
     optional = {"professional": policy.professional_view, "carer": policy.carer_view}
     return ["resident", *(name for name, offered in optional.items() if offered)]
-
-
-def is_mandatory(organisation: Organisation) -> bool:
-    return OrganisationPolicy.objects.filter(organisation=organisation, mandatory=True).exists()
 
 
 @dataclass
@@ -299,6 +295,17 @@ def coach_team_list(user: Staff, needs_attention: bool = False) -> TrajectoryQue
         soon = timezone.localdate() + dt.timedelta(days=DUE_SOON_DAYS)
         trajectories = trajectories.filter(measurement_due_on__lte=soon)
     return trajectories
+
+
+def coach_team_counts(user: Staff, today: dt.date) -> dict[str, int]:
+    """Of the coach's open trajectories: how many in all, overdue, and due within
+    DUE_SOON_DAYS. One query."""
+    soon = today + dt.timedelta(days=DUE_SOON_DAYS)
+    return coach_team_list(user).aggregate(
+        total=Count("pk"),
+        overdue=Count("pk", filter=Q(measurement_due_on__lt=today)),
+        due=Count("pk", filter=Q(measurement_due_on__gte=today, measurement_due_on__lte=soon)),
+    )
 
 
 # --- The daily digest ----------------------------------------------------------------

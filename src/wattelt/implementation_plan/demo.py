@@ -145,7 +145,12 @@ def seed(organisation: Organisation) -> None:
     if by is None or ImplementationPlan.objects.filter(organisation=organisation).exists():
         return
     today = timezone.localdate()
-    started = today - dt.timedelta(days=150)
+    _first_version(organisation, by, started=today - dt.timedelta(days=150))
+    _after_first_evaluation(organisation, by, today)
+
+
+def _first_version(organisation: Organisation, by: Staff, started: dt.date) -> None:
+    """The plan as agreed five months ago; its goals count from then."""
     year = started.year
     draft = services.start_draft(organisation, by)
     draft = services.save_members(draft, by, [services.MemberInput(n, r) for n, r in MEMBERS])
@@ -185,14 +190,15 @@ def seed(organisation: Organisation) -> None:
     )
     draft = services.save_texts(draft, by, "evaluatie", {"evaluation": EVALUATION})
     draft = services.save_planning(draft, by, _planning(year))
-    # The plan was agreed five months ago; its goals count from then.
     PlanGoal.objects.filter(version=draft).update(set_on=started)
     first = services.publish(draft, by, None, "Vastgesteld door de projectgroep.")
     PlanVersion.objects.filter(pk=first.pk).update(
         published_at=timezone.now() - dt.timedelta(days=150)
     )
 
-    # After the first evaluation: one goal sharpened, one added, an activity for coaches.
+
+def _after_first_evaluation(organisation: Organisation, by: Staff, today: dt.date) -> None:
+    """One goal sharpened, one added, an activity for team coaches."""
     draft = services.start_draft(organisation, by)
     goals = [
         services.GoalInput(g.description, g.indicator_key, g.target, g.target_date, g.key)

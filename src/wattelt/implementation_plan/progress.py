@@ -108,13 +108,6 @@ class GoalProgress:
     def percent(self) -> bool:
         return self.unit == "percent"
 
-    @property
-    def bar_width(self) -> int:
-        """How far the value is towards the target, 0-100, for a small bar."""
-        if self.value is None or not self.goal.target:
-            return 0
-        return max(0, min(100, round(self.value / float(self.goal.target) * 100)))
-
 
 def goal_progress(
     organisation: Organisation,

@@ -105,6 +105,28 @@ def latest_published(organisation_id: int) -> PlanVersion | None:
     )
 
 
+def published_versions(user: Staff, organisation_id: int) -> list[PlanVersion]:
+    """The organisation's published versions this user may read, the latest first."""
+    return list(
+        PlanVersion.objects.visible_to(user)
+        .published()
+        .filter(plan__organisation_id=organisation_id)
+        .select_related("published_by")
+        .order_by("-number")
+    )
+
+
+def published_version(user: Staff, number: int) -> PlanVersion | None:
+    """Published version `number` of the plan this user may read; None when there is none."""
+    return (
+        PlanVersion.objects.visible_to(user)
+        .published()
+        .select_related("published_by", "plan__organisation")
+        .filter(number=number)
+        .first()
+    )
+
+
 @dataclass
 class QuarterTotal:
     year: int

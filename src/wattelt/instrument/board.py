@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .forms import GOAL_TEXT_FIELDS, BoardInput, ChoiceInput, GoalInput, ReviewInput
-from .models import Domain, Goal, Measurement
+from .forms import BoardInput, ChoiceInput, GoalInput, ReviewInput
+from .models import GOAL_TEXT_FIELDS, Domain, Goal, Measurement
 from .services import goals_to_review
 
 BANDS = [(33, "niet-goed"), (66, "redelijk"), (100, "goed")]
@@ -47,10 +47,6 @@ class Row:
     def carer(self) -> int | None:
         return self.chip("carer")
 
-    @property
-    def ghost_band(self) -> str:
-        return band(self.ghost)
-
 
 @dataclass
 class GoalRow:
@@ -73,10 +69,6 @@ class Board:
     reviews: list[ReviewRow]
     previous: Measurement | None
     errors: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def chosen_rows(self) -> list[Row]:
-        return [r for r in self.rows if r.chosen]
 
 
 def stored_input(measurement: Measurement) -> BoardInput:

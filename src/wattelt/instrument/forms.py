@@ -11,20 +11,19 @@ from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
-from .models import CHIP_MAX, CHIP_MIN, GRADE_MAX, GRADE_MIN, ChosenDomain, Domain, Goal
+from .models import (
+    CHIP_MAX,
+    CHIP_MIN,
+    GOAL_TEXT_FIELDS,
+    GRADE_MAX,
+    GRADE_MIN,
+    ChosenDomain,
+    Domain,
+    Goal,
+)
 
 PERSPECTIVES = [p.value for p in ChosenDomain.Perspective]
 REVIEW_STATUSES = [s for s in Goal.Status.values if s != Goal.Status.OPEN]
-GOAL_TEXT_FIELDS = [
-    "own_words",
-    "what_changes",
-    "first_step",
-    "by_resident",
-    "by_network",
-    "by_professional",
-    "by_specialist",
-    "how_we_know",
-]
 _GOAL_FIELD = re.compile(r"^goal-(\d+)-own_words$")
 
 

@@ -278,6 +278,20 @@ class Goal(models.Model):
         return self.own_words[:60]
 
 
+GOAL_TEXT_FIELDS = (
+    "own_words",
+    "what_changes",
+    "first_step",
+    "by_resident",
+    "by_network",
+    "by_professional",
+    "by_specialist",
+    "how_we_know",
+)
+"""The goal's free-text fields, in the board's order: the resident's and their network's
+words (posted by the board, shown in the plan, given in an inzage, erased on anonymising)."""
+
+
 class GoalReview(models.Model):
     """The status a goal got at a later measurement, with a note."""
 

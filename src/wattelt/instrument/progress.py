@@ -72,13 +72,6 @@ class Progress:
     def grade_polyline(self) -> str:
         return " ".join(f"{p['x']},{p['y']}" for p in self.grade_points)
 
-    @property
-    def grade_change(self) -> int | None:
-        if len(self.measurements) < 2:
-            return None
-        first, last = self.measurements[0].quality_of_life, self.measurements[-1].quality_of_life
-        return None if first is None or last is None else last - first
-
 
 def trajectory_progress(trajectory: Trajectory) -> Progress:
     """Everything the progress page shows, in a fixed number of queries."""

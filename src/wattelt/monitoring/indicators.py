@@ -41,12 +41,11 @@ from django.db.models import (
     Q,
     Value,
 )
-from django.db.models.functions import ExtractDay, ExtractMonth, ExtractQuarter, ExtractYear
-from django.db.models.lookups import LessThan
+from django.db.models.functions import ExtractQuarter, ExtractYear
 
-from wattelt.instrument.models import Goal, Measurement, NotFilledIn
+from wattelt.instrument.figures import not_filled_in_recorded, per_reason
+from wattelt.instrument.models import Goal, Measurement
 from wattelt.organisations.models import District
-from wattelt.residents.models import ADULT_AGE
 
 from .models import ChipFact, ChipPair, GoalReviewFact, MeasurementFact, TrajectorySummary
 
@@ -111,9 +110,7 @@ class TrajectoryCounts:
     start_within_30_days: Figure = NO_FIGURE
     with_follow_up: Figure = NO_FIGURE
     with_end: Figure = NO_FIGURE
-    not_filled_in: Mapping[str, Figure] = field(
-        default_factory=lambda: dict.fromkeys(NotFilledIn.Reason.values, NO_FIGURE)
-    )
+    not_filled_in: Mapping[str, Figure] = field(default_factory=lambda: per_reason(NO_FIGURE))
 
     @property
     def registration_rate(self) -> float | None:
@@ -196,17 +193,6 @@ CUBE_DIMENSIONS: Dimensions = ("district_id", "team_id", "young")
 Key = Any
 """A group key: the period (int), or (period, *the values of the dimensions) when the
 figures are split, e.g. (period, district_id, team_id, young) in the cube."""
-
-
-def _day_number(date_field: str) -> Any:
-    """A date as the number yyyymmdd, so ages can be computed in any database."""
-    return ExtractYear(date_field) * 10000 + ExtractMonth(date_field) * 100 + ExtractDay(date_field)
-
-
-def _is_young(birth_field: str, on_field: str) -> LessThan:
-    """Under 18 on the date: yyyymmdd(day) - yyyymmdd(birth) < 180000 (exact, leap days too).
-    (The summary tables hold this as `young`, see summary.py.)"""
-    return LessThan(_day_number(on_field) - _day_number(birth_field), ADULT_AGE * 10000)
 
 
 def _in_selection(sel: Selection, young: str, path: str = "") -> Q:
@@ -300,7 +286,7 @@ def _trajectory_counts(
 
 
 def _no_reasons() -> dict[str, Figure]:
-    return dict.fromkeys(NotFilledIn.Reason.values, NO_FIGURE)
+    return per_reason(NO_FIGURE)
 
 
 def _not_filled_in(
@@ -310,7 +296,7 @@ def _not_filled_in(
     judged on the trajectory's start date)."""
     path = "trajectory__monitoring_summary__"
     rows = (
-        NotFilledIn.objects.filter(recorded_on__range=(sel.start, sel.end))
+        not_filled_in_recorded(sel.start, sel.end)
         .filter(_in_selection(sel, "young_at_start", path))
         .annotate(period=_period_key("recorded_on", by_quarter))
         .values("period", "reason", **_dimensions(dims, "young_at_start", path))

@@ -33,6 +33,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone
 
+from wattelt.instrument.figures import not_filled_in_recorded
 from wattelt.instrument.models import GoalReview, Measurement, NotFilledIn
 from wattelt.organisations.models import Membership, Municipality, Organisation
 from wattelt.residents.models import Trajectory
@@ -161,7 +162,7 @@ def _touching(year: int) -> Q:
     return (
         (Q(started_on__lte=end) & (Q(ended_on__isnull=True) | Q(ended_on__gte=start)))
         | Q(pk__in=Measurement.objects.filter(measured_on__range=(start, end)).values("trajectory"))
-        | Q(pk__in=NotFilledIn.objects.filter(recorded_on__range=(start, end)).values("trajectory"))
+        | Q(pk__in=not_filled_in_recorded(start, end).values("trajectory"))
     )
 
 

@@ -17,13 +17,11 @@ from wattelt.organisations.models import District, Municipality, Team
 from wattelt.organisations.two_factor import sudo_mode
 from wattelt.web import StaffRequest
 
-from .cube import Scope, dashboard_scope
+from .cube import dashboard_scope
 from .exports import report_csv, report_pdf, report_xlsx
 from .forms import DashboardFilter, ResearchExportForm
 from .report import Report, build_report
 from .research import may_export_research_data, research_export
-
-__all__ = ["Scope", "dashboard_scope"]
 
 
 class _Page:

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from wattelt.audit.models import AccessLog
 from wattelt.instrument.models import (
+    GOAL_TEXT_FIELDS,
     ChosenDomain,
     Goal,
     GoalProgress,
@@ -46,16 +47,6 @@ ANONYMISED_LAST_NAME = "(geanonimiseerd)"
 # Snapshot keys whose text is part of the catalogue or a code, never the resident's words.
 ANONYMOUS_SNAPSHOT_TEXT = frozenset(
     {"kind", "measured_on", "due_on", "domain", "domains", "label", "status"}
-)
-GOAL_TEXT_FIELDS = (
-    "own_words",
-    "what_changes",
-    "first_step",
-    "by_resident",
-    "by_network",
-    "by_professional",
-    "by_specialist",
-    "how_we_know",
 )
 RETENTION_PURPOSE = "avg-retention"
 
