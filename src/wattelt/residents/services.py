@@ -7,6 +7,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -102,8 +103,9 @@ def close_trajectory(
         if not locked.is_open:
             raise ValidationError(_("This trajectory is already closed."))
         # The rules of the apps built on residents: no open draft, the mandatory policy.
-        responses = trajectory_closing.send(sender=Trajectory, trajectory=locked)
-        blockers = [reason for _receiver, reasons in responses for reason in reasons]
+        blockers: list[str] = []
+        for _receiver, reasons in trajectory_closing.send(sender=Trajectory, trajectory=locked):
+            blockers += cast("list[str]", reasons)
         if blockers:
             raise ValidationError(blockers)
         locked.ended_on = ended_on
