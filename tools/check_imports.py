@@ -106,6 +106,14 @@ def _call_name(func: ast.expr) -> str:
     return ""
 
 
+def _resolve(node: ast.ImportFrom, package: list[str]) -> str:
+    """The absolute module of a `from ... import`, relative ones resolved in `package`."""
+    if not node.level:
+        return node.module or ""
+    base = package[: len(package) - node.level + 1]
+    return ".".join(base + ([node.module] if node.module else []))
+
+
 def imported_modules(tree: ast.Module, package: list[str]) -> Iterator[tuple[int, str]]:
     """(line, module) of every import and every by-name reference to wattelt code."""
     skip: set[int] = set()
@@ -119,11 +127,7 @@ def imported_modules(tree: ast.Module, package: list[str]) -> Iterator[tuple[int
             for alias in node.names:
                 yield node.lineno, alias.name
         elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package[: len(package) - node.level + 1]
-                module = ".".join(base + ([node.module] if node.module else []))
-            else:
-                module = node.module or ""
+            module = _resolve(node, package)
             if module == PACKAGE:  # from wattelt import monitoring
                 for alias in node.names:
                     yield node.lineno, f"{PACKAGE}.{alias.name}"
@@ -181,21 +185,15 @@ def forbidden(
     return problems
 
 
-def cycles(
-    found: Iterable[Arrow], temporary: Mapping[tuple[str, str], str] = TEMPORARY
-) -> list[list[str]]:
-    """The groups of parts that import each other (strongly connected components)."""
-    graph: dict[str, set[str]] = defaultdict(set)
-    for arrow in found:
-        if (arrow.path, arrow.module) not in temporary:
-            graph[arrow.source].add(arrow.target)
+def strongly_connected(graph: Mapping[str, set[str]]) -> list[list[str]]:
+    """The groups of nodes that reach each other (Tarjan), each sorted; single nodes left out."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []
     on_stack: set[str] = set()
     groups: list[list[str]] = []
 
-    def visit(node: str) -> None:  # Tarjan; the graph has a dozen nodes
+    def visit(node: str) -> None:  # recursion is fine: a few hundred modules at most
         index[node] = low[node] = len(index)
         stack.append(node)
         on_stack.add(node)
@@ -222,6 +220,49 @@ def cycles(
     return sorted(groups)
 
 
+def cycles(
+    found: Iterable[Arrow], temporary: Mapping[tuple[str, str], str] = TEMPORARY
+) -> list[list[str]]:
+    """The groups of parts that import each other."""
+    graph: dict[str, set[str]] = defaultdict(set)
+    for arrow in found:
+        if (arrow.path, arrow.module) not in temporary:
+            graph[arrow.source].add(arrow.target)
+    return strongly_connected(graph)
+
+
+def _module_name(rel: Path) -> str:
+    names = [PACKAGE, *rel.with_suffix("").parts]
+    return ".".join(names[:-1] if names[-1] == "__init__" else names)
+
+
+def module_cycles(root: Path) -> list[list[str]]:
+    """Modules that import each other at import time (module-level imports, in any app).
+    Such a cycle holds only by the order of the imports or a late import at the bottom of
+    a file; within an app the fix is to move the shared piece down, e.g. models to models.py."""
+    modules = {
+        _module_name(path.relative_to(root)): path
+        for path in root.rglob("*.py")
+        if "migrations" not in path.relative_to(root).parts
+    }
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        rel = path.relative_to(root)
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        top_level = ast.Module(
+            body=[n for n in tree.body if not isinstance(n, ast.FunctionDef | ast.ClassDef)],
+            type_ignores=[],
+        )
+        package = [PACKAGE, *rel.parts[:-1]]
+        imported = {module for _line, module in imported_modules(top_level, package)}
+        for node in ast.walk(top_level):  # `from package import module` names a module
+            if isinstance(node, ast.ImportFrom):
+                base = _resolve(node, package)
+                imported.update(f"{base}.{alias.name}" for alias in node.names)
+        graph[name] = {m for m in imported if m in modules and m != name}
+    return strongly_connected(graph)
+
+
 def check(
     root: Path,
     allowed: Mapping[str, set[str]] = ALLOWED,
@@ -245,6 +286,11 @@ def check(
             for loop in sorted(loops, key=lambda loop: (len(loop), loop))
         ]
         problems.append(f"import cycle between {', '.join(group)}: " + "; ".join(shown))
+    for group in module_cycles(root):
+        problems.append(
+            f"modules that import each other at import time: {', '.join(group)} "
+            "(move what they share into the lower one)"
+        )
     stale = set(temporary) - {(a.path, a.module) for a in found}
     problems += [
         f"{path}: temporary exception for {module} is no longer needed"

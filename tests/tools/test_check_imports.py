@@ -136,3 +136,31 @@ def test_the_allowed_arrows_form_no_cycle():
 def test_the_command_passes_on_the_real_tree(capsys):
     assert check_imports.main([]) == 0
     assert "all point inward" in capsys.readouterr().out
+
+
+def test_modules_that_import_each_other_at_import_time_fail(tmp_path):
+    root = write_tree(
+        tmp_path,
+        {
+            "monitoring/models.py": "X = 1\n\nfrom .published import Cube  # noqa: E402\n",
+            "monitoring/published.py": "from . import cube\n",
+            "monitoring/cube.py": "from .models import X\n\n\ndef late():\n"
+            "    from .published import Cube\n",
+        },
+    )
+    assert check(root, temporary={}) == [
+        "modules that import each other at import time: wattelt.monitoring.cube, "
+        "wattelt.monitoring.models, wattelt.monitoring.published "
+        "(move what they share into the lower one)"
+    ]
+
+
+def test_a_late_import_inside_an_app_is_no_module_cycle(tmp_path):
+    root = write_tree(
+        tmp_path,
+        {
+            "monitoring/models.py": "def f():\n    from .published import Cube\n",
+            "monitoring/published.py": "from .models import X\n",
+        },
+    )
+    assert check(root, temporary={}) == []
