@@ -3,7 +3,10 @@ and anonymisation when the retention period has passed.
 
 Erasure anonymises rather than deletes: the resident's words and identifying details go,
 the anonymous facts that monitoring counts (chip positions, grades, chosen domains,
-statuses, dates, district, team) stay, so published figures do not shift afterwards."""
+statuses, dates, district, team) stay, so published figures do not shift afterwards.
+
+What the apps above privacy hold (measurements and goals, screening findings) they
+register in `registry.py`; this module reads and erases it through that registry."""
 
 from __future__ import annotations
 
