@@ -46,8 +46,10 @@ lint: install var
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	$(PY) bin/check-door
-	$(DEV_ENV) .venv/bin/mypy src tests bench
+	$(DEV_ENV) .venv/bin/mypy src tests bench tools
 	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run >/dev/null
+	$(PY) -m tools.check_imports
+	$(PY) -m tools.settings_doc --check
 
 test-sqlite: install browser var
 	$(DEV_ENV) .venv/bin/pytest -q -p no:cacheprovider

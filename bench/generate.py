@@ -39,7 +39,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from psycopg import Cursor, sql
 
-from wattelt import demo
+from wattelt.demo import data as demo
 from wattelt.instrument.catalogue import ensure_default_catalogue
 from wattelt.residents.services import add_months
 

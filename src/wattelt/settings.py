@@ -1,8 +1,9 @@
 """Settings for wattelt.
 
 Every setting that differs between machines comes from the environment through
-`setting()`, which documents it and fails loudly on a bad value. `SETTINGS_DOC`
-lists them all (see `docs/settings.md`).
+`setting()`, which documents it and fails loudly on a bad value. `SETTINGS_DOC` lists
+them at run time; `docs/settings.md` is generated from these calls (`python -m
+tools.settings_doc`, checked by `make lint`).
 """
 
 from __future__ import annotations
@@ -94,6 +95,7 @@ INSTALLED_APPS = [
     "wattelt.feedback",
     "wattelt.implementation_plan",
     "wattelt.guide",
+    "wattelt.demo",  # demo data and seed_demo; uses every app, none uses it
 ]
 
 MIDDLEWARE = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
@@ -10,7 +11,17 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.utils import translation
 
-from wattelt.organisations.models import Staff
+if TYPE_CHECKING:  # the kernel names the staff type, it never uses organisations
+    from wattelt.organisations.models import Staff
+
+
+class DateInput(forms.DateInput):
+    """A date field as the browser's date picker (ISO dates both ways)."""
+
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 def add_service_errors(form: forms.Form, error: ValidationError) -> None:

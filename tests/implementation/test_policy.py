@@ -15,6 +15,7 @@ from django.utils import timezone
 from tests.conftest import client_for, confirmed_measurement, staff_with_role
 from wattelt.implementation import services
 from wattelt.implementation.models import OrganisationPolicy, PolicyChange
+from wattelt.instrument import schedule
 from wattelt.instrument import services as instrument
 from wattelt.organisations.models import Organisation, Role, Team
 from wattelt.privacy.models import RetentionPolicy
@@ -178,7 +179,7 @@ def test_new_interval_recomputes_due_dates_as_refresh_due_date_would(
     assert dict(Trajectory.objects.values_list("pk", "last_activity_at")) == activity
     # The one rule: refresh_due_date, run per trajectory, agrees on every row.
     for t in Trajectory.objects.filter(team__organisation=organisation):
-        residents.refresh_due_date(t)
+        schedule.refresh_due_date(t)
     assert due_dates(organisation) == recomputed
 
 

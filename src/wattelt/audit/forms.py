@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from wattelt.residents.forms import DateInput
+from wattelt.web import DateInput
 
 from .models import AccessLog, AccessLogQuerySet
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -11,20 +13,28 @@ from django.utils.translation import pgettext_lazy
 
 from . import vocabulary
 
+# The ids of an organisation's residents, as a subquery. The log names residents by id only
+# and knows no domain: the residents app fills this in its AppConfig.ready().
+_residents_of_organisation: list[Callable[[int], models.QuerySet[Any]]] = []
+
+
+def register_residents_of_organisation(residents_of: Callable[[int], models.QuerySet[Any]]) -> None:
+    _residents_of_organisation[:] = [residents_of]
+
 
 class AccessLogQuerySet(models.QuerySet["AccessLog"]):
     def visible_to(self, user: Any) -> AccessLogQuerySet:
         """The privacy officer sees what their organisation's staff did and every look at
         their organisation's residents, also by specialists of other organisations."""
         from wattelt.organisations.models import Role
-        from wattelt.residents.models import Resident
 
         if not user.is_authenticated or not user.has_role(Role.Name.PRIVACY_OFFICER):
             return self.none()
-        residents = Resident.objects.filter(organisation_id=user.organisation_id)
+        if not _residents_of_organisation:
+            raise ImproperlyConfigured("No app registered the residents of an organisation.")
+        residents = _residents_of_organisation[0](user.organisation_id)
         return self.filter(
-            models.Q(organisation_id=user.organisation_id)
-            | models.Q(resident_id__in=residents.values("pk"))
+            models.Q(organisation_id=user.organisation_id) | models.Q(resident_id__in=residents)
         )
 
 

@@ -8,6 +8,7 @@ import datetime as dt
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, fields
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -216,7 +217,7 @@ def recompute_due_dates(organisation: Organisation) -> int:
     """Recompute `measurement_due_on` of all open trajectories of the organisation in a
     fixed number of queries: one read with the last measurement and the last record of
     one not filled in as subqueries, then batched updates of the rows that change. The
-    rule is `residents.services.refresh_due_date`'s (tests hold the two together); last
+    rule is `instrument.schedule.refresh_due_date`'s (tests hold the two together); last
     activity is left alone: nothing happened in the trajectory itself."""
     last_measured = (
         Measurement.objects.filter(trajectory=OuterRef("pk"), status=Measurement.Status.CONFIRMED)
@@ -402,6 +403,11 @@ def send_reminder_digest(today: dt.date | None = None, site_url: str | None = No
 
 
 # --- Closing under a mandatory policy ------------------------------------------------
+
+
+def mandatory_closing_blockers(sender: Any, trajectory: Trajectory, **kwargs: Any) -> list[str]:
+    """`closing_blockers` as a receiver of `residents.signals.trajectory_closing`."""
+    return closing_blockers(trajectory)
 
 
 def closing_blockers(trajectory: Trajectory) -> list[str]:

@@ -11,10 +11,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wattelt.monitoring import summary as monitoring_summary
 from wattelt.organisations.models import Staff
 from wattelt.residents.models import Trajectory
-from wattelt.residents.services import refresh_due_date, touch
+from wattelt.residents.services import touch
 
 from .forms import BoardInput, GoalInput
 from .models import (
@@ -27,6 +26,8 @@ from .models import (
     Measurement,
     NotFilledIn,
 )
+from .schedule import refresh_due_date
+from .signals import measurement_confirmed
 
 
 class MeasurementConflict(Exception):
@@ -317,7 +318,7 @@ def _finish_confirmation(measurement: Measurement, by: Staff) -> None:
     measurement.snapshot = _snapshot(measurement)
     measurement.save()
     refresh_due_date(measurement.trajectory)
-    monitoring_summary.refresh_trajectory(measurement.trajectory_id)
+    measurement_confirmed.send(sender=Measurement, measurement=measurement)
 
 
 def confirm_measurement(measurement: Measurement, by: Staff, data: BoardInput) -> Measurement:

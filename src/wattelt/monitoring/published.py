@@ -29,7 +29,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone
 
@@ -50,70 +50,8 @@ from .cube import (
     linked_table,
     quarters_so_far,
 )
+from .models import PublishedCube, PublishedSlice
 from .suppression import ShownCell
-
-
-class PublishedCube(models.Model):
-    """The suppressed figures of one scope and year, as of `built_at` (one row per scope
-    and year, replaced by each publish that finds changed data)."""
-
-    class Kind(models.TextChoices):
-        MUNICIPALITY = "municipality", "municipality"
-        ORGANISATION = "organisation", "organisation"
-        TEAMS = "teams", "teams"
-
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    scope_key = models.CharField(max_length=400)
-    """The municipality's or organisation's id, or the sorted team ids joined by commas."""
-    year = models.IntegerField()
-    built_at = models.DateTimeField()
-    data_version = models.CharField(max_length=32)
-    """The scope's data (and the quarters begun) when it was built: unchanged -> skipped."""
-    all_data_version = models.CharField(max_length=40, default="")
-    """All data when it was built: unchanged -> skipped without asking the scope's."""
-    build_seconds = models.FloatField(default=0)
-    cell_count = models.IntegerField(default=0)
-    build = models.CharField(max_length=32, default="")
-    """Which publish wrote it: its slices carry the same value."""
-    payload = models.BinaryField()
-    """The `Cube` without its cells as zlib-compressed JSON (see `dump_meta`); the cells
-    are in its slices."""
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["kind", "scope_key", "year"], name="monitoring_published_scope_year"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.scope_key} {self.year} ({self.built_at:%Y-%m-%d %H:%M})"
-
-
-class PublishedSlice(models.Model):
-    """The cells of one period, area and age group of a published cube: a page reads
-    the few slices it shows, not the whole cube (which has ~10^5 cells)."""
-
-    cube = models.ForeignKey(PublishedCube, on_delete=models.CASCADE, related_name="slices")
-    build = models.CharField(max_length=32)
-    period = models.IntegerField()
-    area = models.CharField(max_length=40)
-    """"all", "d:<district id>" or "t:<team id>" (see `area_code`)."""
-    age = models.CharField(max_length=8)
-    payload = models.BinaryField()
-    """The cells as zlib-compressed JSON: [family, item, residents, values, suppressed]."""
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["cube", "build", "age", "area", "period"],
-                name="monitoring_published_slice",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.cube} {self.period} {self.area} {self.age}"
-
 
 # --- scopes -------------------------------------------------------------------------------
 

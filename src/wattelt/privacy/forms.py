@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from wattelt.residents.forms import DateInput
+from wattelt.web import DateInput
 
 from .models import ErasureRequest
 

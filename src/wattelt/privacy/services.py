@@ -3,7 +3,10 @@ and anonymisation when the retention period has passed.
 
 Erasure anonymises rather than deletes: the resident's words and identifying details go,
 the anonymous facts that monitoring counts (chip positions, grades, chosen domains,
-statuses, dates, district, team) stay, so published figures do not shift afterwards."""
+statuses, dates, district, team) stay, so published figures do not shift afterwards.
+
+What the apps above privacy hold (measurements and goals, screening findings) they
+register in `registry.py`; this module reads and erases it through that registry."""
 
 from __future__ import annotations
 
@@ -11,7 +14,6 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 import weasyprint
 from django.contrib.admin.models import LogEntry
@@ -25,29 +27,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wattelt.audit.models import AccessLog
-from wattelt.instrument.models import (
-    GOAL_TEXT_FIELDS,
-    ChosenDomain,
-    Goal,
-    GoalProgress,
-    GoalReview,
-    Measurement,
-    NotFilledIn,
-)
-from wattelt.monitoring import summary as monitoring_summary
 from wattelt.organisations.models import Membership, Organisation, Role, Staff
 from wattelt.residents.models import Consent, Resident, Trajectory
 from wattelt.residents.services import add_months
-from wattelt.screening.privacy import erase_resident_findings, resident_findings
 
 from .models import ErasureRequest, RetentionPolicy
+from .registry import JSON, iso, moment, name_of, personal_data
+from .signals import resident_anonymised
 
-JSON = dict[str, Any]
 ANONYMISED_LAST_NAME = "(geanonimiseerd)"
-# Snapshot keys whose text is part of the catalogue or a code, never the resident's words.
-ANONYMOUS_SNAPSHOT_TEXT = frozenset(
-    {"kind", "measured_on", "due_on", "domain", "domains", "label", "status"}
-)
 RETENTION_PURPOSE = "avg-retention"
 
 
@@ -69,41 +57,14 @@ RETENTION_USERNAME = "apply_retention"
 # --- Inzage: everything we hold about one resident --------------------------------------
 
 
-def _iso(value: dt.date | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _moment(value: dt.datetime | None) -> str | None:
-    """Local time with its offset, as the resident experienced it."""
-    return timezone.localtime(value).isoformat(timespec="seconds") if value else None
-
-
-def _name(staff: Staff | None) -> str:
-    return str(staff) if staff is not None else ""
-
-
-def _trajectories_with_everything(resident: Resident) -> models.QuerySet[Trajectory]:
-    """All of the resident's trajectories with all their parts, in a fixed number of
-    queries whatever the size of the file."""
-    measurements = Measurement.objects.select_related(
-        "created_by", "confirmed_by"
-    ).prefetch_related(
-        Prefetch(
-            "choices", ChosenDomain.objects.select_related("domain").order_by("domain__position")
-        )
-    )
-    goals = Goal.objects.select_related("stated_in").prefetch_related(
-        "domains",
-        Prefetch("reviews", GoalReview.objects.select_related("measurement").order_by("id")),
-        Prefetch("progress", GoalProgress.objects.select_related("author", "organisation")),
-    )
-    return (
-        resident.trajectories.select_related("team__organisation", "responsible")
+def _trajectories_with_consents(resident: Resident) -> list[Trajectory]:
+    """All of the resident's trajectories with their consents; the apps that hold more
+    about them add it through the registry."""
+    return list(
+        Trajectory.objects.filter(resident_id=resident.pk)
+        .select_related("team__organisation", "responsible")
         .prefetch_related(
-            Prefetch("consents", Consent.objects.select_related("organisation", "recorded_by")),
-            Prefetch("measurements", measurements),
-            Prefetch("goals", goals),
-            Prefetch("not_filled_in", NotFilledIn.objects.select_related("recorded_by")),
+            Prefetch("consents", Consent.objects.select_related("organisation", "recorded_by"))
         )
         .order_by("started_on", "id")
     )
@@ -114,14 +75,14 @@ def _resident_facts(resident: Resident) -> JSON:
         "id": resident.pk,
         "first_name": resident.first_name,
         "last_name": resident.last_name,
-        "date_of_birth": _iso(resident.date_of_birth),
+        "date_of_birth": iso(resident.date_of_birth),
         "bsn": resident.bsn,
         "phone": resident.phone,
         "email": resident.email,
         "district": str(resident.district),
         "organisation": str(resident.organisation),
-        "registered_at": _moment(resident.registered_at),
-        "registered_by": _name(resident.registered_by),
+        "registered_at": moment(resident.registered_at),
+        "registered_by": name_of(resident.registered_by),
     }
 
 
@@ -130,110 +91,29 @@ def _consent_facts(consent: Consent) -> JSON:
         "id": consent.pk,
         "shared_with": str(consent.organisation),
         "parts": consent.parts,
-        "valid_from": _iso(consent.valid_from),
-        "valid_until": _iso(consent.valid_until),
-        "withdrawn_at": _moment(consent.withdrawn_at),
-        "recorded_by": _name(consent.recorded_by),
-        "recorded_at": _moment(consent.recorded_at),
+        "valid_from": iso(consent.valid_from),
+        "valid_until": iso(consent.valid_until),
+        "withdrawn_at": moment(consent.withdrawn_at),
+        "recorded_by": name_of(consent.recorded_by),
+        "recorded_at": moment(consent.recorded_at),
         "note": consent.note,
     }
 
 
-def _choice_facts(choice: ChosenDomain) -> JSON:
-    return {
-        "domain": choice.domain.key,
-        "label": choice.domain.label,
-        "resident_chip": choice.resident_chip,
-        "professional_chip": choice.professional_chip,
-        "carer_chip": choice.carer_chip,
-        "prioritised": choice.prioritised,
-    }
-
-
-def _measurement_facts(measurement: Measurement) -> JSON:
-    return {
-        "id": measurement.pk,
-        "kind": measurement.kind,
-        "kind_label": measurement.get_kind_display(),
-        "status": measurement.status,
-        "status_label": measurement.get_status_display(),
-        "measured_on": _iso(measurement.measured_on),
-        "version": measurement.version,
-        "corrects": measurement.corrects_id,
-        "correction_reason": measurement.correction_reason,
-        "quality_of_life": measurement.quality_of_life,
-        "carer_relation": measurement.carer_relation,
-        "created_by": _name(measurement.created_by),
-        "confirmed_by": _name(measurement.confirmed_by),
-        "confirmed_at": _moment(measurement.confirmed_at),
-        "choices": [_choice_facts(c) for c in measurement.choices.all()],
-        "snapshot": measurement.snapshot,
-    }
-
-
-def _goal_facts(goal: Goal) -> JSON:
-    return {
-        "id": goal.pk,
-        "stated_in_measurement": goal.stated_in_id,
-        "stated_on": _iso(goal.stated_in.measured_on),
-        "domains": sorted(d.label for d in goal.domains.all()),
-        **{name: getattr(goal, name) for name in GOAL_TEXT_FIELDS},
-        "due_on": _iso(goal.due_on),
-        "status": goal.status,
-        "status_label": goal.get_status_display(),
-        "reviews": [
-            {
-                "measurement": r.measurement_id,
-                "measured_on": _iso(r.measurement.measured_on),
-                "status": r.status,
-                "status_label": r.get_status_display(),
-                "note": r.note,
-            }
-            for r in goal.reviews.all()
-        ],
-        "progress": [
-            {
-                "at": _moment(p.created_at),
-                "author": _name(p.author),
-                "organisation": str(p.organisation),
-                "status": p.status,
-                "status_label": p.get_status_display(),
-                "note": p.note,
-            }
-            for p in goal.progress.all()
-        ],
-    }
-
-
-def _not_filled_in_facts(record: NotFilledIn) -> JSON:
-    return {
-        "id": record.pk,
-        "kind": record.kind,
-        "kind_label": record.get_kind_display(),
-        "reason": record.reason,
-        "reason_label": record.get_reason_display(),
-        "note": record.note,
-        "recorded_on": _iso(record.recorded_on),
-        "recorded_by": _name(record.recorded_by),
-    }
-
-
-def _trajectory_facts(trajectory: Trajectory) -> JSON:
+def _trajectory_facts(trajectory: Trajectory, more: list[dict[int, JSON]]) -> JSON:
     return {
         "id": trajectory.pk,
         "organisation": str(trajectory.team.organisation),
         "team": str(trajectory.team),
-        "responsible": _name(trajectory.responsible),
-        "started_on": _iso(trajectory.started_on),
-        "ended_on": _iso(trajectory.ended_on),
+        "responsible": name_of(trajectory.responsible),
+        "started_on": iso(trajectory.started_on),
+        "ended_on": iso(trajectory.ended_on),
         "closing_reason": trajectory.closing_reason,
         "closing_reason_label": trajectory.get_closing_reason_display(),
         "closing_note": trajectory.closing_note,
         "next_appointment": trajectory.next_appointment,
         "consents": [_consent_facts(c) for c in trajectory.consents.all()],
-        "measurements": [_measurement_facts(m) for m in trajectory.measurements.all()],
-        "goals": [_goal_facts(g) for g in trajectory.goals.all()],
-        "not_filled_in": [_not_filled_in_facts(n) for n in trajectory.not_filled_in.all()],
+        **{key: facts for app in more for key, facts in app[trajectory.pk].items()},
     }
 
 
@@ -256,7 +136,7 @@ def who_looked(resident: Resident) -> list[JSON]:
     )
     return [
         {
-            "at": _moment(r.at),
+            "at": moment(r.at),
             "who": r.username,
             "role": r.role,
             "role_label": role_label(r.role),
@@ -277,12 +157,20 @@ def resident_data(resident: Resident) -> JSON:
     resident = Resident.objects.select_related("district", "organisation", "registered_by").get(
         pk=resident.pk
     )
+    trajectories = _trajectories_with_consents(resident)
+    ids = [t.pk for t in trajectories]
+    more = [app.trajectory_facts(ids) for app in personal_data() if app.trajectory_facts]
     return {
-        "generated_at": _moment(timezone.now()),
+        "generated_at": moment(timezone.now()),
         "controller": str(resident.organisation),
         "resident": _resident_facts(resident),
-        "trajectories": [_trajectory_facts(t) for t in _trajectories_with_everything(resident)],
-        "screening": resident_findings(resident.pk),
+        "trajectories": [_trajectory_facts(t, more) for t in trajectories],
+        **{
+            key: facts
+            for app in personal_data()
+            if app.resident_facts
+            for key, facts in app.resident_facts(resident.pk).items()
+        },
         "access_log": who_looked(resident),
     }
 
@@ -307,35 +195,6 @@ def render_inzage_pdf(request: HttpRequest, data: JSON) -> bytes:
 # --- Anonymisation: the one way personal data goes ---------------------------------------
 
 
-def anonymised_snapshot(snapshot: Any, key: str = "") -> Any:
-    """The snapshot with every text blanked except codes, dates and catalogue labels;
-    numbers (chips, grades) and flags stay. Unknown keys count as free text."""
-    if isinstance(snapshot, dict):
-        return {k: anonymised_snapshot(v, k) for k, v in snapshot.items()}
-    if isinstance(snapshot, list):
-        return [anonymised_snapshot(item, key) for item in snapshot]
-    if isinstance(snapshot, str) and key not in ANONYMOUS_SNAPSHOT_TEXT:
-        return ""
-    return snapshot
-
-
-def _anonymise_measurements(trajectories: models.QuerySet[Trajectory]) -> list[int]:
-    measurements = Measurement.objects.filter(trajectory__in=trajectories)
-    for measurement in measurements.exclude(snapshot=None).only("pk", "snapshot"):
-        measurement.snapshot = anonymised_snapshot(measurement.snapshot)
-        measurement.save(update_fields=["snapshot"])
-    measurements.update(carer_relation="", correction_reason="")
-    return list(measurements.values_list("pk", flat=True))
-
-
-def _anonymise_plan(trajectories: models.QuerySet[Trajectory]) -> list[int]:
-    goals = Goal.objects.filter(trajectory__in=trajectories)
-    goals.update(**dict.fromkeys(GOAL_TEXT_FIELDS, ""))
-    GoalReview.objects.filter(goal__in=goals).update(note="")
-    GoalProgress.objects.filter(goal__in=goals).update(note="")
-    return list(goals.values_list("pk", flat=True))
-
-
 def _anonymise_admin_history(objects: dict[type[models.Model], list[int]]) -> None:
     """The admin's change history names objects by their text, e.g. the resident's name."""
     for model, ids in objects.items():
@@ -358,20 +217,17 @@ def anonymise_resident(resident: Resident) -> None:
         date_of_birth=dt.date(resident.date_of_birth.year, 7, 1),
     )
     trajectories.update(closing_note="", next_appointment="")
-    monitoring_summary.refresh_resident(resident.pk)  # the birth date changed
+    resident_anonymised.send(sender=Resident, resident_id=resident.pk)  # monitoring recounts
     Consent.objects.filter(trajectory__in=trajectories).update(note="")
-    NotFilledIn.objects.filter(trajectory__in=trajectories).update(note="")
-    erase_resident_findings(trajectories.values_list("pk", flat=True))
-    measurement_ids = _anonymise_measurements(trajectories)
-    goal_ids = _anonymise_plan(trajectories)
-    _anonymise_admin_history(
-        {
-            Resident: [resident.pk],
-            Trajectory: list(trajectories.values_list("pk", flat=True)),
-            Measurement: measurement_ids,
-            Goal: goal_ids,
-        }
-    )
+    trajectory_ids = list(trajectories.values_list("pk", flat=True))
+    named: dict[type[models.Model], list[int]] = {
+        Resident: [resident.pk],
+        Trajectory: trajectory_ids,
+    }
+    for app in personal_data():
+        if app.erase:
+            named.update(app.erase(trajectory_ids))
+    _anonymise_admin_history(named)
 
 
 def without_identifiers(text: str, resident: Resident) -> str:

@@ -10,15 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from wattelt.organisations import roles
 from wattelt.organisations.models import District, Membership, Organisation, Staff, Team
+from wattelt.web import DateInput
 
 from .models import Trajectory
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class ResidentForm(forms.Form):

@@ -1,22 +1,24 @@
-"""Registering residents, opening and closing trajectories, and when the next
-measurement is due."""
+"""Registering residents, opening and closing trajectories, consent. What the apps built on
+residents add (the first due date, closing rules, monitoring) they attach to the signals in
+`signals.py`."""
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
 from dataclasses import dataclass
+from typing import cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wattelt.monitoring import summary as monitoring_summary
 from wattelt.organisations.models import District, Organisation, Staff, Team
 
 from .bsn import is_valid_bsn
 from .models import Consent, Resident, Trajectory
+from .signals import trajectory_closing, trajectory_opened
 
 DUE_SOON_DAYS = 14
 
@@ -78,8 +80,8 @@ def open_trajectory(
     trajectory = Trajectory.objects.create(
         resident=resident, team=team, responsible=responsible, started_on=started_on
     )
-    refresh_due_date(trajectory)
-    monitoring_summary.refresh_trajectory(trajectory)
+    # The instrument sets the first due date, monitoring counts the trajectory.
+    trajectory_opened.send(sender=Trajectory, trajectory=trajectory)
     return trajectory
 
 
@@ -100,14 +102,10 @@ def close_trajectory(
         locked = Trajectory.objects.select_for_update().get(pk=trajectory.pk)
         if not locked.is_open:
             raise ValidationError(_("This trajectory is already closed."))
-        if locked.measurements.filter(status="draft").exists():
-            raise ValidationError(
-                _("A draft measurement is still open: confirm or discard it before closing.")
-            )
-        # Imported here: the implementation app builds on this module.
-        from wattelt.implementation.services import closing_blockers
-
-        blockers = closing_blockers(locked)
+        # The rules of the apps built on residents: no open draft, the mandatory policy.
+        blockers: list[str] = []
+        for _receiver, reasons in trajectory_closing.send(sender=Trajectory, trajectory=locked):
+            blockers += cast("list[str]", reasons)
         if blockers:
             raise ValidationError(blockers)
         locked.ended_on = ended_on
@@ -121,38 +119,6 @@ def close_trajectory(
 
 def touch(trajectory: Trajectory) -> None:
     Trajectory.objects.filter(pk=trajectory.pk).update(last_activity_at=timezone.now())
-
-
-def refresh_due_date(trajectory: Trajectory) -> None:
-    """Keep `measurement_due_on` right: the start measurement is due within the grace
-    period; after each measurement (or record of one not filled in) the next one is due
-    after the organisation's interval."""
-    if not trajectory.is_open:
-        due = None
-    else:
-        organisation = trajectory.team.organisation
-        last_measured = (
-            trajectory.measurements.filter(status="confirmed")
-            .order_by("-measured_on")
-            .values_list("measured_on", flat=True)
-            .first()
-        )
-        last_skipped = (
-            trajectory.not_filled_in.order_by("-recorded_on")
-            .values_list("recorded_on", flat=True)
-            .first()
-        )
-        done = [d for d in (last_measured, last_skipped) if d is not None]
-        if not done:
-            due = trajectory.started_on + dt.timedelta(
-                days=organisation.start_measurement_grace_days
-            )
-        else:
-            due = add_months(max(done), organisation.follow_up_interval_months)
-    Trajectory.objects.filter(pk=trajectory.pk).update(
-        measurement_due_on=due, last_activity_at=timezone.now()
-    )
-    trajectory.measurement_due_on = due
 
 
 def due_state(trajectory: Trajectory, today: dt.date | None = None) -> str:

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from wattelt.organisations.models import Organisation, Team
-from wattelt.residents.forms import DateInput
+from wattelt.web import DateInput
 
 from .models import QUESTION_LABELS, Answer
 from .services import ALLOWED_ANSWERS, MAX_SAMPLE, SEED_MAX

@@ -1,12 +1,16 @@
 """What dossier screening holds about one resident, for the privacy app: the findings
-in the access request (inzage) and blanking the free text on erasure. Imports only the
-models, so `wattelt.privacy.services` can use it without an import cycle."""
+in the access request (inzage) and blanking the free text on erasure. Registered with the
+privacy app in `apps.py`."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
 from typing import Any
+
+from django.db import models
+
+from wattelt.privacy.registry import PersonalData
 
 from .models import ScreeningItem, question_label
 
@@ -57,3 +61,15 @@ def erase_resident_findings(trajectory_ids: Iterable[int]) -> None:
     ScreeningItem.objects.filter(trajectory_id__in=list(trajectory_ids)).update(
         notes="", discussion_note=""
     )
+
+
+def _erase(trajectory_ids: list[int]) -> dict[type[models.Model], list[int]]:
+    erase_resident_findings(trajectory_ids)
+    return {}
+
+
+PERSONAL_DATA = PersonalData(
+    app="screening",
+    resident_facts=lambda resident_id: {"screening": resident_findings(resident_id)},
+    erase=_erase,
+)

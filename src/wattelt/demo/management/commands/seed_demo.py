@@ -1,7 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from wattelt.demo import DEMO_PASSWORD, seed_demo
+from wattelt.demo.data import DEMO_PASSWORD, seed_demo
 from wattelt.organisations.models import Membership, Role
 
 

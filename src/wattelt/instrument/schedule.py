@@ -1,0 +1,67 @@
+"""When a trajectory's next measurement is due, and the instrument's rule for closing.
+The residents app holds the trajectory; the instrument knows its measurements."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wattelt.residents.models import Trajectory
+from wattelt.residents.services import add_months
+
+from .models import Measurement, NotFilledIn
+
+
+def refresh_due_date(trajectory: Trajectory) -> None:
+    """Keep `measurement_due_on` right: the start measurement is due within the grace
+    period; after each measurement (or record of one not filled in) the next one is due
+    after the organisation's interval."""
+    if not trajectory.is_open:
+        due = None
+    else:
+        organisation = trajectory.team.organisation
+        last_measured = (
+            Measurement.objects.filter(
+                trajectory_id=trajectory.pk, status=Measurement.Status.CONFIRMED
+            )
+            .order_by("-measured_on")
+            .values_list("measured_on", flat=True)
+            .first()
+        )
+        last_skipped = (
+            NotFilledIn.objects.filter(trajectory_id=trajectory.pk)
+            .order_by("-recorded_on")
+            .values_list("recorded_on", flat=True)
+            .first()
+        )
+        done = [d for d in (last_measured, last_skipped) if d is not None]
+        if not done:
+            due = trajectory.started_on + dt.timedelta(
+                days=organisation.start_measurement_grace_days
+            )
+        else:
+            due = add_months(max(done), organisation.follow_up_interval_months)
+    Trajectory.objects.filter(pk=trajectory.pk).update(
+        measurement_due_on=due, last_activity_at=timezone.now()
+    )
+    trajectory.measurement_due_on = due
+
+
+def first_due_date(sender: Any, trajectory: Trajectory, **kwargs: Any) -> None:
+    """A newly opened trajectory: its start measurement is due within the grace period."""
+    refresh_due_date(trajectory)
+
+
+def refuse_closing_with_draft(sender: Any, trajectory: Trajectory, **kwargs: Any) -> list[str]:
+    """A trajectory with a draft measurement does not close: confirm or discard it first."""
+    if Measurement.objects.filter(
+        trajectory_id=trajectory.pk, status=Measurement.Status.DRAFT
+    ).exists():
+        raise ValidationError(
+            _("A draft measurement is still open: confirm or discard it before closing.")
+        )
+    return []

@@ -1,0 +1,11 @@
+"""What the instrument tells the apps built on it, without knowing them.
+
+Sent synchronously inside the sender's transaction; receivers connect in their own
+AppConfig.ready() (`receivers.py`), so a failing receiver rolls back the whole action.
+"""
+
+from django.dispatch import Signal
+
+# A measurement was confirmed (`measurement`), also as the new version of a correction.
+# Monitoring derives the trajectory's summary rows again.
+measurement_confirmed = Signal()

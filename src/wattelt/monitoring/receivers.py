@@ -1,0 +1,32 @@
+"""The monitoring summary follows every write of the data it counts. Connected in
+`MonitoringConfig.ready()`; the signals are sent inside the writer's transaction, so the
+summary rows change in the same transaction as the data (or not at all)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.dispatch import receiver
+
+from wattelt.instrument.models import Measurement
+from wattelt.instrument.signals import measurement_confirmed
+from wattelt.privacy.signals import resident_anonymised
+from wattelt.residents.models import Trajectory
+from wattelt.residents.signals import trajectory_opened
+
+from . import summary
+
+
+@receiver(trajectory_opened, dispatch_uid="monitoring-trajectory-opened")
+def count_opened_trajectory(sender: Any, trajectory: Trajectory, **kwargs: Any) -> None:
+    summary.refresh_trajectory(trajectory)
+
+
+@receiver(measurement_confirmed, dispatch_uid="monitoring-measurement-confirmed")
+def count_confirmed_measurement(sender: Any, measurement: Measurement, **kwargs: Any) -> None:
+    summary.refresh_trajectory(measurement.trajectory_id)
+
+
+@receiver(resident_anonymised, dispatch_uid="monitoring-resident-anonymised")
+def count_anonymised_resident(sender: Any, resident_id: int, **kwargs: Any) -> None:
+    summary.refresh_resident(resident_id)  # the birth date changed

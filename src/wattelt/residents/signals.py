@@ -1,0 +1,17 @@
+"""What the residents app tells the apps built on it, without knowing them.
+
+Receivers connect in their own AppConfig.ready() (`receivers.py`). Signals are sent
+synchronously inside the sender's transaction: a receiver that fails rolls back the whole
+action, as a direct call did.
+"""
+
+from django.dispatch import Signal
+
+# A trajectory was opened (`trajectory`). The instrument sets its first due date,
+# monitoring counts it.
+trajectory_opened = Signal()
+
+# A trajectory is about to close (`trajectory`, locked for update). A receiver refuses
+# outright by raising ValidationError, or returns the reasons why it may not close yet
+# (an empty list: go ahead); closing is refused with all reasons together.
+trajectory_closing = Signal()
