@@ -330,7 +330,7 @@ def test_registering_a_resident_gives_no_lasting_access(trajectory, alice, organ
 
 
 def test_board_offers_only_the_perspectives_the_organisation_uses(trajectory, alice, organisation):
-    from wattelt.implementation.models import OrganisationPolicy
+    from wattelt.organisations.models import OrganisationPolicy
 
     OrganisationPolicy.objects.create(organisation=organisation, carer_view=False)
     draft = instrument.start_measurement(trajectory, alice)

@@ -55,13 +55,7 @@ ALLOWED: dict[str, set[str]] = {
 
 # Temporary exceptions, each an exact (file under ROOT, imported module). An entry here is
 # allowed and left out of the cycle check; it is a debt with an owner, not a rule.
-TEMPORARY: dict[tuple[str, str], str] = {
-    # TODO(door): instrument/views.py is being rewritten behind the one door (issue 10) by
-    # another branch. Fix: move OrganisationPolicy to organisations (state-only migration
-    # that keeps its table) with policy_for/offered_perspectives/is_mandatory in
-    # organisations/policy.py, and import offered_perspectives from there.
-    ("instrument/views.py", "wattelt.implementation.services"): "offered_perspectives",
-}
+TEMPORARY: dict[tuple[str, str], str] = {}
 
 
 @dataclass(frozen=True)

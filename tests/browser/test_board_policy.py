@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from tests.browser.conftest import log_in
-from wattelt.implementation.models import OrganisationPolicy
 from wattelt.instrument.models import Measurement
+from wattelt.organisations.models import OrganisationPolicy
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -16,8 +16,7 @@ from tests.conftest import client_for, make_staff, staff_with_role
 from tests.implementation.adoption_data import Builder
 from wattelt.implementation import adoption
 from wattelt.implementation.adoption import Counts, Month, Threshold
-from wattelt.implementation.models import OrganisationPolicy
-from wattelt.organisations.models import Membership, Role, Team
+from wattelt.organisations.models import Membership, OrganisationPolicy, Role, Team
 
 TODAY = dt.date(2026, 6, 15)
 SINCE = dt.date(2025, 7, 1)

@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from tests.conftest import client_for, confirmed_measurement
 from tests.implementation.conftest import confirm_later_measurement
-from wattelt.implementation.models import OrganisationPolicy
 from wattelt.implementation.services import closing_blockers
 from wattelt.instrument import services as instrument
+from wattelt.organisations.models import OrganisationPolicy
 from wattelt.residents import services as residents
 
 

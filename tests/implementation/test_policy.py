@@ -14,10 +14,9 @@ from django.utils import timezone
 
 from tests.conftest import client_for, confirmed_measurement, staff_with_role
 from wattelt.implementation import services
-from wattelt.implementation.models import OrganisationPolicy, PolicyChange
 from wattelt.instrument import schedule
 from wattelt.instrument import services as instrument
-from wattelt.organisations.models import Organisation, Role, Team
+from wattelt.organisations.models import Organisation, OrganisationPolicy, PolicyChange, Role, Team
 from wattelt.privacy.models import RetentionPolicy
 from wattelt.residents import services as residents
 from wattelt.residents.models import Resident, Trajectory

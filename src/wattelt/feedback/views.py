@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from wattelt.audit.services import client_address, log_access
-from wattelt.organisations import roles
+from wattelt.organisations import lockout, roles
 from wattelt.organisations.forms import ReauthenticateForm
 from wattelt.organisations.models import Role
 from wattelt.residents.access import trajectory_access
@@ -289,6 +289,9 @@ def tablet_return(request: StaffRequest) -> HttpResponse:
         if tablet_mode.hand_back(request, request.user, data["password"], data["code"]):
             messages.success(request, _("The tablet is unlocked: welcome back."))
             return back
+        if lockout.is_locked_out(request):
+            # The account's lockout (shared with the login) ends the session at once.
+            return lockout.refuse_locked_out(request)
         if tablet_mode.failed_hand_backs(request) >= tablet_mode.HAND_BACK_ATTEMPTS:
             logout(request)
             messages.error(

@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import DigestSent, OrganisationPolicy, PolicyChange
+from wattelt.organisations.models import OrganisationPolicy, PolicyChange
+
+from .models import DigestSent
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

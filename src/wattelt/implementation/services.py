@@ -22,13 +22,21 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wattelt.instrument.models import Measurement, NotFilledIn
-from wattelt.organisations.models import Membership, Organisation, Role, Staff
+from wattelt.organisations.models import (
+    Membership,
+    Organisation,
+    OrganisationPolicy,
+    PolicyChange,
+    Role,
+    Staff,
+)
+from wattelt.organisations.policy import policy_for
 from wattelt.organisations.roles import coached_team_ids
 from wattelt.privacy.models import YOUTH_RETENTION_YEARS, RetentionPolicy
 from wattelt.residents.models import Trajectory, TrajectoryQuerySet
 from wattelt.residents.services import DUE_SOON_DAYS, add_months, due_state
 
-from .models import DigestSent, OrganisationPolicy, PolicyChange
+from .models import DigestSent
 
 logger = logging.getLogger(__name__)
 
@@ -51,19 +59,6 @@ def administered_organisation(user: Staff) -> Organisation | None:
     if not user.has_role(Role.Name.ORGANISATION_ADMIN):
         return None
     return user.organisation
-
-
-def policy_for(organisation: Organisation) -> OrganisationPolicy:
-    """The saved policy, or the defaults (unsaved) for an organisation without one."""
-    policy = OrganisationPolicy.objects.filter(organisation=organisation).first()
-    return policy or OrganisationPolicy(organisation=organisation)
-
-
-def offered_perspectives(organisation: Organisation) -> list[str]:
-    """Whose chips the board offers: always the resident's, the others as set."""
-    policy = policy_for(organisation)
-    optional = {"professional": policy.professional_view, "carer": policy.carer_view}
-    return ["resident", *(name for name, offered in optional.items() if offered)]
 
 
 @dataclass

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from wattelt.audit.services import log_access
-from wattelt.implementation.services import offered_perspectives
+from wattelt.organisations.policy import offered_perspectives
 from wattelt.residents.access import TrajectoryAccess, trajectory_access
 from wattelt.residents.forms import AppointmentForm
 from wattelt.residents.services import due_state

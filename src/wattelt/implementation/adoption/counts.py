@@ -28,9 +28,9 @@ from django.utils import timezone
 from wattelt.instrument.figures import not_filled_in_recorded
 from wattelt.instrument.models import ChosenDomain, Goal, Measurement, NotFilledIn
 from wattelt.organisations.models import Organisation, Team
+from wattelt.organisations.policy import offered_perspectives
 from wattelt.residents.models import Trajectory
 
-from ..services import offered_perspectives
 from .indicators import (
     FOLLOW_UP_TOLERANCE_DAYS,
     INDICATORS,

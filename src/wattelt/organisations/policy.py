@@ -1,0 +1,21 @@
+"""How an organisation uses Wat telt: mandatory or not, and whose views the board offers.
+Read here by every app that needs it (the board, closing rules, adoption); changed
+through the organisation settings screen (`implementation/services.py: change_policy`),
+which keeps the history."""
+
+from __future__ import annotations
+
+from .models import Organisation, OrganisationPolicy
+
+
+def policy_for(organisation: Organisation) -> OrganisationPolicy:
+    """The saved policy, or the defaults (unsaved) for an organisation without one."""
+    policy = OrganisationPolicy.objects.filter(organisation=organisation).first()
+    return policy or OrganisationPolicy(organisation=organisation)
+
+
+def offered_perspectives(organisation: Organisation) -> list[str]:
+    """Whose chips the board offers: always the resident's, the others as set."""
+    policy = policy_for(organisation)
+    optional = {"professional": policy.professional_view, "carer": policy.carer_view}
+    return ["resident", *(name for name, offered in optional.items() if offered)]
