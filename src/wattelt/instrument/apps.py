@@ -7,6 +7,7 @@ class Config(AppConfig):
 
     def ready(self) -> None:
         from wattelt.privacy.registry import register_personal_data
+        from wattelt.residents.facts import register_trajectory_facts
         from wattelt.residents.signals import trajectory_closing, trajectory_opened
 
         from . import privacy, schedule
@@ -16,3 +17,4 @@ class Config(AppConfig):
             schedule.refuse_closing_with_draft, dispatch_uid="instrument-closing-draft"
         )
         register_personal_data(privacy.PERSONAL_DATA)
+        register_trajectory_facts(**schedule.TRAJECTORY_FACTS)

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,6 +15,17 @@ from wattelt.residents.models import Trajectory
 from wattelt.residents.services import add_months
 
 from .models import Measurement, NotFilledIn
+
+
+def _confirmed() -> Q:
+    return Q(measurements__status=Measurement.Status.CONFIRMED)
+
+
+TRAJECTORY_FACTS = {
+    # What the resident page shows of a trajectory's measurements (residents/facts.py).
+    "confirmed_count": lambda: Count("measurements", filter=_confirmed()),
+    "last_measured_on": lambda: Max("measurements__measured_on", filter=_confirmed()),
+}
 
 
 def refresh_due_date(trajectory: Trajectory) -> None:
