@@ -60,6 +60,8 @@ def test_limits_are_five_per_account_and_thirty_per_address_for_fifteen_minutes(
 
 def test_a_limit_below_one_is_refused_at_start(monkeypatch):
     monkeypatch.setenv("WATTELT_LOGIN_ADDRESS_FAILURE_LIMIT", "0")
+    # setting() documents what it reads: keep the real reference as it was.
+    monkeypatch.setattr(project, "SETTINGS_DOC", dict(project.SETTINGS_DOC))
     with pytest.raises(ImproperlyConfigured, match="WATTELT_LOGIN_ADDRESS_FAILURE_LIMIT"):
         project.setting(
             "WATTELT_LOGIN_ADDRESS_FAILURE_LIMIT", 30, "limit", project._parse_positive_int
