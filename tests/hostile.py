@@ -22,21 +22,19 @@ HOSTILE: list[str] = [
     "-1",
     "0001-01-01",
     "9999-12-31",
-    "31-02-2026",
     "1e309",
-    "NaN",
-    "[]",
     '{"a": 1}',
-    "<script>alert(1)</script>",
     '=HYPERLINK("http://x")',
     " ".join(["ab"] * 1200),  # many words
-    " ",
     "",
 ]
 # Refused at the door for the whole request (a NUL character), so sent on its own.
 DOOR_VALUES = ["a\x00b"]
-# For pages that are files (PDF, CSV), each request costly: the values that break parsers.
+# Where each request is costly (files: PDF, CSV) or the values merely repeat (the hidden
+# fields, hostile once more): the values that break parsers.
 FEW_HOSTILE = [HUGE, "²⁰²⁶", "٢٠٢٦", "2026-Q12", "0000", "-1"]
+# Query parameters are read as numbers, dates, periods and page numbers: these values.
+QUERY_HOSTILE = [v for v in HOSTILE if v not in ('{"a": 1}', '=HYPERLINK("http://x")', "1e309")]
 LONG_LIST = 900  # one field repeated, just under DATA_UPLOAD_MAX_NUMBER_FIELDS
 # Query parameters the views read without a form on the page to show them.
 COMMON_QUERY_KEYS = [
@@ -182,11 +180,11 @@ def hostile_posts(form: Form) -> list[dict[str, list[str]]]:
     bodies: list[dict[str, list[str]]] = []
     for square in latin_square(visible, HOSTILE):
         bodies.append({**defaults, **square, **indexed})
-    for square in latin_square(list(form.fields), HOSTILE):
+    for square in latin_square(list(form.fields), FEW_HOSTILE):
         bodies.append({**defaults, **square})
     for value in DOOR_VALUES:
         bodies.append({name: [value] for name in form.fields})
-    for name in visible[:3]:
+    for name in visible[:2]:
         bodies.append({**defaults, name: ["1"] * LONG_LIST})
     text = [n for n in visible if n in form.text]
     for i in range(0, len(text), 2):
@@ -194,7 +192,9 @@ def hostile_posts(form: Form) -> list[dict[str, list[str]]]:
     return bodies
 
 
-def hostile_queries(keys: list[str], values: list[str] = HOSTILE) -> list[dict[str, list[str]]]:
+def hostile_queries(
+    keys: list[str], values: list[str] = QUERY_HOSTILE
+) -> list[dict[str, list[str]]]:
     """Query strings: every hostile value in every key, a long list, a megabyte."""
     bodies = latin_square(keys, values)
     bodies += [{k: [value] for k in keys} for value in DOOR_VALUES]
