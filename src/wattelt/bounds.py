@@ -40,11 +40,14 @@ def too_long(text: str, max_length: int) -> str | None:
     }
 
 
-def check_length(errors: dict[str, str], field: str, text: str, max_length: int) -> None:
-    """Add the field's message to `errors` when the text is too long."""
+def check_length(
+    errors: dict[str, str], field: str, text: str, max_length: int, label: str = ""
+) -> None:
+    """Add the field's message to `errors` when the text is too long; `label` names the
+    field in the message where the message is not shown beside the field."""
     message = too_long(text, max_length)
     if message:
-        errors[field] = message
+        errors[field] = f"{label}: {message}" if label else message
 
 
 def implausible_date(

@@ -207,7 +207,10 @@ class BoardParser:
             goal = GoalInput(
                 index=n,
                 id=self._int(prefix + "id"),
-                texts={f: self._text(prefix + f, TEXT_MAX_LENGTH) for f in GOAL_TEXT_FIELDS},
+                texts={
+                    f: self._text(prefix + f, TEXT_MAX_LENGTH, _goal_label(len(goals) + 1, f))
+                    for f in GOAL_TEXT_FIELDS
+                },
                 domain_keys=self._known_keys(
                     prefix + "domains", self.data.getlist(prefix + "domains")
                 ),
@@ -229,11 +232,22 @@ class BoardParser:
                 continue
             goal_id = int(match.group(1))
             reviews[goal_id] = ReviewInput(
-                status=status, note=self._text(f"review-{match.group(1)}-note", NOTE_MAX_LENGTH)
+                status=status,
+                note=self._text(
+                    f"review-{match.group(1)}-note", NOTE_MAX_LENGTH, _("Note on the goal status")
+                ),
             )
         return reviews
 
-    def _text(self, name: str, max_length: int) -> str:
+    def _text(self, name: str, max_length: int, label: str) -> str:
         text = self.data.get(name, "").strip()
-        check_length(self.errors, name, text, max_length)
+        check_length(self.errors, name, text, max_length, label)
         return text[:max_length]
+
+
+def _goal_label(number: int, name: str) -> str:
+    """ "Goal 2, first step": the board lists its messages above the board."""
+    return _("Goal %(n)s, %(field)s") % {
+        "n": number,
+        "field": Goal._meta.get_field(name).verbose_name,
+    }
