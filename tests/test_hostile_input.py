@@ -69,6 +69,7 @@ class Prober:
         self.before = row_counts()
         self.problems: list[str] = []
         self.requests = 0
+        self.server_errors = 0
 
     def send(self, method: str, url: str, data: dict[str, list[str]], json: bool) -> None:
         self.requests += 1
@@ -85,6 +86,7 @@ class Prober:
                 )
             status = response.status_code
             if status >= 500:
+                self.server_errors += 1
                 error = getattr(response, "exc_info", None)
                 cause = repr(error[1])[:160] if error else ""
                 self.problems.append(f"{status} {method.upper()} {url} {_describe(data)} {cause}")
@@ -199,6 +201,9 @@ def test_hostile_input_gives_no_server_error(world, group):  # noqa: F811
         else:
             probe_post_only(prober, url, entry, world)
         elapsed = time.monotonic() - started
-        print(f"{name}: {prober.requests} requests in {elapsed:.1f} s")
+        print(
+            f"{name}: {prober.requests} requests in {elapsed:.1f} s, "
+            f"{prober.server_errors} server errors"
+        )
         problems += [f"{name}: {problem}" for problem in prober.problems[:10]]
     assert not problems, "\n".join(problems)
