@@ -233,7 +233,7 @@ def test_text_that_would_run_as_a_formula_is_quoted(text):
     assert safe_cell(text) == "'" + text
 
 
-@pytest.mark.parametrize("value", [-3, -2.5, 0, "-3", "+2,5", "-10%", "Noord", "", None])
+@pytest.mark.parametrize("value", [-3, -2.5, 0, "-3", "+2,5", "-10%", "-", "Noord", "", None])
 def test_numbers_and_plain_text_stay_as_they_are(value):
     assert safe_cell(value) == value
 

@@ -17,9 +17,11 @@ TEXT_MAX_LENGTH = 1000
 NOTE_MAX_LENGTH = 5000
 """A note (closing note, review note, progress note, consent note, reason): a page."""
 
-YEARS_BACK = 20
-"""A trajectory, a measurement, a goal's target date: within twenty years of today."""
+YEARS_BACK = 50
+"""A trajectory, a consent, a goal's target date: not more than fifty years ago (a
+youth file may be kept for decades, and an old one still entered) ..."""
 YEARS_AHEAD = 20
+"""... and not more than twenty years ahead."""
 BIRTH_YEARS_BACK = 120
 
 SHOWN_LENGTH = 40

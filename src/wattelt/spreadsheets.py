@@ -16,8 +16,9 @@ from typing import Any, Protocol
 from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# Text that is just a number ("-3", "+2,5", "-10%") is read as that number, not run.
-_NUMBER = re.compile(r"[+-]?[0-9]+([.,][0-9]+)?%?", re.ASCII)
+# Text that is just a number ("-3", "+2,5", "-10%") is read as that number, not run; a
+# lone "-" (no value) is plain text.
+_NUMBER = re.compile(r"[+-]?([0-9]+([.,][0-9]+)?%?)?", re.ASCII)
 
 
 def is_formula(value: object) -> bool:
