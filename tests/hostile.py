@@ -107,7 +107,8 @@ class _FormReader(HTMLParser):
             elif kind == "submit":
                 form.add(name, None)
             else:
-                form.add(name, a.get("value", ""), hidden=kind == "hidden", text=kind == "text")
+                hidden = kind == "hidden"
+                form.add(name, a.get("value", ""), hidden=hidden, text=not hidden)
         elif tag == "button" and a.get("value"):
             form.add(name, None)
         elif tag == "textarea":
