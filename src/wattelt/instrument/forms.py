@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
@@ -201,7 +202,7 @@ class BoardParser:
                 "max": MAX_GOALS
             }
             return []
-        goals = []
+        goals: list[GoalInput] = []
         for n in numbers:
             prefix = f"goal-{n}-"
             goal = GoalInput(
@@ -247,7 +248,6 @@ class BoardParser:
 
 def _goal_label(number: int, name: str) -> str:
     """ "Goal 2, first step": the board lists its messages above the board."""
-    return _("Goal %(n)s, %(field)s") % {
-        "n": number,
-        "field": Goal._meta.get_field(name).verbose_name,
-    }
+    field = Goal._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return _("Goal %(n)s, %(field)s") % {"n": number, "field": field.verbose_name}
