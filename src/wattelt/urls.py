@@ -4,12 +4,17 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from wattelt.organisations import views as two_factor_views
+from wattelt.organisations.forms import LoginForm
 from wattelt.residents.views import start
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("beheer/", admin.site.urls),
-    path("inloggen/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "inloggen/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm),
+        name="login",
+    ),
     path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
     path("inloggen/tweestaps/instellen/", two_factor_views.enrol, name="two_factor_enrol"),
     path("inloggen/tweestaps/", two_factor_views.verify, name="two_factor_verify"),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -11,6 +9,7 @@ from django.shortcuts import render
 
 from wattelt.organisations import roles
 from wattelt.organisations.two_factor import sudo_mode
+from wattelt.spreadsheets import SafeCsvWriter
 from wattelt.web import StaffRequest
 
 from .forms import AccessLogFilter
@@ -78,7 +77,7 @@ def access_log_export(request: StaffRequest) -> HttpResponse:
     log_access(request, "export", "access_log", resident or "all", resident, purpose="privacy")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="toegangslog.csv"'
-    writer = csv.writer(response)
+    writer = SafeCsvWriter(response)
     writer.writerow(FIELDS)
     for record in records.values_list(*FIELDS).iterator():
         writer.writerow(record)

@@ -79,8 +79,16 @@ class QuestionForm(forms.Form):
         style_form_fields(self)
 
 
+# absolute_max: a posted form count (even "٢٠٢٦", which Django reads as 2026) never
+# makes more forms than a questionnaire may have; Django's default allows 1,030.
 QuestionFormSet = forms.formset_factory(
-    QuestionForm, extra=3, can_order=True, can_delete=True, max_num=30, validate_max=True
+    QuestionForm,
+    extra=3,
+    can_order=True,
+    can_delete=True,
+    max_num=30,
+    validate_max=True,
+    absolute_max=30,
 )
 
 

@@ -246,7 +246,10 @@ def _clean_answers(
             continue
         if question.kind == Question.Kind.SCALE:
             low, high = SCALE
-            if not (value.isascii() and value.isdigit()) or not low <= int(value) <= high:
+            # One or two ASCII digits: a 5,000-digit answer never reaches int().
+            if not (value.isascii() and value.isdigit() and len(value) <= 2) or not (
+                low <= int(value) <= high
+            ):
                 errors[key] = _(
                     "Question %(n)s: choose an answer from %(low)s up to and including %(high)s."
                 ) % {"n": number, "low": low, "high": high}

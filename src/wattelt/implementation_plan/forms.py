@@ -82,6 +82,7 @@ class GoalForm(KeyMixin):
     description = forms.CharField(
         label=gettext_lazy("Goal"),
         required=False,
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=gettext_lazy("What do you want to reach, and when?"),
     )

@@ -7,9 +7,20 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models
 from django.http import QueryDict
 from django.utils.translation import gettext as _
+
+from wattelt.bounds import (
+    NOTE_MAX_LENGTH,
+    TEXT_MAX_LENGTH,
+    YEARS_AHEAD,
+    YEARS_BACK,
+    check_length,
+    implausible_date,
+    shown,
+)
 
 from .models import (
     CHIP_MAX,
@@ -24,7 +35,13 @@ from .models import (
 
 PERSPECTIVES = [p.value for p in ChosenDomain.Perspective]
 REVIEW_STATUSES = [s for s in Goal.Status.values if s != Goal.Status.OPEN]
-_GOAL_FIELD = re.compile(r"^goal-(\d+)-own_words$")
+# Indices and ids in field names: ASCII digits, bounded, so "goal-<5000 digits>-own_words"
+# or Arabic-Indic digits never reach int(); such fields are ignored like any unknown one.
+_GOAL_FIELD = re.compile(r"goal-([0-9]{1,4})-own_words", re.ASCII)
+_REVIEW_FIELD = re.compile(r"review-([0-9]{1,18})-status", re.ASCII)
+_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,9}", re.ASCII)
+MAX_GOALS = 50
+"""More goals than this in one measurement is not a conversation but a mistake."""
 
 
 @dataclass
@@ -81,7 +98,7 @@ class BoardParser:
         """The board as posted; raises ValidationError naming each bad field. After an
         error, `self.board` still holds every valid part, to show the form again."""
         self.board = board = BoardInput(
-            measured_on=self._date("measured_on"),
+            measured_on=self._plausible("measured_on", _("Date of the measurement")),
             revision=self._int("revision"),
             quality_of_life=self._grade(),
             carer_relation=self.data.get("carer_relation", "").strip()[:80],
@@ -97,21 +114,32 @@ class BoardParser:
         raw = self.data.get(name, "").strip()
         if raw == "":
             return None
-        try:
-            return int(raw)
-        except ValueError:
-            self.errors[name] = _("“%(value)s” is not a whole number.") % {"value": raw}
+        if not _WHOLE_NUMBER.fullmatch(raw):
+            self.errors[name] = _("“%(value)s” is not a whole number.") % {"value": shown(raw)}
             return None
+        return int(raw)
 
     def _date(self, name: str) -> dt.date | None:
         raw = self.data.get(name, "").strip()
         if raw == "":
             return None
         try:
+            if not raw.isascii():
+                raise ValueError(raw)
             return dt.date.fromisoformat(raw)
         except ValueError:
-            self.errors[name] = _("“%(value)s” is not a date (use dd-mm-yyyy).") % {"value": raw}
+            self.errors[name] = _("“%(value)s” is not a date (use dd-mm-yyyy).") % {
+                "value": shown(raw)
+            }
             return None
+
+    def _plausible(self, name: str, label: str) -> dt.date | None:
+        day = self._date(name)
+        message = implausible_date(day, label, years_back=YEARS_BACK, years_ahead=YEARS_AHEAD)
+        if message:
+            self.errors[name] = message
+            return None
+        return day
 
     def _grade(self) -> int | None:
         grade = self._int("quality_of_life")
@@ -125,7 +153,9 @@ class BoardParser:
     def _known_keys(self, name: str, keys: list[str]) -> list[str]:
         unknown = [k for k in keys if k not in self.domains]
         if unknown:
-            self.errors[name] = _("Unknown life domain: %(keys)s.") % {"keys": ", ".join(unknown)}
+            self.errors[name] = _("Unknown life domain: %(keys)s.") % {
+                "keys": shown(", ".join(unknown))
+            }
         return [k for k in keys if k in self.domains]
 
     def _choices(self) -> dict[str, ChoiceInput]:
@@ -163,18 +193,28 @@ class BoardParser:
         return value
 
     def _goals(self) -> list[GoalInput]:
-        numbers = sorted(int(m.group(1)) for name in self.data if (m := _GOAL_FIELD.match(name)))
-        goals = []
+        numbers = sorted(
+            {int(m.group(1)) for name in self.data if (m := _GOAL_FIELD.fullmatch(name))}
+        )
+        if len(numbers) > MAX_GOALS:
+            self.errors[NON_FIELD_ERRORS] = _("A measurement has at most %(max)s goals.") % {
+                "max": MAX_GOALS
+            }
+            return []
+        goals: list[GoalInput] = []
         for n in numbers:
             prefix = f"goal-{n}-"
             goal = GoalInput(
                 index=n,
                 id=self._int(prefix + "id"),
-                texts={f: self.data.get(prefix + f, "").strip() for f in GOAL_TEXT_FIELDS},
+                texts={
+                    f: self._text(prefix + f, TEXT_MAX_LENGTH, _goal_label(len(goals) + 1, f))
+                    for f in GOAL_TEXT_FIELDS
+                },
                 domain_keys=self._known_keys(
                     prefix + "domains", self.data.getlist(prefix + "domains")
                 ),
-                due_on=self._date(prefix + "due_on"),
+                due_on=self._plausible(prefix + "due_on", _("Target date")),
             )
             if goal.id is not None or not goal.is_empty:
                 goals.append(goal)
@@ -183,15 +223,30 @@ class BoardParser:
     def _reviews(self) -> dict[int, ReviewInput]:
         reviews = {}
         for name in self.data:
-            match = re.match(r"^review-(\d+)-status$", name)
+            match = _REVIEW_FIELD.fullmatch(name)
             if not match:
                 continue
             status = self.data.get(name, "")
             if status and status not in REVIEW_STATUSES:
-                self.errors[name] = _("Unknown goal status “%(value)s”.") % {"value": status}
+                self.errors[name] = _("Unknown goal status “%(value)s”.") % {"value": shown(status)}
                 continue
             goal_id = int(match.group(1))
             reviews[goal_id] = ReviewInput(
-                status=status, note=self.data.get(f"review-{goal_id}-note", "").strip()
+                status=status,
+                note=self._text(
+                    f"review-{match.group(1)}-note", NOTE_MAX_LENGTH, _("Note on the goal status")
+                ),
             )
         return reviews
+
+    def _text(self, name: str, max_length: int, label: str) -> str:
+        text = self.data.get(name, "").strip()
+        check_length(self.errors, name, text, max_length, label)
+        return text[:max_length]
+
+
+def _goal_label(number: int, name: str) -> str:
+    """ "Goal 2, first step": the board lists its messages above the board."""
+    field = Goal._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return _("Goal %(n)s, %(field)s") % {"n": number, "field": field.verbose_name}

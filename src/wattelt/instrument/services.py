@@ -3,6 +3,7 @@ measurement that was not filled in. Views and the API call these, never the mode
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -11,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wattelt.bounds import NOTE_MAX_LENGTH, check_length, shown
 from wattelt.organisations.models import Staff
 from wattelt.residents.models import Trajectory
 from wattelt.residents.services import touch
@@ -120,6 +122,7 @@ def _apply(measurement: Measurement, by: Staff, data: BoardInput) -> None:
                 {"measured_on": _("The date of a measurement cannot be in the future.")}
             )
         measurement.measured_on = data.measured_on
+    _check_measured_on(measurement)
     measurement.quality_of_life = data.quality_of_life
     measurement.carer_relation = data.carer_relation
     measurement.choices.all().delete()
@@ -138,6 +141,47 @@ def _apply(measurement: Measurement, by: Staff, data: BoardInput) -> None:
     _apply_reviews(measurement, data)
     measurement.updated_by = by
     measurement.updated_at = timezone.now()
+
+
+def _check_measured_on(measurement: Measurement) -> None:
+    """A measurement lies within its trajectory, and a follow-up or end measurement not
+    before the start measurement: otherwise its goal reviews would silently not count."""
+    trajectory = measurement.trajectory
+    day = measurement.measured_on
+    if day < trajectory.started_on:
+        raise ValidationError(
+            {
+                "measured_on": _(
+                    "The date of the measurement (%(date)s) lies before the start of the "
+                    "trajectory (%(start)s)."
+                )
+                % {"date": _day(day), "start": _day(trajectory.started_on)}
+            }
+        )
+    if measurement.kind == Measurement.Kind.START:
+        return
+    start = (
+        trajectory.measurements.filter(
+            status=Measurement.Status.CONFIRMED, kind=Measurement.Kind.START
+        )
+        .exclude(pk=measurement.pk)
+        .order_by("measured_on")
+        .first()
+    )
+    if start is not None and day < start.measured_on:
+        raise ValidationError(
+            {
+                "measured_on": _(
+                    "The date of the measurement (%(date)s) lies before the start "
+                    "measurement (%(start)s)."
+                )
+                % {"date": _day(day), "start": _day(start.measured_on)}
+            }
+        )
+
+
+def _day(day: dt.date) -> str:
+    return day.strftime("%d-%m-%Y")
 
 
 def _apply_goals(
@@ -348,6 +392,10 @@ def correct_measurement(measurement: Measurement, by: Staff, data: CorrectionInp
     and its snapshot stay as history."""
     if not data.reason.strip():
         raise ValidationError({"correction_reason": _("Give the reason for the correction.")})
+    errors: dict[str, str] = {}
+    check_length(errors, "correction_reason", data.reason.strip(), NOTE_MAX_LENGTH)
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic():
         old = (
             Measurement.objects.select_for_update(of=("self",))
@@ -393,6 +441,7 @@ def record_not_filled_in(
         errors["reason"] = _("Choose why the measurement was not filled in.")
     if reason == NotFilledIn.Reason.OTHER and not note.strip():
         errors["note"] = _("Explain the reason “other” in the note.")
+    check_length(errors, "note", note.strip(), NOTE_MAX_LENGTH)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -411,7 +460,8 @@ def add_goal_progress(goal: Goal, by: Staff, note: str, status: str = "") -> Goa
     if not note.strip():
         errors["note"] = _("Write what happened.")
     if status and status not in Goal.Status.values:
-        errors["status"] = _("Unknown goal status “%(value)s”.") % {"value": status}
+        errors["status"] = _("Unknown goal status “%(value)s”.") % {"value": shown(status)}
+    check_length(errors, "note", note.strip(), NOTE_MAX_LENGTH)
     if errors:
         raise ValidationError(errors)
     if by.organisation_id is None:

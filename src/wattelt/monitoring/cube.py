@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -110,6 +111,9 @@ def dashboard_scope(user: Staff) -> Scope | None:
 # --- periods ------------------------------------------------------------------------------
 
 
+_PERIOD = re.compile(r"(?P<year>[1-9][0-9]{3})(?:-Q(?P<quarter>[1-4]))?", re.ASCII)
+
+
 @dataclass(frozen=True, order=True)
 class Period:
     """A calendar year (quarter 0) or one of its quarters."""
@@ -137,10 +141,12 @@ class Period:
 
     @classmethod
     def parse(cls, value: str) -> Period | None:
-        year, _sep, quarter = value.strip().upper().partition("-Q")
-        if not year.isdigit() or len(year) != 4 or (quarter and quarter not in "1234"):
+        """ "2026" or "2026-Q3" (ASCII digits only, year 1000-9999); None for anything else."""
+        match = _PERIOD.fullmatch(value.strip().upper())
+        if match is None:
             return None
-        return cls(int(year), int(quarter) if quarter else YEAR)
+        quarter = match.group("quarter")
+        return cls(int(match.group("year")), int(quarter) if quarter else YEAR)
 
     @classmethod
     def containing(cls, day: dt.date) -> Period:

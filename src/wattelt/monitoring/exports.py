@@ -3,7 +3,6 @@ hidden), with the selection described at the top."""
 
 from __future__ import annotations
 
-import csv
 import io
 from functools import lru_cache
 from pathlib import Path
@@ -15,6 +14,8 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
+
+from wattelt.spreadsheets import SafeCsvWriter, append_safe
 
 from .report import Report
 
@@ -31,7 +32,7 @@ def report_rows(report: Report) -> list[list[str]]:
 
 def report_csv(report: Report) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
+    writer = SafeCsvWriter(out, delimiter=";")
     for name, value in report.description:
         writer.writerow([name, value])
     writer.writerow([])
@@ -48,23 +49,23 @@ def report_xlsx(report: Report) -> bytes:
     assert about is not None
     about.title = _("Selection")[:31]
     for name, value in report.description:
-        about.append([name, value])
+        append_safe(about, [name, value])
     about.column_dimensions["A"].width = 18
     about.column_dimensions["B"].width = 90
     figures = book.create_sheet(_("Figures")[:31])
-    figures.append([_("Figure"), _("Row"), _("Column"), _("Value")])
+    append_safe(figures, [_("Figure"), _("Row"), _("Column"), _("Value")])
     for cell in figures[1]:
         cell.font = Font(bold=True)
     for row in report_rows(report):
-        figures.append(row)
+        append_safe(figures, row)
     for n, section in enumerate(report.all_sections, start=1):
         sheet = book.create_sheet(f"{n} {section.title}"[:31].replace("/", "-"))
-        sheet.append([section.title])
+        append_safe(sheet, [section.title])
         sheet["A1"].font = Font(bold=True)
-        sheet.append([section.caption])
-        sheet.append(["", *section.headers])
+        append_safe(sheet, [section.caption])
+        append_safe(sheet, ["", *section.headers])
         for label, values in section.rows:
-            sheet.append([label, *values])
+            append_safe(sheet, [label, *values])
         sheet.column_dimensions["A"].width = 36
     out = io.BytesIO()
     book.save(out)

@@ -65,7 +65,11 @@ class DashboardFilter(forms.Form):
         period = Period.parse(value)
         if period is None:
             raise forms.ValidationError(
-                _("Choose a calendar year or a quarter, such as 2026 or 2026-Q1.")
+                _(
+                    "“%(value)s” is not a period: choose a calendar year or a quarter, such as "
+                    "2026 or 2026-Q1."
+                )
+                % {"value": value[:20]}
             )
         if period.start > self.today:
             raise forms.ValidationError(

@@ -9,7 +9,6 @@ coarsened to the month. Team and district names are kept (they are not about a p
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import hmac
 import io
@@ -22,6 +21,7 @@ from django.db.models import QuerySet
 from wattelt.instrument.models import ChosenDomain, Measurement
 from wattelt.organisations import roles
 from wattelt.organisations.models import Staff
+from wattelt.spreadsheets import SafeCsvWriter
 
 COLUMNS = [
     "resident",
@@ -141,7 +141,7 @@ def research_export(user: Staff, year: int | None) -> ResearchExport:
     measurements = research_measurements(user, year)
     names = Pseudonyms()
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
+    writer = SafeCsvWriter(out, delimiter=";")
     writer.writerow(COLUMNS)
     count = 0
     for row in _rows(measurements, names):

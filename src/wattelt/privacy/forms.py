@@ -39,6 +39,7 @@ class DecisionForm(forms.Form):
         label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
+        max_length=2000,
         help_text=_("Do not write the resident's name: this text is kept after erasure."),
     )
 

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from wattelt.bounds import NOTE_MAX_LENGTH
 from wattelt.organisations import roles
 from wattelt.organisations.models import District, Membership, Organisation, Staff, Team
 from wattelt.web import DateInput
@@ -91,7 +92,10 @@ class CloseTrajectoryForm(forms.Form):
         widget=forms.RadioSelect,
     )
     closing_note = forms.CharField(
-        label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("Note"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
     )
     ended_on = forms.DateField(label=_("End date"), widget=DateInput(), initial=timezone.localdate)
 
@@ -119,6 +123,7 @@ class ConsentForm(forms.Form):
     note = forms.CharField(
         label=_("Note (how the resident gave consent)"),
         required=False,
+        max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 

@@ -14,6 +14,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wattelt.bounds import (
+    BIRTH_YEARS_BACK,
+    NOTE_MAX_LENGTH,
+    YEARS_AHEAD,
+    YEARS_BACK,
+    check_date,
+    check_length,
+    implausible_date,
+    too_long,
+)
 from wattelt.organisations.models import District, Organisation, Staff, Team
 
 from .bsn import is_valid_bsn
@@ -21,6 +31,7 @@ from .models import Consent, Resident, Trajectory
 from .signals import trajectory_closing, trajectory_opened
 
 DUE_SOON_DAYS = 14
+APPOINTMENT_MAX_LENGTH = 200
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -43,6 +54,37 @@ class ResidentInput:
     email: str = ""
 
 
+@dataclass
+class PossibleDuplicates:
+    """Residents with the same name and date of birth: those the user may see, by name;
+    of the others in the user's organisation only that they exist."""
+
+    visible: list[Resident]
+    others: bool
+
+    def __bool__(self) -> bool:
+        return bool(self.visible) or self.others
+
+
+def possible_duplicates(data: ResidentInput, by: Staff) -> PossibleDuplicates:
+    """Whether registering `data` would register someone a second time (the same form
+    posted twice, or a colleague who registered them already). Residents the user may
+    not see are never named, and other organisations' residents never counted."""
+    same = Resident.objects.filter(
+        first_name__iexact=data.first_name.strip(),
+        last_name__iexact=data.last_name.strip(),
+        date_of_birth=data.date_of_birth,
+    )
+    visible = list(same.visible_to(by).order_by("pk")[:5])
+    others = (
+        by.organisation_id is not None
+        and same.filter(organisation_id=by.organisation_id)
+        .exclude(pk__in=[r.pk for r in visible])
+        .exists()
+    )
+    return PossibleDuplicates(visible, others)
+
+
 def register_resident(data: ResidentInput, by: Staff) -> Resident:
     bsn = data.bsn.replace(" ", "").replace(".", "")
     if bsn and not is_valid_bsn(bsn):
@@ -51,6 +93,17 @@ def register_resident(data: ResidentInput, by: Staff) -> Resident:
         )
     if data.date_of_birth > timezone.localdate():
         raise ValidationError({"date_of_birth": _("The date of birth cannot be in the future.")})
+    errors: dict[str, str] = {}
+    check_date(
+        errors,
+        "date_of_birth",
+        data.date_of_birth,
+        _("Date of birth"),
+        years_back=BIRTH_YEARS_BACK,
+        years_ahead=0,
+    )
+    if errors:
+        raise ValidationError(errors)
     if by.organisation_id is None:
         raise ValidationError(_("Your account is not linked to an organisation."))
     return Resident.objects.create(
@@ -72,6 +125,11 @@ def open_trajectory(
     started_on = started_on or timezone.localdate()
     if started_on > timezone.localdate():
         raise ValidationError({"started_on": _("A trajectory cannot start in the future.")})
+    too_early = implausible_date(
+        started_on, _("Start date"), years_back=YEARS_BACK, years_ahead=YEARS_AHEAD
+    )
+    if too_early:
+        raise ValidationError({"started_on": too_early})
     if resident.organisation_id != team.organisation_id:
         # A specialist sees a shared resident, but never makes them their own.
         raise ValidationError({"team": _("This resident is registered with another organisation.")})
@@ -96,6 +154,8 @@ def close_trajectory(
         errors["closing_note"] = _("Explain the reason “other” in the note.")
     if ended_on < trajectory.started_on:
         errors["ended_on"] = _("The end date lies before the start date.")
+    check_date(errors, "ended_on", ended_on, _("End date"), years_back=YEARS_BACK, years_ahead=1)
+    check_length(errors, "closing_note", note.strip(), NOTE_MAX_LENGTH)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -134,6 +194,9 @@ def due_state(trajectory: Trajectory, today: dt.date | None = None) -> str:
 
 
 def set_next_appointment(trajectory: Trajectory, text: str) -> None:
+    message = too_long(text.strip(), APPOINTMENT_MAX_LENGTH)
+    if message:
+        raise ValidationError({"next_appointment": message})
     Trajectory.objects.filter(pk=trajectory.pk).update(
         next_appointment=text.strip(), last_activity_at=timezone.now()
     )
@@ -159,6 +222,18 @@ def record_consent(trajectory: Trajectory, by: Staff, data: ConsentInput) -> Con
         errors["valid_until"] = _("The end date lies before the start date.")
     if data.organisation.pk == trajectory.team.organisation_id:
         errors["organisation"] = _("This is the organisation of the trajectory itself.")
+    check_date(
+        errors, "valid_from", data.valid_from, _("From"), years_back=YEARS_BACK, years_ahead=1
+    )
+    check_date(
+        errors,
+        "valid_until",
+        data.valid_until,
+        _("Until"),
+        years_back=YEARS_BACK,
+        years_ahead=YEARS_AHEAD,
+    )
+    check_length(errors, "note", data.note.strip(), NOTE_MAX_LENGTH)
     if errors:
         raise ValidationError(errors)
     if not trajectory.is_open:

@@ -88,21 +88,27 @@ def require_professional(request: StaffRequest, resident: Resident | None = None
 def register(request: StaffRequest) -> HttpResponse:
     require_professional(request)
     form = ResidentForm(request.POST or None, user=request.user)
+    duplicates = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         team = data.pop("team")
-        try:
-            with transaction.atomic():
-                resident = services.register_resident(services.ResidentInput(**data), request.user)
-                if team is not None:
-                    services.open_trajectory(resident, team, request.user)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            log_access(request, "create", "resident", resident.pk, resident.pk)
-            messages.success(request, _("%(name)s is registered.") % {"name": resident})
-            return redirect("residents:detail", resident.pk)
-    return render(request, "residents/register.html", {"form": form})
+        resident_input = services.ResidentInput(**data)
+        # The same registration posted twice, or someone registered already: ask first.
+        if not request.POST.get("register_anyway"):
+            duplicates = services.possible_duplicates(resident_input, request.user) or None
+        if duplicates is None:
+            try:
+                with transaction.atomic():
+                    resident = services.register_resident(resident_input, request.user)
+                    if team is not None:
+                        services.open_trajectory(resident, team, request.user)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                log_access(request, "create", "resident", resident.pk, resident.pk)
+                messages.success(request, _("%(name)s is registered.") % {"name": resident})
+                return redirect("residents:detail", resident.pk)
+    return render(request, "residents/register.html", {"form": form, "duplicates": duplicates})
 
 
 @login_required
@@ -175,6 +181,8 @@ def set_appointment(request: StaffRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         services.set_next_appointment(trajectory, form.cleaned_data["next_appointment"])
         log_access(request, "change", "plan", trajectory.pk, trajectory.resident_id)
+    for problems in form.errors.values():
+        messages.error(request, " ".join(str(p) for p in problems))
     return redirect("instrument:plan", trajectory.pk)
 
 
