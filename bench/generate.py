@@ -41,6 +41,7 @@ from psycopg import Cursor, sql
 
 from wattelt.demo import data as demo
 from wattelt.instrument.catalogue import ensure_default_catalogue
+from wattelt.instrument.models import GOAL_TEXT_FIELDS
 from wattelt.residents.services import add_months
 
 DEFAULT_RESIDENTS = 100_000
@@ -150,15 +151,7 @@ CLOSING_REASONS = ["goals_reached", "referred", "resident_stopped", "moved", "no
 NOT_FILLED_REASONS = ["declined", "not_appropriate", "crisis", "ended_early"]
 MEASUREMENT_COUNTS = [1, 2, 3, 4, 5]
 MEASUREMENT_WEIGHTS = [22, 28, 25, 15, 10]
-GOAL_TEXTS = [
-    "what_changes",
-    "first_step",
-    "by_resident",
-    "by_network",
-    "by_professional",
-    "by_specialist",
-    "how_we_know",
-]
+GOAL_TEXTS = [name for name in GOAL_TEXT_FIELDS if name != "own_words"]
 
 # The tables this module fills, in load order, with their COPY columns.
 COLUMNS: dict[str, tuple[str, ...]] = {

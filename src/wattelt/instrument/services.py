@@ -19,6 +19,7 @@ from wattelt.residents.services import touch
 
 from .forms import BoardInput, GoalInput
 from .models import (
+    GOAL_TEXT_FIELDS,
     Catalogue,
     ChosenDomain,
     Domain,
@@ -320,19 +321,7 @@ def _snapshot(measurement: Measurement) -> dict[str, object]:
                 "id": g.pk,
                 "domains": sorted(d.key for d in g.domains.all()),
                 "due_on": g.due_on.isoformat() if g.due_on else None,
-                **{
-                    name: getattr(g, name)
-                    for name in (
-                        "own_words",
-                        "what_changes",
-                        "first_step",
-                        "by_resident",
-                        "by_network",
-                        "by_professional",
-                        "by_specialist",
-                        "how_we_know",
-                    )
-                },
+                **{name: getattr(g, name) for name in GOAL_TEXT_FIELDS},
             }
             for g in measurement.goals.prefetch_related("domains")
         ],
