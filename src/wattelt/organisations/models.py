@@ -100,18 +100,24 @@ class Staff(AbstractUser):
         return name in self.organisation_roles
 
     @cached_property
-    def team_roles(self) -> dict[int, str]:
-        """Team id to this member's role in it (see `roles.py` for the predicates)."""
-        return dict(self.memberships.values_list("team_id", "role"))
+    def _teams(self) -> list[tuple[int, str, int]]:
+        """(team id, role, the team's organisation id) of each membership: read once per
+        request, whatever asks (see `roles.py` for the predicates)."""
+        return list(self.memberships.values_list("team_id", "role", "team__organisation_id"))
 
-    @cached_property
+    @property
+    def team_roles(self) -> dict[int, str]:
+        """Team id to this member's role in it."""
+        return {team_id: role for team_id, role, _ in self._teams}
+
+    @property
     def team_organisations(self) -> frozenset[int]:
-        return frozenset(self.memberships.values_list("team__organisation_id", flat=True))
+        return frozenset(organisation_id for _, _, organisation_id in self._teams)
 
     @cached_property
     def role_names(self) -> str:
         """The user's roles, for the access log ("professional", "teamcoach", ...)."""
-        roles = set(self.memberships.values_list("role", flat=True)) | self.organisation_roles
+        roles = {role for _, role, _ in self._teams} | self.organisation_roles
         if self.is_superuser:
             roles.add("admin")
         return ",".join(sorted(roles)) or "staff"
