@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",  # the widget templates, for the form renderer below
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -139,6 +140,9 @@ TEMPLATES = [
         },
     }
 ]
+
+# Every form renders through one renderer on NL Design System components (formrenderer.py).
+FORM_RENDERER = "wattelt.formrenderer.NLDesignSystemRenderer"
 
 AUTH_USER_MODEL = "organisations.Staff"
 AUTHENTICATION_BACKENDS = [
