@@ -80,7 +80,7 @@ def wait_for(url: str, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while True:
         try:
-            urllib.request.urlopen(url, timeout=2)  # noqa: S310 (our own local server)
+            urllib.request.urlopen(url, timeout=2)
             return
         except OSError:
             if time.monotonic() > deadline:

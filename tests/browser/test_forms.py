@@ -9,7 +9,7 @@ from pathlib import Path
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import PHONE, TABLET, Contexts, log_in
+from tests.browser.conftest import PHONE, TABLET, Contexts, assert_accessible, log_in
 from tests.conftest import PASSWORD, staff_with_role
 from wattelt.organisations.models import Role
 
@@ -62,6 +62,7 @@ def test_register_form_fits_a_tablet(contexts: Contexts, base_url, alice):
     link.click()
     expect(page.locator(target)).to_be_focused()
     assert_targets_fit_a_finger(page)
+    assert_accessible(page)
     evidence(page, "register")
 
 
