@@ -57,8 +57,10 @@ class NLDesignSystemRenderer(TemplatesSetting):
                 _add_class(
                     widget["attrs"], f"{css_class} {block}--invalid" if invalid else css_class
                 )
-            option_class = {"radio": RADIO, "checkbox": CHECKBOX}.get(widget.get("type", ""))
-            for _group, options, _index in widget.get("optgroups", ()) if option_class else ():
+            # Each radio button or check box of a group (a select's options have no type).
+            for _group, options, _index in widget.get("optgroups", ()):
                 for option in options:
-                    _add_class(option["attrs"], option_class)
+                    option_class = {"radio": RADIO, "checkbox": CHECKBOX}.get(option.get("type"))
+                    if option_class:
+                        _add_class(option["attrs"], option_class)
         return super().render(template_name, context, request)
