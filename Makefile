@@ -20,7 +20,12 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	touch $@
 
-install: .venv/.synced node_modules/.installed
+# The one small stylesheet of NL Design System CSS the templates use (bin/build-css.mjs).
+NLDS_CSS := var/css/nlds.css
+$(NLDS_CSS): node_modules/.installed bin/build-css.mjs $(shell find src/wattelt -name '*.html' -o -name '*.py' -o -name '*.js' 2>/dev/null)
+	node bin/build-css.mjs $@
+
+install: .venv/.synced node_modules/.installed $(NLDS_CSS)
 
 var:
 	mkdir -p var
@@ -67,6 +72,7 @@ BENCH_PAGE_REQUESTS ?= 50
 BENCH_PG_OPTS := -c shared_buffers=2GB -c work_mem=64MB -c effective_cache_size=8GB \
   -c maintenance_work_mem=1GB -c max_wal_size=8GB -c checkpoint_timeout=30min -c jit=off
 bench: install
+	$(DEV_ENV) $(PY) -m bench.page_weight
 	bin/with-postgres env $(DEV_ENV) $(PY) -m bench.pages
 	PG_EXTRA_OPTS="$(BENCH_PG_OPTS)" bin/with-postgres env $(DEV_ENV) $(PY) -m bench.monitoring \
 	  --residents $(BENCH_RESIDENTS) --requests $(BENCH_PAGE_REQUESTS) --cold 5 --runs 3

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",  # the widget templates, for the form renderer below
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -139,6 +140,9 @@ TEMPLATES = [
         },
     }
 ]
+
+# Every form renders through one renderer on NL Design System components (formrenderer.py).
+FORM_RENDERER = "wattelt.formrenderer.NLDesignSystemRenderer"
 
 AUTH_USER_MODEL = "organisations.Staff"
 AUTHENTICATION_BACKENDS = [
@@ -251,11 +255,21 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = PROJECT_DIR / "var" / "static"
-STATICFILES_DIRS = [BASE_DIR / "static", ("nlds", PROJECT_DIR / "node_modules" / "@utrecht")]
+# nlds/nlds.css: the NL Design System CSS the templates use, built by `make install`
+# (bin/build-css.mjs) from the npm packages.
+STATICFILES_DIRS = [BASE_DIR / "static", ("nlds", PROJECT_DIR / "var" / "css")]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Without debug: hashed names (cached for a year, immutable) and gzip/brotli copies,
+    # made by collectstatic.
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
 }
+# Served at the site's root: /favicon.ico for clients that ask there.
+WHITENOISE_ROOT = BASE_DIR / "public"
 WHITENOISE_USE_FINDERS = True
 # The static root only exists after collectstatic (production); finders serve until then.
 WHITENOISE_AUTOREFRESH = DEBUG

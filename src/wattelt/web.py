@@ -34,26 +34,6 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-def style_form_fields(form: forms.Form) -> None:
-    """Put the NL Design System (Utrecht) classes on a form's widgets, for templates that
-    render plain widgets: textareas, selects, and text-like inputs (text, number, date,
-    e-mail, ...). Check boxes, hidden and file inputs and radio buttons are left as they
-    are. Call it at the end of the form's __init__; it replaces a widget's own class."""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.Textarea):
-            css = "utrecht-textarea"
-        elif isinstance(widget, forms.Select):
-            css = "utrecht-select utrecht-select--html-select"
-        elif isinstance(widget, forms.widgets.Input) and not isinstance(
-            widget, forms.CheckboxInput | forms.HiddenInput | forms.FileInput
-        ):
-            css = "utrecht-textbox utrecht-textbox--html-input"
-        else:
-            continue
-        widget.attrs["class"] = css
-
-
 class ChosenLanguage:
     """Dutch unless the user picked another language (the set_language cookie). The
     browser's own language is ignored: resident and professional share one screen."""

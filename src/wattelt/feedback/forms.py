@@ -6,8 +6,6 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from wattelt.web import style_form_fields
-
 from .models import SCALE, Question, Questionnaire
 from .services import OPEN_ANSWER_MAX, QuestionInput, QuestionnaireInput
 
@@ -49,7 +47,6 @@ class QuestionnaireForm(forms.Form):
 
     def __init__(self, *args: Any, locked: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        style_form_fields(self)
         if locked:
             for name in ("audience", "anonymous"):
                 self.fields[name].disabled = True
@@ -73,10 +70,6 @@ class QuestionForm(forms.Form):
         label=_("Kind"), choices=Question.Kind.choices, initial=Question.Kind.SCALE
     )
     required = forms.BooleanField(label=_("Required"), required=False, initial=True)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        style_form_fields(self)
 
 
 # absolute_max: a posted form count (even "٢٠٢٦", which Django reads as 2026) never
@@ -143,8 +136,6 @@ class AnswerForm(forms.Form):
                 field = forms.CharField(
                     label=label,
                     required=False,
-                    widget=forms.Textarea(
-                        attrs={"rows": 3, "maxlength": OPEN_ANSWER_MAX, "class": "utrecht-textarea"}
-                    ),
+                    widget=forms.Textarea(attrs={"rows": 3, "maxlength": OPEN_ANSWER_MAX}),
                 )
             self.fields[f"q{question.pk}"] = field

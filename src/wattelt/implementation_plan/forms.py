@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wattelt.organisations.models import Organisation
-from wattelt.web import style_form_fields
 
 from . import progress, services
 from .models import Phase, PlanVersion
@@ -48,7 +47,6 @@ class KeyMixin(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        style_form_fields(self)
 
     def clean_key(self) -> uuid.UUID | None:
         value: uuid.UUID | None = self.cleaned_data.get("key")
@@ -276,7 +274,6 @@ class TextForm(forms.Form):
                 help_text=self.HELP[name],
                 widget=forms.Textarea(attrs={"rows": 8}),
             )
-        style_form_fields(self)
 
 
 # --- The matrix: one text box per cell, one activity per line ------------------------

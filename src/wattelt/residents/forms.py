@@ -59,7 +59,6 @@ class ResponsibleForm(forms.Form):
     responsible = forms.ModelChoiceField(
         label=_("Responsible professional"),
         queryset=Staff.objects.none(),
-        widget=forms.Select(attrs={"class": "utrecht-select utrecht-select--html-select"}),
     )
 
     def __init__(self, *args: Any, team: Team, **kwargs: Any) -> None:

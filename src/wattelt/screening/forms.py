@@ -13,23 +13,21 @@ from wattelt.web import DateInput
 from .models import QUESTION_LABELS, Answer
 from .services import ALLOWED_ANSWERS, MAX_SAMPLE, SEED_MAX
 
-TEXTBOX = {"class": "utrecht-textbox utrecht-textbox--html-input"}
-
 
 class SampleForm(forms.Form):
     start = forms.DateField(
         label=_("Period from"),
-        widget=DateInput(attrs=TEXTBOX),
+        widget=DateInput(),
         error_messages={"required": _("Give the first day of the period.")},
     )
     end = forms.DateField(
         label=_("Period until"),
-        widget=DateInput(attrs=TEXTBOX),
+        widget=DateInput(),
         error_messages={"required": _("Give the last day of the period.")},
     )
     size = forms.IntegerField(
         label=_("Number of dossiers"),
-        widget=forms.NumberInput(attrs=TEXTBOX),
+        widget=forms.NumberInput(),
         help_text=_("Divided over the teams in proportion to their number of trajectories."),
         max_value=MAX_SAMPLE,
         error_messages={
@@ -48,7 +46,7 @@ class SampleForm(forms.Form):
     )
     seed = forms.IntegerField(
         label=_("Seed (optional)"),
-        widget=forms.NumberInput(attrs=TEXTBOX),
+        widget=forms.NumberInput(),
         help_text=_(
             "Only to repeat an earlier round (same period and number); "
             "otherwise a new seed is chosen."
@@ -98,7 +96,7 @@ class ReviewForm(forms.Form):
         label=_("Notes for the conversation with the professional"),
         required=False,
         max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 4, "class": "utrecht-textarea"}),
+        widget=forms.Textarea(attrs={"rows": 4}),
     )
 
 
@@ -107,5 +105,5 @@ class DiscussionForm(forms.Form):
         label=_("What did you agree? (optional)"),
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2, "class": "utrecht-textarea"}),
+        widget=forms.Textarea(attrs={"rows": 2}),
     )

@@ -44,7 +44,9 @@
       self.values[p] = isPlaced ? parseInt(range.value, 10) : null;
     });
     this.track.tabIndex = 0;
-    this.track.setAttribute("role", "button");
+    // A group, not a button: the chips inside it are controls of their own (sliders),
+    // and a button may not hold controls (axe: nested-interactive).
+    this.track.setAttribute("role", "group");
     this.updateTrackLabel();
     if (row.dataset.ghost !== undefined) {
       var ghost = document.createElement("span");
