@@ -39,10 +39,27 @@ def test_monitoring_dashboard_fits_a_team_meeting(
         page = contexts.new_page(viewport=viewport, touch=touch)
         log_in(page, base_url, username, "/monitoring/")
         expect(page.get_by_role("heading", level=1)).to_have_text("Monitoring")
+        # Each figure once: a chart per section, its table folded away under "Toon tabel".
+        figures = page.locator(".dashboard-figure")
+        assert figures.count() == page.locator(".dashboard-figure svg.chart").count()
+        assert page.locator(".dashboard-table-toggle[open]").count() == 0
+        # "<10" is explained once, near the top; no district section is all "<10".
+        expect(page.locator(".dashboard-suppression")).to_contain_text("<10")
+        for section in page.locator("details.dashboard-section").all():
+            cells = section.locator("td").all_text_contents()
+            heading = section.locator("h2").inner_text()
+            if heading.startswith("Leefgebieden in"):
+                assert any(c not in ("<10", "-") for c in cells), heading
         height = page.evaluate("() => document.documentElement.scrollHeight")
         HEIGHTS.parent.mkdir(exist_ok=True)
         with HEIGHTS.open("a", encoding="utf-8") as out:
             out.write(f"{role} {size} {height}\n")
         assert_accessible(page)
+        if size == "1024x768":
+            # A heading folds its figure away.
+            first = page.locator("details.dashboard-section").first
+            first.locator("summary").click()
+            expect(first).not_to_have_attribute("open", "")
+            first.locator("summary").click()
         path = shot(page, f"{role}-{size}")
         shutil.copy(path, EVIDENCE / f"monitoring-{role}-{size}.png")

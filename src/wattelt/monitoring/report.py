@@ -98,6 +98,15 @@ class Report:
         return [s for s in self.sections if s.id not in left_out]
 
     @property
+    def folded_sections(self) -> list[tuple[Section, bool]]:
+        """`shown_sections`, each with whether a screen opens it: all open, except the
+        district sections when there are several (a list of districts to open one by
+        one, instead of a page of near-identical charts)."""
+        shown = self.shown_sections
+        several = sum(s.is_district_profile for s in shown) > 1
+        return [(s, not (several and s.is_district_profile)) for s in shown]
+
+    @property
     def figures_as_of(self) -> str:
         if self.figures_at is None:
             return ""
