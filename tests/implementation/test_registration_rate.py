@@ -9,9 +9,10 @@ import datetime as dt
 
 import pytest
 from django.core.cache import cache
+from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import confirmed_measurement
+from tests.conftest import client_for, confirmed_measurement
 from wattelt.implementation import adoption
 from wattelt.instrument.figures import (
     REGISTRATION_DAYS,
@@ -108,3 +109,10 @@ def test_adoption_and_monitoring_give_the_same_registration_rate(
     assert trajectory_counts(selection).registration_rate == monitoring_rate
 
     assert adoption_rate == monitoring_rate == 13 / 24
+
+
+def test_the_adoption_page_names_the_rate_and_the_reminder(registered, bob):
+    page = client_for(bob).get(reverse("implementation:adoption")).content.decode()
+    assert "Registratiegraad (startmeting binnen 30 dagen)" in page
+    assert "Herinnering na 14 dagen" in page
+    assert "binnen 14 dagen" not in page
