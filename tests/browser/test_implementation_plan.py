@@ -35,7 +35,7 @@ def test_editor_builds_and_publishes_the_plan(
     page.get_by_role("button", name="Opslaan in het concept").click()
     goals = page.locator(".plan-goal")
     expect(goals).to_have_count(2)
-    expect(goals.first).to_contain_text("Startmeting binnen 14 dagen")
+    expect(goals.first).to_contain_text("Registratiegraad (startmeting binnen 30 dagen)")
     expect(goals.first).to_contain_text("75%")
 
     # One cell of the matrix: professionals, being able to use.

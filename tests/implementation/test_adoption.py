@@ -1,5 +1,5 @@
 """Adoption figures (blijven gebruiken), checked by hand on a small data set: the
-14-day rule, follow-ups on time around month ends, end measurements, perspectives
+registration rate, follow-ups on time around month ends, end measurements, perspectives
 under the policy, goals per measurement, reasons, and who sees which figures."""
 
 from __future__ import annotations
@@ -55,27 +55,31 @@ def fraction(counts: dict[str, Counts], month: str, key: str) -> tuple[int, int]
     return counts.get(month, Counts()).fraction(key)
 
 
-# --- start measurement within 14 days ---------------------------------------------------
+# --- the registration rate (start measurement within 30 days) ---------------------------
 
 
-def test_start_within_14_days_counts_in_the_month_the_trajectory_started(
+def test_the_registration_rate_counts_in_the_month_the_trajectory_started(
     build, organisation, team, alice
 ):
+    """The registration rate (start measurement within 30 days), as in monitoring; the
+    14-day signal is only the reminder."""
     jan_31 = build.trajectory(team, alice, D(2026, 1, 31))
-    build.measurement(jan_31, D(2026, 2, 14))  # day 14: in time, counts in January
+    build.measurement(jan_31, D(2026, 3, 2))  # day 30: in time, counts in January
     feb_1 = build.trajectory(team, alice, D(2026, 2, 1))
-    build.measurement(feb_1, D(2026, 2, 16))  # day 15: too late
+    build.measurement(feb_1, D(2026, 3, 4))  # day 31: too late
+    feb_10 = build.trajectory(team, alice, D(2026, 2, 10))
+    build.measurement(feb_10, D(2026, 3, 1))  # day 19: after the reminder, still in time
     build.trajectory(team, alice, D(2026, 2, 28))  # never measured
-    may_31 = build.trajectory(team, alice, D(2026, 5, 31))  # its 14 days ended yesterday
+    may_31 = build.trajectory(team, alice, D(2026, 5, 31))
     build.measurement(may_31, D(2026, 6, 1), status="draft")  # a draft does not count
-    june = build.trajectory(team, alice, D(2026, 6, 5))  # its 14 days have not passed
-    build.measurement(june, D(2026, 6, 6))
+    june = build.trajectory(team, alice, D(2026, 6, 5))  # its 30 days have not passed:
+    build.measurement(june, D(2026, 6, 6))  # it counts all the same, as in monitoring
 
     months = by_month(organisation)
     assert fraction(months, "2026-01", "start_within_14_days") == (1, 1)
-    assert fraction(months, "2026-02", "start_within_14_days") == (0, 2)
+    assert fraction(months, "2026-02", "start_within_14_days") == (1, 3)
     assert fraction(months, "2026-05", "start_within_14_days") == (0, 1)
-    assert fraction(months, "2026-06", "start_within_14_days") == (0, 0)
+    assert fraction(months, "2026-06", "start_within_14_days") == (1, 1)
 
 
 def test_a_superseded_measurement_does_not_count_as_a_start(build, organisation, team, alice):

@@ -501,7 +501,11 @@ def test_goal_shows_the_live_figure_from_the_adoption_api(
     progress = goal_progress(organisation, goal)
     assert (progress.value, progress.numerator, progress.denominator) == (75.0, 3, 4)
     page = client_for(olga).get(PLAN).content.decode()
-    assert "Startmeting binnen 14 dagen" in page and "75%" in page and "(3 / 4)" in page
+    assert (
+        "Registratiegraad (startmeting binnen 30 dagen)" in page
+        and "75%" in page
+        and "(3 / 4)" in page
+    )
 
 
 def test_goal_statuses(draft, olga, alice, team, district, organisation, catalogue):
@@ -650,4 +654,4 @@ def test_demo_plan_is_made_once(organisation, quinn, alice):
     assert latest.target_groups.filter(name="Teamcoaches").exists()
     page = client_for(alice).get(PLAN)
     assert page.status_code == 200
-    assert "Startmeting binnen 14 dagen" in page.content.decode()
+    assert "Registratiegraad (startmeting binnen 30 dagen)" in page.content.decode()

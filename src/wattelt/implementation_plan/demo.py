@@ -165,7 +165,7 @@ def _first_version(organisation: Organisation, by: Staff, started: dt.date) -> N
                 target_date=started + dt.timedelta(days=182),
             ),
             services.GoalInput(
-                "80% van de nieuwe trajecten heeft binnen 14 dagen een startmeting.",
+                "80% van de nieuwe trajecten heeft binnen 30 dagen een startmeting.",
                 "start_within_14_days",
                 Decimal(80),
                 started + dt.timedelta(days=365),

@@ -43,7 +43,12 @@ from django.db.models import (
 )
 from django.db.models.functions import ExtractQuarter, ExtractYear
 
-from wattelt.instrument.figures import not_filled_in_recorded, per_reason
+from wattelt.instrument.figures import (
+    REGISTRATION_DAYS,
+    not_filled_in_recorded,
+    per_reason,
+    registration_rate,
+)
 from wattelt.instrument.models import Goal, Measurement
 from wattelt.organisations.models import District
 
@@ -52,8 +57,9 @@ from .models import ChipFact, ChipPair, GoalReviewFact, MeasurementFact, Traject
 AgeGroup = Literal["all", "adult", "young"]
 AGE_GROUPS: tuple[AgeGroup, ...] = ("all", "adult", "young")
 
-START_MEASUREMENT_DAYS = 30
-"""Registration rate: a start measurement within this many days of the trajectory's start."""
+START_MEASUREMENT_DAYS = REGISTRATION_DAYS
+"""Registration rate: a start measurement within this many days of the trajectory's start
+(the one definition, shared with the adoption page: instrument/figures.py)."""
 CHIP_STEP = 10
 """Paired change of a chip: improved at +10 or more, worse at -10 or less."""
 GRADE_STEP = 1
@@ -115,9 +121,7 @@ class TrajectoryCounts:
     @property
     def registration_rate(self) -> float | None:
         """Share of the trajectories with a start measurement within 30 days."""
-        if not self.trajectories.count:
-            return None
-        return self.start_within_30_days.count / self.trajectories.count
+        return registration_rate(self.trajectories.count, self.start_within_30_days.count)
 
 
 @dataclass(frozen=True)

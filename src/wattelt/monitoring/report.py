@@ -53,6 +53,16 @@ class Section:
     def is_line(self) -> bool:
         return isinstance(self.chart, LineChart)
 
+    @property
+    def is_district_profile(self) -> bool:
+        return self.id.startswith("profile-")
+
+    def all_suppressed(self, threshold: int = THRESHOLD) -> bool:
+        """Every cell of the table is hidden ("<10") or empty: nothing to read in it."""
+        label = f"<{threshold}"
+        values = [v for _label, row in self.rows for v in row]
+        return label in values and all(v in (label, "-") for v in values)
+
 
 @dataclass(frozen=True)
 class Report:
@@ -72,6 +82,29 @@ class Report:
     @property
     def all_sections(self) -> list[Section]:
         return [*self.sections, *self.series]
+
+    @property
+    def left_out(self) -> list[Section]:
+        """District sections a screen leaves out: every cell in them is "<10". (The
+        PDF report keeps them, so that it always has the same sections.)"""
+        return [
+            s for s in self.sections if s.is_district_profile and s.all_suppressed(self.threshold)
+        ]
+
+    @property
+    def shown_sections(self) -> list[Section]:
+        """The sections a screen shows: `sections` without those `left_out`."""
+        left_out = {s.id for s in self.left_out}
+        return [s for s in self.sections if s.id not in left_out]
+
+    @property
+    def folded_sections(self) -> list[tuple[Section, bool]]:
+        """`shown_sections`, each with whether a screen opens it: all open, except the
+        district sections when there are several (a list of districts to open one by
+        one, instead of a page of near-identical charts)."""
+        shown = self.shown_sections
+        several = sum(s.is_district_profile for s in shown) > 1
+        return [(s, not (several and s.is_district_profile)) for s in shown]
 
     @property
     def figures_as_of(self) -> str:

@@ -7,9 +7,12 @@ stable): `INDICATORS`, `IndicatorValue`, `organisation_value`.
 
 Definitions (the screen shows the same):
 
-* **start_within_14_days**: of the trajectories started in the period whose 14 days
-  have passed, the share with a confirmed measurement on or before the start date plus
-  14 days. A trajectory counts in the month it started.
+* **start_within_14_days** (the key is stored in implementation-plan goals; the figure
+  is the registration rate): of the trajectories started in the period, the share with
+  a confirmed start measurement within 30 days of the start, the one definition shared
+  with monitoring (`wattelt.instrument.figures.registered_in_time`). A trajectory counts
+  in the month it started. The 14-day signal (`start_measurement_grace_days`) is the
+  reminder to the professional, not a figure.
 * **follow_up_on_time**: every confirmed measurement of a trajectory makes a follow-up
   due `follow_up_interval_months` (the organisation's setting) later, when the
   trajectory is still open on that due date. It was on time when a later confirmed

@@ -25,7 +25,7 @@ from django.db.models import (
 from django.db.models.functions import Lead
 from django.utils import timezone
 
-from wattelt.instrument.figures import not_filled_in_recorded
+from wattelt.instrument.figures import not_filled_in_recorded, registered_in_time_expression
 from wattelt.instrument.models import ChosenDomain, Goal, Measurement, NotFilledIn
 from wattelt.organisations.models import Organisation, Team
 from wattelt.organisations.policy import offered_perspectives
@@ -34,7 +34,6 @@ from wattelt.residents.models import Trajectory
 from .indicators import (
     FOLLOW_UP_TOLERANCE_DAYS,
     INDICATORS,
-    START_WINDOW_DAYS,
     UNITS,
     Counts,
     IndicatorValue,
@@ -65,21 +64,14 @@ def _started(
     start: dt.date,
     end: dt.date,
     team_ids: Collection[int],
-    today: dt.date,
 ) -> Iterable[Mapping[str, Any]]:
-    # Only trajectories whose 14 days have passed are judged.
-    last_judged = today - dt.timedelta(days=START_WINDOW_DAYS + 1)
-    confirmed = Measurement.objects.filter(trajectory_id=OuterRef("pk"), status=CONFIRMED)
+    """The registration rate's counts: trajectories started in the period, and those
+    with a confirmed start measurement within 30 days (the one definition, shared with
+    monitoring: `instrument.figures.registered_in_time`)."""
     return (
         Trajectory.objects.filter(_scoped(team_ids, ""))
-        .filter(started_on__gte=start, started_on__lte=min(end, last_judged))
-        .annotate(
-            deadline=ExpressionWrapper(
-                F("started_on") + dt.timedelta(days=START_WINDOW_DAYS),
-                output_field=models.DateField(),
-            ),
-            in_time=Exists(confirmed.filter(measured_on__lte=OuterRef("deadline"))),
-        )
+        .filter(started_on__gte=start, started_on__lte=end)
+        .annotate(in_time=registered_in_time_expression())
         .values("team_id", "responsible_id", month=month_of("started_on"))
         .annotate(started=Count("pk"), started_in_time=Count("pk", filter=Q(in_time=True)))
         .order_by()
@@ -329,7 +321,7 @@ def _collect(
         key = (row["team_id"], row["responsible_id"], int(row[month]))
         return counts.setdefault(key, Counts())
 
-    for row in _started(start, end, team_ids, today):
+    for row in _started(start, end, team_ids):
         c = cell(row)
         c.started, c.started_in_time = row["started"], row["started_in_time"]
     k = organisation.follow_up_interval_months

@@ -10,17 +10,22 @@ from typing import Literal
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from wattelt.instrument.figures import per_reason
+from wattelt.instrument.figures import REGISTRATION_DAYS, per_reason, registration_rate
 
-START_WINDOW_DAYS = 14
-"""A start measurement counts as timely on or before the start date plus this many days."""
+START_WINDOW_DAYS = REGISTRATION_DAYS
+"""The registration rate: a start measurement within this many days of the start (the one
+definition, shared with monitoring: instrument/figures.py). The 14-day signal is the
+reminder to the professional (the organisation's `start_measurement_grace_days`), not
+this figure."""
 FOLLOW_UP_TOLERANCE_DAYS = 14
 """A follow-up counts as on time up to this many days after its due date."""
 
 Unit = Literal["percent", "number"]
 
 INDICATORS: dict[str, str | Promise] = {
-    "start_within_14_days": _("Start measurement within 14 days"),
+    # The key is stored in implementation-plan goals, so it keeps its old name; the
+    # figure is the registration rate (30 days), as in monitoring.
+    "start_within_14_days": _("Registration rate (start measurement within 30 days)"),
     "follow_up_on_time": _("Follow-ups on time"),
     "end_measurement": _("Closed with an end measurement or a reason"),
     "professional_view_used": _("Professional's view used"),
@@ -62,6 +67,7 @@ class Counts:
 
     started: int = 0
     started_in_time: int = 0
+    """Started, with a confirmed start measurement within 30 days (`registered_in_time`)."""
     follow_ups_due: int = 0
     follow_ups_on_time: int = 0
     closed: int = 0
@@ -95,6 +101,11 @@ class Counts:
     @property
     def not_filled_in_total(self) -> int:
         return sum(self.not_filled_in.values())
+
+    @property
+    def registration_rate(self) -> float | None:
+        """The registration rate (0-1), as monitoring gives it; None when none started."""
+        return registration_rate(self.started, self.started_in_time)
 
     def fraction(self, key: str) -> tuple[int, int]:
         return {

@@ -218,6 +218,7 @@ def adoption_context(
         "indicator_labels": {k: str(v) for k, v in INDICATORS.items()},
         "min_cases": MIN_CASES,
         "start_days": START_WINDOW_DAYS,
+        "reminder_days": access.organisation.start_measurement_grace_days,
         "tolerance_days": FOLLOW_UP_TOLERANCE_DAYS,
         "recent": ", ".join(_month_name(m) for m in report.recent),
     }

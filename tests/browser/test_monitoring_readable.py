@@ -1,0 +1,65 @@
+"""Monitoring readable in a team meeting, with the demo data: each figure once, sections
+that collapse, no district section that is all "<10"; the page height for the coach and
+the analyst at 1024x768, and screenshots at 1024x768 and 390x844 (touch)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from tests.browser.conftest import PHONE, TABLET, Contexts, assert_accessible, log_in
+from tests.conftest import PASSWORD
+from wattelt.demo.data import seed_demo
+from wattelt.organisations.models import Staff
+
+EVIDENCE = Path(__file__).resolve().parents[2] / "docs" / "evidence"
+HEIGHTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "monitoring-heights.txt"
+
+
+@pytest.fixture
+def demo(db: None) -> None:
+    cache.clear()
+    seed_demo()
+    call_command("publish_monitoring_figures", verbosity=0)
+    for user in Staff.objects.filter(username__in=["coach1", "analist"]):
+        user.set_password(PASSWORD)
+        user.save()
+
+
+@pytest.mark.parametrize(("username", "role"), [("coach1", "coach"), ("analist", "analyst")])
+def test_monitoring_dashboard_fits_a_team_meeting(
+    contexts: Contexts, base_url, demo, shot, username, role
+):
+    for size, viewport, touch in (("1024x768", TABLET, False), ("390x844", PHONE, True)):
+        page = contexts.new_page(viewport=viewport, touch=touch)
+        log_in(page, base_url, username, "/monitoring/")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Monitoring")
+        # Each figure once: a chart per section, its table folded away under "Toon tabel".
+        figures = page.locator(".dashboard-figure")
+        assert figures.count() == page.locator(".dashboard-figure svg.chart").count()
+        assert page.locator(".dashboard-table-toggle[open]").count() == 0
+        # "<10" is explained once, near the top; no district section is all "<10".
+        expect(page.locator(".dashboard-suppression")).to_contain_text("<10")
+        for section in page.locator("details.dashboard-section").all():
+            cells = section.locator("td").all_text_contents()
+            heading = section.locator("h2").inner_text()
+            if heading.startswith("Leefgebieden in"):
+                assert any(c not in ("<10", "-") for c in cells), heading
+        height = page.evaluate("() => document.documentElement.scrollHeight")
+        HEIGHTS.parent.mkdir(exist_ok=True)
+        with HEIGHTS.open("a", encoding="utf-8") as out:
+            out.write(f"{role} {size} {height}\n")
+        assert_accessible(page)
+        if size == "1024x768":
+            # A heading folds its figure away.
+            first = page.locator("details.dashboard-section").first
+            first.locator(":scope > summary").click()
+            expect(first).not_to_have_attribute("open", "")
+            first.locator(":scope > summary").click()
+        path = shot(page, f"{role}-{size}")
+        shutil.copy(path, EVIDENCE / f"monitoring-{role}-{size}.png")
