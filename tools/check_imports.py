@@ -49,6 +49,7 @@ ALLOWED: dict[str, set[str]] = {
     "demo": {"*"},
     "urls": {"*"},
     "navigation": {"*"},
+    "start": {"*"},
     "settings": set(),
     "wsgi": set(),
 }

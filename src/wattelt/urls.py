@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from wattelt.organisations import views as two_factor_views
-from wattelt.residents.views import start
+from wattelt.start.views import start
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,4 +1,4 @@
-"""Start page, resident search and file, trajectories and the resident's plan."""
+"""Resident search and file, trajectories and the resident's plan."""
 
 from __future__ import annotations
 
@@ -28,33 +28,10 @@ from .forms import (
     ResidentForm,
     ResponsibleForm,
 )
-from .models import Resident, Trajectory
+from .models import Resident
 from .search import posted_search, search_residents
 
 PAGE_SIZE = 25
-
-
-@login_required
-def start(request: StaffRequest) -> HttpResponse:
-    """My open trajectories, due and overdue first marked, newest activity first."""
-    mine = (
-        Trajectory.objects.visible_to(request.user)
-        .open()
-        .filter(responsible=request.user)
-        .select_related("resident", "team")
-        .order_by("-last_activity_at", "-pk")
-    )
-    page = Paginator(mine, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(t, services.due_state(t)) for t in page]
-    shared = list(
-        Trajectory.objects.shared_with(request.user)
-        .open()
-        .select_related("resident", "team__organisation")
-        .order_by("-last_activity_at", "-pk")[:PAGE_SIZE]
-    )
-    shown = [(t.pk, t.resident_id) for t in [*page, *shared]]
-    log_list_access(request, "read", "trajectory", shown)
-    return render(request, "residents/start.html", {"page": page, "rows": rows, "shared": shared})
 
 
 @login_required
