@@ -9,6 +9,8 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -77,7 +79,14 @@ def register(request: StaffRequest) -> HttpResponse:
             add_service_errors(form, error)
         else:
             log_access(request, "create", "resident", resident.pk, resident.pk)
-            messages.success(request, _("%(name)s is registered.") % {"name": resident})
+            if team is None:
+                messages.success(request, _("%(name)s is registered.") % {"name": resident})
+            else:
+                message = _(
+                    "%(name)s is registered and a trajectory is opened in %(team)s; "
+                    "record the start measurement there."
+                )
+                messages.success(request, message % {"name": resident, "team": team})
             return redirect("residents:detail", resident.pk)
     return render(request, "residents/register.html", {"form": form})
 
@@ -93,7 +102,7 @@ def detail(request: StaffRequest, pk: int) -> HttpResponse:
         {
             "resident": resident,
             "trajectories": selectors.resident_trajectories(request.user, resident),
-            "open_form": OpenTrajectoryForm(user=request.user),
+            "open_form": OpenTrajectoryForm(user=request.user, resident=resident),
             "in_care": door.in_care,
         },
     )
@@ -104,12 +113,15 @@ def detail(request: StaffRequest, pk: int) -> HttpResponse:
 def open_trajectory(request: StaffRequest, pk: int) -> HttpResponse:
     resident = resident_access(request.user, pk, for_edit=True).resident
     require_professional(request, resident)
-    form = OpenTrajectoryForm(request.POST, user=request.user)
+    form = OpenTrajectoryForm(request.POST, user=request.user, resident=resident)
     if form.is_valid():
         try:
             trajectory = services.open_trajectory(
                 resident, form.cleaned_data["team"], request.user, form.cleaned_data["started_on"]
             )
+        except services.TrajectoryAlreadyOpen as refused:
+            messages.error(request, _already_open(refused))
+            return redirect("residents:detail", resident.pk)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -231,3 +243,13 @@ def responsible(request: StaffRequest, pk: int) -> HttpResponse:
 
 def _readonly() -> str:
     return _("Only the team can name a responsible professional for an open trajectory.")
+
+
+def _already_open(refused: services.TrajectoryAlreadyOpen) -> str:
+    """The refusal with a link to the trajectory that is open."""
+    return format_html(
+        '{} <a href="{}">{}</a>',
+        " ".join(refused.messages),
+        reverse("instrument:progress", args=[refused.trajectory.pk]),
+        _("Go to the open trajectory"),
+    )
