@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.conftest import client_for, make_staff, staff_with_role
+from wattelt.demo import data as demo
 from wattelt.implementation import services as implementation
 from wattelt.instrument import services as instrument
 from wattelt.organisations.models import Membership, Role, Staff, Team
@@ -26,8 +27,8 @@ ROW = re.compile(r'<tr class="utrecht-table__row( is-(overdue|due))?">')
 def _resident(by: Staff, district, n: int) -> Resident:  # type: ignore[no-untyped-def]
     return residents.register_resident(
         residents.ResidentInput(
-            first_name=f"Inwoner{n}",
-            last_name="Test",
+            first_name=demo.FIRST[n % len(demo.FIRST)],
+            last_name=demo.LAST[n * 7 % len(demo.LAST)],
             date_of_birth=dt.date(1980, 1, 1),
             district=district,
         ),
