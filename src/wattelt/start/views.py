@@ -44,7 +44,9 @@ def start(request: StaffRequest) -> HttpResponse:
             "shared": shared,
         }
     if roles.is_coach(user):
-        context["team_counts"], context["per_professional"] = selectors.coach_overview(user, today)
+        context["team_counts"], per_professional = selectors.coach_overview(user, today)
+        context["per_professional"] = per_professional
+        context["several_teams"] = len({row.team for row in per_professional}) > 1
     context["heading_coach"] = context["rows"] is None
     context["heading_organisation"] = context["rows"] is None and "team_counts" not in context
     if Role.Name.ORGANISATION_ADMIN in org_roles:
