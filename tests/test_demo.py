@@ -45,11 +45,14 @@ def assert_goals_fit_their_domain() -> None:
 
 def assert_a_specialist_sees_shared_plans() -> None:
     specialist = Staff.objects.get(username=demo.SPECIALIST_USER)
+    assert specialist.organisation is not None
     assert specialist.organisation.name == demo.SPECIALIST
     shared = Trajectory.objects.shared_with(specialist, "plan")
     assert shared.count() >= 5
     assert not Trajectory.objects.shared_with(specialist, "measurements").exists()
-    page = client_for(specialist).get(reverse("instrument:plan", args=[shared.first().pk]))
+    first = shared.first()
+    assert first is not None
+    page = client_for(specialist).get(reverse("instrument:plan", args=[first.pk]))
     assert page.status_code == 200
 
 
