@@ -29,6 +29,7 @@ from wattelt.organisations.models import (
 )
 from wattelt.residents import services as residents
 from wattelt.residents.models import Resident, Trajectory
+from wattelt.residents.signals import trajectory_opened
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -181,3 +182,17 @@ def staff_with_role(username: str, organisation: Organisation, role: str) -> Sta
 @pytest.fixture
 def privacy_officer(organisation: Organisation) -> Staff:
     return staff_with_role("priya", organisation, Role.Name.PRIVACY_OFFICER)
+
+
+def legacy_trajectory(
+    resident: Resident, team: Team, responsible: Staff, started_on: dt.date
+) -> Trajectory:
+    """A trajectory as databases from before issue 13 hold them: opened while another one
+    of the resident was open in the same team. `open_trajectory` refuses that now, but
+    existing data keeps such overlaps and monitoring must go on counting them; written
+    as the service did then (the row, then the `trajectory_opened` signal)."""
+    trajectory = Trajectory.objects.create(
+        resident=resident, team=team, responsible=responsible, started_on=started_on
+    )
+    trajectory_opened.send(sender=Trajectory, trajectory=trajectory)
+    return trajectory

@@ -51,6 +51,7 @@ ALLOWED: dict[str, set[str]] = {
     "demo": {"*"},
     "urls": {"*"},
     "navigation": {"*"},
+    "start": {"*"},
     "settings": set(),
     "wsgi": set(),
 }

@@ -38,7 +38,7 @@ def _for(*roles: str) -> frozenset[str]:
 
 
 LINKS = [
-    Link("start", _("My trajectories"), _for(PROFESSIONAL, COACH)),
+    Link("start", _("Today"), _for(PROFESSIONAL, COACH)),
     Link("residents:register", _("New resident"), _for(PROFESSIONAL)),
     Link("implementation:team_reminders", _("Team reminders"), _for(COACH)),
     Link("monitoring:dashboard", _("Monitoring"), _for(COACH, QUALITY, ADMIN, ANALYST)),

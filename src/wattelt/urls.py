@@ -5,7 +5,7 @@ from django.urls import include, path
 
 from wattelt.organisations import views as two_factor_views
 from wattelt.organisations.forms import LoginForm
-from wattelt.residents.views import start
+from wattelt.start.views import start
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),

@@ -12,7 +12,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import board_data
+from tests.conftest import board_data, legacy_trajectory
 from tests.monitoring.test_summary import summary_rows
 from wattelt.instrument import services as instrument
 from wattelt.instrument.models import Goal, NotFilledIn
@@ -120,7 +120,8 @@ def store(everyone: list[Person], districts: list[District], team: Team, by: Sta
         )
         for path in person.paths:
             started = WINDOW_START + dt.timedelta(days=path.start_offset)
-            trajectory = residents.open_trajectory(resident, team, by, started)
+            # Paths of one person may overlap, as in data from before issue 13.
+            trajectory = legacy_trajectory(resident, team, by, started)
             record = Stored(resident.pk, person.born, where.name, started)
             stored.append(record)
             if path.skipped:

@@ -28,7 +28,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.conftest import board_data
+from tests.conftest import board_data, legacy_trajectory
 from wattelt.instrument import services as instrument
 from wattelt.instrument.models import Goal, Measurement, NotFilledIn
 from wattelt.monitoring.indicators import (
@@ -108,7 +108,7 @@ def data(municipality, organisation, team, district, alice, catalogue) -> DataSe
     measure(t1, alice, day(1, 20), {"wonen": 70, "geld": 20}, 6, ("geld",), goal="geld")
     g1 = Goal.objects.get(trajectory=t1)
     measure(t1, alice, day(4, 15), {"wonen": 85, "geld": 25}, 8, ("geld",), reviews={g1: "partly"})
-    t7 = trajectory(anna, day(6, 1))
+    t7 = legacy_trajectory(anna, team, alice, day(6, 1))  # t1 is still open
     measure(t7, alice, day(6, 5), {"wonen": 60}, 6, ("wonen",))
 
     bram = resident("Bram", day(3, 1, 2008), noord)

@@ -13,7 +13,8 @@ from wattelt.organisations import roles
 from wattelt.organisations.models import District, Membership, Organisation, Staff, Team
 from wattelt.web import DateInput
 
-from .models import Trajectory
+from .models import Resident, Trajectory
+from .selectors import teams_to_open_in
 
 
 class ResidentForm(forms.Form):
@@ -76,11 +77,15 @@ class OpenTrajectoryForm(forms.Form):
         label=_("Start date"), widget=DateInput(), initial=timezone.localdate
     )
 
-    def __init__(self, *args: Any, user: Staff, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Staff, resident: Resident, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         team_field = self.fields["team"]
         assert isinstance(team_field, forms.ModelChoiceField)
-        team_field.queryset = professional_teams(user)
+        # Not offered where the resident has an open trajectory; a stale page that still
+        # posts such a team gets the service's refusal with a link to the open one.
+        team_field.queryset = (
+            professional_teams(user) if self.is_bound else teams_to_open_in(user, resident)
+        )
         team_field.initial = team_field.queryset.first()
 
 

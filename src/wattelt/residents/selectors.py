@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
+
+from wattelt.organisations import roles
+from wattelt.organisations.models import Team
 
 from .facts import trajectory_facts
 from .models import Resident, Trajectory, TrajectoryQuerySet
@@ -30,3 +33,10 @@ def resident_trajectories(user: Staff | AnonymousUser, resident: Resident) -> Tr
         .annotate(shows_measurements=Exists(measurements_shared), **trajectory_facts())
         .order_by("-started_on", "-pk")
     )
+
+
+def teams_to_open_in(user: Staff | AnonymousUser, resident: Resident) -> QuerySet[Team]:
+    """The user's teams as a professional where the resident has no open trajectory:
+    only there can one be opened."""
+    open_here = Trajectory.objects.open().filter(resident=resident).values("team_id")
+    return Team.objects.filter(pk__in=roles.professional_team_ids(user)).exclude(pk__in=open_here)

@@ -119,9 +119,32 @@ def register_resident(data: ResidentInput, by: Staff) -> Resident:
     )
 
 
+class TrajectoryAlreadyOpen(ValidationError):
+    """A trajectory of this resident is still open in the team: `trajectory` is that one,
+    so the screen can link to it."""
+
+    def __init__(self, trajectory: Trajectory) -> None:
+        self.trajectory = trajectory
+        super().__init__(
+            {
+                "team": _(
+                    "%(resident)s already has an open trajectory in %(team)s (since "
+                    "%(started_on)s). Continue in that one, or close it first."
+                )
+                % {
+                    "resident": trajectory.resident,
+                    "team": trajectory.team,
+                    "started_on": trajectory.started_on.strftime("%d-%m-%Y"),
+                }
+            }
+        )
+
+
 def open_trajectory(
     resident: Resident, team: Team, responsible: Staff, started_on: dt.date | None = None
 ) -> Trajectory:
+    """One open trajectory per resident and team: a second one is refused
+    (`TrajectoryAlreadyOpen`), also when two people tap at once."""
     started_on = started_on or timezone.localdate()
     if started_on > timezone.localdate():
         raise ValidationError({"started_on": _("A trajectory cannot start in the future.")})
@@ -135,11 +158,23 @@ def open_trajectory(
         raise ValidationError({"team": _("This resident is registered with another organisation.")})
     if not responsible.memberships.filter(team=team).exists():
         raise ValidationError({"team": _("The responsible professional is not in this team.")})
-    trajectory = Trajectory.objects.create(
-        resident=resident, team=team, responsible=responsible, started_on=started_on
-    )
-    # The instrument sets the first due date, monitoring counts the trajectory.
-    trajectory_opened.send(sender=Trajectory, trajectory=trajectory)
+    with transaction.atomic():
+        # The resident's row lock makes the check and the insert one step (PostgreSQL);
+        # SQLite allows one writer at a time anyway.
+        Resident.objects.select_for_update().filter(pk=resident.pk).first()
+        already = (
+            Trajectory.objects.open()
+            .filter(resident=resident, team=team)
+            .select_related("resident", "team")
+            .first()
+        )
+        if already is not None:
+            raise TrajectoryAlreadyOpen(already)
+        trajectory = Trajectory.objects.create(
+            resident=resident, team=team, responsible=responsible, started_on=started_on
+        )
+        # The instrument sets the first due date, monitoring counts the trajectory.
+        trajectory_opened.send(sender=Trajectory, trajectory=trajectory)
     return trajectory
 
 

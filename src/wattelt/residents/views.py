@@ -1,4 +1,4 @@
-"""Start page, resident search and file, trajectories and the resident's plan."""
+"""Resident search and file, trajectories and the resident's plan."""
 
 from __future__ import annotations
 
@@ -9,12 +9,15 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from wattelt.audit.refusals import NotVisible, ReadOnly
 from wattelt.audit.services import log_access, log_list_access
 from wattelt.organisations import roles
+from wattelt.organisations.models import Team
 from wattelt.organisations.two_factor import sudo_mode
 from wattelt.web import StaffRequest, add_service_errors
 
@@ -28,33 +31,10 @@ from .forms import (
     ResidentForm,
     ResponsibleForm,
 )
-from .models import Resident, Trajectory
+from .models import Resident
 from .search import posted_search, search_residents
 
 PAGE_SIZE = 25
-
-
-@login_required
-def start(request: StaffRequest) -> HttpResponse:
-    """My open trajectories, due and overdue first marked, newest activity first."""
-    mine = (
-        Trajectory.objects.visible_to(request.user)
-        .open()
-        .filter(responsible=request.user)
-        .select_related("resident", "team")
-        .order_by("-last_activity_at", "-pk")
-    )
-    page = Paginator(mine, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(t, services.due_state(t)) for t in page]
-    shared = list(
-        Trajectory.objects.shared_with(request.user)
-        .open()
-        .select_related("resident", "team__organisation")
-        .order_by("-last_activity_at", "-pk")[:PAGE_SIZE]
-    )
-    shown = [(t.pk, t.resident_id) for t in [*page, *shared]]
-    log_list_access(request, "read", "trajectory", shown)
-    return render(request, "residents/start.html", {"page": page, "rows": rows, "shared": shared})
 
 
 @login_required
@@ -106,9 +86,19 @@ def register(request: StaffRequest) -> HttpResponse:
                 add_service_errors(form, error)
             else:
                 log_access(request, "create", "resident", resident.pk, resident.pk)
-                messages.success(request, _("%(name)s is registered.") % {"name": resident})
+                messages.success(request, _registered(resident, team))
                 return redirect("residents:detail", resident.pk)
     return render(request, "residents/register.html", {"form": form, "duplicates": duplicates})
+
+
+def _registered(resident: Resident, team: Team | None) -> str:
+    if team is None:
+        return _("%(name)s is registered.") % {"name": resident}
+    message = _(
+        "%(name)s is registered and a trajectory is opened in %(team)s; "
+        "record the start measurement there."
+    )
+    return message % {"name": resident, "team": team}
 
 
 @login_required
@@ -122,7 +112,7 @@ def detail(request: StaffRequest, pk: int) -> HttpResponse:
         {
             "resident": resident,
             "trajectories": selectors.resident_trajectories(request.user, resident),
-            "open_form": OpenTrajectoryForm(user=request.user),
+            "open_form": OpenTrajectoryForm(user=request.user, resident=resident),
             "in_care": door.in_care,
         },
     )
@@ -133,12 +123,15 @@ def detail(request: StaffRequest, pk: int) -> HttpResponse:
 def open_trajectory(request: StaffRequest, pk: int) -> HttpResponse:
     resident = resident_access(request.user, pk, for_edit=True).resident
     require_professional(request, resident)
-    form = OpenTrajectoryForm(request.POST, user=request.user)
+    form = OpenTrajectoryForm(request.POST, user=request.user, resident=resident)
     if form.is_valid():
         try:
             trajectory = services.open_trajectory(
                 resident, form.cleaned_data["team"], request.user, form.cleaned_data["started_on"]
             )
+        except services.TrajectoryAlreadyOpen as refused:
+            messages.error(request, _already_open(refused))
+            return redirect("residents:detail", resident.pk)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -262,3 +255,13 @@ def responsible(request: StaffRequest, pk: int) -> HttpResponse:
 
 def _readonly() -> str:
     return _("Only the team can name a responsible professional for an open trajectory.")
+
+
+def _already_open(refused: services.TrajectoryAlreadyOpen) -> str:
+    """The refusal with a link to the trajectory that is open."""
+    return format_html(
+        '{} <a href="{}">{}</a>',
+        " ".join(refused.messages),
+        reverse("instrument:progress", args=[refused.trajectory.pk]),
+        _("Go to the open trajectory"),
+    )

@@ -14,8 +14,11 @@ class Command(BaseCommand):
         call_command("publish_monitoring_figures", stdout=self.stdout)
         self.stdout.write("Demo data created." if created else "Demo data already present; kept.")
         self.stdout.write(f"Demo logins (password: {DEMO_PASSWORD}):")
-        for m in Membership.objects.select_related("staff", "team").order_by("team__name", "role"):
-            self.stdout.write(f"  {m.staff.username:<18} {m.get_role_display():<13} {m.team}")
+        for m in Membership.objects.select_related("staff", "team__organisation").order_by(
+            "team__name", "role"
+        ):
+            team = f"{m.team} ({m.team.organisation})"
+            self.stdout.write(f"  {m.staff.username:<18} {m.get_role_display():<13} {team}")
         for role in Role.objects.select_related("staff").order_by("staff__username"):
             self.stdout.write(f"  {role.staff.username:<18} {role.get_name_display()}")
         self.stdout.write("  beheer             administrator (admin at /beheer/)")

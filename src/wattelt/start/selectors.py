@@ -1,0 +1,175 @@
+"""Reads for the start pages, through each model's one access rule. Every function makes
+a fixed number of queries whatever the data size; lists are paginated by the caller."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Case, Count, DateField, Exists, F, OuterRef, Q, Value, When
+from django.utils import timezone
+
+from wattelt.audit.models import AccessLog
+from wattelt.implementation import services as implementation
+from wattelt.instrument.models import Measurement, NotFilledIn
+from wattelt.organisations import roles
+from wattelt.organisations.models import Membership, Role, Staff, Team
+from wattelt.privacy.models import ErasureRequest
+from wattelt.residents.models import Trajectory, TrajectoryQuerySet
+from wattelt.residents.services import DUE_SOON_DAYS
+
+MINE = "mij"
+TEAM = "team"
+ALL = "alles"
+OVERDUE = "te-laat"
+DUE = "binnenkort"
+REFUSALS_SINCE_DAYS = 7
+
+
+def _soon(today: dt.date) -> dt.date:
+    return today + dt.timedelta(days=DUE_SOON_DAYS)
+
+
+def professional_work(user: Staff, scope: str, show: str, today: dt.date) -> TrajectoryQuerySet:
+    """The open trajectories the professional works on ("mij": responsible for;
+    "team": of their teams), the most urgent first: overdue and due measurements by due
+    date, then the rest by latest activity."""
+    work = Trajectory.objects.visible_to(user).in_care_of(user).open()
+    if scope == MINE:
+        work = work.filter(responsible=user)
+    if show == OVERDUE:
+        work = work.filter(measurement_due_on__lt=today)
+    elif show == DUE:
+        work = work.filter(measurement_due_on__gte=today, measurement_due_on__lte=_soon(today))
+    urgent_due = Case(
+        When(measurement_due_on__lte=_soon(today), then=F("measurement_due_on")),
+        default=Value(None),
+        output_field=DateField(),
+    )
+    return (
+        work.annotate(urgent_due=urgent_due)
+        .select_related("resident", "team__organisation", "responsible")
+        .order_by(F("urgent_due").asc(nulls_last=True), F("last_activity_at").desc(), "-pk")
+    )
+
+
+def _counted(today: dt.date) -> dict[str, Any]:
+    """The counts of a set of trajectories. "start_missing" is what
+    `implementation.services.start_missing` says of one row: overdue with nothing
+    recorded yet (no confirmed measurement, no record of one not filled in), so the
+    due date is still the start date plus the grace period."""
+    recorded = Exists(
+        Measurement.objects.filter(trajectory=OuterRef("pk"), status=Measurement.Status.CONFIRMED)
+    ) | Exists(NotFilledIn.objects.filter(trajectory=OuterRef("pk")))
+    overdue = Q(measurement_due_on__lt=today)
+    return {
+        "total": Count("pk"),
+        "overdue": Count("pk", filter=overdue),
+        "due": Count(
+            "pk", filter=Q(measurement_due_on__gte=today, measurement_due_on__lte=_soon(today))
+        ),
+        "start_missing": Count("pk", filter=overdue & ~recorded),
+    }
+
+
+def work_counts(user: Staff, today: dt.date) -> dict[str, dict[str, int]]:
+    """Open, overdue, due and start-missing counts, for "mine" and for the team: one query."""
+    counted = _counted(today)
+    mine = Q(responsible=user)
+    aggregates: dict[str, Any] = {}
+    for name, count in counted.items():
+        aggregates[f"team_{name}"] = count
+        condition = mine if count.filter is None else (count.filter & mine)
+        aggregates[f"mine_{name}"] = Count("pk", filter=condition)
+    row = Trajectory.objects.visible_to(user).in_care_of(user).open().aggregate(**aggregates)
+    return {
+        scope: {name: row[f"{scope}_{name}"] or 0 for name in counted} for scope in ("mine", "team")
+    }
+
+
+def shared_with_me(user: Staff, limit: int) -> list[Trajectory]:
+    """Trajectories of other organisations shared with this specialist."""
+    return list(
+        Trajectory.objects.shared_with(user)
+        .open()
+        .select_related("resident", "team__organisation")
+        .order_by("-last_activity_at", "-pk")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class ProfessionalRow:
+    name: str
+    team: str
+    total: int
+    overdue: int
+    due: int
+    start_missing: int
+
+
+def coach_overview(user: Staff, today: dt.date) -> tuple[dict[str, int], list[ProfessionalRow]]:
+    """The coached teams' counts, and per responsible professional: two queries."""
+    counted = _counted(today)
+    team = implementation.coach_team_list(user).order_by()
+    totals = team.aggregate(**counted)
+    per_professional = (
+        team.values(
+            "responsible_id", "responsible__first_name", "responsible__last_name", "team__name"
+        )
+        .annotate(**counted)
+        .order_by("-overdue", "-start_missing", "-due", "responsible__last_name", "team__name")
+    )
+    rows = [
+        ProfessionalRow(
+            name=f"{row['responsible__first_name']} {row['responsible__last_name']}".strip(),
+            team=row["team__name"],
+            total=row["total"],
+            overdue=row["overdue"],
+            due=row["due"],
+            start_missing=row["start_missing"],
+        )
+        for row in per_professional
+    ]
+    return {name: totals[name] or 0 for name in counted}, rows
+
+
+def privacy_counts(user: Staff, today: dt.date) -> dict[str, int]:
+    """Open data-subject requests and refused looks of the last week: two queries."""
+    requests = ErasureRequest.objects.handled_by(user)
+    since = timezone.now() - dt.timedelta(days=REFUSALS_SINCE_DAYS)
+    return {
+        "open_requests": (requests.pending() | requests.awaiting_execution()).count(),
+        "refused": AccessLog.objects.visible_to(user)
+        .filter(outcome=AccessLog.Outcome.REFUSED, at__gte=since)
+        .count(),
+    }
+
+
+def organisation_roles(user: Staff) -> set[str]:
+    """Which organisation-wide panels the start page shows."""
+    return {
+        name
+        for name in (
+            Role.Name.QUALITY_OFFICER,
+            Role.Name.ORGANISATION_ADMIN,
+            Role.Name.MUNICIPALITY_ANALYST,
+            Role.Name.PRIVACY_OFFICER,
+        )
+        if roles.has_organisation_role(user, name)
+    }
+
+
+def organisation_teams(user: Staff) -> list[Team]:
+    """The organisation admin's teams with how many professionals and coaches: one query."""
+    if user.organisation_id is None:
+        return []
+    teams = Team.objects.filter(organisation_id=user.organisation_id)
+    return list(
+        teams.annotate(
+            professionals=Count(
+                "memberships", filter=Q(memberships__role=Membership.Role.PROFESSIONAL)
+            ),
+            coaches=Count("memberships", filter=Q(memberships__role=Membership.Role.TEAMCOACH)),
+        ).order_by("name", "pk")
+    )
