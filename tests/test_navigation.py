@@ -50,3 +50,9 @@ def test_each_role_is_offered_its_screens_and_each_opens(
     assert searches == (who in ("alice", "bob")), "only team members search for residents"
     for url in links:
         assert client.get(url).status_code == 200, url
+
+
+def test_the_language_switch_names_each_language_in_its_own_words(alice):
+    page = client_for(alice).get(reverse("guide:index")).content.decode()
+    assert ">English</button>" in page
+    assert "Engels" not in page
