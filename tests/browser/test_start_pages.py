@@ -8,11 +8,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, TABLET, Contexts, Shots, assert_accessible, log_in
 from tests.conftest import make_staff, staff_with_role
 from tests.start.test_start_pages import make_caseload
+from wattelt.monitoring.cube import dashboard_scope
+from wattelt.monitoring.published import publish
 from wattelt.organisations.models import Membership, Role
 
 EVIDENCE = Path(__file__).resolve().parents[2] / "docs" / "evidence"
@@ -20,7 +23,7 @@ SIZES = {"tablet": (TABLET, False), "phone": (PHONE, True)}
 ROLES = {
     # role: (heading of the start page, a text the page shows)
     "professional": ("Vandaag", "metingen te laat"),
-    "coach": ("Mijn team", "Per verantwoordelijke professional"),
+    "coach": ("Mijn team", "Startmeting binnen 30 dagen"),
     "quality_officer": ("Start", "Rondes dossierscreening"),
     "organisation_admin": ("Start", "Teams en medewerkers van de organisatie"),
     "municipality_analyst": ("Start", "Het dashboard van de gemeente"),
@@ -49,6 +52,11 @@ def test_each_role_lands_on_its_start_page(
     user = {"professional": alice, "coach": bob}.get(role) or staff_with_role(
         f"user-{role}", organisation, Role.Name(role)
     )
+    if role == "coach":  # the team's published figures of this quarter on the page
+        today = timezone.localdate()
+        scope = dashboard_scope(bob)
+        assert scope is not None
+        publish(scope, today.year, today, force=True)
     viewport, touch = SIZES[size]
     page = contexts.new_page(viewport=viewport, touch=touch)
     log_in(page, base_url, user.username)

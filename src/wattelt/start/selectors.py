@@ -13,6 +13,8 @@ from django.utils import timezone
 from wattelt.audit.models import AccessLog
 from wattelt.implementation import services as implementation
 from wattelt.instrument.models import Measurement, NotFilledIn
+from wattelt.monitoring.cube import dashboard_scope
+from wattelt.monitoring.highlights import Highlights, quarter_highlights
 from wattelt.organisations import roles
 from wattelt.organisations.models import Membership, Role, Staff, Team
 from wattelt.privacy.models import ErasureRequest
@@ -173,3 +175,9 @@ def organisation_teams(user: Staff) -> list[Team]:
             coaches=Count("memberships", filter=Q(memberships__role=Membership.Role.TEAMCOACH)),
         ).order_by("name", "pk")
     )
+
+
+def team_figures(user: Staff, today: dt.date) -> Highlights | None:
+    """Three of the coach's published figures for this quarter (none before a publish)."""
+    scope = dashboard_scope(user)
+    return quarter_highlights(scope, today) if scope is not None else None

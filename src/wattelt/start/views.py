@@ -47,6 +47,7 @@ def start(request: StaffRequest) -> HttpResponse:
         context["team_counts"], per_professional = selectors.coach_overview(user, today)
         context["per_professional"] = per_professional
         context["several_teams"] = len({row.team for row in per_professional}) > 1
+        context["highlights"] = selectors.team_figures(user, today)
     context["heading_coach"] = context["rows"] is None
     context["heading_organisation"] = context["rows"] is None and "team_counts" not in context
     if Role.Name.ORGANISATION_ADMIN in org_roles:
