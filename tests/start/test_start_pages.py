@@ -227,3 +227,20 @@ def test_every_link_in_the_header_and_on_the_start_page_opens(
         if url.startswith(("/static/", "/i18n/")):
             continue
         assert client.get(url).status_code == 200, url
+
+
+def test_organisation_admin_sees_teams_and_users_in_a_fixed_number_of_queries(
+    alice, bob, organisation, team
+):
+    admin = staff_with_role("olga", organisation, Role.Name.ORGANISATION_ADMIN)
+    client = client_for(admin)
+    few = _queries(client, reverse("start"))
+    for n in range(5):
+        make_staff(f"extra{n}", organisation, team, Membership.Role.PROFESSIONAL)
+    many = _queries(client, reverse("start"))
+    assert few == many
+    page = client.get(reverse("start")).content.decode()
+    assert "Medewerkers van de organisatie" in page
+    assert "Alice Test" in page and "Team Noord (professional)" in page
+    assert "Bob Test" in page and "Team Noord (teamcoach)" in page
+    assert "Olga Test" in page and "functioneel beheerder" in page

@@ -52,6 +52,7 @@ def start(request: StaffRequest) -> HttpResponse:
     context["heading_organisation"] = context["rows"] is None and "team_counts" not in context
     if Role.Name.ORGANISATION_ADMIN in org_roles:
         context["teams"] = selectors.organisation_teams(user)
+        context["staff"] = selectors.organisation_staff(user)
     if roles.is_privacy_officer(user):
         context["privacy"] = selectors.privacy_counts(user, today)
     if shown:
