@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext
 
 from wattelt.audit.refusals import ReadOnly
-from wattelt.residents.access import TrajectoryAccess, access_to, trajectory_access, visible_one
+from wattelt.residents.access import (
+    TrajectoryAccess,
+    access_to,
+    readonly_message,
+    shown_id,
+    trajectory_access,
+    visible_one,
+)
 
 from .models import Goal, Measurement
 
@@ -55,7 +62,7 @@ def measurement_access(user: User, pk: object, for_edit: bool | None = None) -> 
             measurement.pk,
             trajectory.resident_id,
             "change",
-            message=_readonly(),
+            message=readonly_message(),
         )
     return MeasurementAccess(measurement, access)
 
@@ -67,7 +74,7 @@ def goal_for_progress(user: User, trajectory_pk: object, goal_pk: object) -> Goa
     if not access.can_contribute:
         trajectory = access.trajectory
         raise ReadOnly(
-            "goal", str(goal_pk)[:40], trajectory.resident_id, "change", message=_no_adding()
+            "goal", shown_id(goal_pk), trajectory.resident_id, "change", message=_no_adding()
         )
     return visible_one(
         Goal.objects.visible_to(user).filter(trajectory=access.trajectory),
@@ -76,10 +83,6 @@ def goal_for_progress(user: User, trajectory_pk: object, goal_pk: object) -> Goa
         resident_field="trajectory__resident_id",
         action="change",
     )
-
-
-def _readonly() -> str:
-    return gettext("You can read this trajectory but not change it.")
 
 
 def _no_adding() -> str:

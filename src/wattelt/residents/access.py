@@ -123,14 +123,14 @@ def trajectory_access(
     )
     if trajectory is None:
         resident_id = _resident_of(Trajectory.objects.all(), trajectory_id, "resident_id")
-        raise NotVisible("trajectory", _shown_id(pk), resident_id, action, purpose)
+        raise NotVisible("trajectory", shown_id(pk), resident_id, action, purpose)
     access = access_to(user, trajectory)
     needed = frozenset(need)
     if needed and not access.parts & needed:
         raise NotVisible("trajectory", trajectory.pk, trajectory.resident_id, action, purpose)
     if for_edit and not access.can_edit:
         raise ReadOnly(
-            "trajectory", trajectory.pk, trajectory.resident_id, action, purpose, _readonly()
+            "trajectory", trajectory.pk, trajectory.resident_id, action, purpose, readonly_message()
         )
     return access
 
@@ -167,7 +167,7 @@ def visible_one(
     found = visible.filter(pk=object_id).first() if object_id is not None else None
     if found is None:
         resident_id = _resident_of(visible.model._default_manager.all(), object_id, resident_field)
-        raise NotVisible(object_type, _shown_id(pk), resident_id, action, purpose)
+        raise NotVisible(object_type, shown_id(pk), resident_id, action, purpose)
     return found
 
 
@@ -178,10 +178,11 @@ def _resident_of(everything: QuerySet[Any, Any], pk: int | None, field: str) -> 
     return resident_id
 
 
-def _shown_id(pk: object) -> str:
+def shown_id(pk: object) -> str:
     """What was asked for, bounded to fit the log."""
     return str(pk)[:40]
 
 
-def _readonly() -> str:
+def readonly_message() -> str:
+    """The 403 message of every door: visible, not for changing."""
     return gettext("You can read this trajectory but not change it.")
