@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from wattelt.implementation.services import send_reminder_digest
+from wattelt.jobs import single_run
 
 
 class Command(BaseCommand):
@@ -21,6 +22,7 @@ class Command(BaseCommand):
         "At most one mail per professional per day, however often it runs."
     )
 
+    @single_run("send_reminder_digest")
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.SITE_URL:
             raise CommandError("Set WATTELT_SITE_URL: the links in the mail need it.")

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
+from wattelt.jobs import single_run
 from wattelt.monitoring.cube import data_version
 from wattelt.monitoring.forms import YEARS_BACK
 from wattelt.monitoring.published import (
@@ -34,6 +35,7 @@ class Command(BaseCommand):
             "(picks up changes the data version does not see, such as a resident who moved).",
         )
 
+    @single_run("publish_monitoring_figures")
     def handle(self, *args: Any, **options: Any) -> None:
         today = timezone.localdate()
         began = time.perf_counter()

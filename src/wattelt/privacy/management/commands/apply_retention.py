@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from wattelt.jobs import single_run
 from wattelt.privacy.services import apply_retention, expired_files
 
 
@@ -23,6 +24,7 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="List what would be anonymised; change nothing."
         )
 
+    @single_run("apply_retention")
     def handle(self, *args: Any, dry_run: bool = False, **options: Any) -> None:
         if dry_run:
             cases = expired_files()
