@@ -36,6 +36,20 @@ run: install var
 	@echo "Wat telt runs on http://127.0.0.1:8000 (stop with Ctrl-C)"
 	$(DEV_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
+# Production mode without containers (docs/operations.md): migrations, collectstatic,
+# gunicorn with deploy/gunicorn.conf.py, debug off. Needs WATTELT_SECRET_KEY (or
+# WATTELT_SECRET_KEY_FILE), DATABASE_URL and WATTELT_ALLOWED_HOSTS in the environment.
+.PHONY: serve restore-drill
+serve: install var
+	deploy/serve.sh
+
+# Back up, erase a resident, restore into a fresh cluster, compare every table, search
+# for the erased resident, open a trajectory: at RESTORE_DRILL_RESIDENTS (bench/restore_drill.py).
+RESTORE_DRILL_RESIDENTS ?= 100000
+restore-drill: install
+	bin/with-postgres bash -c 'SOURCE_DATABASE_URL="$$DATABASE_URL" bin/with-postgres \
+	  env $(DEV_ENV) $(PY) -m bench.restore_drill --residents $(RESTORE_DRILL_RESIDENTS)'
+
 # The current two-step login code of a demo account: make demo-code USER=professional1a
 demo-code: install
 	@$(DEV_ENV) $(PY) manage.py demo_code $(USER)

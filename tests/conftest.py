@@ -40,6 +40,13 @@ def fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def erasure_register_file(settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Erasures write the register's file copy (privacy/erasure_register.py): into the
+    test's own folder, never the developer's var/backups."""
+    settings.ERASURE_REGISTER_FILE = tmp_path / "erasure-register.jsonl"
+
+
 @pytest.fixture
 def catalogue(db: None) -> Catalogue:
     return ensure_default_catalogue()

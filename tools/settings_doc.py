@@ -28,6 +28,8 @@ PARSERS = {
     "_parse_bool": "true/false (1, yes, on / 0, no, off)",
     "_parse_list": "comma-separated list",
     "_parse_sign_algo": "one of RS256, RS384, RS512, ES256, ES384, ES512, HS256",
+    "_parse_log_format": "json or text",
+    "Path": "path",
 }
 
 
@@ -166,7 +168,9 @@ def render(settings: list[Setting]) -> str:
         "",
         "Every setting that differs between machines comes from the environment. A bad",
         "value stops the app at start-up with a message naming the setting. Defaults are",
-        "written as in `settings.py`: `DEBUG` is the value of `WATTELT_DEBUG`.",
+        "written as in `settings.py`: `DEBUG` is the value of `WATTELT_DEBUG`. Any of them",
+        "can also be read from a file: `<NAME>_FILE=/run/secrets/...` (for secrets; the",
+        "file's content, without surrounding white space, is the value).",
         "",
         "| variable | default | value | what it does |",
         "|---|---|---|---|",

@@ -41,12 +41,15 @@ def lock_key(job: str) -> int:
 
 
 @contextlib.contextmanager
-def _postgresql_lock(job: str, alias: str) -> Iterator[bool]:
+def _postgresql_lock(job: str, alias: str, wait: bool) -> Iterator[bool]:
     own = connections.create_connection(alias)  # not the job's connection: never closed by it
     try:
         with own.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_lock(%s)", [lock_key(job)])
-            acquired = bool(cursor.fetchone()[0])
+            if wait:
+                cursor.execute("SELECT pg_advisory_lock(%s), true", [lock_key(job)])
+            else:
+                cursor.execute("SELECT pg_try_advisory_lock(%s)", [lock_key(job)])
+            acquired = bool(cursor.fetchone()[-1])
         try:
             yield acquired
         finally:
@@ -67,11 +70,11 @@ def sqlite_lock_file(job: str, alias: str) -> Path:
 
 
 @contextlib.contextmanager
-def _sqlite_lock(job: str, alias: str) -> Iterator[bool]:
+def _sqlite_lock(job: str, alias: str, wait: bool) -> Iterator[bool]:
     path = sqlite_lock_file(job, alias)
     with path.open("a") as handle:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(handle, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             yield False
             return
@@ -82,14 +85,15 @@ def _sqlite_lock(job: str, alias: str) -> Iterator[bool]:
 
 
 @contextlib.contextmanager
-def job_lock(job: str, alias: str = DEFAULT_DB_ALIAS) -> Iterator[bool]:
+def job_lock(job: str, alias: str = DEFAULT_DB_ALIAS, wait: bool = False) -> Iterator[bool]:
     """Hold the job's lock for the duration of the block; yields False (and holds
-    nothing) when another run has it."""
+    nothing) when another run has it. With wait=True it waits for the other run to end
+    instead (migrations on deploy: every server must have them applied before it serves)."""
     vendor = connections[alias].vendor
     if vendor == "postgresql":
-        lock = _postgresql_lock(job, alias)
+        lock = _postgresql_lock(job, alias, wait)
     elif vendor == "sqlite":
-        lock = _sqlite_lock(job, alias)
+        lock = _sqlite_lock(job, alias, wait)
     else:
         raise NotImplementedError(f"No job lock for the {vendor} database.")
     with lock as acquired:

@@ -35,6 +35,12 @@ def setting(name: str, default: Any, doc: str, parse: Callable[[str], Any] = str
     """Read one setting from the environment; refuse to start on a bad value."""
     SETTINGS_DOC[name] = doc
     raw = os.environ.get(name)
+    secret_file = os.environ.get(f"{name}_FILE")
+    if raw is None and secret_file:  # a secret mounted as a file (Docker/systemd credentials)
+        try:
+            raw = Path(secret_file).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ImproperlyConfigured(f"{name}_FILE={secret_file!r}: {exc.strerror}") from exc
     if raw is None:
         return default
     try:
@@ -71,6 +77,9 @@ DATABASES = {
         lambda raw: dj_database_url.parse(raw, conn_max_age=60),
     )
 }
+# A kept connection is tested before a request uses it: after a database restart the first
+# request on each app server gets a fresh connection instead of an error.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
@@ -96,10 +105,15 @@ INSTALLED_APPS = [
     "wattelt.feedback",
     "wattelt.implementation_plan",
     "wattelt.guide",
+    "wattelt.operations",  # deploy, backup and restore commands
     "wattelt.demo",  # demo data and seed_demo; uses every app, none uses it
 ]
 
 MIDDLEWARE = [
+    # First: the load balancer's probes need no host check, HTTPS redirect or session.
+    "wattelt.health.HealthChecks",
+    # One JSON line per request (request id, user id, status, duration; no personal data).
+    "wattelt.logs.RequestLog",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -254,7 +268,12 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = PROJECT_DIR / "var" / "static"
+STATIC_ROOT = setting(
+    "WATTELT_STATIC_ROOT",
+    PROJECT_DIR / "var" / "static",
+    "Where collectstatic writes the static files (hashed names, gzip and brotli copies).",
+    Path,
+)
 # nlds/nlds.css: the NL Design System CSS the templates use, built by `make install`
 # (bin/build-css.mjs) from the npm packages.
 STATICFILES_DIRS = [BASE_DIR / "static", ("nlds", PROJECT_DIR / "var" / "css")]
@@ -274,10 +293,31 @@ WHITENOISE_USE_FINDERS = True
 # The static root only exists after collectstatic (production); finders serve until then.
 WHITENOISE_AUTOREFRESH = DEBUG
 
+
+def _parse_log_format(raw: str) -> str:
+    if raw not in {"json", "text"}:
+        raise ValueError("expected json or text")
+    return raw
+
+
+LOG_FORMAT = setting(
+    "WATTELT_LOG_FORMAT",
+    "text" if DEBUG else "json",
+    "json: one JSON object per line on stdout, without personal data (logs.py); text: "
+    "plain lines for a developer's terminal.",
+    _parse_log_format,
+)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "wattelt.logs.JsonLines"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": setting("WATTELT_LOG_LEVEL", "INFO", "Log level.")},
     # WeasyPrint and fontTools narrate every PDF at INFO level.
     "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools", "axes")},
@@ -389,4 +429,28 @@ SITE_URL = setting(
     "http://127.0.0.1:8000" if DEBUG else "",
     "Public address of Wat telt (https://...), for links in mail; the digest refuses to "
     "run without it.",
+)
+
+# --- Backups and the erasure register (docs/operations.md) ---
+BACKUP_DIR = setting(
+    "WATTELT_BACKUP_DIR",
+    PROJECT_DIR / "var" / "backups",
+    "Where backup_database writes its dumps (and their manifests); mount it from storage "
+    "that is not the database server's own disk.",
+    Path,
+)
+BACKUP_RETENTION_DAYS = setting(
+    "WATTELT_BACKUP_RETENTION_DAYS",
+    35,
+    "Backups older than this many days are deleted by backup_database: erased residents "
+    "leave the backups within this time (the reasoning: docs/operations.md).",
+    _parse_positive_int,
+)
+ERASURE_REGISTER_FILE = setting(
+    "WATTELT_ERASURE_REGISTER_FILE",
+    BACKUP_DIR / "erasure-register.jsonl",
+    "The copy of the erasure register outside the database (one JSON line per erasure: "
+    "resident id, when, reference, source; no personal data). A restore re-applies the "
+    "erasures it lists that the restored backup does not know. Keep it with the backups.",
+    Path,
 )

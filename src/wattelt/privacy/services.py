@@ -31,6 +31,7 @@ from wattelt.organisations.models import Membership, Organisation, Role, Staff
 from wattelt.residents.models import Consent, Resident, Trajectory
 from wattelt.residents.services import add_months
 
+from .erasure_register import record_erasure
 from .models import ErasureRequest, RetentionPolicy
 from .registry import JSON, iso, moment, name_of, personal_data
 from .signals import resident_anonymised
@@ -330,6 +331,7 @@ def execute_erasure(request: ErasureRequest, by: Staff) -> ErasureRequest:
         locked.executed_by = by
         locked.executed_at = timezone.now()
         locked.save()
+        record_erasure(locked)
         return locked
 
 
@@ -420,7 +422,7 @@ def anonymise_expired_file(case: RetentionCase) -> bool:
             return False
         anonymise_resident(resident)
         now = timezone.now()
-        ErasureRequest.objects.create(
+        erasure = ErasureRequest.objects.create(
             organisation_id=case.organisation_id,
             resident=resident,
             resident_number=resident.pk,
@@ -430,6 +432,7 @@ def anonymise_expired_file(case: RetentionCase) -> bool:
             decided_at=now,
             executed_at=now,
         )
+        record_erasure(erasure)
         AccessLog.objects.create(
             username=RETENTION_USERNAME,
             role="system",
