@@ -47,7 +47,7 @@ serve: install var
 # for the erased resident, open a trajectory: at RESTORE_DRILL_RESIDENTS (bench/restore_drill.py).
 RESTORE_DRILL_RESIDENTS ?= 100000
 restore-drill: install
-	bin/with-postgres bash -c 'SOURCE_DATABASE_URL="$$DATABASE_URL" bin/with-postgres \
+	bin/with-postgres bash -c 'RESTORE_DATABASE_URL="$$DATABASE_URL" bin/with-postgres \
 	  env $(DEV_ENV) $(PY) -m bench.restore_drill --residents $(RESTORE_DRILL_RESIDENTS)'
 
 # The current two-step login code of a demo account: make demo-code USER=professional1a
