@@ -16,8 +16,9 @@ on the source),
    (`backup_database`'s code: pg_dump and manifest);
 4. erases that resident through the erasure request service (privacy officer: granted,
    carried out): the register file next to the backups gets the erasure;
-5. restores the dump with plain pg_restore into a scratch database of the fresh cluster
-   and compares every table with step 3: the dump is complete;
+5. restores the dump with plain pg_restore into a scratch database of the fresh cluster,
+   opens the trajectory there (no ANALYZE yet: the case of issue 17) and compares every
+   table with step 3: the dump is complete;
 6. restores it the documented way (`manage.py restore_database`: pg_restore, re-apply the
    erasures made after the backup, ANALYZE, readiness) into the fresh cluster's database;
 7. searches every text column of the restored database for the resident's names and BSN
@@ -275,6 +276,9 @@ def drill(residents: int, target: str, folder: Path) -> list[str]:
         check=True,
     )  # fmt: skip
     plain_restore = _timed("plain pg_restore into a scratch database", began)
+    # What the issue saw: a restore without ANALYZE (until autovacuum gets to the tables).
+    unanalyzed = open_trajectory_in(scratch, subject)
+    say(f"restore drill: trajectory page after a plain restore, no ANALYZE: {unanalyzed}")
     restored_fingerprint = fingerprints(scratch)
     different = sorted(
         t for t in fingerprint.keys() | restored_fingerprint.keys()
@@ -327,6 +331,7 @@ def drill(residents: int, target: str, folder: Path) -> list[str]:
         f"rows={rows:,} dump_s={backup.seconds:.1f} dump_mb={backup.size / 1e6:.1f} "
         f"plain_restore_s={plain_restore:.1f} restore_database_s={restore_seconds:.1f} "
         f"first_page_before_ms={before['first_ms']} first_page_after_ms={after['first_ms']} "
+        f"first_page_without_analyze_ms={unanalyzed['first_ms']} "
         f"median_before_ms={before['median_ms']} median_after_ms={after['median_ms']}"
     )
     return failures
