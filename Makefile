@@ -94,6 +94,7 @@ bench: install
 	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && DATABASE_URL="sqlite:///$$tmp/bench.sqlite3" \
 	  $(DEV_ENV) $(PY) -m bench.monitoring --residents 100000 --requests $(BENCH_PAGE_REQUESTS) \
 	  --cold 5 --runs 3
+	$(MAKE) restore-drill RESTORE_DRILL_RESIDENTS=$(BENCH_RESIDENTS)
 
 messages: install
 	cd src/wattelt && $(DEV_ENV) ../../$(PY) ../../manage.py makemessages -l nl --no-obsolete && $(DEV_ENV) ../../$(PY) ../../manage.py compilemessages -l nl
