@@ -54,7 +54,7 @@ def test_concurrent_runs_of_one_job_never_overlap() -> None:
     assert "test_slow_job: already running" in refused[0]
 
 
-def test_publish_waits_for_nobody_while_another_server_publishes() -> None:
+def test_publish_does_nothing_while_another_server_publishes() -> None:
     """The real cron job: while another run holds the lock, a run does nothing, exit 0."""
     held, release = threading.Event(), threading.Event()
 
