@@ -96,6 +96,8 @@ INSTALLED_APPS = [
     "wattelt.feedback",
     "wattelt.implementation_plan",
     "wattelt.guide",
+    "wattelt.notifications",
+    "wattelt.imports",
     "wattelt.demo",  # demo data and seed_demo; uses every app, none uses it
 ]
 

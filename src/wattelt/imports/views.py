@@ -1,0 +1,7 @@
+from django.http import Http404, HttpResponse
+
+from wattelt.web import StaffRequest
+
+
+def import_list(request: StaffRequest) -> HttpResponse:
+    raise Http404
