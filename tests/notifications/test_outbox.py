@@ -15,7 +15,15 @@ from wattelt.instrument import services as instrument
 from wattelt.notifications.models import Delivery, Notification
 from wattelt.residents import services as residents
 
-VNG_KEYS = {"kanaal", "hoofdObject", "resource", "resourceUrl", "actie", "aanmaakdatum", "kenmerken"}
+VNG_KEYS = {
+    "kanaal",
+    "hoofdObject",
+    "resource",
+    "resourceUrl",
+    "actie",
+    "aanmaakdatum",
+    "kenmerken",
+}
 
 
 def messages() -> list[dict]:

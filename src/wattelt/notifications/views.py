@@ -62,9 +62,7 @@ def subscribe(request: StaffRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            return render(
-                request, "notifications/secret.html", {"subscription": subscription}
-            )
+            return render(request, "notifications/secret.html", {"subscription": subscription})
     return render(request, "notifications/subscribe.html", {"form": form})
 
 
@@ -75,5 +73,7 @@ def stop(request: StaffRequest, pk: int) -> HttpResponse:
     organisation = _organisation(request)
     subscription = get_object_or_404(Subscription, pk=pk, organisation=organisation)
     services.stop(subscription)
-    messages.success(request, _("%(name)s receives no more notifications.") % {"name": subscription})
+    messages.success(
+        request, _("%(name)s receives no more notifications.") % {"name": subscription}
+    )
     return redirect("notifications:overview")

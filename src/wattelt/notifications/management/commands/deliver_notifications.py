@@ -22,6 +22,5 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         outcome = deliver_due(limit=options["limit"])
         self.stdout.write(
-            f"delivered {outcome.delivered}, to retry {outcome.retried}, "
-            f"failed {outcome.failed}"
+            f"delivered {outcome.delivered}, to retry {outcome.retried}, failed {outcome.failed}"
         )
