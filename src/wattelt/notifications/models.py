@@ -67,6 +67,9 @@ class Notification(models.Model):
     class Meta:
         ordering = ["id"]
 
+    def __str__(self) -> str:
+        return f"{self.channel} {self.message.get('resourceUrl', '')}"
+
 
 class DeliveryQuerySet(models.QuerySet["Delivery"]):
     def due(self, now: object) -> DeliveryQuerySet:
@@ -99,3 +102,6 @@ class Delivery(models.Model):
     class Meta:
         ordering = ["-id"]
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.notification_id} -> {self.subscription_id}: {self.status}"
