@@ -20,20 +20,20 @@ from dataclasses import dataclass, field
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connection, connections, transaction
 from django.http import QueryDict
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from wattelt.bounds import shown
 from wattelt.instrument import services as instrument
 from wattelt.instrument.forms import BoardParser
-from wattelt.instrument.models import Catalogue, Measurement
+from wattelt.instrument.models import Catalogue, Goal, Measurement
 from wattelt.organisations import roles
 from wattelt.organisations.models import Organisation, Staff
 from wattelt.organisations.policy import offered_perspectives
 from wattelt.residents.models import Resident, Trajectory
 
 from .models import ImportJob
-from .reading import PERSPECTIVE_COLUMNS, Table, Unreadable, read_table
+from .reading import FIXED, PERSPECTIVE_COLUMNS, Table, Unreadable, read_table
 
 YES = {"ja", "j", "x", "1", "yes"}
 END = {"eind", "eindmeting"}
@@ -114,17 +114,20 @@ def board_fields(row: dict[str, str], domain_keys: list[str], draft: Measurement
     return data
 
 
+# The goal statuses as the paper board names them.
 REVIEW_WORDS = {
-    "behaald": "achieved",
-    "deels behaald": "partly_achieved",
-    "niet behaald": "not_achieved",
-    "niet meer van toepassing": "not_applicable",
+    "behaald": Goal.Status.ACHIEVED,
+    "deels behaald": Goal.Status.PARTLY,
+    "niet behaald": Goal.Status.NOT_ACHIEVED,
+    "niet meer van toepassing": Goal.Status.NOT_APPLICABLE,
 }
 
 
 def column_of(board_field: str, goal_ids: list[int]) -> str:
     """The file's column for a field of the board, for messages."""
     names = {"measured_on": "datum", "quality_of_life": "cijfer", "chosen": "leefgebieden"}
+    if board_field in FIXED:
+        return board_field
     if board_field in names:
         return names[board_field]
     parts = board_field.split("-")
@@ -211,6 +214,7 @@ class RowImporter:
                 kind = Measurement.Kind.END if row.get("soort", "").lower() in END else ""
                 draft = instrument.start_measurement(trajectory, self.by, kind)
                 goal_ids = [g.pk for g in instrument.goals_to_review(draft)]
+                _check_goal_words(row)
                 data = board_fields(row, self.domain_keys, draft)
                 board = BoardParser(data, self.domains, self.perspectives).parse()
                 instrument.confirm_measurement(draft, self.by, board)
@@ -218,6 +222,21 @@ class RowImporter:
             _report(problems, number, error, goal_ids)
             return False
         return True
+
+
+def _check_goal_words(row: dict[str, str]) -> None:
+    """A goal linked to life domains without the resident's words: on the board such an
+    empty goal is simply not kept, in a file it is a mistake worth naming."""
+    for n in range(1, 100):
+        if row.get(f"doel_{n}_leefgebieden") and not row.get(f"doel_{n}"):
+            raise ValidationError(
+                {
+                    f"goal-{n - 1}-own_words": _(
+                        "Goal %(n)s: write the goal in the resident's own words."
+                    )
+                    % {"n": n}
+                }
+            )
 
 
 def _progress(job: ImportJob, done: int) -> None:
@@ -239,7 +258,13 @@ def _progress(job: ImportJob, done: int) -> None:
 
 
 def run(job: ImportJob) -> ImportJob:
-    """Check (dry run) or import the job's file; all or nothing."""
+    """Check (dry run) or import the job's file; all or nothing. The problems are kept
+    as text in Dutch, the language of the screens."""
+    with translation.override("nl"):
+        return _run(job)
+
+
+def _run(job: ImportJob) -> ImportJob:
     problems = Problems()
     imported = 0
     try:
