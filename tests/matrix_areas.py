@@ -9,4 +9,13 @@ from tests.monitoring import matrix as monitoring
 from tests.notifications import matrix as notifications
 from tests.screening import matrix as screening
 
-AREAS = [implementation, monitoring, screening, feedback, implementation_plan, guide, notifications, imports]
+AREAS = [
+    implementation,
+    monitoring,
+    screening,
+    feedback,
+    implementation_plan,
+    guide,
+    notifications,
+    imports,
+]
