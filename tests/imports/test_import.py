@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 
 from tests.conftest import staff_with_role
-from tests.imports.files import HEADER, csv_bytes, rows_for, xlsx_bytes
+from tests.imports.files import csv_bytes, rows_for, xlsx_bytes
 from wattelt.imports import services
 from wattelt.imports.models import ImportJob
 from wattelt.instrument.models import Measurement

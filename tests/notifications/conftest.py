@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import staff_with_role
 from wattelt.notifications.models import Channel, Subscription
 from wattelt.organisations.models import Organisation, Role, Staff
-from tests.conftest import staff_with_role
 
 
 @pytest.fixture
