@@ -17,7 +17,7 @@ class ImportJob(models.Model):
         RUNNING = "running", _("running")
         CHECKED = "checked", _("checked, nothing saved")
         DONE = "done", _("imported")
-        REFUSED = "refused", _("refused, nothing saved")
+        REFUSED = "refused", _("problems found, nothing saved")
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     created_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wattelt.organisations.models import Organisation, Staff
 
@@ -80,9 +81,9 @@ class Delivery(models.Model):
     """One notification to one subscription, tried until delivered or 24 hours passed."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("pending")
-        DELIVERED = "delivered", _("delivered")
-        FAILED = "failed", _("failed")
+        PENDING = "pending", pgettext_lazy("delivery", "pending")
+        DELIVERED = "delivered", pgettext_lazy("delivery", "delivered")
+        FAILED = "failed", pgettext_lazy("delivery", "failed")
 
     notification = models.ForeignKey(
         Notification, on_delete=models.CASCADE, related_name="deliveries"
