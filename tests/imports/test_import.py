@@ -11,6 +11,7 @@ from django.core.management import call_command
 
 from tests.conftest import staff_with_role
 from tests.imports.files import csv_bytes, rows_for, xlsx_bytes
+from wattelt.audit.models import AccessLog
 from wattelt.imports import services
 from wattelt.imports.models import ImportJob
 from wattelt.instrument.models import Measurement
@@ -43,6 +44,11 @@ def test_a_clean_file_is_imported_as_confirmed_measurements(trajectory, quinn):
     goal = start.goals.get()
     assert goal.own_words == "Ik wil mijn schulden op een rij"
     assert goal.status == "partly"
+    # Each imported measurement is in the access log, with the importer as actor.
+    logged = AccessLog.objects.filter(action="create", object_type="measurement")
+    assert sorted(logged.values_list("object_id", "username", "resident_id")) == [
+        (str(m.pk), "quinn", trajectory.resident_id) for m in (start, follow_up)
+    ]
     # The monitoring summary follows the import as it follows the board.
     assert MeasurementFact.objects.filter(trajectory_id=trajectory.pk).count() == 2
 

@@ -23,6 +23,7 @@ from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from wattelt.audit.models import AccessLog
 from wattelt.bounds import shown
 from wattelt.instrument import services as instrument
 from wattelt.instrument.forms import BoardParser
@@ -35,6 +36,7 @@ from wattelt.residents.models import Resident, Trajectory
 from .models import ImportJob
 from .reading import FIXED, PERSPECTIVE_COLUMNS, Table, Unreadable, read_table
 
+IMPORT_PURPOSE = "import of historic measurements"
 YES = {"ja", "j", "x", "1", "yes"}
 END = {"eind", "eindmeting"}
 PROGRESS_EVERY = 50
@@ -164,6 +166,24 @@ class RowImporter:
         self.domains = list(catalogue.domains.all())
         self.domain_keys = [d.key for d in self.domains]
         self.perspectives = offered_perspectives(organisation)
+        self.created: list[tuple[int, int]] = []  # (measurement id, resident id)
+
+    def log_created(self) -> None:
+        """One access-log record per imported measurement, in the file's transaction."""
+        AccessLog.objects.bulk_create(
+            AccessLog(
+                user_id=self.by.pk,
+                username=self.by.username,
+                role=self.by.role_names,
+                organisation_id=self.organisation.pk,
+                resident_id=resident_id,
+                object_type="measurement",
+                object_id=str(measurement_id),
+                action=AccessLog.Action.CREATE,
+                purpose=IMPORT_PURPOSE,
+            )
+            for measurement_id, resident_id in self.created
+        )
 
     def resident(self, row: dict[str, str]) -> Resident:
         residents = Resident.objects.filter(organisation=self.organisation)
@@ -217,7 +237,8 @@ class RowImporter:
                 _check_goal_words(row)
                 data = board_fields(row, self.domain_keys, draft)
                 board = BoardParser(data, self.domains, self.perspectives).parse()
-                instrument.confirm_measurement(draft, self.by, board)
+                confirmed = instrument.confirm_measurement(draft, self.by, board)
+                self.created.append((confirmed.pk, resident.pk))
         except ValidationError as error:
             _report(problems, number, error, goal_ids)
             return False
@@ -284,6 +305,7 @@ def _run(job: ImportJob) -> ImportJob:
                     _progress(job, index + 1)
             if job.dry_run or problems.items:
                 raise _Rollback
+            importer.log_created()
     except _Rollback:
         pass
     refused = bool(problems.items)

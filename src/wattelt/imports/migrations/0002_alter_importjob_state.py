@@ -4,15 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('imports', '0001_initial'),
+        ("imports", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='importjob',
-            name='state',
-            field=models.CharField(choices=[('queued', 'waiting'), ('running', 'running'), ('checked', 'checked, nothing saved'), ('done', 'imported'), ('refused', 'problems found, nothing saved')], default='queued', max_length=10),
+            model_name="importjob",
+            name="state",
+            field=models.CharField(
+                choices=[
+                    ("queued", "waiting"),
+                    ("running", "running"),
+                    ("checked", "checked, nothing saved"),
+                    ("done", "imported"),
+                    ("refused", "problems found, nothing saved"),
+                ],
+                default="queued",
+                max_length=10,
+            ),
         ),
     ]
