@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, connections, transaction
 
 from tests.conftest import staff_with_role
 from tests.imports.files import csv_bytes, rows_for, xlsx_bytes
@@ -149,3 +150,22 @@ def test_an_interrupted_job_runs_again(trajectory, quinn):
     call_command("run_imports", stdout=open("/dev/null", "w"))  # noqa: SIM115
     job.refresh_from_db()
     assert (job.state, job.imported) == ("done", 2)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="progress during the run needs PostgreSQL"
+)
+def test_progress_is_visible_while_the_files_transaction_is_open(trajectory, quinn):
+    job = services.submit(quinn.organisation, quinn, "historie.csv", b"", False)
+    with transaction.atomic():
+        services._progress(job, 150)
+        other = connections.create_connection("default")
+        try:
+            with other.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT rows_done FROM {ImportJob._meta.db_table} WHERE id = %s", [job.pk]
+                )
+                assert cursor.fetchone()[0] == 150
+        finally:
+            other.close()
