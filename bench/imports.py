@@ -102,6 +102,7 @@ def csv_file(trajectories: list[Trajectory], seed: int) -> bytes:
 
 
 def timed(officer: Staff, content: bytes, dry_run: bool) -> tuple[float, ImportJob]:
+    assert officer.organisation is not None
     job = services.submit(officer.organisation, officer, "bench.csv", content, dry_run)
     began = time.perf_counter()
     job = services.run(job)
