@@ -34,6 +34,7 @@ def problems(job: ImportJob) -> list[tuple[int, str]]:
 def test_a_clean_file_is_imported_as_confirmed_measurements(trajectory, quinn):
     job = run(quinn, "historie.csv", csv_bytes(rows_for(trajectory)))
     assert (job.state, job.imported, job.problems) == ("done", 2, [])
+    assert bytes(job.content) == b""  # the file with its BSNs is not kept
     start, follow_up = Measurement.objects.filter(trajectory=trajectory).order_by("measured_on")
     assert (start.kind, start.status, start.quality_of_life) == ("start", "confirmed", 5)
     assert follow_up.kind == "follow_up"

@@ -320,8 +320,18 @@ def _run(job: ImportJob) -> ImportJob:
         else ImportJob.State.DONE
     )
     job.finished_at = timezone.now()
+    # The file holds BSNs and goals: once read, it is not kept (data minimisation).
+    job.content = b""
     job.save(
-        update_fields=["problems", "rows_done", "imported", "state", "finished_at", "rows_total"]
+        update_fields=[
+            "content",
+            "problems",
+            "rows_done",
+            "imported",
+            "state",
+            "finished_at",
+            "rows_total",
+        ]
     )
     return job
 
