@@ -82,6 +82,7 @@ test: lint test-sqlite test-postgres
 # `make bench`: page timings at 100k (bench.pages), then monitoring at BENCH_RESIDENTS on
 # PostgreSQL (generation, summary rebuild, publishing, dashboards, indicators, DuckDB
 # ratio) and at 100k on SQLite. The 1M run takes the better part of an hour.
+BENCH_IMPORT_ROWS ?= 1000
 BENCH_RESIDENTS ?= 1000000
 BENCH_PAGE_REQUESTS ?= 50
 BENCH_PG_OPTS := -c shared_buffers=2GB -c work_mem=64MB -c effective_cache_size=8GB \
@@ -89,6 +90,7 @@ BENCH_PG_OPTS := -c shared_buffers=2GB -c work_mem=64MB -c effective_cache_size=
 bench: install
 	$(DEV_ENV) $(PY) -m bench.page_weight
 	bin/with-postgres env $(DEV_ENV) $(PY) -m bench.pages
+	bin/with-postgres env $(DEV_ENV) $(PY) -m bench.imports --rows $(BENCH_IMPORT_ROWS)
 	PG_EXTRA_OPTS="$(BENCH_PG_OPTS)" bin/with-postgres env $(DEV_ENV) $(PY) -m bench.monitoring \
 	  --residents $(BENCH_RESIDENTS) --requests $(BENCH_PAGE_REQUESTS) --cold 5 --runs 3
 	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && DATABASE_URL="sqlite:///$$tmp/bench.sqlite3" \

@@ -54,6 +54,11 @@ ALLOWED: dict[str, set[str]] = {
     "implementation_plan": {*KERNEL, "organisations", "audit", "implementation"},
     # Deploy, backup and restore: the restore re-applies the privacy app's erasures.
     "operations": {*KERNEL, "health", "privacy"},
+    # Outbox and delivery of notifications on the residents' and the instrument's signals.
+    "notifications": {*KERNEL, "organisations", "audit", "residents", "instrument"},
+    # Imports of historic measurements through the instrument's validation; monitoring's
+    # summary is rebuilt after a bulk insert.
+    "imports": {*KERNEL, "organisations", "audit", "residents", "instrument", "monitoring"},
     # Composition root: wires the parts together and may use any of them.
     "demo": {"*"},
     "urls": {"*"},

@@ -56,6 +56,8 @@ LINKS = [
     Link("feedback:results", _("Feedback results"), _for(COACH, QUALITY, ADMIN)),
     Link("feedback:manage", _("Questionnaires"), _for(ADMIN)),
     Link("implementation:organisation_settings", _("Organisation settings"), _for(ADMIN)),
+    Link("notifications:overview", _("Notifications"), _for(ADMIN)),
+    Link("imports:list", _("Imports"), _for(ADMIN, QUALITY)),
     Link("audit:access_log", _("Access log"), _for(PRIVACY)),
     Link("privacy:start", _("Privacy requests"), _for(PRIVACY)),
     Link("guide:index", _("Help")),

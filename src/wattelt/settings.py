@@ -106,6 +106,8 @@ INSTALLED_APPS = [
     "wattelt.implementation_plan",
     "wattelt.guide",
     "wattelt.operations",  # deploy, backup and restore commands
+    "wattelt.notifications",
+    "wattelt.imports",
     "wattelt.demo",  # demo data and seed_demo; uses every app, none uses it
 ]
 

@@ -31,6 +31,8 @@ urlpatterns = [
     path("", include("wattelt.feedback.urls")),
     path("", include("wattelt.implementation_plan.urls")),
     path("", include("wattelt.guide.urls")),
+    path("", include("wattelt.notifications.urls")),
+    path("", include("wattelt.imports.urls")),
 ]
 if settings.OIDC_LOGIN_ENABLED:
     urlpatterns.insert(0, path("oidc/", include("mozilla_django_oidc.urls")))

@@ -30,7 +30,7 @@ from .models import (
     NotFilledIn,
 )
 from .schedule import refresh_due_date
-from .signals import measurement_confirmed
+from .signals import measurement_confirmed, measurement_corrected
 
 
 class MeasurementConflict(Exception):
@@ -415,6 +415,7 @@ def correct_measurement(measurement: Measurement, by: Staff, data: CorrectionInp
         old.reviews.update(measurement=new)
         _apply(new, by, data.board)
         _finish_confirmation(new, by)
+        measurement_corrected.send(sender=Measurement, measurement=new)
         touch(new.trajectory)
         return new
 

@@ -9,3 +9,7 @@ from django.dispatch import Signal
 # A measurement was confirmed (`measurement`), also as the new version of a correction.
 # Monitoring derives the trajectory's summary rows again.
 measurement_confirmed = Signal()
+
+# A confirmed measurement was corrected (`measurement`: the new version, whose `corrects`
+# is the old one); sent after `measurement_confirmed` for the same new version.
+measurement_corrected = Signal()

@@ -28,7 +28,13 @@ from wattelt.organisations.models import District, Organisation, Staff, Team
 
 from .bsn import is_valid_bsn
 from .models import Consent, Resident, Trajectory
-from .signals import trajectory_closing, trajectory_opened
+from .signals import (
+    consent_given,
+    consent_withdrawn,
+    trajectory_closed,
+    trajectory_closing,
+    trajectory_opened,
+)
 
 DUE_SOON_DAYS = 14
 APPOINTMENT_MAX_LENGTH = 200
@@ -209,6 +215,7 @@ def close_trajectory(
         locked.measurement_due_on = None
         locked.last_activity_at = timezone.now()
         locked.save()
+        trajectory_closed.send(sender=Trajectory, trajectory=locked)
         return locked
 
 
@@ -273,17 +280,20 @@ def record_consent(trajectory: Trajectory, by: Staff, data: ConsentInput) -> Con
         raise ValidationError(errors)
     if not trajectory.is_open:
         raise ValidationError(_("This trajectory is closed; nothing can be shared any more."))
-    return Consent.objects.create(
-        trajectory=trajectory,
-        organisation=data.organisation,
-        share_plan=data.share_plan,
-        share_goals=data.share_goals,
-        share_measurements=data.share_measurements,
-        valid_from=data.valid_from,
-        valid_until=data.valid_until,
-        note=data.note.strip(),
-        recorded_by=by,
-    )
+    with transaction.atomic():
+        consent = Consent.objects.create(
+            trajectory=trajectory,
+            organisation=data.organisation,
+            share_plan=data.share_plan,
+            share_goals=data.share_goals,
+            share_measurements=data.share_measurements,
+            valid_from=data.valid_from,
+            valid_until=data.valid_until,
+            note=data.note.strip(),
+            recorded_by=by,
+        )
+        consent_given.send(sender=Consent, consent=consent)
+        return consent
 
 
 def withdraw_consent(consent: Consent, by: Staff) -> Consent:
@@ -294,6 +304,7 @@ def withdraw_consent(consent: Consent, by: Staff) -> Consent:
             raise ValidationError(_("This consent was already withdrawn."))
         locked.withdrawn_at = timezone.now()
         locked.save(update_fields=["withdrawn_at"])
+        consent_withdrawn.send(sender=Consent, consent=locked)
         return locked
 
 

@@ -15,3 +15,12 @@ trajectory_opened = Signal()
 # outright by raising ValidationError, or returns the reasons why it may not close yet
 # (an empty list: go ahead); closing is refused with all reasons together.
 trajectory_closing = Signal()
+
+# A trajectory was closed (`trajectory`), sent after its closing fields are saved.
+# Notifications put a message in the outbox.
+trajectory_closed = Signal()
+
+# The resident gave consent to share (`consent`), or withdrew it (`consent`, with its
+# `withdrawn_at` set). Notifications put a message in the outbox.
+consent_given = Signal()
+consent_withdrawn = Signal()

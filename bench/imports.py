@@ -1,0 +1,154 @@
+"""Import speed: a file of historic measurements through `imports.services.run`.
+
+    bin/with-postgres env WATTELT_DEBUG=1 .venv/bin/python -m bench.imports [--rows N]
+
+Makes one organisation with N residents, each with one open trajectory (bulk-inserted:
+the subject is the import, not the setup), writes a CSV of N start measurements (five
+life domains with the resident's and the professional's chips, a grade, one goal) and
+imports it as the quality officer would: a check (dry run), then the real import. Prints
+rows per second for both and what 1,000,000 rows would take at that rate, against the
+issue's target of 60 s. Exits 2 when not on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import random
+import sys
+import time
+
+from bench import setup_django
+
+setup_django()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from bench.generate import NotPostgreSQL, require_postgresql  # noqa: E402
+from wattelt.imports import services  # noqa: E402
+from wattelt.imports.models import ImportJob  # noqa: E402
+from wattelt.instrument.catalogue import ensure_default_catalogue  # noqa: E402
+from wattelt.instrument.models import Measurement  # noqa: E402
+from wattelt.organisations.models import (  # noqa: E402
+    District,
+    Membership,
+    Municipality,
+    Organisation,
+    Role,
+    Staff,
+    Team,
+)
+from wattelt.residents.models import Resident, Trajectory  # noqa: E402
+
+TARGET_ROWS = 1_000_000
+TARGET_SECONDS = 60.0
+DOMAINS = ["wonen", "geld", "werk", "gevoel", "contacten", "lichaam", "relaties"]
+
+
+def world(rows: int) -> tuple[Staff, list[Trajectory]]:
+    catalogue = ensure_default_catalogue()
+    assert catalogue
+    municipality = Municipality.objects.create(name="Gemeente Bench")
+    district = District.objects.create(municipality=municipality, name="Noord")
+    organisation = Organisation.objects.create(municipality=municipality, name="Wijkteams Bench")
+    team = Team.objects.create(organisation=organisation, name="Team Noord")
+    team.districts.add(district)
+    professional = Staff.objects.create_user(
+        username="bench-pro", password="!", organisation=organisation
+    )
+    Membership.objects.create(staff=professional, team=team, role=Membership.Role.PROFESSIONAL)
+    officer = Staff.objects.create_user(
+        username="bench-quality", password="!", organisation=organisation
+    )
+    Role.objects.create(staff=officer, name=Role.Name.QUALITY_OFFICER)
+    started = timezone.localdate() - dt.timedelta(days=400)
+    residents = Resident.objects.bulk_create(
+        Resident(
+            organisation=organisation,
+            first_name="Bench",
+            last_name=f"Inwoner {n}",
+            date_of_birth=dt.date(1980, 1, 1) + dt.timedelta(days=n % 10000),
+            district=district,
+        )
+        for n in range(rows)
+    )
+    trajectories = Trajectory.objects.bulk_create(
+        Trajectory(resident=r, team=team, responsible=professional, started_on=started)
+        for r in residents
+    )
+    return officer, trajectories
+
+
+def csv_file(trajectories: list[Trajectory], seed: int) -> bytes:
+    pick = random.Random(seed)
+    header = ["inwoner_nummer", "traject_start", "datum", "cijfer"]
+    for key in DOMAINS[:5]:
+        header += [f"{key}_inwoner", f"{key}_professional"]
+    header += [f"{DOMAINS[0]}_prioriteit", "doel_1", "doel_1_leefgebieden"]
+    lines = [";".join(header)]
+    for t in trajectories:
+        measured = t.started_on + dt.timedelta(days=pick.randint(1, 60))
+        row = [str(t.resident_id), t.started_on.strftime("%d-%m-%Y"), measured.strftime("%d-%m-%Y")]
+        row.append(str(pick.randint(1, 10)))
+        for _key in DOMAINS[:5]:
+            row += [str(pick.randint(0, 100)), str(pick.randint(0, 100))]
+        row += ["ja", "Ik wil weer rust in huis", DOMAINS[0]]
+        lines.append(";".join(row))
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+def timed(officer: Staff, content: bytes, dry_run: bool) -> tuple[float, ImportJob]:
+    assert officer.organisation is not None
+    job = services.submit(officer.organisation, officer, "bench.csv", content, dry_run)
+    began = time.perf_counter()
+    job = services.run(job)
+    return time.perf_counter() - began, job
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.imports", description=__doc__)
+    parser.add_argument("--rows", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args(argv)
+    try:
+        require_postgresql()
+    except NotPostgreSQL as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    call_command("migrate", interactive=False, verbosity=0)
+    officer, trajectories = world(args.rows)
+    content = csv_file(trajectories, args.seed)
+    check_seconds, check = timed(officer, content, dry_run=True)
+    import_seconds, done = timed(officer, content, dry_run=False)
+    saved = Measurement.objects.filter(status=Measurement.Status.CONFIRMED).count()
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        version = cursor.fetchone()[0]
+    rate = args.rows / import_seconds
+    million = TARGET_ROWS / rate
+    print(
+        f"bench.imports {dt.datetime.now().astimezone():%Y-%m-%d %H:%M %Z} · {platform.node()} · "
+        f"{os.cpu_count()} cores · PostgreSQL {version}"
+    )
+    print(f"file: {args.rows:,} rows, {len(content) / 1e6:.1f} MB")
+    print(
+        f"check (dry run): {check_seconds:.1f} s, {args.rows / check_seconds:,.0f} rows/s, "
+        f"state {check.state}, {len(check.problems)} problems"
+    )
+    print(
+        f"import:          {import_seconds:.1f} s, {rate:,.0f} rows/s, state {done.state}, "
+        f"{saved:,} measurements saved"
+    )
+    print(
+        f"1,000,000 rows at this rate: {million:,.0f} s (target {TARGET_SECONDS:.0f} s): "
+        f"{'met' if million <= TARGET_SECONDS else 'NOT met'}"
+    )
+    return 0 if done.state == ImportJob.State.DONE and saved == args.rows else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

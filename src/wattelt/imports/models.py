@@ -1,0 +1,49 @@
+"""An import of historic measurements: the uploaded file, its state and progress, and
+the problems found. Kept in the database, so the screen survives a reload and the work
+survives a restart of the app server (the worker is `manage.py run_imports`)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from wattelt.organisations.models import Organisation, Staff
+
+
+class ImportJob(models.Model):
+    class State(models.TextChoices):
+        QUEUED = "queued", _("waiting")
+        RUNNING = "running", _("running")
+        CHECKED = "checked", _("checked, nothing saved")
+        DONE = "done", _("imported")
+        REFUSED = "refused", _("problems found, nothing saved")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    file_name = models.CharField(_("file"), max_length=200)
+    content = models.BinaryField()
+    dry_run = models.BooleanField(_("check only"), default=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    # [{"row": 3, "field": "wonen_inwoner", "message": "..."}], in Dutch.
+    problems = models.JSONField(default=list)
+    imported = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.rows_done / self.rows_total) if self.rows_total else 0
+
+    @property
+    def busy(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.RUNNING)

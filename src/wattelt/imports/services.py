@@ -1,0 +1,374 @@
+"""Importing historic measurements through the board's own services.
+
+Every row becomes a measurement exactly as the board makes one: `start_measurement`,
+the board's parser (`BoardParser`: chips 0-100, grade 1-10, known domain codes,
+plausible dates, bounded texts) and `confirm_measurement` (a goal needs the resident's
+own words, a follow-up reviews the earlier goals, dates within the trajectory). Nothing
+is validated twice in another way, and the monitoring summary and the notifications
+follow each confirmation as they do on the board.
+
+A file is one transaction: each row in a savepoint, so every problem of every row is
+collected; a dry run (or a file with problems) is rolled back at the end, a clean real
+run commits. See docs/import-format.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import connection, connections, transaction
+from django.http import QueryDict
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from wattelt.audit.models import AccessLog
+from wattelt.bounds import shown
+from wattelt.instrument import services as instrument
+from wattelt.instrument.forms import BoardParser
+from wattelt.instrument.models import Catalogue, Goal, Measurement
+from wattelt.organisations import roles
+from wattelt.organisations.models import Organisation, Staff
+from wattelt.organisations.policy import offered_perspectives
+from wattelt.residents.models import Resident, Trajectory
+
+from .models import ImportJob
+from .reading import FIXED, PERSPECTIVE_COLUMNS, Table, Unreadable, read_table
+
+IMPORT_PURPOSE = "import of historic measurements"
+YES = {"ja", "j", "x", "1", "yes"}
+END = {"eind", "eindmeting"}
+PROGRESS_EVERY = 50
+MAX_PROBLEMS = 1000
+
+
+def importing_organisation(user: Staff) -> Organisation | None:
+    """The quality officer and the organisation admin answer for their organisation's
+    data; they import its history."""
+    if not roles.answers_for_organisation_data(user):
+        return None
+    return user.organisation
+
+
+def columns_for(organisation: Organisation, goals: int = 3) -> list[str]:
+    """Every column of the import format for this organisation's catalogue."""
+    keys = [d.key for d in Catalogue.objects.current_for(organisation).domains.all()]
+    columns = ["bsn", "inwoner_nummer", "traject_start", "datum", "soort", "cijfer"]
+    for key in keys:
+        columns += [f"{key}_{c}" for c in PERSPECTIVE_COLUMNS] + [f"{key}_prioriteit"]
+    for n in range(1, goals + 1):
+        columns += [f"doel_{n}", f"doel_{n}_leefgebieden"]
+    columns += [f"vorig_doel_{n}_status" for n in range(1, goals + 1)]
+    return columns
+
+
+class _Rollback(Exception):
+    pass
+
+
+@dataclass
+class Problems:
+    items: list[dict[str, object]] = field(default_factory=list)
+
+    def add(self, row: int, column: str, message: str) -> None:
+        if len(self.items) < MAX_PROBLEMS:
+            self.items.append({"row": row, "field": column, "message": str(message)})
+
+
+def _date(raw: str) -> str:
+    """dd-mm-jjjj (or jjjj-mm-dd) as ISO for the board's parser; anything else as given,
+    so the parser names it."""
+    for pattern in ("%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(raw, pattern).date().isoformat()
+        except ValueError:
+            continue
+    return raw
+
+
+def board_fields(row: dict[str, str], domain_keys: list[str], draft: Measurement) -> QueryDict:
+    """One row as the fields the board posts."""
+    data = QueryDict(mutable=True)
+    data["measured_on"] = _date(row.get("datum", ""))
+    data["quality_of_life"] = row.get("cijfer", "")
+    for key in domain_keys:
+        values = {p: row.get(f"{key}_{column}", "") for column, p in PERSPECTIVE_COLUMNS.items()}
+        if not any(values.values()):
+            continue
+        data.appendlist("chosen", key)
+        for perspective, value in values.items():
+            data[f"chip-{perspective}-{key}"] = value
+            if value and perspective != "resident":
+                data[f"placed-{perspective}-{key}"] = "on"
+        if row.get(f"{key}_prioriteit", "").lower() in YES:
+            data.appendlist("priority", key)
+    for n in range(1, 100):
+        words = row.get(f"doel_{n}")
+        if words is None:
+            continue
+        data[f"goal-{n - 1}-own_words"] = words
+        for key in row.get(f"doel_{n}_leefgebieden", "").replace(",", " ").split():
+            data.appendlist(f"goal-{n - 1}-domains", key)
+    for n, goal in enumerate(instrument.goals_to_review(draft), start=1):
+        status = row.get(f"vorig_doel_{n}_status", "")
+        data[f"review-{goal.pk}-status"] = REVIEW_WORDS.get(status.lower(), status)
+    return data
+
+
+# The goal statuses as the paper board names them.
+REVIEW_WORDS = {
+    "behaald": Goal.Status.ACHIEVED,
+    "deels behaald": Goal.Status.PARTLY,
+    "niet behaald": Goal.Status.NOT_ACHIEVED,
+    "niet meer van toepassing": Goal.Status.NOT_APPLICABLE,
+}
+
+
+def column_of(board_field: str, goal_ids: list[int]) -> str:
+    """The file's column for a field of the board, for messages."""
+    names = {"measured_on": "datum", "quality_of_life": "cijfer", "chosen": "leefgebieden"}
+    if board_field in FIXED:
+        return board_field
+    if board_field in names:
+        return names[board_field]
+    parts = board_field.split("-")
+    if parts[0] == "chip" and len(parts) == 3:
+        column = {p: c for c, p in PERSPECTIVE_COLUMNS.items()}.get(parts[1], parts[1])
+        return f"{parts[2]}_{column}"
+    if parts[0] == "goal" and len(parts) == 3 and parts[1].isdigit():
+        suffix = "_leefgebieden" if parts[2] == "domains" else ""
+        return f"doel_{int(parts[1]) + 1}{suffix}"
+    if parts[0] == "review" and len(parts) == 3 and parts[1].isdigit():
+        goal = int(parts[1])
+        return f"vorig_doel_{goal_ids.index(goal) + 1}_status" if goal in goal_ids else "rij"
+    if board_field == "priority":
+        return "prioriteit"
+    return "rij"
+
+
+def _report(problems: Problems, row: int, error: ValidationError, goal_ids: list[int]) -> None:
+    if hasattr(error, "error_dict"):
+        for name, messages in error.message_dict.items():
+            column = "rij" if name == NON_FIELD_ERRORS else column_of(name, goal_ids)
+            for message in messages:
+                problems.add(row, column, message)
+    else:
+        for message in error.messages:
+            problems.add(row, "rij", message)
+
+
+class RowImporter:
+    def __init__(self, organisation: Organisation, by: Staff) -> None:
+        self.organisation = organisation
+        self.by = by
+        catalogue = Catalogue.objects.current_for(organisation)
+        self.domains = list(catalogue.domains.all())
+        self.domain_keys = [d.key for d in self.domains]
+        self.perspectives = offered_perspectives(organisation)
+        self.created: list[tuple[int, int]] = []  # (measurement id, resident id)
+
+    def log_created(self) -> None:
+        """One access-log record per imported measurement, in the file's transaction."""
+        AccessLog.objects.bulk_create(
+            AccessLog(
+                user_id=self.by.pk,
+                username=self.by.username,
+                role=self.by.role_names,
+                organisation_id=self.organisation.pk,
+                resident_id=resident_id,
+                object_type="measurement",
+                object_id=str(measurement_id),
+                action=AccessLog.Action.CREATE,
+                purpose=IMPORT_PURPOSE,
+            )
+            for measurement_id, resident_id in self.created
+        )
+
+    def resident(self, row: dict[str, str]) -> Resident:
+        residents = Resident.objects.filter(organisation=self.organisation)
+        if row.get("bsn"):
+            found = residents.filter(bsn=row["bsn"]).first()
+            column = "bsn"
+        else:
+            number = row.get("inwoner_nummer", "")
+            found = (
+                residents.filter(pk=int(number)).first()
+                if number.isdigit() and len(number) < 18
+                else None
+            )
+            column = "inwoner_nummer"
+        if found is None:
+            raise ValidationError({column: _("No resident of your organisation with this number.")})
+        return found
+
+    def trajectory(self, resident: Resident, row: dict[str, str]) -> Trajectory:
+        started = _date(row.get("traject_start", ""))
+        try:
+            day = dt.date.fromisoformat(started)
+        except ValueError:
+            raise ValidationError(
+                {
+                    "traject_start": _("“%(value)s” is not a date (use dd-mm-yyyy).")
+                    % {"value": shown(started)}
+                }
+            ) from None
+        trajectory = Trajectory.objects.filter(
+            resident=resident, team__organisation=self.organisation, started_on=day
+        ).first()
+        if trajectory is None:
+            raise ValidationError(
+                {
+                    "traject_start": _("This resident has no trajectory that started on %(day)s.")
+                    % {"day": day.strftime("%d-%m-%Y")}
+                }
+            )
+        return trajectory
+
+    def import_row(self, number: int, row: dict[str, str], problems: Problems) -> bool:
+        goal_ids: list[int] = []
+        try:
+            with transaction.atomic():
+                resident = self.resident(row)
+                trajectory = self.trajectory(resident, row)
+                kind = Measurement.Kind.END if row.get("soort", "").lower() in END else ""
+                draft = instrument.start_measurement(trajectory, self.by, kind)
+                goal_ids = [g.pk for g in instrument.goals_to_review(draft)]
+                _check_goal_words(row)
+                data = board_fields(row, self.domain_keys, draft)
+                board = BoardParser(data, self.domains, self.perspectives).parse()
+                confirmed = instrument.confirm_measurement(draft, self.by, board)
+                self.created.append((confirmed.pk, resident.pk))
+        except ValidationError as error:
+            _report(problems, number, error, goal_ids)
+            return False
+        return True
+
+
+def _check_goal_words(row: dict[str, str]) -> None:
+    """A goal linked to life domains without the resident's words: on the board such an
+    empty goal is simply not kept, in a file it is a mistake worth naming."""
+    for n in range(1, 100):
+        if row.get(f"doel_{n}_leefgebieden") and not row.get(f"doel_{n}"):
+            raise ValidationError(
+                {
+                    f"goal-{n - 1}-own_words": _(
+                        "Goal %(n)s: write the goal in the resident's own words."
+                    )
+                    % {"n": n}
+                }
+            )
+
+
+def _progress(job: ImportJob, done: int) -> None:
+    """Progress is written through a connection of its own, so the screen sees it while
+    the file's transaction is still open (PostgreSQL; SQLite has one writer at a time
+    and shows the figure at the end)."""
+    if connection.vendor != "postgresql":
+        return
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {ImportJob._meta.db_table} SET rows_done = %s WHERE id = %s",
+                [done, job.pk],
+            )
+        other.commit()
+    finally:
+        other.close()
+
+
+def run(job: ImportJob) -> ImportJob:
+    """Check (dry run) or import the job's file; all or nothing. The problems are kept
+    as text in Dutch, the language of the screens."""
+    with translation.override("nl"):
+        return _run(job)
+
+
+def _run(job: ImportJob) -> ImportJob:
+    problems = Problems()
+    imported = 0
+    try:
+        importer = RowImporter(job.organisation, job.created_by)
+        table: Table = read_table(job.file_name, bytes(job.content), set(importer.domain_keys))
+    except Unreadable as error:
+        problems.add(1, "bestand", str(error))
+        table = Table([], [])
+    ImportJob.objects.filter(pk=job.pk).update(rows_total=len(table.rows), rows_done=0)
+    job.rows_total = len(table.rows)
+    try:
+        with transaction.atomic():
+            for index, row in enumerate(table.rows):
+                if importer.import_row(index + 2, row, problems):
+                    imported += 1
+                if (index + 1) % PROGRESS_EVERY == 0:
+                    _progress(job, index + 1)
+            if job.dry_run or problems.items:
+                raise _Rollback
+            importer.log_created()
+    except _Rollback:
+        pass
+    refused = bool(problems.items)
+    job.problems = problems.items
+    job.rows_done = len(table.rows)
+    job.imported = 0 if (refused or job.dry_run) else imported
+    job.state = (
+        ImportJob.State.REFUSED
+        if refused
+        else ImportJob.State.CHECKED
+        if job.dry_run
+        else ImportJob.State.DONE
+    )
+    job.finished_at = timezone.now()
+    # The file holds BSNs and goals: once read, it is not kept (data minimisation).
+    job.content = b""
+    job.save(
+        update_fields=[
+            "content",
+            "problems",
+            "rows_done",
+            "imported",
+            "state",
+            "finished_at",
+            "rows_total",
+        ]
+    )
+    return job
+
+
+def claim_next() -> ImportJob | None:
+    """The oldest waiting job, marked running; two workers never take the same one."""
+    with transaction.atomic():
+        job = (
+            ImportJob.objects.select_for_update(skip_locked=True)
+            .filter(state=ImportJob.State.QUEUED)
+            .order_by("id")
+            .first()
+        )
+        if job is None:
+            return None
+        job.state = ImportJob.State.RUNNING
+        job.started_at = timezone.now()
+        job.save(update_fields=["state", "started_at"])
+        return job
+
+
+def requeue_interrupted(older_than: dt.timedelta = dt.timedelta(hours=2)) -> int:
+    """A job still "running" long after it started was cut off (a restart): its
+    transaction rolled back, so it can simply run again."""
+    stale = timezone.now() - older_than
+    return ImportJob.objects.filter(state=ImportJob.State.RUNNING, started_at__lt=stale).update(
+        state=ImportJob.State.QUEUED
+    )
+
+
+def submit(
+    organisation: Organisation, by: Staff, file_name: str, content: bytes, dry_run: bool
+) -> ImportJob:
+    return ImportJob.objects.create(
+        organisation=organisation,
+        created_by=by,
+        file_name=file_name[:200],
+        content=content,
+        dry_run=dry_run,
+    )
