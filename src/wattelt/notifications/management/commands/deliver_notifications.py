@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from wattelt.jobs import single_run
 from wattelt.notifications.delivery import deliver_due
 
 
@@ -19,6 +20,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--limit", type=int, default=1000, help="At most this many tries.")
 
+    @single_run("deliver_notifications")
     def handle(self, *args: Any, **options: Any) -> None:
         outcome = deliver_due(limit=options["limit"])
         self.stdout.write(
