@@ -7,7 +7,7 @@ PY := .venv/bin/python
 DEV_ENV := WATTELT_DEBUG=1
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: demo-code install run test test-sqlite test-postgres lint bench browser messages clean
+.PHONY: demo-code install run test test-sqlite test-postgres lint openapi bench browser messages clean
 
 $(UV):
 	python3 -m pip install --quiet --user "uv==$(UV_VERSION)" || python3 -m pip install --quiet "uv==$(UV_VERSION)"
@@ -55,6 +55,13 @@ lint: install var
 	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run >/dev/null
 	$(PY) -m tools.check_imports
 	$(PY) -m tools.settings_doc --check
+	$(DEV_ENV) $(PY) manage.py spectacular --format openapi --file var/openapi.yaml --validate --fail-on-warn
+	diff -u openapi.yaml var/openapi.yaml || { echo "openapi.yaml is stale: make openapi" >&2; exit 1; }
+	node_modules/.bin/spectral lint openapi.yaml --ruleset tools/nl-api-linter.yaml --fail-severity=warn
+
+# The committed OpenAPI document of /api/v1/ (served at /api/v1/openapi.json; make lint checks both).
+openapi: install
+	$(DEV_ENV) $(PY) manage.py spectacular --format openapi --file openapi.yaml --validate --fail-on-warn
 
 test-sqlite: install browser var
 	$(DEV_ENV) .venv/bin/pytest -q -p no:cacheprovider
