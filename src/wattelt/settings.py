@@ -415,7 +415,6 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "wattelt.api.schema.ApiSchema",
     "EXCEPTION_HANDLER": "wattelt.api.problems.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-    "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%SZ",
     "COERCE_DECIMAL_TO_STRING": False,
 }
 SPECTACULAR_SETTINGS = {

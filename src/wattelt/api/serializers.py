@@ -3,6 +3,7 @@ English code behind them; links to related resources instead of nested copies.""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
@@ -10,6 +11,13 @@ from rest_framework import serializers
 
 from wattelt.instrument.models import ChosenDomain, Domain, Goal, Measurement, NotFilledIn
 from wattelt.residents.models import Consent, Resident, Trajectory
+
+
+class UtcDateTime(serializers.DateTimeField):
+    """Date-times in UTC, ISO 8601 with "Z" (the rules' /core/date-time)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(default_timezone=dt.UTC, **kwargs)
 
 
 def _link(view_name: str, source: str, **kwargs: Any) -> serializers.HyperlinkedRelatedField:
@@ -77,7 +85,7 @@ class MetingSerializer(serializers.ModelSerializer[Measurement]):
     kwaliteitVanLeven = serializers.IntegerField(source="quality_of_life", allow_null=True)
     naaste = serializers.CharField(source="carer_relation", help_text="Who the carer is.")
     versie = serializers.IntegerField(source="version")
-    bevestigdOp = serializers.DateTimeField(source="confirmed_at", allow_null=True)
+    bevestigdOp = UtcDateTime(source="confirmed_at", allow_null=True)
     corrigeert = _link("meting-detail", "corrects", allow_null=True)
     leefgebieden = LeefgebiedScoreSerializer(source="choices", many=True)
 
@@ -147,7 +155,7 @@ class ToestemmingSerializer(serializers.ModelSerializer[Consent]):
     )
     geldigVanaf = serializers.DateField(source="valid_from")
     geldigTot = serializers.DateField(source="valid_until", allow_null=True)
-    ingetrokkenOp = serializers.DateTimeField(source="withdrawn_at", allow_null=True)
+    ingetrokkenOp = UtcDateTime(source="withdrawn_at", allow_null=True)
     actief = serializers.BooleanField(source="is_active")
 
     class Meta:

@@ -90,7 +90,8 @@ def new_secret(client: ApiClient) -> str:
 
 @transaction.atomic
 def revoke_client(client: ApiClient) -> None:
-    """The client and its tokens stop working at once; its records stay."""
+    """The client and its tokens stop working at once (its secret is replaced by one
+    nobody knows, so it gets no new token); its records stay."""
     client.revoked_at = timezone.now()
     client.save(update_fields=["revoked_at"])
-    AccessToken.objects.filter(application=client.application).delete()
+    new_secret(client)
