@@ -136,6 +136,8 @@ def fuzz(
 
 def seed_world(residents: int = 30) -> str:
     """A small world and a token of a client with every scope; returns the token."""
+    from django.http import QueryDict
+    from django.utils import timezone
     from oauth2_provider.models import AccessToken
 
     from wattelt.api.models import SCOPES
@@ -152,9 +154,6 @@ def seed_world(residents: int = 30) -> str:
         Team,
     )
     from wattelt.residents import services as residents_services
-
-    from django.http import QueryDict
-    from django.utils import timezone
 
     ensure_default_catalogue()
     municipality = Municipality.objects.create(name="Gemeente Fuzz")

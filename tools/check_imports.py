@@ -47,6 +47,8 @@ ALLOWED: dict[str, set[str]] = {
     "guide": {*KERNEL, "organisations", "audit"},
     "feedback": {*KERNEL, "organisations", "audit", "residents", "privacy", "monitoring"},
     "implementation_plan": {*KERNEL, "organisations", "audit", "implementation"},
+    # The REST API v1: the file, the instrument and the published figures for other systems.
+    "api": {*KERNEL, "organisations", "audit", "residents", "privacy", "instrument", "monitoring"},
     # Composition root: wires the parts together and may use any of them.
     "demo": {"*"},
     "urls": {"*"},

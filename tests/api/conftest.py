@@ -24,22 +24,20 @@ class Caller:
     client: ApiClient | None
     token: str
 
-    def headers(self) -> dict[str, str]:
+    def headers(self) -> dict[str, Any]:
         return {"HTTP_AUTHORIZATION": f"Bearer {self.token}"} if self.token else {}
 
     def get(self, path: str, **query: Any) -> Any:
         return Client().get(path, query, **self.headers())
 
     def post(self, path: str, body: object, key: str | None = None, **extra: Any) -> Any:
-        headers = self.headers()
+        headers: dict[str, Any] = self.headers()
         if key is not None:
             headers["HTTP_IDEMPOTENCY_KEY"] = key
         return Client().post(path, body, content_type="application/json", **headers, **extra)
 
 
-def token_for(
-    client: ApiClient, scopes: list[str] | None = None, expires_in: int = 600
-) -> str:
+def token_for(client: ApiClient, scopes: list[str] | None = None, expires_in: int = 600) -> str:
     value = secrets.token_urlsafe(30)
     AccessToken.objects.create(
         application=client.application,
@@ -107,7 +105,7 @@ def world(
     not_filled_in = instrument.record_not_filled_in(trajectory, alice, "follow_up", "crisis")
     specialist, _team = _organisation_with_member(municipality, "Specialist")
     former, _team = _organisation_with_member(municipality, "Voormalig")
-    stranger, stranger_team = _organisation_with_member(municipality, "Elders")
+    stranger, _stranger_team = _organisation_with_member(municipality, "Elders")
     other_team = Team.objects.create(organisation=organisation, name="Team Zuid")
     make_staff("zuid", organisation, other_team, Membership.Role.PROFESSIONAL)
 

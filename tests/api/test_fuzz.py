@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from bench.api_fuzz import ROOT, fuzz
 
 from .conftest import World

@@ -1,4 +1,4 @@
-"""The API permission matrix: every endpoint × the own team's client, the whole
+"""The API permission matrix: every endpoint by the own team's client, the whole
 organisation's, another team's, another organisation's, a specialist's with and without
 (withdrawn) consent, no token, an expired token and a wrong scope."""
 

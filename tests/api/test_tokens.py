@@ -31,7 +31,7 @@ def test_a_client_gets_a_ten_minute_token_for_its_own_scopes(
     token = response.json()
     assert token["expires_in"] == 600
     assert token["scope"] == "measurements:read"
-    bearer = {"HTTP_AUTHORIZATION": f"Bearer {token['access_token']}"}
+    bearer: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {token['access_token']}"}
     assert Client().get("/api/v1/trajecten", **bearer).status_code == 200
     assert Client().get("/api/v1/cijfers", **bearer).status_code == 403
     refused = _token(client_id, registered.secret, scope="figures:read")
@@ -45,7 +45,7 @@ def test_a_new_secret_and_revoking_end_the_tokens(organisation: Any, team: Any) 
     first = _token(client.application.client_id, registered.secret).json()["access_token"]
     secret = new_secret(client)
     assert _token(client.application.client_id, registered.secret).status_code == 401
-    bearer = {"HTTP_AUTHORIZATION": f"Bearer {first}"}
+    bearer: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {first}"}
     assert Client().get("/api/v1/trajecten", **bearer).status_code == 401
     second = _token(client.application.client_id, secret).json()["access_token"]
     revoke_client(client)

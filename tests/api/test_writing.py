@@ -41,7 +41,9 @@ def test_a_confirmed_measurement_is_recorded_as_on_the_board(own: Caller, trajec
     assert own.client is not None
     assert measurement.created_by_id == own.client.principal_id
     assert measurement.confirmed_by_id == own.client.principal_id
-    chips = {c.domain.key: (c.resident_chip, c.professional_chip) for c in measurement.choices.all()}
+    chips = {
+        c.domain.key: (c.resident_chip, c.professional_chip) for c in measurement.choices.all()
+    }
     assert chips == {"wonen": (70, 60), "geld": (20, None)}
     assert Goal.objects.get().own_words == "Ik wil rust over mijn geld"
     assert measurement.snapshot is not None

@@ -89,7 +89,8 @@ class FiguresView(APIView):
         body = {
             "selectie": [{"naam": n, "waarde": v} for n, v in report.description],
             "cijfers": [
-                {"figuur": f, "rij": r, "kolom": c, "waarde": v} for f, r, c, v in report_rows(report)
+                {"figuur": f, "rij": r, "kolom": c, "waarde": v}
+                for f, r, c, v in report_rows(report)
             ],
         }
         return Response(body)

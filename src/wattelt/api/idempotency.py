@@ -71,12 +71,14 @@ def once(request: Request, carry_out: Callable[[], tuple[int, dict[str, Any], st
                 response=body,
                 location=location,
             )
-    except IntegrityError:
+    except IntegrityError as clash:
         # The same key at the same moment: the other request won and this one's write
         # was rolled back with it.
         stored = IdempotentRequest.objects.filter(client=principal.client, key=key).first()
         if stored is None:
-            raise Conflict(_("Another request changed this trajectory at the same moment."))
+            raise Conflict(
+                _("Another request changed this trajectory at the same moment.")
+            ) from clash
         return _replay(stored, digest)
     headers = {"Location": location} if location else {}
     return Response(body, status=status, headers=headers)

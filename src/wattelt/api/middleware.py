@@ -37,7 +37,9 @@ class ApiConventions:
             return self.get_response(request)
         response = self.get_response(request)
         if response.status_code >= 400 and response.get("Content-Type") != PROBLEM_JSON:
-            replaced = problem_response(request, response.status_code, _detail(response.status_code))
+            replaced = problem_response(
+                request, response.status_code, _detail(response.status_code)
+            )
             if "Allow" in response:
                 replaced["Allow"] = response["Allow"]
             response = replaced

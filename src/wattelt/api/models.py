@@ -44,9 +44,7 @@ class ApiClient(models.Model):
     # The account the client acts as: measurements it records name it as their author,
     # and the access log names it. It has no password and no memberships.
     principal = models.OneToOneField(Staff, on_delete=models.PROTECT, related_name="api_client")
-    registered_by = models.ForeignKey(
-        Staff, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    registered_by = models.ForeignKey(Staff, on_delete=models.SET_NULL, null=True, related_name="+")
     registered_at = models.DateTimeField(default=timezone.now)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
@@ -128,3 +126,6 @@ class IdempotentRequest(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["client", "key"], name="idempotency_unique_key")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id}: {self.key}"

@@ -62,11 +62,11 @@ class Resource(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Generi
     def visible(self) -> QuerySet[Any]:
         raise NotImplementedError
 
-    def resident_of(self, obj: Any) -> int | None:
+    def resident_of(self, obj: Any) -> int:
         value = obj
         for part in self.resident_field.split("__"):
             value = getattr(value, part)
-        return int(value) if value is not None else None
+        return int(value)
 
     def get_queryset(self) -> QuerySet[Any]:
         visible = self.visible()

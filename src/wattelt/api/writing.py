@@ -177,4 +177,3 @@ def record_confirmed_measurement(principal: ClientPrincipal, data: dict[str, Any
             return services.confirm_measurement(draft, principal, board)
     except ValidationError as error:
         raise as_invalid(error, data) from error
-
