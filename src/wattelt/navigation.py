@@ -56,6 +56,7 @@ LINKS = [
     Link("feedback:results", _("Feedback results"), _for(COACH, QUALITY, ADMIN)),
     Link("feedback:manage", _("Questionnaires"), _for(ADMIN)),
     Link("implementation:organisation_settings", _("Organisation settings"), _for(ADMIN)),
+    Link("api_clients:clients", _("API clients"), _for(ADMIN)),
     Link("audit:access_log", _("Access log"), _for(PRIVACY)),
     Link("privacy:start", _("Privacy requests"), _for(PRIVACY)),
     Link("guide:index", _("Help")),

@@ -23,6 +23,7 @@ urlpatterns = [
     path("account/herstelcodes/", two_factor_views.recovery_codes, name="recovery_codes"),
     path("api/v1/", include("wattelt.api.urls")),
     path("oauth/token", TokenView.as_view(), name="oauth_token"),
+    path("", include("wattelt.api.screen_urls")),
     path("", start, name="start"),
     path("", include("wattelt.residents.urls")),
     path("", include("wattelt.instrument.urls")),
