@@ -1,5 +1,6 @@
 """The areas whose URLs the permission matrix walks, each with its own entries."""
 
+from tests.api import matrix as api
 from tests.feedback import matrix as feedback
 from tests.guide import matrix as guide
 from tests.implementation import matrix as implementation
@@ -7,4 +8,4 @@ from tests.implementation_plan import matrix as implementation_plan
 from tests.monitoring import matrix as monitoring
 from tests.screening import matrix as screening
 
-AREAS = [implementation, monitoring, screening, feedback, implementation_plan, guide]
+AREAS = [implementation, monitoring, screening, feedback, implementation_plan, guide, api]
