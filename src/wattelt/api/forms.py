@@ -22,9 +22,7 @@ class ClientForm(forms.Form):
         max_length=120,
         help_text=_("Which system uses it, e.g. the name of your dossier system."),
     )
-    team = forms.TypedChoiceField(
-        label=_("For"), coerce=int, empty_value=None, required=False
-    )
+    team = forms.TypedChoiceField(label=_("For"), coerce=int, empty_value=None, required=False)
     scopes = forms.MultipleChoiceField(
         label=_("May"),
         choices=list(SCOPE_LABELS.items()),
