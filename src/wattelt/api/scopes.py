@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
@@ -23,7 +24,7 @@ def scope_of(view: Any) -> str:
 
 
 class HasScope(BasePermission):
-    message = "Het token heeft niet de scope die hiervoor nodig is."
+    message = _("The token lacks the scope this needs.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         token = request.auth
