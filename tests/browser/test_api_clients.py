@@ -21,7 +21,9 @@ def evidence(page: Page, moment: str) -> None:
     for size_name, size in SIZES.items():
         page.set_viewport_size(size)  # type: ignore[arg-type]
         assert_accessible(page)
-        page.screenshot(path=str(EVIDENCE / f"api-clients-{moment}-{size_name}.png"), full_page=True)
+        page.screenshot(
+            path=str(EVIDENCE / f"api-clients-{moment}-{size_name}.png"), full_page=True
+        )
 
 
 def test_registering_a_client_shows_the_secret_once(

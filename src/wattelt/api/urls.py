@@ -22,7 +22,6 @@ router.register("niet-ingevuld", views.NietIngevuldViewSet, basename="niet-ingev
 router.register("leefgebieden", views.LeefgebiedViewSet, basename="leefgebied")
 
 
-
 def openapi(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     """The OpenAPI document; drf-spectacular's view is imported on first use, so starting
     the site does not wait for it."""
