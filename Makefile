@@ -77,10 +77,13 @@ test: lint test-sqlite test-postgres
 # ratio) and at 100k on SQLite. The 1M run takes the better part of an hour.
 BENCH_RESIDENTS ?= 1000000
 BENCH_PAGE_REQUESTS ?= 50
+# schemathesis against the API (bench.api_fuzz): generated requests, about 15 minutes per 5,000.
+BENCH_API_REQUESTS ?= 10000
 BENCH_PG_OPTS := -c shared_buffers=2GB -c work_mem=64MB -c effective_cache_size=8GB \
   -c maintenance_work_mem=1GB -c max_wal_size=8GB -c checkpoint_timeout=30min -c jit=off
 bench: install
 	$(DEV_ENV) $(PY) -m bench.page_weight
+	$(DEV_ENV) $(PY) -m bench.api_fuzz --requests $(BENCH_API_REQUESTS)
 	bin/with-postgres env $(DEV_ENV) $(PY) -m bench.pages
 	PG_EXTRA_OPTS="$(BENCH_PG_OPTS)" bin/with-postgres env $(DEV_ENV) $(PY) -m bench.monitoring \
 	  --residents $(BENCH_RESIDENTS) --requests $(BENCH_PAGE_REQUESTS) --cold 5 --runs 3

@@ -26,7 +26,7 @@ def test_generated_requests_get_documented_answers(
         seed=15,
         report=tmp_path / "fuzz.ndjson",
         phases="fuzzing",
-        max_time=45,
+        max_time=30,
         schema=str(COMMITTED),  # the same as served (test_conventions), without the wait
     )
     assert outcome.requests >= 50, (tmp_path / "fuzz.log").read_text(encoding="utf-8")[-3000:]
