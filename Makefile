@@ -7,7 +7,7 @@ PY := .venv/bin/python
 DEV_ENV := WATTELT_DEBUG=1
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: demo-code install run test test-sqlite test-postgres lint bench browser messages clean
+.PHONY: demo-code install run test test-sqlite test-postgres lint openapi bench browser messages clean
 
 $(UV):
 	python3 -m pip install --quiet --user "uv==$(UV_VERSION)" || python3 -m pip install --quiet "uv==$(UV_VERSION)"
@@ -69,6 +69,13 @@ lint: install var
 	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run >/dev/null
 	$(PY) -m tools.check_imports
 	$(PY) -m tools.settings_doc --check
+	$(DEV_ENV) $(PY) manage.py spectacular --format openapi --file var/openapi.yaml --validate --fail-on-warn
+	diff -u openapi.yaml var/openapi.yaml || { echo "openapi.yaml is stale: make openapi" >&2; exit 1; }
+	node_modules/.bin/spectral lint openapi.yaml --ruleset tools/nl-api-linter.yaml --fail-severity=warn
+
+# The committed OpenAPI document of /api/v1/ (served at /api/v1/openapi.json; make lint checks both).
+openapi: install
+	$(DEV_ENV) $(PY) manage.py spectacular --format openapi --file openapi.yaml --validate --fail-on-warn
 
 test-sqlite: install browser var
 	$(DEV_ENV) .venv/bin/pytest -q -p no:cacheprovider
@@ -85,10 +92,13 @@ test: lint test-sqlite test-postgres
 BENCH_IMPORT_ROWS ?= 1000
 BENCH_RESIDENTS ?= 1000000
 BENCH_PAGE_REQUESTS ?= 50
+# schemathesis against the API (bench.api_fuzz): generated requests, about 15 minutes per 5,000.
+BENCH_API_REQUESTS ?= 10000
 BENCH_PG_OPTS := -c shared_buffers=2GB -c work_mem=64MB -c effective_cache_size=8GB \
   -c maintenance_work_mem=1GB -c max_wal_size=8GB -c checkpoint_timeout=30min -c jit=off
 bench: install
 	$(DEV_ENV) $(PY) -m bench.page_weight
+	$(DEV_ENV) $(PY) -m bench.api_fuzz --requests $(BENCH_API_REQUESTS)
 	bin/with-postgres env $(DEV_ENV) $(PY) -m bench.pages
 	bin/with-postgres env $(DEV_ENV) $(PY) -m bench.imports --rows $(BENCH_IMPORT_ROWS)
 	PG_EXTRA_OPTS="$(BENCH_PG_OPTS)" bin/with-postgres env $(DEV_ENV) $(PY) -m bench.monitoring \

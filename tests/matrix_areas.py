@@ -1,5 +1,6 @@
 """The areas whose URLs the permission matrix walks, each with its own entries."""
 
+from tests.api import matrix as api
 from tests.feedback import matrix as feedback
 from tests.guide import matrix as guide
 from tests.implementation import matrix as implementation
@@ -18,4 +19,5 @@ AREAS = [
     guide,
     notifications,
     imports,
+    api,
 ]

@@ -28,7 +28,11 @@ def offered(client) -> list[str]:
         ("alice", ["start", "residents:register", "screening:my_findings"], ["screening:rounds"]),
         ("bob", ["implementation:team_reminders", "monitoring:dashboard"], ["feedback:manage"]),
         ("quality_officer", ["screening:rounds", "implementation:adoption"], ["start"]),
-        ("organisation_admin", ["implementation:organisation_settings", "feedback:manage"], []),
+        (
+            "organisation_admin",
+            ["implementation:organisation_settings", "feedback:manage", "api_clients:clients"],
+            [],
+        ),
         ("privacy_officer", ["audit:access_log", "privacy:start"], ["monitoring:dashboard"]),
         ("municipality_analyst", ["monitoring:dashboard"], ["implementation:adoption"]),
     ],

@@ -59,6 +59,8 @@ ALLOWED: dict[str, set[str]] = {
     # Imports of historic measurements through the instrument's validation; monitoring's
     # summary is rebuilt after a bulk insert.
     "imports": {*KERNEL, "organisations", "audit", "residents", "instrument", "monitoring"},
+    # The REST API v1: the file, the instrument and the published figures for other systems.
+    "api": {*KERNEL, "organisations", "audit", "residents", "privacy", "instrument", "monitoring"},
     # Composition root: wires the parts together and may use any of them.
     "demo": {"*"},
     "urls": {"*"},

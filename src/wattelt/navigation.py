@@ -58,6 +58,7 @@ LINKS = [
     Link("implementation:organisation_settings", _("Organisation settings"), _for(ADMIN)),
     Link("notifications:overview", _("Notifications"), _for(ADMIN)),
     Link("imports:list", _("Imports"), _for(ADMIN, QUALITY)),
+    Link("api_clients:clients", _("API clients"), _for(ADMIN)),
     Link("audit:access_log", _("Access log"), _for(PRIVACY)),
     Link("privacy:start", _("Privacy requests"), _for(PRIVACY)),
     Link("guide:index", _("Help")),

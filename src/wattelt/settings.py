@@ -108,6 +108,10 @@ INSTALLED_APPS = [
     "wattelt.operations",  # deploy, backup and restore commands
     "wattelt.notifications",
     "wattelt.imports",
+    "rest_framework",
+    "drf_spectacular",
+    "oauth2_provider",
+    "wattelt.api",
     "wattelt.demo",  # demo data and seed_demo; uses every app, none uses it
 ]
 
@@ -116,6 +120,8 @@ MIDDLEWARE = [
     "wattelt.health.HealthChecks",
     # One JSON line per request (request id, user id, status, duration; no personal data).
     "wattelt.logs.RequestLog",
+    # Every response under /api/ gets API-Version, every error problem+json.
+    "wattelt.api.middleware.ApiConventions",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -456,3 +462,53 @@ ERASURE_REGISTER_FILE = setting(
     "erasures it lists that the restored backup does not know. Keep it with the backups.",
     Path,
 )
+# --- The API (/api/v1/, docs/api.md) ------------------------------------------------------
+API_VERSION = "1.0.0"
+"""The full version of the API, in the API-Version header and the OpenAPI document."""
+API_TOKEN_SECONDS = setting(
+    "WATTELT_API_TOKEN_SECONDS",
+    600,
+    "Lifetime of an API access token (OAuth 2.0 client credentials), in seconds.",
+    int,
+)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["wattelt.api.authentication.ClientCredentials"],
+    "DEFAULT_PERMISSION_CLASSES": ["wattelt.api.scopes.HasScope"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "wattelt.api.pagination.Pages",
+    "DEFAULT_SCHEMA_CLASS": "wattelt.api.schema.ApiSchema",
+    "EXCEPTION_HANDLER": "wattelt.api.problems.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Wat telt API",
+    "DESCRIPTION": (
+        "Read and record Wat telt measurements and fetch monitoring figures. "
+        "Authentication: OAuth 2.0 client credentials (token at /oauth/token). See docs/api.md."
+    ),
+    "VERSION": API_VERSION,
+    "CONTACT": {"name": "Wat telt", "email": "api@wattelt.nl", "url": "https://wattelt.nl"},
+    "LICENSE": {"name": "EUPL-1.2"},
+    "SERVERS": [{"url": "https://wattelt.nl/api/v1", "description": "Wat telt"}],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SCHEMA_PATH_PREFIX_TRIM": True,
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"SoortEnum": "wattelt.instrument.models.Measurement.Kind"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "wattelt.api.schema.nl_api_conventions",
+    ],
+}
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        "measurements:read": "Read residents, trajectories, measurements, goals and consents",
+        "measurements:write": "Record confirmed measurements",
+        "figures:read": "Read the published monitoring figures",
+    },
+    "ACCESS_TOKEN_EXPIRE_SECONDS": API_TOKEN_SECONDS,
+    "SCOPES_BACKEND_CLASS": "wattelt.api.oauth.RegisteredScopes",
+}

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from oauth2_provider.views import TokenView
 
 from wattelt.organisations import views as two_factor_views
 from wattelt.organisations.forms import LoginForm
@@ -20,6 +21,9 @@ urlpatterns = [
     path("inloggen/tweestaps/", two_factor_views.verify, name="two_factor_verify"),
     path("inloggen/bevestigen/", two_factor_views.reauthenticate, name="reauthenticate"),
     path("account/herstelcodes/", two_factor_views.recovery_codes, name="recovery_codes"),
+    path("api/v1/", include("wattelt.api.urls")),
+    path("oauth/token", TokenView.as_view(), name="oauth_token"),
+    path("", include("wattelt.api.screen_urls")),
     path("", start, name="start"),
     path("", include("wattelt.residents.urls")),
     path("", include("wattelt.instrument.urls")),

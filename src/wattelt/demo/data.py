@@ -13,6 +13,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from wattelt.api import demo as api_demo
 from wattelt.feedback import demo as feedback_demo
 from wattelt.guide import demo as guide_demo
 from wattelt.implementation_plan import demo as plan_demo
@@ -230,6 +231,7 @@ def seed_demo(residents_count: int = 240, seed: int = 7) -> bool:
     plan_demo.seed(organisation)
     feedback_demo.seed(organisation)
     guide_demo.seed(organisation)
+    api_demo.seed(organisation)
     return True
 
 

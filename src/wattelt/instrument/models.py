@@ -311,6 +311,12 @@ class GoalReview(models.Model):
         return f"{self.goal}: {self.status}"
 
 
+class NotFilledInQuerySet(models.QuerySet["NotFilledIn"]):
+    def visible_to(self, user: Staff | AnonymousUser) -> NotFilledInQuerySet:
+        """Records of a measurement not filled in follow the measurements' rule."""
+        return self.filter(trajectory__in=Trajectory.objects.visible_to(user, "measurements"))
+
+
 class NotFilledIn(models.Model):
     """A measurement that was not done, and why: data that counts in monitoring."""
 
@@ -330,6 +336,8 @@ class NotFilledIn(models.Model):
     recorded_on = models.DateField(_("date"), default=timezone.localdate)
     recorded_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = NotFilledInQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("measurement not filled in")

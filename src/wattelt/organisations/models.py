@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -98,6 +99,14 @@ class Staff(AbstractUser):
 
     def has_role(self, name: str) -> bool:
         return name in self.organisation_roles
+
+    def acting_team_ids(self, role: str | None = None) -> models.QuerySet[Any, Any]:
+        """The ids of the teams this staff member works in (in `role`, when given), as a
+        subquery: their memberships. Read through `roles.team_ids`, never directly."""
+        memberships = Membership.objects.filter(staff_id=self.pk)
+        if role is not None:
+            memberships = memberships.filter(role=role)
+        return memberships.values("team_id")
 
     @cached_property
     def _teams(self) -> list[tuple[int, str, int]]:

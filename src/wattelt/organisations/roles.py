@@ -25,22 +25,21 @@ def _staff(user: User) -> Staff | None:
     return user if isinstance(user, Staff) and user.is_authenticated else None
 
 
-def team_ids(user: User, role: str | None = None) -> QuerySet[Membership, Any]:
-    """The ids of the teams the user belongs to (in `role`, when given), as a subquery."""
+def team_ids(user: User, role: str | None = None) -> QuerySet[Any, Any]:
+    """The ids of the teams the user belongs to (in `role`, when given), as a subquery.
+    The staff member answers (`Staff.acting_team_ids`): an API client's principal acts
+    in the teams its client was registered for (`api/principal.py`)."""
     staff = _staff(user)
     if staff is None:
         return Membership.objects.none().values("team_id")
-    memberships = Membership.objects.filter(staff_id=staff.pk)
-    if role is not None:
-        memberships = memberships.filter(role=role)
-    return memberships.values("team_id")
+    return staff.acting_team_ids(role)
 
 
-def professional_team_ids(user: User) -> QuerySet[Membership, Any]:
+def professional_team_ids(user: User) -> QuerySet[Any, Any]:
     return team_ids(user, Membership.Role.PROFESSIONAL)
 
 
-def coached_team_ids(user: User) -> QuerySet[Membership, Any]:
+def coached_team_ids(user: User) -> QuerySet[Any, Any]:
     return team_ids(user, Membership.Role.TEAMCOACH)
 
 

@@ -201,6 +201,18 @@ class ConsentQuerySet(models.QuerySet["Consent"]):
             Q(valid_until__isnull=True) | Q(valid_until__gte=day)
         )
 
+    def visible_to(self, user: Staff | AnonymousUser) -> ConsentQuerySet:
+        """The team in charge sees every consent of its trajectories; a specialist only
+        the consents given to their own organisation, of trajectories visible to them."""
+        if not user.is_authenticated:
+            return self.none()
+        in_care = Q(trajectory__in=Trajectory.objects.in_care_of(user))
+        own = Q(
+            trajectory__in=Trajectory.objects.visible_to(user),
+            organisation_id__in=specialist_organisation_ids(user),
+        )
+        return self.filter(in_care | own)
+
     def sharing(self, part: str | None) -> ConsentQuerySet:
         """Consents that share `part` (any part when None)."""
         if part is None:

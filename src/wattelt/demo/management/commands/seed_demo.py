@@ -1,6 +1,7 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from wattelt.api.demo import demo_client_ids
 from wattelt.demo.data import DEMO_PASSWORD, seed_demo
 from wattelt.organisations.models import Membership, Role
 
@@ -26,3 +27,8 @@ class Command(BaseCommand):
             "Two-step login code of a demo account: "
             ".venv/bin/python manage.py demo_code <username>  (with WATTELT_DEBUG=1)"
         )
+        for client_id in demo_client_ids():
+            self.stdout.write(
+                f"API demo client (docs/api.md): {client_id}; its secret: .venv/bin/python "
+                f"manage.py api_client_secret {client_id}  (with WATTELT_DEBUG=1)"
+            )
