@@ -1,0 +1,131 @@
+"""Conversation mode: the board handed to the resident on the professional's tablet, full
+screen, without staff menus, search, other residents or staff-only fields. The session is
+locked to this measurement's pages (`organisations.handover`, the feedback tablet's lock)
+until the professional hands back with password and code. Confirming shows the resident a
+summary first and ends on the "what changed" screen."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from wattelt.audit.services import log_access
+from wattelt.organisations import handover
+from wattelt.organisations.forms import ReauthenticateForm
+from wattelt.web import StaffRequest
+
+from . import services
+from .access import measurement_access
+from .board import build_board, stored_input
+from .changes import what_changed
+from .models import Measurement
+from .views import CONVERSATION_LOCK, locked_to_measurement, render_board
+
+
+def _pages(pk: int) -> list[str]:
+    names = ("conversation", "board", "summary", "what_changed", "conversation_return")
+    return [reverse(f"instrument:{name}", args=[pk]) for name in names]
+
+
+@login_required
+def conversation(request: StaffRequest, pk: int) -> HttpResponse:
+    """GET: the board for the resident. POST (the professional): hand the tablet over."""
+    door = measurement_access(request.user, pk, for_edit=request.method == "POST")
+    measurement = door.measurement
+    resident_id = measurement.trajectory.resident_id
+    if request.method == "POST":
+        handover.lock(
+            request,
+            [CONVERSATION_LOCK, measurement.pk],
+            _pages(measurement.pk),
+            back=reverse("instrument:board", args=[measurement.pk]),
+        )
+        log_access(request, "change", "measurement", measurement.pk, resident_id)
+        return redirect("instrument:conversation", measurement.pk)
+    if not measurement.is_draft:
+        return redirect("instrument:what_changed", measurement.pk)
+    log_access(request, "read", "measurement", measurement.pk, resident_id)
+    return render_board(
+        request,
+        build_board(measurement),
+        template="instrument/conversation.html",
+    )
+
+
+@login_required
+def summary(request: StaffRequest, pk: int) -> HttpResponse:
+    """What will be confirmed, for the resident to see first; POST confirms it."""
+    door = measurement_access(request.user, pk, for_edit=True)
+    measurement = door.measurement
+    resident_id = measurement.trajectory.resident_id
+    if not measurement.is_draft:
+        return redirect("instrument:what_changed", measurement.pk)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        data = stored_input(measurement)
+        try:
+            data.revision = int(request.POST.get("revision", ""))
+        except ValueError:
+            data.revision = -1
+        try:
+            services.confirm_measurement(measurement, request.user, data)
+        except services.MeasurementConflict as conflict:
+            errors = {"general": str(conflict)}
+        except ValidationError as error:
+            errors = {"general": " ".join(error.messages)}
+        else:
+            log_access(request, "change", "measurement", measurement.pk, resident_id)
+            return redirect("instrument:what_changed", measurement.pk)
+        measurement.refresh_from_db()
+    else:
+        log_access(request, "read", "measurement", measurement.pk, resident_id)
+    board = build_board(measurement)
+    return render(
+        request,
+        "instrument/summary.html",
+        {
+            "board": board,
+            "chosen": [row for row in board.rows if row.chosen],
+            "errors": errors,
+            "measurement_pk": measurement.pk,
+            "locked": handover.is_locked(request),
+        },
+        status=409 if errors else 200,
+    )
+
+
+@login_required
+def changed(request: StaffRequest, pk: int) -> HttpResponse:
+    """After confirming: per domain a face then and now and an arrow; the grade then and
+    now. For a start measurement, the faces and grade of today."""
+    measurement = measurement_access(request.user, pk).measurement
+    if measurement.status == Measurement.Status.DRAFT:
+        return redirect("instrument:conversation", measurement.pk)
+    log_access(request, "read", "measurement", measurement.pk, measurement.trajectory.resident_id)
+    return render(
+        request,
+        "instrument/what_changed.html",
+        {
+            "changes": what_changed(measurement),
+            "measurement": measurement,
+            "measurement_pk": measurement.pk,
+            "locked": handover.is_locked(request),
+        },
+    )
+
+
+@login_required
+def conversation_return(request: StaffRequest, pk: int) -> HttpResponse:
+    """The professional takes the tablet back with password and code."""
+    board_url = reverse("instrument:board", args=[pk])
+    if locked_to_measurement(request) != pk:
+        return redirect(board_url)
+    form = ReauthenticateForm(request.POST if request.method == "POST" else None)
+    done = handover.take_back(request, request.user, form, board_url)
+    if done is not None:
+        return done
+    return render(request, "instrument/conversation_return.html", {"form": form, "pk": pk, "measurement_pk": pk, "locked": True})
+
