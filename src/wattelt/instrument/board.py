@@ -99,6 +99,24 @@ def stored_input(measurement: Measurement) -> BoardInput:
     )
 
 
+def same_content(posted: BoardInput, stored: BoardInput) -> bool:
+    """Whether a save brings nothing the stored draft does not hold already: the same
+    save sent again (a page's last beacon and the copy kept in the browser, an answer
+    lost on the way). Revisions and goal ids do not count; a date not sent keeps it."""
+
+    def goals(data: BoardInput) -> list[tuple[object, ...]]:
+        return [(g.texts, sorted(g.domain_keys), g.due_on) for g in data.goals]
+
+    return (
+        posted.measured_on in (None, stored.measured_on)
+        and posted.quality_of_life == stored.quality_of_life
+        and posted.carer_relation == stored.carer_relation
+        and posted.choices == stored.choices
+        and goals(posted) == goals(stored)
+        and posted.reviews == stored.reviews
+    )
+
+
 def previous_measurement(measurement: Measurement) -> Measurement | None:
     """The latest confirmed measurement before this one: its chips are the ghosts."""
     earlier = Measurement.objects.confirmed().filter(trajectory_id=measurement.trajectory_id)

@@ -22,7 +22,7 @@ from wattelt.web import StaffRequest
 
 from . import services
 from .access import goal_for_progress, measurement_access
-from .board import Board, build_board
+from .board import Board, build_board, same_content, stored_input
 from .forms import REVIEW_STATUSES, BoardInput, BoardParser
 from .models import GRADE_MAX, GRADE_MIN, Goal, Measurement, NotFilledIn
 from .plan import render_plan_pdf, resident_plan
@@ -99,6 +99,8 @@ def _post_board(request: StaffRequest, measurement: Measurement) -> HttpResponse
             return _to_summary(request, measurement, data)
     except services.MeasurementConflict as conflict:
         current = conflict.measurement
+        if data is not None and action == "save" and same_content(data, stored_input(current)):
+            return _saved_already(request, current, data)
         if _wants_json(request):
             return JsonResponse(
                 {"conflict": True, "message": str(conflict), "revision": current.revision},
@@ -134,6 +136,21 @@ def _saved(measurement: Measurement, data: BoardInput | None) -> dict[str, objec
         "goal_ids": {g.index: g.id for g in data.goals} if data else {},
         "saved_at": timezone.localtime(measurement.updated_at).strftime("%H:%M:%S"),
     }
+
+
+def _saved_already(
+    request: StaffRequest, current: Measurement, posted: BoardInput
+) -> HttpResponse:
+    """The same save arrived twice: the second is no conflict and changes nothing."""
+    if not _wants_json(request):
+        return render_board(request, build_board(current))
+    stored = stored_input(current).goals
+    return JsonResponse(
+        {
+            **_saved(current, None),
+            "goal_ids": {p.index: s.id for p, s in zip(posted.goals, stored, strict=False)},
+        }
+    )
 
 
 def _to_summary(

@@ -34,6 +34,19 @@
     });
     s.setItem(STORE_KEY, JSON.stringify({ fields: fields, at: Date.now() }));
   }
+  function comparable(fields) {
+    return JSON.stringify(fields.filter(function (f) {
+      return f[0] !== "revision" && f[0] !== "perspective" && !/^goal-\d+-id$/.test(f[0]);
+    }).map(function (f) { return f[0] + "=" + f[1]; }).sort());
+  }
+  function sameAsServer(fields) {
+    var server = [], data = new FormData(form);
+    form.querySelectorAll("[data-chip=resident][data-unplaced]").forEach(function (range) { data.delete(range.name); });
+    data.forEach(function (value, name) {
+      if (name !== "csrfmiddlewaretoken" && typeof value === "string") server.push([name, value]);
+    });
+    return comparable(fields) === comparable(server);
+  }
   function forgetLocally() { var s = store(); if (s) s.removeItem(STORE_KEY); }
   function restoreLocally() {
     // A draft kept in this browser that never reached the server (the connection or the
@@ -43,6 +56,9 @@
     if (!kept) return false;
     var fields;
     try { fields = JSON.parse(kept).fields; } catch (e) { forgetLocally(); return false; }
+    // The page closed while offline may still have sent it (the beacon at pagehide):
+    // then the server has exactly this already, and nothing is sent twice.
+    if (sameAsServer(fields)) { forgetLocally(); return false; }
     var values = {};
     fields.forEach(function (f) { (values[f[0]] = values[f[0]] || []).push(f[1]); });
     Object.keys(values).forEach(function (name) {
