@@ -238,8 +238,7 @@ def test_follow_up_starts_from_last_time(contexts, base_url, trajectory, alice, 
     page.wait_for_url("**/wat-is-veranderd/")
 
     directions = {
-        key: page.locator(f"[data-change={key}]").get_attribute("data-direction")
-        for key in new
+        key: page.locator(f"[data-change={key}]").get_attribute("data-direction") for key in new
     }
     assert directions == {"wonen": "up", "geld": "up", "werk": "same", "gevoel": "down"}
     expect(page.locator("[data-grade-direction]")).to_have_attribute("data-grade-direction", "up")
@@ -383,9 +382,7 @@ def test_the_network_drops_and_nothing_is_lost(contexts, base_url, trajectory, a
     shot(page, "offline")
     kept = page.evaluate(f"() => localStorage.getItem('wattelt-board-{draft.pk}')")
     assert kept and "chip-resident-geld" in kept
-    assert choices_of(Measurement.objects.get(pk=draft.pk)) == {
-        "wonen": (None, None, None, False)
-    }
+    assert choices_of(Measurement.objects.get(pk=draft.pk)) == {"wonen": (None, None, None, False)}
 
     sent_before = len(posts)
     page.context.set_offline(False)
