@@ -1,4 +1,4 @@
-"""Conversation mode in a real browser, on a tablet (1024×768) and a phone (390×844) with
+"""Conversation mode in a real browser, on a tablet (1024x768) and a phone (390x844) with
 touch: a complete start measurement handed to the resident, a follow-up that starts from
 last time, the vertical swipe that must scroll, leaving that needs the professional, a
 failed confirmation that shows the first missing answer, and the network cut mid-way."""
@@ -36,15 +36,17 @@ STAFF_ONLY = ("nav.site-nav", "#site-search", "input[name=measured_on]:not([type
 SMALL_TARGETS = """() => {
   const small = [];
   const seen = new Set();
-  for (const el of document.querySelectorAll(
-      "a[href], button, input:not([type=hidden]), select, textarea, summary, [role=slider], [tabindex='0']")) {
-    const target = (el.matches("input[type=checkbox], input[type=radio]") && el.closest("label")) || el;
+  const controls = "a[href], button, input:not([type=hidden]), select, textarea, summary, "
+    + "[role=slider], [tabindex='0']";
+  for (const el of document.querySelectorAll(controls)) {
+    const box = el.matches("input[type=checkbox], input[type=radio]") && el.closest("label");
+    const target = box || el;
     if (seen.has(target)) continue;
     seen.add(target);
     const r = target.getBoundingClientRect(), style = getComputedStyle(target);
     if (!r.width || !r.height || style.visibility === "hidden") continue;  // not on screen
     if (r.width < 44 - 0.5 || r.height < 44 - 0.5)
-      small.push(`${target.tagName.toLowerCase()}.${target.className} ${Math.round(r.width)}x${Math.round(r.height)}`);
+      small.push(`${target.tagName}.${target.className} ${r.width | 0}x${r.height | 0}`);
   }
   return small;
 }"""

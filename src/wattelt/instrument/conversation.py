@@ -127,5 +127,8 @@ def conversation_return(request: StaffRequest, pk: int) -> HttpResponse:
     done = handover.take_back(request, request.user, form, board_url)
     if done is not None:
         return done
-    return render(request, "instrument/conversation_return.html", {"form": form, "pk": pk, "measurement_pk": pk, "locked": True})
-
+    return render(
+        request,
+        "instrument/conversation_return.html",
+        {"form": form, "pk": pk, "measurement_pk": pk, "locked": True},
+    )

@@ -110,9 +110,7 @@ def _start_from_last_time(measurement: Measurement) -> None:
     domains = {d.key: d for d in measurement.catalogue.domains.all()}
     keys = [c.domain.key for c in last.choices.select_related("domain")]
     ChosenDomain.objects.bulk_create(
-        ChosenDomain(measurement=measurement, domain=domains[key])
-        for key in keys
-        if key in domains
+        ChosenDomain(measurement=measurement, domain=domains[key]) for key in keys if key in domains
     )
     measurement.carer_relation = last.carer_relation
     measurement.save(update_fields=["carer_relation"])

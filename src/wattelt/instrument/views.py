@@ -138,9 +138,7 @@ def _saved(measurement: Measurement, data: BoardInput | None) -> dict[str, objec
     }
 
 
-def _saved_already(
-    request: StaffRequest, current: Measurement, posted: BoardInput
-) -> HttpResponse:
+def _saved_already(request: StaffRequest, current: Measurement, posted: BoardInput) -> HttpResponse:
     """The same save arrived twice: the second is no conflict and changes nothing."""
     if not _wants_json(request):
         return render_board(request, build_board(current))
@@ -153,9 +151,7 @@ def _saved_already(
     )
 
 
-def _to_summary(
-    request: StaffRequest, measurement: Measurement, data: BoardInput
-) -> HttpResponse:
+def _to_summary(request: StaffRequest, measurement: Measurement, data: BoardInput) -> HttpResponse:
     """Conversation mode's "done": the draft is saved; complete, it goes to the summary
     the resident sees before confirming; else the first missing answers, draft kept."""
     log_access(request, "change", "measurement", measurement.pk, measurement.trajectory.resident_id)

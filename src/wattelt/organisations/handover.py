@@ -31,9 +31,7 @@ HAND_BACK_ATTEMPTS = 5
 """Wrong password-or-code attempts before the session is logged out altogether."""
 
 
-def lock(
-    request: HttpRequest, what: object, pages: Iterable[str], back: str | None = None
-) -> None:
+def lock(request: HttpRequest, what: object, pages: Iterable[str], back: str | None = None) -> None:
     """Lock the session to `pages` (paths; the first is the home of the hand-over)."""
     request.session[LOCK_KEY] = what
     request.session[PAGES_KEY] = list(pages)
@@ -85,7 +83,9 @@ def failed_hand_backs(request: HttpRequest) -> int:
     return int(request.session.get(FAILED_HAND_BACKS_KEY, 0))
 
 
-def take_back(request: HttpRequest, user: Staff, form: ReauthenticateForm, done: str) -> HttpResponse | None:
+def take_back(
+    request: HttpRequest, user: Staff, form: ReauthenticateForm, done: str
+) -> HttpResponse | None:
     """The hand-back form posted: on the right password and code the session is unlocked
     and the professional goes to the lock's own way back, else to `done`; too many
     wrong attempts log out. None: stay on the form (its error says why)."""
