@@ -220,3 +220,13 @@ def test_a_draft_date_outside_conversation_mode_is_kept(trajectory, alice):
     )
     draft.refresh_from_db()
     assert draft.measured_on == day
+
+
+def test_conversation_mode_is_compressed(trajectory, alice):
+    draft = services.start_measurement(trajectory, alice)
+    client = handed_over(draft, alice)
+    page = client.get(
+        reverse("instrument:conversation", args=[draft.pk]), HTTP_ACCEPT_ENCODING="gzip"
+    )
+    assert page["Content-Encoding"] == "gzip"
+    assert len(page.content) < 20_000
