@@ -16,7 +16,7 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 class TabletMode:
     """While the session is in tablet mode only the tablet answer/thank-you page, the
-    hand-back, the language switch, logging out (which ends it) and static files are
+    hand-back, the language switches, logging out (which ends it) and static files are
     reached. Any other page redirects to the tablet screen; any other POST gets a 403.
 
     Goes after authentication, the second factor and the security headers (so its own
@@ -28,7 +28,13 @@ class TabletMode:
 
     def open_paths(self) -> frozenset[str]:
         if self._open_paths is None:
-            names = ("feedback:tablet", "feedback:tablet_return", "set_language", "logout")
+            names = (
+                "feedback:tablet",
+                "feedback:tablet_return",
+                "set_language",
+                "residents:choose_language",
+                "logout",
+            )
             self._open_paths = frozenset(reverse(name) for name in names)
         return self._open_paths
 

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 
 from wattelt.organisations import lockout
 from wattelt.organisations.models import Staff
+from wattelt.residents import language
 
 TABLET_SESSION_KEY = "feedback_tablet_token"
 """The hand-over's one-time token; gone once the resident has answered."""
@@ -21,6 +22,7 @@ HAND_BACK_ATTEMPTS = 5
 def start(request: HttpRequest, questionnaire_pk: int, token: str) -> None:
     request.session[TABLET_SESSION_KEY] = token
     request.session[TABLET_MODE_KEY] = questionnaire_pk
+    language.forget_choice(request)
     request.session.pop(FAILED_HAND_BACKS_KEY, None)
 
 
@@ -31,6 +33,7 @@ def is_locked(request: HttpRequest) -> bool:
 def end(request: HttpRequest) -> None:
     for key in (TABLET_SESSION_KEY, TABLET_MODE_KEY, FAILED_HAND_BACKS_KEY):
         request.session.pop(key, None)
+    language.forget_choice(request)
 
 
 def hand_back(request: HttpRequest, user: Staff, password: str, code: str) -> bool:

@@ -157,6 +157,10 @@ def copy_as_new_version(catalogue: Catalogue, organisation: Organisation | None)
             labels=d.labels,
             explanations=d.explanations,
             pictogram=d.pictogram,
+            youth_labels=d.youth_labels,
+            youth_explanations=d.youth_explanations,
+            youth_position=d.youth_position,
+            unchecked_languages=d.unchecked_languages,
         )
         for d in catalogue.domains.all()
     )
