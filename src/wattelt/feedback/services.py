@@ -377,7 +377,7 @@ def link_for(token: str) -> FeedbackLink:
 
 def resident_of(link: FeedbackLink) -> Resident | None:
     """The resident a link was handed to (for the language of their screen), if known."""
-    return link.trajectory.resident if link.trajectory_id is not None else None
+    return link.trajectory.resident if link.trajectory is not None else None
 
 
 def answer_with_link(token: str, raw: Mapping[str, object]) -> Response:
