@@ -42,9 +42,9 @@ demo-code: install
 
 # Debian's chromium for the browser tests (Playwright never downloads its own),
 # poppler-utils (pdftotext) to read the PDFs the tests make, and the fonts for the
-# residents' scripts on screen and in PDFs: Noto (Arabic and more), Abyssinica (Ge'ez).
+# residents' scripts on screen and in PDFs: Noto (Arabic, Ge'ez and more), Abyssinica (Ge'ez).
 FONTS := /usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf \
-  /usr/share/fonts/truetype/abyssinica/AbyssinicaSIL-Regular.ttf
+  /usr/share/fonts/truetype/noto/NotoSansEthiopic-Regular.ttf
 browser:
 	@test -x $(CHROMIUM) && command -v pdftotext >/dev/null && ls $(FONTS) >/dev/null 2>&1 || \
 	  { (apt-get update -qq && \
