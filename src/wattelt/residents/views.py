@@ -275,6 +275,7 @@ def set_language(request: StaffRequest, pk: int) -> HttpResponse:
     """Store the language of the resident's screens: on the file, or from the switch in
     conversation mode (which comes back to `next`)."""
     resident = resident_access(request.user, pk, for_edit=True).resident
+    require_professional(request, resident)
     form = LanguageForm(request.POST)
     if form.is_valid():
         services.set_language(resident, form.cleaned_data["language"])
