@@ -26,14 +26,15 @@ TRANSLATED = [code for code, _name in RESIDENT_LANGUAGES if code != "en"]
 """English is the source language of every message."""
 
 STAFF_BLOCK = re.compile(r"{%\s*language\b.*?%}.*?{%\s*endlanguage\s*%}", re.S)
-CALL = re.compile(r"\b(n?p?gettext|_)\((u?(?:'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")(?:,\s*u?(?:'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"))*)")
+QUOTED = r"u?(?:'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")"
+CALL = re.compile(rf"\b(n?p?gettext|_)\(({QUOTED}(?:,\s*{QUOTED})*)")
 STRING = re.compile(r"u?('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")")
 INCLUDE = re.compile(r"{%\s*(?:include|extends)\s+[\"']([^\"']+)[\"']")
 
 
 def _source(name: str) -> str:
-    template = get_template(name)
-    return Path(template.origin.name).read_text(encoding="utf-8")
+    origin = get_template(name).origin  # type: ignore[attr-defined]
+    return Path(origin.name).read_text(encoding="utf-8")
 
 
 def _resident_part(name: str) -> str:

@@ -54,9 +54,7 @@ def test_the_plan_pdf_speaks_the_residents_language(code, trajectory, alice):
     assert "My goals" not in text and "Mijn doelen" not in text
 
 
-def test_the_plan_on_screen_is_in_the_residents_language_inside_the_staff_page(
-    trajectory, alice
-):
+def test_the_plan_on_screen_is_in_the_residents_language_inside_the_staff_page(trajectory, alice):
     confirmed_measurement(trajectory, alice)
     residents.set_language(trajectory.resident, "ar")
     response = client_for(alice).get(reverse("instrument:plan", args=[trajectory.pk]))

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (the expected texts are in Arabic, Turkish, Cyrillic and Ge'ez)
 """The resident's screens in each of the resident's languages, in Debian's chromium at
 tablet and phone size: the feedback questionnaire through a one-time link and the plan.
 Each: the language and direction of the page, texts of the language and none of the
@@ -134,9 +135,7 @@ def test_the_plan_in_every_language(
         shot(page, f"plan-{code}")
 
 
-def test_the_language_is_stored_from_the_plan_page(
-    contexts: Contexts, base_url, alice, trajectory
-):
+def test_the_language_is_stored_from_the_plan_page(contexts: Contexts, base_url, alice, trajectory):
     confirmed_measurement(trajectory, alice)
     page = contexts.new_page(viewport=TABLET)
     log_in(page, base_url, "alice", f"/trajecten/{trajectory.pk}/plan/")
