@@ -17,7 +17,7 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 class TabletMode:
     """While the session is in tablet mode only the pages handed over (the questionnaire
     and its hand-back, or the board in conversation mode: `organisations.handover`), the
-    language switch, logging out (which ends it) and static files are reached. Any other
+    language switches, logging out (which ends it) and static files are reached. Any other
     page redirects to the first page handed over; any other POST gets a 403.
 
     Goes after authentication, the second factor and the security headers (so its own
@@ -29,7 +29,7 @@ class TabletMode:
 
     def open_paths(self) -> frozenset[str]:
         if self._open_paths is None:
-            names = ("set_language", "logout")
+            names = ("set_language", "residents:choose_language", "logout")
             self._open_paths = frozenset(reverse(name) for name in names)
         return self._open_paths
 

@@ -8,9 +8,10 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from wattelt.organisations import handover
-from wattelt.organisations.handover import HAND_BACK_ATTEMPTS, end, failed_hand_backs, hand_back
+from wattelt.organisations.handover import HAND_BACK_ATTEMPTS, failed_hand_backs
+from wattelt.residents import language
 
-__all__ = ["HAND_BACK_ATTEMPTS", "end", "failed_hand_backs", "hand_back", "is_locked", "start"]
+__all__ = ["HAND_BACK_ATTEMPTS", "end", "failed_hand_backs", "is_locked", "start"]
 
 TABLET_SESSION_KEY = "feedback_tablet_token"
 """The hand-over's one-time token; gone once the resident has answered."""
@@ -20,7 +21,15 @@ def start(request: HttpRequest, questionnaire_pk: int, token: str) -> None:
     request.session[TABLET_SESSION_KEY] = token
     pages = (reverse("feedback:tablet"), reverse("feedback:tablet_return"))
     handover.lock(request, questionnaire_pk, pages)
+    language.forget_choice(request)
 
 
 def is_locked(request: HttpRequest) -> bool:
     return handover.is_locked(request)
+
+
+def end(request: HttpRequest) -> None:
+    """The hand-over is over: the next resident starts from their own language."""
+    request.session.pop(TABLET_SESSION_KEY, None)
+    handover.end(request)
+    language.forget_choice(request)

@@ -15,6 +15,7 @@ urlpatterns = [
         name="goal_progress",
     ),
     path("metingen/<int:pk>/", views.board, name="board"),
+    path("metingen/<int:pk>/woorden/", views.set_wording, name="set_wording"),
     path("metingen/<int:pk>/corrigeren/", views.correct, name="correct"),
     path("metingen/<int:pk>/verwijderen/", views.discard, name="discard"),
     path("metingen/<int:pk>/gesprek/", conversation.conversation, name="conversation"),

@@ -16,7 +16,8 @@ from wattelt.audit.services import log_access
 from wattelt.organisations import handover
 from wattelt.organisations.policy import offered_perspectives
 from wattelt.residents.access import TrajectoryAccess, trajectory_access
-from wattelt.residents.forms import AppointmentForm
+from wattelt.residents.forms import AppointmentForm, LanguageForm
+from wattelt.residents.language import language, safe_next, speaking
 from wattelt.residents.services import due_state
 from wattelt.web import StaffRequest
 
@@ -27,6 +28,7 @@ from .forms import REVIEW_STATUSES, BoardInput, BoardParser
 from .models import GRADE_MAX, GRADE_MIN, Goal, Measurement, NotFilledIn
 from .plan import render_plan_pdf, resident_plan
 from .progress import trajectory_progress
+from .wording import choose_wording
 
 PLAN_PARTS = ("plan", "goals")
 CONVERSATION_LOCK = "conversation"
@@ -351,6 +353,8 @@ def plan(request: StaffRequest, trajectory_pk: int) -> HttpResponse:
             "can_edit": access.can_edit,
             "can_contribute": access.can_contribute,
             "goal_statuses": Goal.Status.choices,
+            "resident_language": language(trajectory.resident.language),
+            "language_form": LanguageForm(initial={"language": trajectory.resident.language}),
         },
     )
 
@@ -376,7 +380,25 @@ def plan_pdf(request: StaffRequest, trajectory_pk: int) -> HttpResponse:
     access = trajectory_access(request.user, trajectory_pk, need=PLAN_PARTS)
     trajectory = access.trajectory
     log_access(request, "print", "plan", trajectory.pk, trajectory.resident_id)
-    pdf = render_plan_pdf(request, resident_plan(access))
+    with speaking(trajectory.resident.language):
+        pdf = render_plan_pdf(request, resident_plan(access))
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="plan-{trajectory.pk}.pdf"'
     return response
+
+
+@login_required
+@require_POST
+def set_wording(request: StaffRequest, pk: int) -> HttpResponse:
+    """The professional switches a draft between the adult and the young people's
+    wording of the catalogue ("" follows the resident's age again)."""
+    measurement = measurement_access(request.user, pk, for_edit=True).measurement
+    try:
+        choose_wording(measurement, request.POST.get("wording", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        log_access(
+            request, "change", "measurement", measurement.pk, measurement.trajectory.resident_id
+        )
+    return redirect(safe_next(request, reverse("instrument:board", args=[measurement.pk])))
