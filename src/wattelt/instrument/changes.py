@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from .board import band, previous_measurement
 from .models import Domain, Measurement
+from .wording import wording_for
 
 CHANGE_THRESHOLD = 10
 
@@ -27,6 +28,7 @@ class WhatChanged:
     domains: list[DomainChange]
     grade_then: int | None
     grade_now: int | None
+    wording: str = "adult"
 
     @property
     def grade_direction(self) -> str:
@@ -67,4 +69,5 @@ def what_changed(measurement: Measurement) -> WhatChanged:
         domains=changes,
         grade_then=previous.quality_of_life if previous else None,
         grade_now=measurement.quality_of_life,
+        wording=wording_for(measurement),
     )

@@ -2,8 +2,9 @@
 screen, without staff menus, search, other residents or staff-only fields. The session is
 locked to this measurement's pages (`organisations.handover`, the feedback tablet's lock)
 until the professional hands back with password and code. The pages are compressed: a
-tablet on a weak connection loads the board within the 60 KB budget (`make bench`). Confirming shows the resident a
-summary first and ends on the "what changed" screen."""
+tablet on a weak connection loads the board within the 60 KB budget (`make bench`).
+Confirming shows the resident a summary first and ends on the "what changed" screen. All
+of it speaks the resident's language (residents/language.py), switchable on the way."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from django.views.decorators.gzip import gzip_page
 from wattelt.audit.services import log_access
 from wattelt.organisations import handover
 from wattelt.organisations.forms import ReauthenticateForm
+from wattelt.residents.language import speaking
 from wattelt.web import StaffRequest
 
 from . import services
@@ -24,26 +26,36 @@ from .access import measurement_access
 from .board import build_board, stored_input
 from .changes import what_changed
 from .models import Measurement
-from .views import CONVERSATION_LOCK, locked_to_measurement, render_board
+from .views import (
+    CONVERSATION_LOCK,
+    CONVERSATION_TEMPLATE,
+    locked_to_measurement,
+    render_board,
+    resident_screen,
+)
 
 
-def _pages(pk: int) -> list[str]:
+def _pages(measurement: Measurement) -> list[str]:
+    """What the handed-over session reaches: this board's pages and the resident's own
+    language switch."""
     names = ("conversation", "board", "summary", "what_changed", "conversation_return")
-    return [reverse(f"instrument:{name}", args=[pk]) for name in names]
+    pages = [reverse(f"instrument:{name}", args=[measurement.pk]) for name in names]
+    resident = measurement.trajectory.resident_id
+    return [*pages, reverse("residents:set_language", args=[resident])]
 
 
 @gzip_page  # with Heal-the-BREACH padding: see docs/security.md
 @login_required
 def conversation(request: StaffRequest, pk: int) -> HttpResponse:
     """GET: the board for the resident. POST (the professional): hand the tablet over."""
-    door = measurement_access(request.user, pk, for_edit=request.method == "POST")
+    door = measurement_access(request.user, pk, for_edit=True if request.method == "POST" else None)
     measurement = door.measurement
     resident_id = measurement.trajectory.resident_id
     if request.method == "POST":
         handover.lock(
             request,
             [CONVERSATION_LOCK, measurement.pk],
-            _pages(measurement.pk),
+            _pages(measurement),
             back=reverse("instrument:board", args=[measurement.pk]),
         )
         log_access(request, "change", "measurement", measurement.pk, resident_id)
@@ -51,11 +63,8 @@ def conversation(request: StaffRequest, pk: int) -> HttpResponse:
     if not measurement.is_draft:
         return redirect("instrument:what_changed", measurement.pk)
     log_access(request, "read", "measurement", measurement.pk, resident_id)
-    return render_board(
-        request,
-        build_board(measurement),
-        template="instrument/conversation.html",
-    )
+    with speaking(measurement.trajectory.resident.language):
+        return render_board(request, build_board(measurement), template=CONVERSATION_TEMPLATE)
 
 
 @gzip_page  # with Heal-the-BREACH padding: see docs/security.md
@@ -75,7 +84,8 @@ def summary(request: StaffRequest, pk: int) -> HttpResponse:
         except ValueError:
             data.revision = -1
         try:
-            services.confirm_measurement(measurement, request.user, data)
+            with speaking(measurement.trajectory.resident.language):
+                services.confirm_measurement(measurement, request.user, data)
         except services.MeasurementConflict as conflict:
             errors = {"general": str(conflict)}
         except ValidationError as error:
@@ -87,18 +97,16 @@ def summary(request: StaffRequest, pk: int) -> HttpResponse:
     else:
         log_access(request, "read", "measurement", measurement.pk, resident_id)
     board = build_board(measurement)
-    return render(
-        request,
-        "instrument/summary.html",
-        {
-            "board": board,
-            "chosen": [row for row in board.rows if row.chosen],
-            "errors": errors,
-            "measurement_pk": measurement.pk,
-            "locked": handover.is_locked(request),
-        },
-        status=409 if errors else 200,
-    )
+    context = {
+        "board": board,
+        "chosen": [row for row in board.rows if row.chosen],
+        "errors": errors,
+        "measurement_pk": measurement.pk,
+        "locked": handover.is_locked(request),
+        **resident_screen(request, measurement),
+    }
+    with speaking(measurement.trajectory.resident.language):
+        return render(request, "instrument/summary.html", context, status=409 if errors else 200)
 
 
 @gzip_page  # with Heal-the-BREACH padding: see docs/security.md
@@ -110,22 +118,22 @@ def changed(request: StaffRequest, pk: int) -> HttpResponse:
     if measurement.status == Measurement.Status.DRAFT:
         return redirect("instrument:conversation", measurement.pk)
     log_access(request, "read", "measurement", measurement.pk, measurement.trajectory.resident_id)
-    return render(
-        request,
-        "instrument/what_changed.html",
-        {
-            "changes": what_changed(measurement),
-            "measurement": measurement,
-            "measurement_pk": measurement.pk,
-            "locked": handover.is_locked(request),
-        },
-    )
+    context = {
+        "changes": what_changed(measurement),
+        "measurement": measurement,
+        "measurement_pk": measurement.pk,
+        "locked": handover.is_locked(request),
+        **resident_screen(request, measurement),
+    }
+    with speaking(measurement.trajectory.resident.language):
+        return render(request, "instrument/what_changed.html", context)
 
 
 @gzip_page  # with Heal-the-BREACH padding: see docs/security.md
 @login_required
 def conversation_return(request: StaffRequest, pk: int) -> HttpResponse:
     """The professional takes the tablet back with password and code."""
+    measurement_access(request.user, pk, for_edit=True)
     board_url = reverse("instrument:board", args=[pk])
     if locked_to_measurement(request) != pk:
         return redirect(board_url)

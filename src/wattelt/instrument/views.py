@@ -17,7 +17,7 @@ from wattelt.organisations import handover
 from wattelt.organisations.policy import offered_perspectives
 from wattelt.residents.access import TrajectoryAccess, trajectory_access
 from wattelt.residents.forms import AppointmentForm, LanguageForm
-from wattelt.residents.language import language, safe_next, speaking
+from wattelt.residents.language import language, safe_next, speaking, template_context
 from wattelt.residents.services import due_state
 from wattelt.web import StaffRequest
 
@@ -32,6 +32,7 @@ from .wording import choose_wording
 
 PLAN_PARTS = ("plan", "goals")
 CONVERSATION_LOCK = "conversation"
+CONVERSATION_TEMPLATE = "instrument/conversation.html"
 """The hand-over lock of conversation mode: [CONVERSATION_LOCK, measurement id]."""
 
 
@@ -83,7 +84,28 @@ def board(request: StaffRequest, pk: int) -> HttpResponse:
             return redirect("instrument:conversation", measurement.pk)  # the resident holds it
         log_access(request, "read", "measurement", measurement.pk, trajectory.resident_id)
         return render_board(request, build_board(measurement))
+    if in_conversation(request, measurement):
+        # The resident holds the tablet: what the board answers speaks their language.
+        with speaking(trajectory.resident.language):
+            return _post_board(request, measurement)
     return _post_board(request, measurement)
+
+
+def in_conversation(request: StaffRequest, measurement: Measurement) -> bool:
+    """The board is in conversation mode: the session is locked to it, or it was posted
+    from conversation mode."""
+    return (
+        request.POST.get("mode") == "conversation"
+        or locked_to_measurement(request) == measurement.pk
+    )
+
+
+def resident_screen(request: StaffRequest, measurement: Measurement) -> dict[str, object]:
+    """What resident_base.html needs: the resident's language and its switch, which
+    stores the language on the resident and comes back to this page."""
+    resident = measurement.trajectory.resident
+    action = reverse("residents:set_language", args=[resident.pk])
+    return template_context(resident.language, action, request.path)
 
 
 def _post_board(request: StaffRequest, measurement: Measurement) -> HttpResponse:
@@ -165,7 +187,7 @@ def _to_summary(request: StaffRequest, measurement: Measurement, data: BoardInpu
         return JsonResponse({"redirect": summary_url, **_saved(measurement, data)})
     if errors:
         state = build_board(measurement, errors=errors)
-        return render_board(request, state, 400, template="instrument/conversation.html")
+        return render_board(request, state, 400, template=CONVERSATION_TEMPLATE)
     return redirect(summary_url)
 
 
@@ -181,13 +203,13 @@ def render_board(
     **extra: object,
 ) -> HttpResponse:
     """The board; in conversation mode (the session locked to it, or posted from it) the
-    resident's full-screen version."""
-    in_conversation = (
-        request.POST.get("mode") == "conversation"
-        or locked_to_measurement(request) == state.measurement.pk
+    resident's full-screen version, in the resident's language."""
+    conversation = template == CONVERSATION_TEMPLATE or (
+        not template and in_conversation(request, state.measurement)
     )
-    if not template:
-        template = "instrument/conversation.html" if in_conversation else "instrument/board.html"
+    template = CONVERSATION_TEMPLATE if conversation else (template or "instrument/board.html")
+    if conversation:
+        extra = {**resident_screen(request, state.measurement), **extra}
     context = {
         "board": state,
         "perspectives": _perspectives(state.measurement),
