@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import APIResponse, Locator, Page, Response, Route, expect
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import assert_accessible, log_in
 from tests.conftest import board_data, complete_fields, confirmed_measurement, make_staff
 from wattelt.instrument import services as instrument
 from wattelt.instrument.models import Goal, Measurement
@@ -289,6 +289,7 @@ def test_follow_up_shows_ghosts_and_reviews_goals(page, base_url, trajectory, al
         expect(card).to_contain_text("vorige keer gekozen")
         expect(card.locator("input")).to_be_checked()
     expect(page.locator(".chip--ghost")).to_have_count(2)
+    assert_accessible(page)  # "vorige keer gekozen" readable, no control inside a control
     for key, previous in (("wonen", 70), ("geld", 20)):
         expect(page.locator(f"[data-row={key}] .chip--ghost")).to_be_visible()
         assert chip_left(page, key, "ghost") == previous

@@ -396,6 +396,8 @@ def test_the_network_drops_and_nothing_is_lost(contexts, base_url, trajectory, a
     act.place_chip("geld", 0.25)
     act.grade(6)
     expect(page.locator("[data-save-state]")).to_contain_text("Geen verbinding")
+    expect(page.locator("[data-save-state]")).to_have_class(re.compile(r"is-offline"))
+    expect(page.locator("[data-save-state]")).to_be_in_viewport()
     shot(page, "offline")
     kept = page.evaluate(f"() => localStorage.getItem('wattelt-board-{draft.pk}')")
     assert kept and "chip-resident-geld" in kept
@@ -404,6 +406,7 @@ def test_the_network_drops_and_nothing_is_lost(contexts, base_url, trajectory, a
     sent_before = len(posts)
     page.context.set_offline(False)
     expect(page.locator("[data-save-state]")).to_contain_text("Verbinding is terug")
+    expect(page.locator("[data-save-state]")).not_to_have_class(re.compile(r"is-offline"))
     shot(page, "back-online")
     measurement = Measurement.objects.get(pk=draft.pk)
     assert choices_of(measurement) == {

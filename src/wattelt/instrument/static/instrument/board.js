@@ -427,6 +427,7 @@
         if (!dirty && !pending) forgetLocally();
         setState((offline ? text.textSent : text.textSaved).replace("%s", result.body.saved_at));
         offline = false;
+        if (stateEl) stateEl.classList.remove("is-offline");
       } else if (result.status === 409) {
         dirty = true;
         form.querySelector("input[name=revision]").dataset.theirs = result.body.revision;
@@ -441,6 +442,7 @@
       dirty = true;
       offline = !!error.offline;
       setState(error.message || text.textNotSaved);
+      if (stateEl) stateEl.classList.toggle("is-offline", offline);
     }).then(function () {
       saving = false;
       if (pending) { pending = false; return save(); }
