@@ -167,7 +167,12 @@ def test_done_leads_to_the_summary_and_confirming_there_to_what_changed(trajecto
     assert stale.status_code == 409
     assert Measurement.objects.get(pk=draft.pk).is_draft
     confirmed = client.post(summary, {"revision": draft.revision})
-    assert confirmed["Location"] == reverse("instrument:what_changed", args=[draft.pk])
+    what_changed_url = reverse("instrument:what_changed", args=[draft.pk])
+    assert confirmed["Location"] == what_changed_url
+    # Still the resident's: the staff view of the confirmed measurement stays out of reach.
+    board = client.get(reverse("instrument:board", args=[draft.pk]), follow=True)
+    assert board.redirect_chain[-1][0] == what_changed_url
+    assert "site-nav" not in board.content.decode()
     draft.refresh_from_db()
     assert (draft.status, draft.quality_of_life) == ("confirmed", 7)
 

@@ -77,11 +77,11 @@ def new_measurement(request: StaffRequest, trajectory_pk: int) -> HttpResponse:
 def board(request: StaffRequest, pk: int) -> HttpResponse:
     door = measurement_access(request.user, pk)
     measurement, trajectory = door.measurement, door.measurement.trajectory
+    if request.method != "POST" and locked_to_measurement(request) == measurement.pk:
+        return redirect("instrument:conversation", measurement.pk)  # the resident holds it
     if not measurement.is_draft:
         return _confirmed_measurement(request, measurement, door.access)
     if request.method != "POST":
-        if locked_to_measurement(request) == measurement.pk:
-            return redirect("instrument:conversation", measurement.pk)  # the resident holds it
         log_access(request, "read", "measurement", measurement.pk, trajectory.resident_id)
         return render_board(request, build_board(measurement))
     if in_conversation(request, measurement):
