@@ -88,6 +88,16 @@ MATRIX: dict[str, Entry] = {
     "instrument:discard": Entry(
         args=lambda ctx: [ctx["draft"].pk], method="post", expect=team_write()
     ),
+    # Conversation mode: the board handed to the resident, its summary, "what changed",
+    # and the professional's way back (not handed over: back to the board).
+    "instrument:conversation": Entry(
+        args=lambda ctx: [ctx["draft"].pk], expect=team_write(owner=200)
+    ),
+    "instrument:summary": Entry(args=lambda ctx: [ctx["draft"].pk], expect=team_write(owner=200)),
+    "instrument:what_changed": Entry(args=lambda ctx: [ctx["confirmed"].pk], expect=team_read()),
+    "instrument:conversation_return": Entry(
+        args=lambda ctx: [ctx["draft"].pk], expect=team_write(owner=302)
+    ),
     "audit:access_log": Entry(expect=PRIVACY_ONLY),
     "audit:access_log_export": Entry(expect=PRIVACY_ONLY),
     "privacy:start": Entry(expect=PRIVACY_ONLY),
@@ -212,6 +222,9 @@ RESIDENT_PAGES = [
     "instrument:plan_pdf",
     "instrument:board",
     "instrument:correct",
+    "instrument:conversation",
+    "instrument:summary",
+    "instrument:what_changed",
 ]
 
 
@@ -243,6 +256,7 @@ RESIDENT_URLS = [
     "instrument:goal_progress",
     "instrument:set_wording",
     "instrument:discard",
+    "instrument:conversation_return",
     "feedback:trajectory",
     "screening:item",
     "screening:share",

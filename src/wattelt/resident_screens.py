@@ -26,10 +26,18 @@ RESIDENT_TEMPLATES: tuple[str, ...] = (
     "feedback/link_problem.html",
     "feedback/tablet_locked.html",
     "feedback/_hand_back_button.html",
+    # Conversation mode: the board handed to the resident, the summary, "what changed".
+    "instrument/conversation.html",
+    "instrument/_conversation_header.html",
+    "instrument/_board_form.html",
+    "instrument/_goal.html",
+    "instrument/summary.html",
+    "instrument/what_changed.html",
 )
 
 STAFF_TEMPLATES_ON_RESIDENT_SCREENS: tuple[str, ...] = (
     "_field.html",  # the professional's language choice above the plan
+    "_form.html",  # the professional unlocks the tablet (instrument/conversation_return.html)
     "feedback/tablet_return.html",  # the professional unlocks the tablet
 )
 """Included by a resident screen's page but read by the professional, in their language."""
@@ -53,6 +61,16 @@ RESIDENT_MESSAGES: tuple[str, ...] = (
     "Question %(n)s needs an answer.",
     "Question %(n)s: choose an answer from %(low)s up to and including %(high)s.",
     "Question %(n)s: the answer is longer than %(max)s characters.",
+    # instrument/services.py: what conversation mode says is missing, or changed meanwhile
+    "Choose at least one life domain that matters to the resident.",
+    "Place the resident's chip for: %(domains)s.",
+    "Give a grade from 1 to 10 for quality of life.",
+    "Goal %(n)s: write the goal in the resident's own words.",
+    "Goal %(n)s: link it to at least one life domain.",
+    "Goal %(n)s is linked to a life domain the resident did not choose.",
+    "Give the status of the goal “%(goal)s”.",
+    "%(who)s changed this measurement at %(when)s, after you opened it. "
+    "Your input is still on the screen: save it again to keep yours, or load theirs.",
     # instrument/models.py: a goal's status in the plan
     "open",
     "achieved",

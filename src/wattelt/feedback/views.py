@@ -5,7 +5,6 @@ admin) and the suppressed summaries (admin, quality officer, team coaches)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -18,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from wattelt.audit.services import client_address, log_access
-from wattelt.organisations import lockout, roles
+from wattelt.organisations import handover, roles
 from wattelt.organisations.forms import ReauthenticateForm
 from wattelt.organisations.models import Role
 from wattelt.residents import language
@@ -322,24 +321,10 @@ def tablet_return(request: StaffRequest) -> HttpResponse:
         request.session.pop(TABLET_SESSION_KEY, None)
         return back
     form = ReauthenticateForm(request.POST if request.method == "POST" else None)
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        if tablet_mode.hand_back(request, request.user, data["password"], data["code"]):
-            messages.success(request, _("The tablet is unlocked: welcome back."))
-            return back
-        if lockout.is_locked_out(request):
-            # The account's lockout (shared with the login) ends the session at once.
-            return lockout.refuse_locked_out(request)
-        if tablet_mode.failed_hand_backs(request) >= tablet_mode.HAND_BACK_ATTEMPTS:
-            logout(request)
-            messages.error(
-                request,
-                _("Too many wrong attempts to unlock the tablet: you have been logged out."),
-            )
-            return redirect("login")
-        form.add_error(
-            None, _("Password or code is not right. The tablet stays locked; try again.")
-        )
+    done = handover.take_back(request, request.user, form, back.url)
+    if done is not None:
+        tablet_mode.end(request)  # the token and the resident's language choice go too
+        return done
     return render(request, "feedback/tablet_return.html", {"form": form})
 
 
