@@ -44,7 +44,8 @@ SMALL_TARGETS = """() => {
     if (seen.has(target)) continue;
     seen.add(target);
     const r = target.getBoundingClientRect(), style = getComputedStyle(target);
-    if (!r.width || !r.height || style.visibility === "hidden") continue;  // not on screen
+    const away = r.right <= 0 || r.left >= innerWidth;  // a skip link waiting off screen
+    if (!r.width || !r.height || style.visibility === "hidden" || away) continue;
     if (r.width < 44 - 0.5 || r.height < 44 - 0.5)
       small.push(`${target.tagName}.${target.className} ${r.width | 0}x${r.height | 0}`);
   }
@@ -84,6 +85,13 @@ class Taps:
         chip = track.locator(f".chip--{perspective}")
         value = int(chip.get_attribute("aria-valuenow") or "-1")
         assert abs(value - fraction * 100) <= 1, (key, value, fraction)
+        # Where the chip shows means the same in every language: measured from the
+        # "not going well" face, in reading direction.
+        shape, line = chip.bounding_box(), track.bounding_box()
+        assert shape is not None and line is not None
+        centre = shape["x"] + shape["width"] / 2
+        from_start = (line["x"] + line["width"] - centre) if rtl else (centre - line["x"])
+        assert abs(from_start - line["width"] * value / 100) <= 1.5, (key, from_start, value)
 
     def perspective(self, who: str) -> None:
         self.tap(f"label.perspective--{who}")
@@ -123,12 +131,19 @@ DOMAINS = {"wonen": 0.1, "geld": 0.2, "werk": 0.5, "gevoel": 0.3, "relaties": 0.
 GOALS = {"geld": "Ik wil mijn schulden op een rij", "gevoel": "Ik wil weer goed slapen"}
 
 
-@pytest.mark.parametrize("screen", ["tablet", "phone"])
+@pytest.mark.parametrize(
+    ("screen", "language"),
+    [("tablet", "nl"), ("tablet", "ar"), ("phone", "ar"), ("tablet", "ti"), ("phone", "ti")],
+)
 def test_start_measurement_in_conversation_mode(
-    contexts, base_url, trajectory, alice, shot, screen
+    contexts, base_url, trajectory, alice, shot, screen, language
 ):
+    trajectory.resident.language = language
+    trajectory.resident.save(update_fields=["language"])
     draft = instrument.start_measurement(trajectory, alice)
     page = hand_over(contexts, base_url, draft, screen)
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    expect(page.locator("html")).to_have_attribute("dir", "rtl" if language == "ar" else "ltr")
     assert_made_for_the_resident(page, trajectory)
     shot(page, "empty")
     act = Taps(page)
@@ -169,7 +184,7 @@ def test_start_measurement_in_conversation_mode(
     expect(page.locator("[data-change]")).to_have_count(6)
     assert_made_for_the_resident(page, trajectory)
     shot(page, "done")
-    print(f"conversation mode, start measurement on the {screen}: {act.count} user actions")
+    print(f"conversation mode, start measurement, {screen}, {language}: {act.count} user actions")
     assert act.count <= 25
 
     measurement = Measurement.objects.get(pk=draft.pk)
@@ -440,5 +455,39 @@ def test_a_draft_kept_offline_survives_a_reload_and_logging_out_removes_it(
     page.locator("[data-hand-back]").tap()
     page.wait_for_url("**/teruggeven/")
     page.locator("[data-log-out]").tap()
-    page.wait_for_url("**/inloggen/**")
+    # The browser empties the site's storage (Clear-Site-Data) before it goes on.
+    page.wait_for_url("**/inloggen/**", timeout=30_000)
     assert page.evaluate(kept) is None, "removed at logout"
+
+
+def test_the_resident_switches_language_during_the_conversation(
+    contexts, base_url, trajectory, alice, shot
+):
+    draft = instrument.start_measurement(trajectory, alice)
+    draft = instrument.save_draft(draft, alice, board_data(draft, chosen=["wonen", "geld"]))
+    page = hand_over(contexts, base_url, draft, "phone")
+    expect(page.locator("html")).to_have_attribute("dir", "ltr")
+    Taps(page).place_chip("geld", 0.2)
+    expect(page.locator("[data-save-state]")).to_contain_text("Opgeslagen om")
+
+    page.locator(".resident-language__option[lang=ar]").tap()
+    page.wait_for_url(f"**{reverse('instrument:conversation', args=[draft.pk])}")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    trajectory.resident.refresh_from_db()
+    assert trajectory.resident.language == "ar"
+    # The chip placed in Dutch sits as far from "not going well" in Arabic, now from the
+    # right: a stored position means the same in every language.
+    track = page.locator("[data-row=geld] [data-track]")
+    chip = track.locator(".chip--resident")
+    shape, line = chip.bounding_box(), track.bounding_box()
+    assert shape is not None and line is not None
+    assert abs(line["x"] + line["width"] * 0.8 - (shape["x"] + shape["width"] / 2)) <= 1.5
+    faces = page.locator("[data-row=geld] .face")
+    bad, good = faces.nth(0).bounding_box(), faces.nth(1).bounding_box()
+    assert bad is not None and good is not None and bad["x"] > good["x"], "sad face on the right"
+    Taps(page).place_chip("wonen", 0.9)  # from the right: near the happy face on the left
+    assert_accessible(page)
+    shot(page, "arabic")
+    page.wait_for_timeout(900)
+    chips = choices_of(Measurement.objects.get(pk=draft.pk))
+    assert (chips["geld"][0], chips["wonen"][0]) == (20, 90)
