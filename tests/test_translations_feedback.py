@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (Turkish and Arabic texts)
 """Feedback on the handed-over tablet speaks the resident's language; the resident may
 switch it while the tablet is locked, and the next hand-over starts afresh."""
 
