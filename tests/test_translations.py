@@ -25,6 +25,7 @@ from wattelt.residents.language import RESIDENT_LANGUAGES
 TRANSLATED = [code for code, _name in RESIDENT_LANGUAGES if code != "en"]
 """English is the source language of every message."""
 
+COMMENT = re.compile(r"{%\s*comment\s*%}.*?{%\s*endcomment\s*%}|{#.*?#}", re.S)
 STAFF_BLOCK = re.compile(r"{%\s*language\b.*?%}.*?{%\s*endlanguage\s*%}", re.S)
 QUOTED = r"u?(?:'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")"
 CALL = re.compile(rf"\b(n?p?gettext|_)\(({QUOTED}(?:,\s*{QUOTED})*)")
@@ -38,7 +39,7 @@ def _source(name: str) -> str:
 
 
 def _resident_part(name: str) -> str:
-    return STAFF_BLOCK.sub("", _source(name))
+    return STAFF_BLOCK.sub("", COMMENT.sub("", _source(name)))
 
 
 def template_msgids(name: str) -> set[str]:

@@ -138,3 +138,17 @@ def test_the_admin_marks_texts_to_check(catalogue, django_user_model):
     assert "ar, tr, pl, uk, ti" in response.content.decode()
     assert Domain.objects.exclude(unchecked_languages=[]).count() == 14
     assert Catalogue.objects.count() == 1
+
+
+def test_the_board_offers_the_wording_switch_and_shows_the_youth_cards(trajectory, alice):
+    draft = instrument.start_measurement(trajectory, alice)
+    client = client_for(alice)
+    board = client.get(reverse("instrument:board", args=[draft.pk])).content.decode()
+    assert "Gebruik deze woorden" in board and "Opvoeding" in board
+    client.post(
+        reverse("instrument:set_wording", args=[draft.pk]),
+        {"wording": "youth", "next": reverse("instrument:board", args=[draft.pk])},
+    )
+    board = client.get(reverse("instrument:board", args=[draft.pk])).content.decode()
+    assert "Thuis en ouders" in board
+    assert board.index('data-card="school"') < board.index('data-card="wonen"')

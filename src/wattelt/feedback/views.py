@@ -152,6 +152,10 @@ def hand_over(request: StaffRequest, pk: int) -> HttpResponse:
     # From here on the session reaches only the tablet screens (middleware.TabletMode)
     # until the professional hands back with password and code.
     tablet_mode.start(request, questionnaire.pk, token)
+    if trajectory is not None:
+        # The tablet speaks the resident's language, also for an anonymous questionnaire
+        # (whose answers never name the trajectory).
+        language.remember_choice(request, trajectory.resident.language)
     return redirect("feedback:tablet")
 
 

@@ -130,8 +130,9 @@ def remember_choice(request: HttpRequest, code: str) -> bool:
 
 
 def safe_next(request: HttpRequest, fallback: str) -> str:
+    """Where to go back to after a switch: a path on this site, else `fallback`."""
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
