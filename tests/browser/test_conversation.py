@@ -290,14 +290,15 @@ def touch_swipe(page: Page, x: float, y: float, dy: float, steps: int = 8) -> No
     cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
 
 
+@pytest.mark.parametrize("screen", ["phone", "tablet"])
 def test_a_vertical_swipe_on_a_chip_line_scrolls_and_places_nothing(
-    contexts, base_url, trajectory, alice, shot
+    contexts, base_url, trajectory, alice, shot, screen
 ):
     draft = instrument.start_measurement(trajectory, alice)
     draft = instrument.save_draft(
         draft, alice, board_data(draft, chosen=["wonen", "geld", "werk", "gevoel"])
     )
-    page = hand_over(contexts, base_url, draft, "phone")
+    page = hand_over(contexts, base_url, draft, screen)
     track = page.locator("[data-row=geld] [data-track]")
     track.scroll_into_view_if_needed()
     box = track.bounding_box()
@@ -378,9 +379,10 @@ def test_a_failed_confirmation_shows_the_first_missing_answer(
     }
 
 
-def test_the_network_drops_and_nothing_is_lost(contexts, base_url, trajectory, alice, shot):
+@pytest.mark.parametrize("screen", ["tablet", "phone"])
+def test_the_network_drops_and_nothing_is_lost(contexts, base_url, trajectory, alice, shot, screen):
     draft = instrument.start_measurement(trajectory, alice)
-    page = hand_over(contexts, base_url, draft, "tablet")
+    page = hand_over(contexts, base_url, draft, screen)
     act = Taps(page)
     act.tap("label[data-card=wonen]")
     expect(page.locator("[data-save-state]")).to_contain_text("Opgeslagen om")
