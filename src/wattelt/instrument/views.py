@@ -32,8 +32,8 @@ from .wording import choose_wording
 
 PLAN_PARTS = ("plan", "goals")
 CONVERSATION_LOCK = "conversation"
-CONVERSATION_TEMPLATE = "instrument/conversation.html"
 """The hand-over lock of conversation mode: [CONVERSATION_LOCK, measurement id]."""
+CONVERSATION_TEMPLATE = "instrument/conversation.html"
 
 
 def locked_to_measurement(request: StaffRequest) -> int | None:
