@@ -7,6 +7,8 @@ English or Dutch source, axe-core 0 violations, a screenshot in test-artifacts/.
 from __future__ import annotations
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 from django.utils.translation import trans_real
 from playwright.sync_api import Page, expect
 
@@ -43,6 +45,7 @@ def catalogues_loaded() -> None:
     a busy test machine can take longer than a page may."""
     for code in EXPECTED:
         trans_real.translation(code)
+    Client().get(reverse("login"))  # and the first page's imports and templates
 
 
 def test_every_resident_language_is_covered():

@@ -7,6 +7,7 @@ Tigrinya: tests/browser/test_conversation.py.)"""
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils.translation import trans_real
 from playwright.sync_api import Page, expect
@@ -40,6 +41,7 @@ def catalogues_loaded() -> None:
     """The first use of a language reads every catalogue: do it before the first page."""
     for code in EXPECTED:
         trans_real.translation(code)
+    Client().get(reverse("login"))  # and the first page's imports and templates
 
 
 def leaks(page: Page, code: str) -> list[str]:
