@@ -54,12 +54,16 @@ restore-drill: install
 demo-code: install
 	@$(DEV_ENV) $(PY) manage.py demo_code $(USER)
 
-# Debian's chromium for the browser tests (Playwright never downloads its own) and
-# poppler-utils (pdftotext) to read the PDFs the tests make.
+# Debian's chromium for the browser tests (Playwright never downloads its own),
+# poppler-utils (pdftotext) to read the PDFs the tests make, and the fonts for the
+# residents' scripts on screen and in PDFs: Noto (Arabic, Ge'ez and more), Abyssinica (Ge'ez).
+FONTS := /usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf \
+  /usr/share/fonts/truetype/noto/NotoSansEthiopic-Regular.ttf
 browser:
-	@test -x $(CHROMIUM) && command -v pdftotext >/dev/null || { (apt-get update -qq && \
-	  apt-get install -y -qq chromium poppler-utils >/dev/null) \
-	  || { echo "!!! chromium/poppler-utils missing and not installable: tests will fail" >&2; exit 1; }; }
+	@test -x $(CHROMIUM) && command -v pdftotext >/dev/null && ls $(FONTS) >/dev/null 2>&1 || \
+	  { (apt-get update -qq && \
+	  apt-get install -y -qq chromium poppler-utils fonts-noto-core fonts-sil-abyssinica >/dev/null) \
+	  || { echo "!!! chromium/poppler-utils/fonts missing and not installable: tests will fail" >&2; exit 1; }; }
 
 lint: install var
 	.venv/bin/ruff check .

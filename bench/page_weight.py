@@ -1,4 +1,5 @@
-"""The weight of the start page's first load, as a browser fetches it with debug off.
+"""The weight of the start page's first load, and of conversation mode's (the board
+handed to the resident), as a browser fetches them with debug off.
 
     WATTELT_DEBUG=1 .venv/bin/python -m bench.page_weight   (run by `make bench`)
 
@@ -8,9 +9,10 @@ it measures run in subprocesses with debug off.)
 Builds a throwaway SQLite database with the demo data, collects the static files
 (hashed names, gzip and brotli copies), starts the server with WATTELT_DEBUG off, logs
 in as the demo professional through the login pages in Debian's chromium, then opens
-the start page in a fresh window with an empty cache and the same session. Prints every
-request with its bytes on the wire (headers and compressed body) and the total; exits 1
-above BUDGET_BYTES or BUDGET_REQUESTS.
+the start page in a fresh window with an empty cache and the same session; then hands a
+draft measurement over in conversation mode and opens that, again with an empty cache.
+Prints every request with its bytes on the wire (headers and compressed body) and the
+total; exits 1 above a page's budget (BUDGETS: bytes, requests).
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from wattelt.demo.data import DEMO_PASSWORD
 ROOT = Path(__file__).resolve().parents[1]
 BUDGET_BYTES = 50 * 1024
 BUDGET_REQUESTS = 6
+CONVERSATION_BUDGET_BYTES = 60 * 1024
+CONVERSATION_BUDGET_REQUESTS = 10
 USERNAME = "professional1a"
 CHROMIUM = "/usr/bin/chromium"
 
@@ -76,6 +80,30 @@ def authenticator_code(env: dict[str, str], username: str) -> str:
     ).stdout.split()[-1]
 
 
+DRAFT = """
+from wattelt.instrument.services import start_measurement
+from wattelt.organisations.models import Staff
+from wattelt.residents.models import Trajectory
+user = Staff.objects.get(username=%r)
+trajectory = Trajectory.objects.filter(responsible=user, ended_on__isnull=True).order_by("pk")[0]
+print(start_measurement(trajectory, user).pk)
+"""
+
+
+def draft_measurement(env: dict[str, str], username: str) -> int:
+    """A draft measurement in one of the demo professional's open trajectories."""
+    return int(
+        subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", DRAFT % username],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.split()[-1]
+    )
+
+
 def wait_for(url: str, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while True:
@@ -88,8 +116,33 @@ def wait_for(url: str, seconds: float = 30) -> None:
             time.sleep(0.2)
 
 
-def first_load(base_url: str, password: str, code: str) -> list[tuple[str, int, int]]:
-    """(url, bytes on the wire, decoded body bytes) per request of the start page."""
+Requests = list[tuple[str, int, int]]
+
+
+def measure(browser, cookies, base_url: str, path: str) -> Requests:  # type: ignore[no-untyped-def]
+    """(url, bytes on the wire, decoded body bytes) per request of the page's first load
+    in a fresh window (an empty cache) with the given session."""
+    fresh = browser.new_context()
+    fresh.add_cookies(cookies)
+    page = fresh.new_page()
+    seen: Requests = []
+
+    def finished(request) -> None:  # type: ignore[no-untyped-def]
+        sizes = request.sizes()
+        response = request.response()
+        body = len(response.body()) if response else 0
+        wire = sizes["responseBodySize"] + sizes["responseHeadersSize"]
+        seen.append((request.url.removeprefix(base_url), wire, body))
+
+    page.on("requestfinished", finished)
+    page.goto(f"{base_url}{path}", wait_until="networkidle")
+    assert page.url == f"{base_url}{path}", page.url
+    fresh.close()
+    return seen
+
+
+def first_loads(base_url: str, password: str, code: str, draft: int) -> dict[str, Requests]:
+    """The start page's first load; then, the draft handed over, conversation mode's."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -104,26 +157,27 @@ def first_load(base_url: str, password: str, code: str) -> list[tuple[str, int, 
         page.fill("#id_code", code)
         page.click("main button[type=submit]")
         page.wait_for_url(lambda url: "/inloggen/" not in url)
-        cookies = login.cookies()
-        login.close()
-
-        fresh = browser.new_context()  # an empty cache: the first load
-        fresh.add_cookies(cookies)  # type: ignore[arg-type]
-        page = fresh.new_page()
-        seen: list[tuple[str, int, int]] = []
-
-        def finished(request) -> None:  # type: ignore[no-untyped-def]
-            sizes = request.sizes()
-            response = request.response()
-            body = len(response.body()) if response else 0
-            wire = sizes["responseBodySize"] + sizes["responseHeadersSize"]
-            seen.append((request.url.removeprefix(base_url), wire, body))
-
-        page.on("requestfinished", finished)
-        page.goto(f"{base_url}/", wait_until="networkidle")
-        assert page.url == f"{base_url}/", page.url
+        loads = {"start page": measure(browser, login.cookies(), base_url, "/")}
+        page.goto(f"{base_url}/metingen/{draft}/")
+        page.click("[data-hand-over]")
+        page.wait_for_url(lambda url: "/gesprek/" in url)
+        path = f"/metingen/{draft}/gesprek/"
+        loads["conversation mode"] = measure(browser, login.cookies(), base_url, path)
         browser.close()
-    return seen
+    return loads
+
+
+def report(name: str, requests: Requests, budget_bytes: int, budget_requests: int) -> bool:
+    for url, wire, body in requests:
+        print(f"{wire:>8,} B on the wire {body:>9,} B decoded  {url}")
+    total = sum(wire for _, wire, _ in requests)
+    decoded = sum(body for _, _, body in requests)
+    print(
+        f"{name}, first load, debug off: {total / 1024:.1f} KB on the wire "
+        f"({decoded / 1024:.1f} KB decoded) in {len(requests)} requests "
+        f"(budget {budget_bytes // 1024} KB, {budget_requests} requests)"
+    )
+    return total <= budget_bytes and len(requests) <= budget_requests
 
 
 def main() -> int:
@@ -145,20 +199,20 @@ def main() -> int:
             base_url = f"http://127.0.0.1:{port}"
             wait_for(f"{base_url}/inloggen/")
             code = authenticator_code(env, USERNAME)
-            requests = first_load(base_url, DEMO_PASSWORD, code)
+            loads = first_loads(base_url, DEMO_PASSWORD, code, draft_measurement(env, USERNAME))
         finally:
             server.terminate()
             server.wait()
-    for url, wire, body in requests:
-        print(f"{wire:>8,} B on the wire {body:>9,} B decoded  {url}")
-    total = sum(wire for _, wire, _ in requests)
-    decoded = sum(body for _, _, body in requests)
-    print(
-        f"start page, first load, debug off: {total / 1024:.1f} KB on the wire "
-        f"({decoded / 1024:.1f} KB decoded) in {len(requests)} requests "
-        f"(budget {BUDGET_BYTES // 1024} KB, {BUDGET_REQUESTS} requests)"
-    )
-    return 0 if total <= BUDGET_BYTES and len(requests) <= BUDGET_REQUESTS else 1
+    within = [
+        report("start page", loads["start page"], BUDGET_BYTES, BUDGET_REQUESTS),
+        report(
+            "conversation mode",
+            loads["conversation mode"],
+            CONVERSATION_BUDGET_BYTES,
+            CONVERSATION_BUDGET_REQUESTS,
+        ),
+    ]
+    return 0 if all(within) else 1
 
 
 if __name__ == "__main__":

@@ -48,6 +48,13 @@ MATRIX: dict[str, Entry] = {
         expect=team_write(),
     ),
     "residents:close": Entry(args=TRAJECTORY, expect=team_write(owner=200)),
+    "residents:set_language": Entry(
+        args=RESIDENT, method="post", data={"language": "ar"}, expect=team_write()
+    ),
+    # A resident's own choice on a one-time link's screen: kept in the session only.
+    "residents:choose_language": Entry(
+        method="post", data={"language": "ar"}, expect=everyone(302), anonymous=302
+    ),
     "residents:set_appointment": Entry(args=TRAJECTORY, method="post", expect=team_write()),
     "residents:consents": Entry(args=TRAJECTORY, expect=team_write(owner=200)),
     # Naming a new responsible professional: the team's professionals and its coach.
@@ -72,8 +79,24 @@ MATRIX: dict[str, Entry] = {
     "instrument:correct": Entry(
         args=lambda ctx: [ctx["confirmed"].pk], expect=team_write(owner=200)
     ),
+    "instrument:set_wording": Entry(
+        args=lambda ctx: [ctx["draft"].pk],
+        method="post",
+        data={"wording": "youth"},
+        expect=team_write(),
+    ),
     "instrument:discard": Entry(
         args=lambda ctx: [ctx["draft"].pk], method="post", expect=team_write()
+    ),
+    # Conversation mode: the board handed to the resident, its summary, "what changed",
+    # and the professional's way back (not handed over: back to the board).
+    "instrument:conversation": Entry(
+        args=lambda ctx: [ctx["draft"].pk], expect=team_write(owner=200)
+    ),
+    "instrument:summary": Entry(args=lambda ctx: [ctx["draft"].pk], expect=team_write(owner=200)),
+    "instrument:what_changed": Entry(args=lambda ctx: [ctx["confirmed"].pk], expect=team_read()),
+    "instrument:conversation_return": Entry(
+        args=lambda ctx: [ctx["draft"].pk], expect=team_write(owner=302)
     ),
     "audit:access_log": Entry(expect=PRIVACY_ONLY),
     "audit:access_log_export": Entry(expect=PRIVACY_ONLY),
@@ -170,7 +193,7 @@ def test_anonymous_is_sent_to_login(world, name):
     entry = MATRIX[name]
     response = call(Client(), name, entry, world)
     assert response.status_code == entry.anonymous, name
-    if entry.anonymous == 302 and name not in ("set_language",):
+    if entry.anonymous == 302 and name not in ("set_language", "residents:choose_language"):
         assert reverse("login") in response["Location"], name
 
 
@@ -199,6 +222,9 @@ RESIDENT_PAGES = [
     "instrument:plan_pdf",
     "instrument:board",
     "instrument:correct",
+    "instrument:conversation",
+    "instrument:summary",
+    "instrument:what_changed",
 ]
 
 
@@ -223,11 +249,14 @@ RESIDENT_URLS = [
     *RESIDENT_PAGES,
     "residents:open_trajectory",
     "residents:set_appointment",
+    "residents:set_language",
     "residents:withdraw_consent",
     "residents:responsible",
     "instrument:new_measurement",
     "instrument:goal_progress",
+    "instrument:set_wording",
     "instrument:discard",
+    "instrument:conversation_return",
     "feedback:trajectory",
     "screening:item",
     "screening:share",

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+import django.conf.locale
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -271,6 +272,12 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", "Nederlands"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Staff screens speak LANGUAGES (Dutch, English); the resident's screens also speak the
+# languages of residents.language.RESIDENT_LANGUAGES. Django knows no Tigrinya: add it.
+EXTRA_LANG_INFO = {
+    "ti": {"bidi": False, "code": "ti", "name": "Tigrinya", "name_local": "ትግርኛ"},
+}
+django.conf.locale.LANG_INFO.update(EXTRA_LANG_INFO)
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True

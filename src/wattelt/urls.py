@@ -7,6 +7,7 @@ from oauth2_provider.views import TokenView
 from wattelt.organisations import views as two_factor_views
 from wattelt.organisations.forms import LoginForm
 from wattelt.start.views import start
+from wattelt.web import clear_site_storage
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
@@ -16,7 +17,7 @@ urlpatterns = [
         auth_views.LoginView.as_view(authentication_form=LoginForm),
         name="login",
     ),
-    path("uitloggen/", auth_views.LogoutView.as_view(), name="logout"),
+    path("uitloggen/", clear_site_storage(auth_views.LogoutView.as_view()), name="logout"),
     path("inloggen/tweestaps/instellen/", two_factor_views.enrol, name="two_factor_enrol"),
     path("inloggen/tweestaps/", two_factor_views.verify, name="two_factor_verify"),
     path("inloggen/bevestigen/", two_factor_views.reauthenticate, name="reauthenticate"),

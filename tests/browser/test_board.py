@@ -10,7 +10,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import APIResponse, Locator, Page, Response, Route, expect
 
-from tests.browser.conftest import log_in
+from tests.browser.conftest import assert_accessible, log_in
 from tests.conftest import board_data, complete_fields, confirmed_measurement, make_staff
 from wattelt.instrument import services as instrument
 from wattelt.instrument.models import Goal, Measurement
@@ -283,12 +283,13 @@ def test_follow_up_shows_ghosts_and_reviews_goals(page, base_url, trajectory, al
 
     page.click("button[value=follow_up]")
     page.wait_for_url("**/metingen/*/")
-    for key in ("wonen", "geld"):
+    for key in ("wonen", "geld"):  # last time's domains are chosen already
         card = page.locator(f"label[data-card={key}]")
         expect(card).to_have_class(re.compile(r"card--ghost"))
         expect(card).to_contain_text("vorige keer gekozen")
-        card.click()
+        expect(card.locator("input")).to_be_checked()
     expect(page.locator(".chip--ghost")).to_have_count(2)
+    assert_accessible(page)  # "vorige keer gekozen" readable, no control inside a control
     for key, previous in (("wonen", 70), ("geld", 20)):
         expect(page.locator(f"[data-row={key}] .chip--ghost")).to_be_visible()
         assert chip_left(page, key, "ghost") == previous
@@ -433,3 +434,34 @@ def test_confirm_while_an_autosave_is_under_way_is_no_conflict(page, base_url, t
     page.wait_for_url(f"**{reverse('instrument:progress', args=[trajectory.pk])}")
     draft.refresh_from_db()
     assert (draft.status, draft.quality_of_life) == ("confirmed", 8)
+
+
+def test_a_failed_confirmation_shows_the_first_missing_answer_and_keeps_the_draft(
+    page, base_url, trajectory, alice, shot
+):
+    draft = instrument.start_measurement(trajectory, alice)
+    log_in(page, base_url, "alice", reverse("instrument:board", args=[draft.pk]))
+    act = Actions(page)
+    for key in ("wonen", "geld", "werk", "gevoel"):
+        act.click(f"label[data-card={key}]")
+    act.place_chip("wonen", 0.7)
+    act.place_chip("werk", 0.4)
+    act.place_chip("gevoel", 0.2)  # geld has no chip yet, and there is no grade
+    act.click("button[data-confirm]")
+
+    geld = page.locator("[data-row=geld] [data-track]")
+    expect(geld).to_be_focused()
+    expect(geld).to_be_in_viewport()
+    expect(page.locator("[data-bar-state]")).to_contain_text("Je concept is bewaard")
+    expect(page.locator("[data-errors-title]")).to_have_text(
+        "Nog niet bevestigd. Je concept is bewaard."
+    )
+    shot(page, "missing")
+    measurement = Measurement.objects.get(pk=draft.pk)
+    assert measurement.is_draft
+    assert choices_of(measurement) == {
+        "wonen": (70, None, None, False),
+        "geld": (None, None, None, False),
+        "werk": (40, None, None, False),
+        "gevoel": (20, None, None, False),
+    }

@@ -26,7 +26,7 @@ from wattelt.monitoring.suppression import (
     suppress_small_cells,
 )
 from wattelt.organisations.models import Organisation, Staff
-from wattelt.residents.models import Trajectory
+from wattelt.residents.models import Resident, Trajectory
 
 from .models import (
     SCALE,
@@ -373,6 +373,11 @@ def link_for(token: str) -> FeedbackLink:
     if not link.questionnaire.is_open_on(timezone.localdate()):
         raise LinkProblem("closed")
     return link
+
+
+def resident_of(link: FeedbackLink) -> Resident | None:
+    """The resident a link was handed to (for the language of their screen), if known."""
+    return link.trajectory.resident if link.trajectory is not None else None
 
 
 def answer_with_link(token: str, raw: Mapping[str, object]) -> Response:

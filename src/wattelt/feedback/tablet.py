@@ -1,47 +1,35 @@
 """Tablet mode: while a resident holds the professional's tablet, the session reaches
 nothing but the questionnaire, the hand-back and the way out (see middleware.TabletMode).
-Only the professional's password and second-factor code end it, or logging out."""
+The lock itself is the shared hand-over lock of `organisations.handover`."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.urls import reverse
 
-from wattelt.organisations import lockout
-from wattelt.organisations.models import Staff
+from wattelt.organisations import handover
+from wattelt.organisations.handover import HAND_BACK_ATTEMPTS, failed_hand_backs
+from wattelt.residents import language
+
+__all__ = ["HAND_BACK_ATTEMPTS", "end", "failed_hand_backs", "is_locked", "start"]
 
 TABLET_SESSION_KEY = "feedback_tablet_token"
 """The hand-over's one-time token; gone once the resident has answered."""
-TABLET_MODE_KEY = "feedback_tablet_mode"
-"""The questionnaire handed over; while set, the session is locked to the tablet."""
-FAILED_HAND_BACKS_KEY = "feedback_tablet_failed_hand_backs"
-HAND_BACK_ATTEMPTS = 5
-"""Wrong password-or-code attempts before the session is logged out altogether."""
 
 
 def start(request: HttpRequest, questionnaire_pk: int, token: str) -> None:
     request.session[TABLET_SESSION_KEY] = token
-    request.session[TABLET_MODE_KEY] = questionnaire_pk
-    request.session.pop(FAILED_HAND_BACKS_KEY, None)
+    pages = (reverse("feedback:tablet"), reverse("feedback:tablet_return"))
+    handover.lock(request, questionnaire_pk, pages)
+    language.forget_choice(request)
 
 
 def is_locked(request: HttpRequest) -> bool:
-    return TABLET_MODE_KEY in request.session
+    return handover.is_locked(request)
 
 
 def end(request: HttpRequest) -> None:
-    for key in (TABLET_SESSION_KEY, TABLET_MODE_KEY, FAILED_HAND_BACKS_KEY):
-        request.session.pop(key, None)
-
-
-def hand_back(request: HttpRequest, user: Staff, password: str, code: str) -> bool:
-    """Unlock when password and code are right: sudo mode's check, so a wrong attempt
-    counts towards the account's lockout as at the login, and in this session."""
-    if not lockout.confirm_password_and_code(request, user, password, code):
-        request.session[FAILED_HAND_BACKS_KEY] = failed_hand_backs(request) + 1
-        return False
-    end(request)
-    return True
-
-
-def failed_hand_backs(request: HttpRequest) -> int:
-    return int(request.session.get(FAILED_HAND_BACKS_KEY, 0))
+    """The hand-over is over: the next resident starts from their own language."""
+    request.session.pop(TABLET_SESSION_KEY, None)
+    handover.end(request)
+    language.forget_choice(request)

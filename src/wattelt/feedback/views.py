@@ -5,7 +5,6 @@ admin) and the suppressed summaries (admin, quality officer, team coaches)."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -18,9 +17,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from wattelt.audit.services import client_address, log_access
-from wattelt.organisations import lockout, roles
+from wattelt.organisations import handover, roles
 from wattelt.organisations.forms import ReauthenticateForm
 from wattelt.organisations.models import Role
+from wattelt.residents import language
 from wattelt.residents.access import trajectory_access
 from wattelt.residents.models import Trajectory
 from wattelt.web import StaffRequest, add_service_errors
@@ -152,6 +152,10 @@ def hand_over(request: StaffRequest, pk: int) -> HttpResponse:
     # From here on the session reaches only the tablet screens (middleware.TabletMode)
     # until the professional hands back with password and code.
     tablet_mode.start(request, questionnaire.pk, token)
+    if trajectory is not None:
+        # The tablet speaks the resident's language, also for an anonymous questionnaire
+        # (whose answers never name the trajectory).
+        language.remember_choice(request, trajectory.resident.language)
     return redirect("feedback:tablet")
 
 
@@ -192,13 +196,37 @@ def trajectory(request: StaffRequest, pk: int) -> HttpResponse:
 def _answer_page(
     request: HttpRequest, token: str, template_context: dict[str, object]
 ) -> tuple[HttpResponse, bool]:
+    """The questionnaire for a resident, through a link or the tablet, in the resident's
+    language, and whether the answering has ended."""
+    code = language.chosen_in_session(request)
+    if code is None:
+        try:
+            code = language.resident_language(None, services.resident_of(services.link_for(token)))
+        except services.LinkProblem:
+            code = language.DEFAULT
+    context = {**template_context, **_language_switch(request, code)}
+    with language.speaking(code):
+        response, ended = _answer_in_language(request, token, context)
+    response.headers["Content-Language"] = code
+    return response, ended
+
+
+def _language_switch(request: HttpRequest, code: str) -> dict[str, object]:
+    return language.template_context(
+        code, reverse("residents:choose_language"), request.get_full_path()
+    )
+
+
+def _answer_in_language(
+    request: HttpRequest, token: str, template_context: dict[str, object]
+) -> tuple[HttpResponse, bool]:
     """The questionnaire for a resident, through a link or the tablet, and whether the
     answering has ended (saved, or the link cannot be used). Nothing of the resident or
     the professional is shown."""
     try:
         link = services.link_for(token)
     except services.LinkProblem as problem:
-        return _link_problem(request, problem.kind), True
+        return _link_problem(request, problem.kind, template_context), True
     questionnaire = link.questionnaire
     questions = list(questionnaire.questions.all())
     form = AnswerForm(questions, request.POST or None)
@@ -206,7 +234,7 @@ def _answer_page(
         try:
             services.answer_with_link(token, request.POST)
         except services.LinkProblem as problem:
-            return _link_problem(request, problem.kind), True
+            return _link_problem(request, problem.kind, template_context), True
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -215,9 +243,11 @@ def _answer_page(
     return render(request, "feedback/respond.html", context), False
 
 
-def _link_problem(request: HttpRequest, kind: str) -> HttpResponse:
+def _link_problem(
+    request: HttpRequest, kind: str, template_context: dict[str, object]
+) -> HttpResponse:
     status, title, text = LINK_MESSAGES[kind]
-    context = {"title": title, "text": text}
+    context = {"title": title, "text": text, **template_context}
     return render(request, "feedback/link_problem.html", context, status=status)
 
 
@@ -239,15 +269,18 @@ def respond(request: HttpRequest, token: str) -> HttpResponse:
     """A resident answers through a one-time link, without an account. Not cached, not
     sent on as referrer; an address trying many unknown links waits a while."""
     if _throttled(request):
-        response = render(
-            request,
-            "feedback/link_problem.html",
-            {
-                "title": _("Too many attempts."),
-                "text": _("Wait a few minutes and try your link again."),
-            },
-            status=429,
-        )
+        code = language.chosen_in_session(request) or language.DEFAULT
+        with language.speaking(code):
+            response = render(
+                request,
+                "feedback/link_problem.html",
+                {
+                    "title": _("Too many attempts."),
+                    "text": _("Wait a few minutes and try your link again."),
+                    **_language_switch(request, code),
+                },
+                status=429,
+            )
     else:
         response, _ended = _answer_page(request, token, {"tablet": False})
         if response.status_code == 404:
@@ -266,7 +299,11 @@ def tablet(request: StaffRequest) -> HttpResponse:
     token = request.session.get(TABLET_SESSION_KEY)
     if not token:
         if tablet_mode.is_locked(request):
-            return render(request, "feedback/tablet_locked.html")
+            code = language.chosen_in_session(request) or language.DEFAULT
+            with language.speaking(code):
+                return render(
+                    request, "feedback/tablet_locked.html", _language_switch(request, code)
+                )
         return redirect("feedback:start")
     response, ended = _answer_page(request, token, {"tablet": True})
     if ended:
@@ -284,24 +321,10 @@ def tablet_return(request: StaffRequest) -> HttpResponse:
         request.session.pop(TABLET_SESSION_KEY, None)
         return back
     form = ReauthenticateForm(request.POST if request.method == "POST" else None)
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        if tablet_mode.hand_back(request, request.user, data["password"], data["code"]):
-            messages.success(request, _("The tablet is unlocked: welcome back."))
-            return back
-        if lockout.is_locked_out(request):
-            # The account's lockout (shared with the login) ends the session at once.
-            return lockout.refuse_locked_out(request)
-        if tablet_mode.failed_hand_backs(request) >= tablet_mode.HAND_BACK_ATTEMPTS:
-            logout(request)
-            messages.error(
-                request,
-                _("Too many wrong attempts to unlock the tablet: you have been logged out."),
-            )
-            return redirect("login")
-        form.add_error(
-            None, _("Password or code is not right. The tablet stays locked; try again.")
-        )
+    done = handover.take_back(request, request.user, form, back.url)
+    if done is not None:
+        tablet_mode.end(request)  # the token and the resident's language choice go too
+        return done
     return render(request, "feedback/tablet_return.html", {"form": form})
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from .forms import BoardInput, ChoiceInput, GoalInput, ReviewInput
 from .models import GOAL_TEXT_FIELDS, Domain, Goal, Measurement
 from .services import goals_to_review
+from .wording import in_wording_order, wording_for
 
 BANDS = [(33, "niet-goed"), (66, "redelijk"), (100, "goed")]
 
@@ -69,6 +70,8 @@ class Board:
     reviews: list[ReviewRow]
     previous: Measurement | None
     errors: dict[str, str] = field(default_factory=dict)
+    wording: str = "adult"
+    """The catalogue's wording (adult or youth): templates/catalogue.py's domain_text."""
 
 
 def stored_input(measurement: Measurement) -> BoardInput:
@@ -99,6 +102,24 @@ def stored_input(measurement: Measurement) -> BoardInput:
     )
 
 
+def same_content(posted: BoardInput, stored: BoardInput) -> bool:
+    """Whether a save brings nothing the stored draft does not hold already: the same
+    save sent again (a page's last beacon and the copy kept in the browser, an answer
+    lost on the way). Revisions and goal ids do not count; a date not sent keeps it."""
+
+    def goals(data: BoardInput) -> list[tuple[object, ...]]:
+        return [(g.texts, sorted(g.domain_keys), g.due_on) for g in data.goals]
+
+    return (
+        posted.measured_on in (None, stored.measured_on)
+        and posted.quality_of_life == stored.quality_of_life
+        and posted.carer_relation == stored.carer_relation
+        and posted.choices == stored.choices
+        and goals(posted) == goals(stored)
+        and posted.reviews == stored.reviews
+    )
+
+
 def previous_measurement(measurement: Measurement) -> Measurement | None:
     """The latest confirmed measurement before this one: its chips are the ghosts."""
     earlier = Measurement.objects.confirmed().filter(trajectory_id=measurement.trajectory_id)
@@ -116,6 +137,7 @@ def build_board(
 ) -> Board:
     data = data or stored_input(measurement)
     previous = previous_measurement(measurement)
+    wording = wording_for(measurement)
     ghosts = (
         {c.domain.key: c.resident_chip for c in previous.choices.select_related("domain")}
         if previous
@@ -128,7 +150,7 @@ def build_board(
             ghost=ghosts.get(d.key),
             ghost_chosen=d.key in ghosts,
         )
-        for d in measurement.catalogue.domains.all()
+        for d in in_wording_order(measurement.catalogue.domains.all(), wording)
     ]
     goals = [GoalRow(g.index, g) for g in data.goals]
     # Always one empty goal to write in, so the plain form needs no extra round trip.
@@ -137,7 +159,7 @@ def build_board(
         ReviewRow(goal, data.reviews.get(goal.pk, ReviewInput("", "")))
         for goal in goals_to_review(measurement)
     ]
-    return Board(measurement, data, rows, goals, reviews, previous, errors or {})
+    return Board(measurement, data, rows, goals, reviews, previous, errors or {}, wording)
 
 
 def empty_goal(index: int) -> GoalRow:

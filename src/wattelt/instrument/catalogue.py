@@ -6,10 +6,13 @@ admin as a new catalogue version. This default set is what every organisation st
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 
 from wattelt.organisations.models import Organisation
 
+from . import catalogue_texts
 from .models import Catalogue, Domain, Measurement
 
 # key, Dutch label, English label, Dutch explanation, English explanation
@@ -124,7 +127,7 @@ def ensure_default_catalogue() -> Catalogue:
         defaults={"name": "Wat telt (standaard)", "published": True},
     )
     if created:
-        Domain.objects.bulk_create(
+        domains = [
             Domain(
                 catalogue=catalogue,
                 key=key,
@@ -134,8 +137,42 @@ def ensure_default_catalogue() -> Catalogue:
                 pictogram=key,
             )
             for position, (key, nl, en, nl_text, en_text) in enumerate(DEFAULT_DOMAINS, start=1)
-        )
+        ]
+        for domain in domains:
+            add_default_translations(domain)
+        Domain.objects.bulk_create(domains)
     return catalogue
+
+
+def add_default_translations(domain: Any) -> bool:
+    """Give a default card the languages and the young people's wording it lacks (the
+    words it has stay: a measurement keeps the words it was made in); the added
+    languages are marked for a native speaker's check. Also used by a migration, with
+    its historical model. Whether anything was added."""
+    key = domain.key
+    if key not in catalogue_texts.LABELS:
+        return False
+    added: list[str] = []
+    for code, label in catalogue_texts.LABELS[key].items():
+        if not domain.labels.get(code):
+            domain.labels = {**domain.labels, code: label}
+            added.append(code)
+        if not domain.explanations.get(code):
+            text = catalogue_texts.EXPLANATIONS[key][code]
+            domain.explanations = {**domain.explanations, code: text}
+    changed = bool(added)
+    if not domain.youth_labels:
+        domain.youth_labels = dict(catalogue_texts.YOUTH_LABELS[key])
+        domain.youth_explanations = dict(catalogue_texts.YOUTH_EXPLANATIONS[key])
+        changed = True
+    if domain.youth_position is None:
+        domain.youth_position = catalogue_texts.YOUTH_POSITIONS[key]
+        changed = True
+    unchecked = [c for c in catalogue_texts.UNCHECKED if c not in domain.unchecked_languages]
+    if unchecked:
+        domain.unchecked_languages = [*domain.unchecked_languages, *unchecked]
+        changed = True
+    return changed
 
 
 @transaction.atomic
@@ -157,6 +194,10 @@ def copy_as_new_version(catalogue: Catalogue, organisation: Organisation | None)
             labels=d.labels,
             explanations=d.explanations,
             pictogram=d.pictogram,
+            youth_labels=d.youth_labels,
+            youth_explanations=d.youth_explanations,
+            youth_position=d.youth_position,
+            unchecked_languages=d.unchecked_languages,
         )
         for d in catalogue.domains.all()
     )

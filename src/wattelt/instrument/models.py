@@ -73,6 +73,27 @@ class Domain(models.Model):
     labels = models.JSONField(_("labels"), help_text=_('Per language, e.g. {"nl": "Wonen"}'))
     explanations = models.JSONField(_("explanations"), help_text=_("Per language, one line."))
     pictogram = models.CharField(_("pictogram"), max_length=40)
+    youth_labels = models.JSONField(
+        _("labels for young people"),
+        default=dict,
+        blank=True,
+        help_text=_("The wording for 12-17 year olds, per language; empty: the labels."),
+    )
+    youth_explanations = models.JSONField(
+        _("explanations for young people"), default=dict, blank=True
+    )
+    youth_position = models.PositiveSmallIntegerField(
+        _("position for young people"), null=True, blank=True
+    )
+    unchecked_languages = models.JSONField(
+        _("to be checked by a native speaker"),
+        default=list,
+        blank=True,
+        help_text=_(
+            'Languages whose texts are machine-made or unchecked, e.g. ["ar", "ti"]. '
+            "Remove a language once a native speaker has checked it."
+        ),
+    )
 
     class Meta:
         verbose_name = _("life domain")
@@ -140,6 +161,13 @@ class Measurement(models.Model):
     measured_on = models.DateField(_("date"), default=timezone.localdate)
     quality_of_life = models.PositiveSmallIntegerField(_("quality of life"), null=True, blank=True)
     carer_relation = models.CharField(_("carer"), max_length=80, blank=True)
+    wording = models.CharField(
+        _("wording"),
+        max_length=8,
+        choices=[("adult", _("adults")), ("youth", _("young people (12-17)"))],
+        blank=True,
+        help_text=_("Empty: chosen by the resident's age on the date of the measurement."),
+    )
     # Optimistic locking: every save of a draft must name the revision it edited.
     revision = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")

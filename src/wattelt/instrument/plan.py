@@ -16,6 +16,7 @@ from wattelt.residents.access import TrajectoryAccess
 from wattelt.residents.models import Trajectory
 
 from .models import ChosenDomain, Goal, Measurement
+from .wording import ADULT, wording_for
 
 
 @dataclass
@@ -29,6 +30,8 @@ class ResidentPlan:
     latest: Measurement | None
     chosen: list[ChosenDomain]
     goals: list[Goal]
+    wording: str = ADULT
+    """The catalogue's wording of the latest measurement (young people or adults)."""
 
     @property
     def open_goals(self) -> list[Goal]:
@@ -63,7 +66,8 @@ def resident_plan(access: TrajectoryAccess) -> ResidentPlan:
             .select_related("stated_in")
             .prefetch_related("domains", "progress__author", "progress__organisation")
         )
-    return ResidentPlan(trajectory, access.parts, latest, chosen, goals)
+    wording = wording_for(latest) if latest is not None else ADULT
+    return ResidentPlan(trajectory, access.parts, latest, chosen, goals, wording)
 
 
 @lru_cache(maxsize=1)

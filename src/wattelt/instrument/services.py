@@ -89,8 +89,31 @@ def start_measurement(trajectory: Trajectory, by: Staff, kind: str = "") -> Meas
             created_by=by,
             updated_by=by,
         )
+        if kind != Measurement.Kind.START:
+            _start_from_last_time(measurement)
         touch(trajectory)
         return measurement
+
+
+def _start_from_last_time(measurement: Measurement) -> None:
+    """A follow-up starts where the last conversation ended: last time's domains are
+    chosen already (without chips: the resident places them anew beside the ghosts) and
+    the carer is the same person. The resident can remove or add domains."""
+    last = (
+        Measurement.objects.confirmed()
+        .filter(trajectory_id=measurement.trajectory_id)
+        .order_by("-measured_on", "-id")
+        .first()
+    )
+    if last is None:
+        return
+    domains = {d.key: d for d in measurement.catalogue.domains.all()}
+    keys = [c.domain.key for c in last.choices.select_related("domain")]
+    ChosenDomain.objects.bulk_create(
+        ChosenDomain(measurement=measurement, domain=domains[key]) for key in keys if key in domains
+    )
+    measurement.carer_relation = last.carer_relation
+    measurement.save(update_fields=["carer_relation"])
 
 
 def goals_to_review(measurement: Measurement) -> list[Goal]:

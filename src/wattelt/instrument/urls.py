@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import conversation, views
 
 app_name = "instrument"
 urlpatterns = [
@@ -15,6 +15,15 @@ urlpatterns = [
         name="goal_progress",
     ),
     path("metingen/<int:pk>/", views.board, name="board"),
+    path("metingen/<int:pk>/woorden/", views.set_wording, name="set_wording"),
     path("metingen/<int:pk>/corrigeren/", views.correct, name="correct"),
     path("metingen/<int:pk>/verwijderen/", views.discard, name="discard"),
+    path("metingen/<int:pk>/gesprek/", conversation.conversation, name="conversation"),
+    path("metingen/<int:pk>/samenvatting/", conversation.summary, name="summary"),
+    path("metingen/<int:pk>/wat-is-veranderd/", conversation.changed, name="what_changed"),
+    path(
+        "metingen/<int:pk>/gesprek/teruggeven/",
+        conversation.conversation_return,
+        name="conversation_return",
+    ),
 ]

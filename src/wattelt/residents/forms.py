@@ -13,6 +13,8 @@ from wattelt.organisations import roles
 from wattelt.organisations.models import District, Membership, Organisation, Staff, Team
 from wattelt.web import DateInput
 
+from .language import DEFAULT as DEFAULT_LANGUAGE
+from .language import RESIDENT_LANGUAGES
 from .models import Resident, Trajectory
 from .selectors import teams_to_open_in
 
@@ -30,6 +32,13 @@ class ResidentForm(forms.Form):
     )
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
+    language = forms.ChoiceField(
+        label=_("Language of the resident's screens"),
+        choices=RESIDENT_LANGUAGES,
+        initial=DEFAULT_LANGUAGE,
+        required=False,
+        help_text=_("Conversation mode, the plan and feedback speak this language."),
+    )
     team = forms.ModelChoiceField(
         label=_("Start a trajectory in team"),
         queryset=Team.objects.none(),
@@ -139,3 +148,9 @@ class ConsentForm(forms.Form):
         field.queryset = Organisation.objects.filter(municipality_id=own.municipality_id).exclude(
             pk=own.pk
         )
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(
+        label=_("Language of the resident's screens"), choices=RESIDENT_LANGUAGES
+    )

@@ -14,6 +14,8 @@ from wattelt.organisations import roles
 from wattelt.organisations.models import District, Membership, Organisation, Staff, Team
 
 from .bsn import mask_bsn
+from .language import DEFAULT as DEFAULT_LANGUAGE
+from .language import RESIDENT_LANGUAGES
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -121,6 +123,13 @@ class Resident(models.Model):
     bsn = models.CharField(_("BSN"), max_length=9, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=RESIDENT_LANGUAGES,
+        default=DEFAULT_LANGUAGE,
+        help_text=_("The language of the screens the resident reads."),
+    )
     registered_by = models.ForeignKey(Staff, on_delete=models.SET_NULL, null=True, related_name="+")
     registered_at = models.DateTimeField(default=timezone.now)
 

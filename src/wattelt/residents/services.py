@@ -27,6 +27,8 @@ from wattelt.bounds import (
 from wattelt.organisations.models import District, Organisation, Staff, Team
 
 from .bsn import is_valid_bsn
+from .language import CODES as LANGUAGE_CODES
+from .language import DEFAULT as DEFAULT_LANGUAGE
 from .models import Consent, Resident, Trajectory
 from .signals import (
     consent_given,
@@ -58,6 +60,7 @@ class ResidentInput:
     bsn: str = ""
     phone: str = ""
     email: str = ""
+    language: str = DEFAULT_LANGUAGE
 
 
 @dataclass
@@ -121,6 +124,7 @@ def register_resident(data: ResidentInput, by: Staff) -> Resident:
         bsn=bsn,
         phone=data.phone.strip(),
         email=data.email.strip(),
+        language=data.language if data.language in LANGUAGE_CODES else DEFAULT_LANGUAGE,
         registered_by=by,
     )
 
@@ -329,3 +333,13 @@ def assign_responsible(trajectory: Trajectory, by: Staff, responsible: Staff) ->
         locked.last_activity_at = timezone.now()
         locked.save(update_fields=["responsible", "last_activity_at"])
         return locked
+
+
+def set_language(resident: Resident, code: str) -> Resident:
+    """The language the resident's screens speak from now on (also during a conversation)."""
+    if code not in LANGUAGE_CODES:
+        raise ValidationError({"language": _("This language is not offered.")})
+    if resident.language != code:
+        resident.language = code
+        resident.save(update_fields=["language"])
+    return resident

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -21,12 +21,13 @@ from wattelt.organisations.models import Team
 from wattelt.organisations.two_factor import sudo_mode
 from wattelt.web import StaffRequest, add_service_errors
 
-from . import selectors, services
+from . import language, selectors, services
 from .access import resident_access, trajectory_access, visible_one
 from .forms import (
     AppointmentForm,
     CloseTrajectoryForm,
     ConsentForm,
+    LanguageForm,
     OpenTrajectoryForm,
     ResidentForm,
     ResponsibleForm,
@@ -113,6 +114,7 @@ def detail(request: StaffRequest, pk: int) -> HttpResponse:
             "resident": resident,
             "trajectories": selectors.resident_trajectories(request.user, resident),
             "open_form": OpenTrajectoryForm(user=request.user, resident=resident),
+            "language_form": LanguageForm(initial={"language": resident.language}),
             "in_care": door.in_care,
         },
     )
@@ -265,3 +267,27 @@ def _already_open(refused: services.TrajectoryAlreadyOpen) -> str:
         reverse("instrument:progress", args=[refused.trajectory.pk]),
         _("Go to the open trajectory"),
     )
+
+
+@login_required
+@require_POST
+def set_language(request: StaffRequest, pk: int) -> HttpResponse:
+    """Store the language of the resident's screens: on the file, or from the switch in
+    conversation mode (which comes back to `next`)."""
+    resident = resident_access(request.user, pk, for_edit=True).resident
+    require_professional(request, resident)
+    form = LanguageForm(request.POST)
+    if form.is_valid():
+        services.set_language(resident, form.cleaned_data["language"])
+        log_access(request, "change", "resident", resident.pk, resident.pk)
+    else:
+        messages.error(request, _("This language is not offered."))
+    return redirect(language.safe_next(request, reverse("residents:detail", args=[resident.pk])))
+
+
+@require_POST
+def choose_language(request: HttpRequest) -> HttpResponse:
+    """A resident's own choice on a screen without a stored resident (a one-time feedback
+    link): kept for this session only."""
+    language.remember_choice(request, request.POST.get("language", ""))
+    return redirect(language.safe_next(request, "/"))
