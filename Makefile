@@ -77,7 +77,16 @@ test-sqlite: install browser var
 test-postgres: install
 	bin/with-postgres env $(DEV_ENV) .venv/bin/pytest -q -p no:cacheprovider --ignore=tests/browser
 
-test: lint test-sqlite test-postgres
+# Two clusters: the primary and a streaming standby made with pg_basebackup (wattelt/replica.py).
+.PHONY: test-replica failover-drill
+test-replica: install
+	bin/with-postgres bin/with-replica env $(DEV_ENV) .venv/bin/pytest -q -p no:cacheprovider tests/replica
+
+# Promote the standby while the app runs with a multi-host DATABASE_URL (not in make test).
+failover-drill: install
+	bin/with-postgres bin/with-replica env $(DEV_ENV) $(PY) -m bench.failover_drill
+
+test: lint test-sqlite test-postgres test-replica
 
 # `make bench`: page timings at 100k (bench.pages), then monitoring at BENCH_RESIDENTS on
 # PostgreSQL (generation, summary rebuild, publishing, dashboards, indicators, DuckDB

@@ -6,6 +6,9 @@ dashboard, the published figures, the exports) there. Everything else reads from
 primary, and every write, every migration and every read inside a transaction goes to
 the primary. Without a replica everything goes to the primary and nothing changes.
 
+A marked request that writes anything but the login state or the access log (a cube
+published on demand) reads only from the primary from then on.
+
 Even in a marked view some tables are always read from the primary: the login state
 (sessions, users and their memberships, two-step devices, lockouts) and the access log.
 A replica lags the primary by a fraction of a second; a session that was just created, or
@@ -82,6 +85,13 @@ def pinned_to_primary(request: HttpRequest) -> bool:
     return until > time.time()
 
 
+def read_from_primary() -> None:
+    """The rest of this request reads from the primary (before building what is stored)."""
+    route = _route.get()
+    if route is not None:
+        route.replica = False
+
+
 class ReplicaRouter:
     """Django database router (settings.DATABASE_ROUTERS)."""
 
@@ -98,6 +108,11 @@ class ReplicaRouter:
         return DEFAULT_DB_ALIAS
 
     def db_for_write(self, model: type[Model], **hints: Any) -> str:
+        route = _route.get()
+        if route is not None and model._meta.app_label not in PRIMARY_ONLY_APPS:
+            # A request that writes figures (a cube published on demand) reads them back:
+            # from now on it reads from the primary, which has them.
+            route.replica = False
         return DEFAULT_DB_ALIAS
 
     def allow_relation(self, obj1: Model, obj2: Model, **hints: Any) -> bool:
