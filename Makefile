@@ -84,7 +84,9 @@ test-replica: install
 
 # Promote the standby while the app runs with a multi-host DATABASE_URL (not in make test).
 failover-drill: install
-	bin/with-postgres bin/with-replica env $(DEV_ENV) $(PY) -m bench.failover_drill
+	bin/with-postgres bin/with-replica bash -c 'unset DATABASE_REPLICA_URL; \
+	  DATABASE_URL="postgres://wattelt@127.0.0.1:$$WATTELT_PG_PORT,127.0.0.1:$$WATTELT_PG_REPLICA_PORT/postgres?target_session_attrs=read-write" \
+	  $(DEV_ENV) $(PY) -m bench.failover_drill'
 
 test: lint test-sqlite test-postgres test-replica
 
