@@ -72,9 +72,8 @@ def main() -> int:
 
     standby = f"postgresql://wattelt@127.0.0.1:{STANDBY_PORT}/postgres"
     with psycopg.connect(standby, autocommit=True) as check:
-        while not check.execute(
-            "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [lsn]
-        ).fetchone()[0]:  # type: ignore[index]
+        replayed = "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn"
+        while check.execute(replayed, [lsn]).fetchone() != (True,):
             time.sleep(0.05)
 
     killed = time.monotonic()

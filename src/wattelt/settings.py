@@ -71,7 +71,7 @@ ALLOWED_HOSTS = setting(
 )
 
 
-def _parse_database_url(raw: str) -> dict[str, Any]:
+def _parse_database_url(raw: str) -> dj_database_url.DBConfig:
     """dj-database-url, plus libpq's multi-host form for failover:
     postgres://user@host1:5432,host2:5432/db?target_session_attrs=read-write
     (HOST and PORT become libpq's comma-separated lists; the query goes to OPTIONS)."""
