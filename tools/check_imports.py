@@ -23,7 +23,7 @@ from pathlib import Path
 
 PACKAGE = "wattelt"
 
-KERNEL = {"web", "charts", "bounds", "spreadsheets", "jobs"}
+KERNEL = {"web", "charts", "bounds", "spreadsheets", "jobs", "replica"}
 # The parts each part may import (besides itself). From the bottom up; the layers and why
 # are in docs/architecture.md. A part missing here is an error: a new app chooses its place.
 ALLOWED: dict[str, set[str]] = {
@@ -34,6 +34,8 @@ ALLOWED: dict[str, set[str]] = {
     "spreadsheets": set(),
     # One run at a time of each cron job (advisory lock); no domain.
     "jobs": set(),
+    # Which database a read goes to (primary or streaming replica); no domain.
+    "replica": set(),
     # Health URLs and JSON-lines logging: middleware that knows no domain.
     "health": set(),
     "logs": set(),

@@ -70,17 +70,60 @@ ALLOWED_HOSTS = setting(
     "Comma-separated host names this server answers to.",
     _parse_list,
 )
+
+
+def _parse_database_url(raw: str) -> dj_database_url.DBConfig:
+    """dj-database-url, plus libpq's multi-host form for failover:
+    postgres://user@host1:5432,host2:5432/db?target_session_attrs=read-write
+    (HOST and PORT become libpq's comma-separated lists; the query goes to OPTIONS)."""
+    scheme, sep, rest = raw.partition("://")
+    userinfo, at, hostpart = rest.rpartition("@")
+    netloc, slash, tail = hostpart.partition("/")
+    if not sep or "," not in netloc:
+        return dj_database_url.parse(raw, conn_max_age=60)
+    hosts = [item.rpartition(":") if ":" in item else (item, "", "") for item in netloc.split(",")]
+    config = dj_database_url.parse(
+        f"{scheme}://{userinfo}{at}{hosts[0][0]}{slash}{tail}", conn_max_age=60
+    )
+    config["HOST"] = ",".join(host for host, _, _ in hosts)
+    config["PORT"] = ",".join(port or "5432" for _, _, port in hosts)
+    return config
+
+
 DATABASES = {
     "default": setting(
         "DATABASE_URL",
         dj_database_url.parse(f"sqlite:///{PROJECT_DIR / 'var' / 'wattelt.sqlite3'}"),
-        "Database URL; SQLite in var/ by default, postgres://user:pass@host/db in production.",
-        lambda raw: dj_database_url.parse(raw, conn_max_age=60),
+        "Database URL; SQLite in var/ by default, postgres://user:pass@host/db in production. "
+        "For failover list every server: postgres://user@db1:5432,db2:5432/wattelt"
+        "?target_session_attrs=read-write (libpq connects to the one that takes writes).",
+        _parse_database_url,
     )
 }
+# A streaming replica (docs/operations.md): the monitoring figures and exports read from
+# it, everything else from the primary (wattelt/replica.py).
+_replica = setting(
+    "DATABASE_REPLICA_URL",
+    None,
+    "Database URL of a streaming replica of DATABASE_URL (PostgreSQL only). When set, the "
+    "dashboard, the published figures and the exports read from it. Unset: all on DATABASE_URL.",
+    _parse_database_url,
+)
+if _replica:
+    # Tests run against the primary's test database; tests/replica points it elsewhere.
+    DATABASES["replica"] = {**_replica, "TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = ["wattelt.replica.ReplicaRouter"]
+DATABASE_REPLICA_PIN_SECONDS = setting(
+    "DATABASE_REPLICA_PIN_SECONDS",
+    10,
+    "Seconds after a write during which that browser reads only from the primary "
+    "(read-your-own-writes; longer than the replica's worst normal lag).",
+    int,
+)
 # A kept connection is tested before a request uses it: after a database restart the first
 # request on each app server gets a fresh connection instead of an error.
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+for _database in DATABASES.values():
+    _database["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
@@ -126,6 +169,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Marked views read from the replica; a browser that just wrote reads the primary.
+    "wattelt.replica.ReplicaRouting",
     "wattelt.web.ChosenLanguage",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

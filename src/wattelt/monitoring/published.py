@@ -36,6 +36,7 @@ from django.utils import timezone
 from wattelt.instrument.figures import not_filled_in_recorded
 from wattelt.instrument.models import GoalReview, Measurement, NotFilledIn
 from wattelt.organisations.models import Membership, Municipality, Organisation
+from wattelt.replica import read_from_primary
 from wattelt.residents.models import Trajectory
 
 from .cube import (
@@ -306,6 +307,7 @@ def publish(
     the stored one (or `force`). Suppression is `cube.cube_of`: the whole scope and year
     at once, exactly as the pages used to do it. `all_data` is `cube.data_version()`
     (the command asks it once per run)."""
+    read_from_primary()  # never build figures from a replica that may lag
     today = today or timezone.localdate()
     kind, key = scope_identity(scope)
     began = time.perf_counter()

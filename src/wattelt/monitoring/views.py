@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from wattelt.audit.services import log_access, log_list_access
 from wattelt.organisations.models import District, Municipality, Team
 from wattelt.organisations.two_factor import sudo_mode
+from wattelt.replica import reads_from_replica
 from wattelt.web import StaffRequest
 
 from .cube import dashboard_scope
@@ -58,6 +59,7 @@ class _Page:
 
 
 @login_required
+@reads_from_replica
 def dashboard(request: StaffRequest) -> HttpResponse:
     page = _Page(request)
     log_access(request, "read", "dashboard", "figures", None, purpose="monitoring")
@@ -69,6 +71,7 @@ def dashboard(request: StaffRequest) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def presentation(request: StaffRequest) -> HttpResponse:
     """One figure per screen, large, with previous and next (links; arrow keys with JS)."""
     page = _Page(request)
@@ -111,16 +114,19 @@ def _export(request: StaffRequest, kind: str) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def export_csv(request: StaffRequest) -> HttpResponse:
     return _export(request, "csv")
 
 
 @login_required
+@reads_from_replica
 def export_xlsx(request: StaffRequest) -> HttpResponse:
     return _export(request, "xlsx")
 
 
 @login_required
+@reads_from_replica
 def report(request: StaffRequest) -> HttpResponse:
     """The quarterly (or yearly) report as a PDF."""
     page = _Page(request)
