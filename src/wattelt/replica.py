@@ -40,7 +40,8 @@ from django.http import HttpRequest, HttpResponse
 REPLICA = "replica"
 PIN_COOKIE = "wattelt_primary"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-# Login state and the access log: read from the primary even in a replica view.
+# Login state (also the API's clients and tokens) and the access log: read from the
+# primary even in a replica view.
 PRIMARY_ONLY_APPS = frozenset(
     {
         "admin",
@@ -52,6 +53,9 @@ PRIMARY_ONLY_APPS = frozenset(
         "sessions",
         "organisations",
         "audit",
+        # API clients, their tokens and idempotency keys: a token just issued must work.
+        "oauth2_provider",
+        "api",
     }
 )
 

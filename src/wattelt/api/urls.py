@@ -7,6 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
+from wattelt.replica import reads_from_replica
+
 from . import views
 from .figures import FiguresView
 
@@ -33,6 +35,6 @@ def openapi(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
 
 urlpatterns = [
     path("openapi.json", openapi, name="openapi"),
-    path("cijfers", FiguresView.as_view(), name="cijfers"),
+    path("cijfers", reads_from_replica(FiguresView.as_view()), name="cijfers"),
     path("", include(router.urls)),
 ]
