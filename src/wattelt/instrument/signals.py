@@ -9,3 +9,7 @@ from django.dispatch import Signal
 # A measurement was confirmed (`measurement`), also as the new version of a correction.
 # Monitoring derives the trajectory's summary rows again.
 measurement_confirmed = Signal()
+
+# A progress note set a goal's status (`goal`, with `status`) between measurements.
+# Monitoring counts the status like one set at a measurement.
+goal_status_set = Signal()

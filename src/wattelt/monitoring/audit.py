@@ -83,11 +83,11 @@ class Audit:
         self.relations = list(relations)
         self.values = values
         self.width = width
+        self.cap = 1.0 + sum(abs(float(v)) for v in values.values())
         self.of_key: dict[Key, list[int]] = {}
         for r, relation in enumerate(self.relations):
             for key, _coefficient in relation.terms:
                 self.of_key.setdefault(key, []).append(r)
-        self._settled: dict[frozenset[Key], dict[Key, Interval]] = {}
 
     def parts(self, hidden: set[Key]) -> list[tuple[set[Key], list[int]]]:
         """The hidden keys split into parts linked by relations (shown keys are constants)."""
@@ -137,20 +137,20 @@ class Audit:
                         todo.append(k)
         return keys, sorted(relation_ids)
 
-    def intervals(
+    def narrow(
         self,
         keys: set[Key],
         relation_ids: list[int],
         targets: Iterable[Key],
         bounds: Mapping[Key, tuple[float, float | None]],
     ) -> dict[Key, Interval]:
-        """The smallest and largest value of each target over the part's feasible set."""
+        """The targets of one part whose feasible range is narrower than `width`, with
+        that range. Any feasible solution shows values each target can take, so a few
+        solutions for combined objectives prove most targets wide at once; only the rest
+        get their own two programmes (the smallest and the largest value)."""
         targets = sorted((t for t in targets if t in keys), key=repr)
         if not targets:
             return {}
-        memo = frozenset(keys)
-        if memo in self._settled:
-            return self._settled[memo]
         order = sorted(keys, key=repr)
         column = {k: n for n, k in enumerate(order)}
         eq_rows: list[tuple[dict[int, float], float]] = []
@@ -167,19 +167,49 @@ class Audit:
             (eq_rows if relation.equal else ub_rows).append((row, -constant))
         a_eq, b_eq = _matrix(eq_rows, len(order))
         a_ub, b_ub = _matrix(ub_rows, len(order))
-        found: dict[Key, Interval] = {}
         box = [bounds.get(k, (0.0, None)) for k in order]
+        # Extra upper bounds keep the combined objectives bounded; their solutions are
+        # solutions of the reader's system too.
+        capped = [(low, self.cap if high is None else high) for low, high in box]
+        seen = {t: [math.inf, -math.inf] for t in targets}
+        columns = [column[t] for t in targets]
+
+        def observe(x: np.ndarray) -> None:
+            for t, c in zip(targets, columns, strict=True):
+                pair = seen[t]
+                pair[0] = min(pair[0], x[c])
+                pair[1] = max(pair[1], x[c])
+
+        def wide(t: Key) -> bool:
+            low, high = seen[t]
+            return math.floor(high + _EPS) - math.ceil(low - _EPS) >= self.width
+
+        rng = np.random.default_rng(len(order))
+        objectives = [1.0, -1.0, *(rng.choice([-1.0, 1.0], len(targets)) for _ in range(2))]
+        for weights in objectives:
+            c = np.zeros(len(order))
+            c[columns] = weights
+            result = linprog(c, a_ub, b_ub, a_eq, b_eq, bounds=capped, method="highs")
+            if result.status == 2:
+                raise ValueError("The relations do not hold for these figures.")
+            if result.status == 0:
+                observe(result.x)
+        found: dict[Key, Interval] = {}
         for target in targets:
+            if wide(target):
+                continue
             c = np.zeros(len(order))
             c[column[target]] = 1.0
             low = linprog(c, a_ub, b_ub, a_eq, b_eq, bounds=box, method="highs")
             high = linprog(-c, a_ub, b_ub, a_eq, b_eq, bounds=box, method="highs")
+            for result in (low, high):
+                if result.status == 0:
+                    observe(result.x)
             low_value = math.ceil(low.fun - _EPS) if low.status == 0 else -math.inf
             high_value = math.floor(-high.fun + _EPS) if high.status == 0 else math.inf
-            if low.status == 2 or high.status == 2:
-                raise ValueError("The relations do not hold for these figures.")
-            found[target] = Interval(low_value, high_value)
-        self._settled[memo] = found
+            interval = Interval(low_value, high_value)
+            if interval.width < self.width:
+                found[target] = interval
         return found
 
 
@@ -208,37 +238,42 @@ def widen(
     hide_bounds: Mapping[Key, tuple[float, float | None]],
 ) -> list[Key]:
     """Hide shown cells (from `candidates`: key -> residents) until every target's
-    interval is at least `audit.width` wide. `hidden` grows in place; returns what was
+    range is at least `audit.width` wide. `hidden` grows in place; returns what was
     hidden, in order. `hide_bounds` are what the reader learns about a cell once it is
-    hidden as secondary ("×": 10 or more residents)."""
+    hidden as secondary ("×": 10 or more residents).
+
+    Hiding a cell only turns a known value into an unknown one, so no range ever gets
+    narrower: after the first audit only the narrow targets are looked at again."""
     added: list[Key] = []
     bounds = dict(bounds)
-    owner: dict[Key, int] = {}
-    pending: list[tuple[int, set[Key], list[int]]] = []
-    for token, (keys, relation_ids) in enumerate(audit.parts(hidden)):
+    narrow: set[Key] = set()
+    for keys, relation_ids in audit.parts(hidden):
         if keys & targets:
-            pending.append((token, keys, relation_ids))
-            owner.update(dict.fromkeys(keys, token))
-    next_token = len(pending) + 1_000_000
-    while pending:
-        token, keys, relation_ids = pending.pop()
-        if any(owner.get(k) != token for k in keys):
-            continue  # merged into a larger part since
-        found = audit.intervals(keys, relation_ids, targets & keys, bounds)
-        tight = [k for k, i in found.items() if i.width < audit.width]
-        if not tight:
-            continue
-        narrow = min(tight, key=repr)
-        choice = _next_to_hide(audit, narrow, keys, hidden, candidates)
-        if choice is None:
-            continue  # nothing left to hide near it: its range follows from the structure
-        hidden.add(choice)
-        bounds[choice] = hide_bounds.get(choice, (0.0, None))
-        added.append(choice)
-        keys, relation_ids = audit.part_of(keys | {choice}, hidden)
-        next_token += 1
-        owner.update(dict.fromkeys(keys, next_token))
-        pending.append((next_token, keys, relation_ids))
+            narrow |= set(audit.narrow(keys, relation_ids, keys & targets, bounds))
+    while narrow:
+        touched: set[Key] = set()
+        stuck: set[Key] = set()
+        for target in sorted(narrow, key=repr):
+            if target in touched:
+                continue  # something near it was just hidden: look again first
+            keys, _relation_ids = audit.part_of([target], hidden)
+            choice = _next_to_hide(audit, target, keys, hidden, candidates)
+            if choice is None:
+                stuck.add(target)  # nothing left to hide near it
+                continue
+            hidden.add(choice)
+            bounds[choice] = hide_bounds.get(choice, (0.0, None))
+            added.append(choice)
+            touched |= audit.part_of([choice], hidden)[0]
+        again = narrow - stuck
+        narrow = set()
+        done: set[Key] = set()
+        for target in sorted(again, key=repr):
+            if target in done:
+                continue
+            keys, relation_ids = audit.part_of([target], hidden)
+            done |= keys
+            narrow |= set(audit.narrow(keys, relation_ids, keys & again, bounds))
     return added
 
 

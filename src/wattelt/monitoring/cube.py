@@ -36,7 +36,7 @@ from django.core.cache import cache
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
-from wattelt.instrument.models import GoalReview, Measurement, NotFilledIn
+from wattelt.instrument.models import GoalProgress, GoalReview, Measurement, NotFilledIn
 from wattelt.organisations import roles
 from wattelt.organisations.models import District, Role, Staff, Team
 from wattelt.residents.models import Trajectory
@@ -169,7 +169,8 @@ def quarters_so_far(year: int, today: dt.date) -> list[int]:
 
 def data_version() -> str:
     """Changes whenever a figure may have changed: new or confirmed measurements,
-    corrections, trajectories opened or closed, goal reviews, records of not filled in."""
+    corrections, trajectories opened or closed, goal reviews, progress notes that set a
+    goal's status, records of not filled in."""
     state = (
         Measurement.objects.aggregate(
             last=Max("pk"), confirmed=Count("pk", filter=Q(status=ind.CONFIRMED))
@@ -177,6 +178,8 @@ def data_version() -> str:
         Trajectory.objects.aggregate(last=Max("pk"), count=Count("pk"), ended=Count("ended_on")),
         GoalReview.objects.aggregate(last=Max("pk"), count=Count("pk")),
         NotFilledIn.objects.aggregate(last=Max("pk"), count=Count("pk")),
+        # A progress note that sets a goal's status counts like a review.
+        GoalProgress.objects.exclude(status="").aggregate(last=Max("pk"), count=Count("pk")),
     )
     raw = repr([sorted(part.items()) for part in state])
     return hashlib.sha256(raw.encode()).hexdigest()[:16]

@@ -30,7 +30,7 @@ ORDERS: tuple[tuple[tuple[str, str], tuple[str, str]], ...] = (
     (("reg:end", "count"), ("reg:trajectories", "count")),
 )
 """(family, item) at most (family, item), in every period, area and age group."""
-DOMAIN_PARTS = ("prioritised", "low", "middle", "high")
+DOMAIN_PARTS = ("prioritised", "not_good", "fair", "good")
 
 
 def with_known_relations(

@@ -6,6 +6,7 @@ number comes from the latest published suppressed cube (`published.published_cub
 from __future__ import annotations
 
 import datetime as dt
+from decimal import ROUND_HALF_UP, Decimal
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -148,15 +149,25 @@ def scope_name(scope: Scope) -> str:
 # --- formatting ---------------------------------------------------------------------------
 
 
+def rounded(value: float | Decimal, places: int) -> Decimal:
+    """`value` rounded half away from zero to `places` decimals (9.45 -> 9.5, -0.25 ->
+    -0.3, 90.5 -> 91): the one rounding of every mean and share on the page, in CSV, XLSX
+    and PDF (docs/adr/0011). The decimal written out is rounded, not the binary float
+    nearest to it, so 0.285 is 0.29."""
+    exact = value if isinstance(value, Decimal) else Decimal(repr(float(value)))
+    return exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
 def fmt(value: object, kind: str = "count") -> str:
     if isinstance(value, str):
         return value  # the suppression label
     if not isinstance(value, int | float):
         return "-"
     if kind == "mean":
-        return f"{'+' if value > 0 else ''}{number_format(float(value), 1)}"
+        mean = rounded(value, 1)
+        return f"{'+' if mean > 0 else ''}{number_format(mean + 0, 1)}"
     if kind == "share":
-        return f"{number_format(100 * float(value), 0)}%"
+        return f"{number_format(rounded(100 * Decimal(repr(float(value))), 0), 0)}%"
     return number_format(value)
 
 
