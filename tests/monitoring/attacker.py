@@ -89,13 +89,16 @@ def relations(system: System, cube: Cube, serves: Mapping[int, set[int]]) -> Non
         for item in items:
             for period in periods:
                 for area in areas:
+                    # A goal counts once in all ages with its last status, and in each
+                    # age group with its last status there: all <= adults + young.
+                    sign = -1 if goal else 1
                     system.add(
                         {
-                            (family, item, period, area, "all"): -1,
-                            (family, item, period, area, "adult"): 1,
-                            (family, item, period, area, "young"): 1,
+                            (family, item, period, area, "all"): -sign,
+                            (family, item, period, area, "adult"): sign,
+                            (family, item, period, area, "young"): sign,
                         },
-                        True,
+                        not goal,
                     )
                 for age in AGES:
                     for parts in (districts, teams):

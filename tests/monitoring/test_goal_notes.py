@@ -40,6 +40,7 @@ def test_a_status_set_through_a_progress_note_counts(trajectory, alice, organisa
     # Once per goal, with its last status: a later note replaces the earlier one.
     instrument.add_goal_progress(goal, alice, "Toch maar half", status=Goal.Status.PARTLY)
     assert counted(organisation.pk) == {"partly": 1}
+    assert publish(scope, year).built
     # A note without a status changes nothing.
     instrument.add_goal_progress(goal, alice, "Gesproken met de buren")
     assert counted(organisation.pk) == {"partly": 1}
@@ -54,7 +55,8 @@ def test_a_status_set_through_a_progress_note_counts(trajectory, alice, organisa
 def test_a_review_at_a_later_measurement_replaces_the_note(trajectory, alice, organisation):
     confirmed_measurement(trajectory, alice, days_ago=30)
     goal = Goal.objects.get(trajectory=trajectory)
-    instrument.add_goal_progress(goal, alice, "Het is gelukt", status=Goal.Status.ACHIEVED)
+    instrument.add_goal_progress(goal, alice, "Bijna", status=Goal.Status.PARTLY)
     # A review the same day comes after the note (a note has no measurement to order by).
-    measure(trajectory, alice, timezone.localdate(), {"wonen": 70}, 6, reviews={goal: Goal.Status.NOT_ACHIEVED}, kind="follow_up")
+    reviews = {goal: Goal.Status.NOT_ACHIEVED}
+    measure(trajectory, alice, timezone.localdate(), {"wonen": 70}, 6, reviews=reviews, kind="follow_up")
     assert counted(organisation.pk) == {"not_achieved": 1}

@@ -44,8 +44,21 @@ def with_known_relations(
     values = {c.key: c.values.get(table.measure) for c in table.cells}
     orders = [o for o in _orders(values, quarters) if _holds(o, values)]
     unknowns, groups = _crossings(values, quarters, sorted(set(pairs), key=repr))
+    # A goal counts once with its last status in all ages, and in each age group with
+    # its last status there: all ages <= adults + young people, not equal.
+    loose = frozenset(
+        g
+        for g in table.groups
+        if str(g.total[0]).startswith("goal:")
+        and g.total[-1] == "all"
+        and all(p[-1] in ("adult", "young") for p in g.parts)
+    )
     return dataclasses.replace(
-        table, orders=tuple(orders), unknowns=tuple(unknowns), unknown_groups=tuple(groups)
+        table,
+        orders=tuple(orders),
+        unknowns=tuple(unknowns),
+        unknown_groups=tuple(groups),
+        loose=loose,
     )
 
 
@@ -107,7 +120,7 @@ def _crossings(
         if period == 0 and quarters and not str(family).startswith("goal:"):
             parts = tuple(("x", family, item, q, pair, age) for q in quarters)
             groups.append(Group(x, tuple(p for p in parts if p in kept)))
-        if age == "all":
+        if age == "all" and not str(family).startswith("goal:"):
             parts = tuple(("x", family, item, period, pair, a) for a in ("adult", "young"))
             groups.append(Group(x, tuple(p for p in parts if p in kept)))
     return unknowns, [g for g in groups if g.parts]

@@ -21,7 +21,7 @@ from wattelt.organisations.models import District, Municipality, Organisation, T
 
 from .cube import ALL, REGISTRATION, Area, Cube, Period, Scope
 from .published import published_cube
-from .suppression import THRESHOLD
+from .suppression import HIDDEN_LABEL, THRESHOLD
 
 AGE_LABELS = {
     "all": gettext_lazy("All ages"),
@@ -62,7 +62,7 @@ class Section:
         """Every cell of the table is hidden ("<10") or empty: nothing to read in it."""
         label = f"<{threshold}"
         values = [v for _label, row in self.rows for v in row]
-        return label in values and all(v in (label, "-") for v in values)
+        return label in values and all(v in (label, HIDDEN_LABEL, "-") for v in values)
 
 
 @dataclass(frozen=True)
@@ -125,8 +125,9 @@ class Report:
             (
                 _("Suppression"),
                 _(
-                    "A figure based on fewer than %(n)s residents is shown as “<%(n)s”, and "
-                    "so is any figure from which it could be worked out."
+                    "A figure based on fewer than %(n)s residents is shown as “<%(n)s”; "
+                    "“×”: hidden to protect other figures. Means and shares are rounded "
+                    "half away from zero."
                 )
                 % {"n": self.threshold},
             ),
