@@ -102,7 +102,7 @@ def relations(system: System, cube: Cube, serves: Mapping[int, set[int]]) -> Non
                     )
                 for age in AGES:
                     for parts in (districts, teams):
-                        row = {(family, item, period, ALL, age): -1}
+                        row: dict[Key, int] = {(family, item, period, ALL, age): -1}
                         row.update({(family, item, period, a, age): 1 for a in parts})
                         system.add(row, True)
             for area in areas:
@@ -162,7 +162,8 @@ def _teams_in_districts(system: System, cube: Cube, serves: Mapping[int, set[int
 
 def intervals(system: System, targets: Iterable[Key]) -> dict[Key, tuple[float, float]]:
     """[min, max] of each target over the system (rounded inwards to whole numbers),
-    one linear programme per connected part of the unknowns."""
+    one linear programme per connected part of the unknowns; (-inf, inf) for a target
+    shown to span at least WIDE values without computing its ends."""
     parent = {k: k for k in system.unknowns}
 
     def root(k: Key) -> Key:
@@ -181,9 +182,9 @@ def intervals(system: System, targets: Iterable[Key]) -> dict[Key, tuple[float, 
         wanted.setdefault(root(target), []).append(target)
     part_rows: dict[Key, list[tuple[dict[Key, int], bool]]] = {}
     for row, equal in rows:
-        unknown = next((k for k in row if k in parent), None)
-        if unknown is not None and root(unknown) in wanted:
-            part_rows.setdefault(root(unknown), []).append((row, equal))
+        first: Key | None = next((k for k in row if k in parent), None)
+        if first is not None and root(first) in wanted:
+            part_rows.setdefault(root(first), []).append((row, equal))
     found: dict[Key, tuple[float, float]] = {}
     for top, part_targets in wanted.items():
         found.update(_solve(system, part_rows.get(top, []), part_targets))
@@ -193,7 +194,9 @@ def intervals(system: System, targets: Iterable[Key]) -> dict[Key, tuple[float, 
 def _solve(
     system: System, rows: list[tuple[dict[Key, int], bool]], targets: list[Key]
 ) -> dict[Key, tuple[float, float]]:
-    order = sorted({k for row, _e in rows for k in row if k in system.unknowns} | set(targets), key=repr)
+    order = sorted(
+        {k for row, _e in rows for k in row if k in system.unknowns} | set(targets), key=repr
+    )
     column = {k: n for n, k in enumerate(order)}
 
     def matrix(chosen: list[dict[Key, int]]) -> tuple[Any, Any]:
@@ -223,7 +226,8 @@ def _solve(
             seen[t][1] = max(seen[t][1], x[column[t]])
 
     rng = np.random.default_rng(14)
-    for weights in (1.0, -1.0, *(rng.choice([-1.0, 1.0], len(targets)) for _ in range(3))):
+    objectives: list[Any] = [1.0, -1.0, *(rng.choice([-1.0, 1.0], len(targets)) for _ in range(3))]
+    for weights in objectives:
         c = np.zeros(len(order))
         c[[column[t] for t in targets]] = weights
         result = linprog(c, a_ub, b_ub, a_eq, b_eq, bounds=capped, method="highs")
@@ -233,7 +237,7 @@ def _solve(
     for target in targets:
         low_seen, high_seen = seen[target]
         if math.floor(high_seen + 1e-6) - math.ceil(low_seen - 1e-6) >= WIDE:
-            found[target] = (low_seen, high_seen)  # at least this wide
+            found[target] = (-math.inf, math.inf)  # wide enough; its ends are not needed
             continue
         c = np.zeros(len(order))
         c[column[target]] = 1

@@ -18,6 +18,7 @@ from wattelt.monitoring.audit import PROTECTION_WIDTH
 from wattelt.monitoring.cube import Cube, LinkedTable, Scope, cube_of, linked_table
 from wattelt.monitoring.suppression import HIDDEN_LABEL
 from wattelt.organisations.models import Municipality, Organisation, Team
+from wattelt.residents.models import Trajectory
 
 SMALL = "<10"
 
@@ -30,7 +31,8 @@ def random_data(db: None, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def some_families(linked: LinkedTable, domains: int = 0) -> LinkedTable:
-    """The registration, goals, quality of life and the first `domains` life domains (none by default):
+    """The registration, goals, quality of life and the first `domains` life domains
+    (none by default):
     figures of different families share no relation, so leaving some out changes
     nothing for the rest, and keeps the test to seconds."""
     keep = {d for d in linked.domains[:domains]}
@@ -60,18 +62,21 @@ def some_families(linked: LinkedTable, domains: int = 0) -> LinkedTable:
 def narrowed(linked: LinkedTable, cube: Cube) -> dict[object, tuple[float, float]]:
     """Each "<10" figure behind 1-9 residents that the attacker pins to fewer than
     PROTECTION_WIDTH + 1 values, with its range; checks every range holds the truth."""
-    truth = {c.key: c.values["count"] for c in linked.table.cells}
+    truth: dict[object, int] = {c.key: int(c.values["count"]) for c in linked.table.cells}  # type: ignore[call-overload]
     residents = {c.key: c.residents for c in linked.table.cells}
     system = read(cube, SMALL, HIDDEN_LABEL, truth)  # type: ignore[arg-type]
-    serves = {
+    # Which teams serve which districts: `Team.districts`, and every pair the data shows
+    # (a professional who also works in a neighbouring team takes residents along).
+    serves: dict[int, set[int]] = {
         team.pk: set(team.districts.values_list("pk", flat=True))
         for team in Team.objects.filter(pk__in=cube.team_ids)
     }
+    for district, team in Trajectory.objects.values_list("resident__district_id", "team_id"):
+        if team in serves:
+            serves[team].add(district)
     relations(system, cube, serves)
     targets = [
-        k
-        for k, c in cube.cells.items()
-        if c.values.get("count") == SMALL and 0 < residents[k] < 10
+        k for k, c in cube.cells.items() if c.values.get("count") == SMALL and 0 < residents[k] < 10
     ]
     assert targets  # there is something to protect
     found = intervals(system, targets)

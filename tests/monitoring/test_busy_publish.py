@@ -49,12 +49,12 @@ def write_lock_held_elsewhere() -> Iterator[None]:
             other.close()
     else:
         params = connection.get_connection_params()
-        with psycopg.connect(**params, autocommit=False) as other:
-            other.execute("SELECT id FROM monitoring_publishedcube FOR UPDATE").fetchall()
+        with psycopg.connect(**params, autocommit=False) as holder:
+            holder.execute("SELECT id FROM monitoring_publishedcube FOR UPDATE").fetchall()
             try:
                 yield
             finally:
-                other.rollback()
+                holder.rollback()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -21,7 +21,9 @@ from wattelt.monitoring.published import publish
 
 def counted(organisation_id: int) -> dict[str, int]:
     today = timezone.localdate()
-    sel = Selection(dt.date(today.year, 1, 1), dt.date(today.year, 12, 31), organisation_id=organisation_id)
+    sel = Selection(
+        dt.date(today.year, 1, 1), dt.date(today.year, 12, 31), organisation_id=organisation_id
+    )
     return {s: f.count for s, f in goal_attainment(sel).by_status.items() if f.count}
 
 
@@ -49,7 +51,10 @@ def test_a_status_set_through_a_progress_note_counts(trajectory, alice, organisa
     # What the services keep up to date is what a rebuild derives from the raw rows.
     kept = set(GoalReviewFact.objects.values_list("review_id", "goal_id", "measured_on", "status"))
     summary.rebuild()
-    assert set(GoalReviewFact.objects.values_list("review_id", "goal_id", "measured_on", "status")) == kept
+    assert (
+        set(GoalReviewFact.objects.values_list("review_id", "goal_id", "measured_on", "status"))
+        == kept
+    )
 
 
 def test_a_review_at_a_later_measurement_replaces_the_note(trajectory, alice, organisation):
@@ -58,5 +63,7 @@ def test_a_review_at_a_later_measurement_replaces_the_note(trajectory, alice, or
     instrument.add_goal_progress(goal, alice, "Bijna", status=Goal.Status.PARTLY)
     # A review the same day comes after the note (a note has no measurement to order by).
     reviews = {goal: Goal.Status.NOT_ACHIEVED}
-    measure(trajectory, alice, timezone.localdate(), {"wonen": 70}, 6, reviews=reviews, kind="follow_up")
+    measure(
+        trajectory, alice, timezone.localdate(), {"wonen": 70}, 6, reviews=reviews, kind="follow_up"
+    )
     assert counted(organisation.pk) == {"not_achieved": 1}

@@ -120,7 +120,9 @@ def test_publishing_is_idempotent_and_skips_unchanged_scopes(alice, bob, eleven,
     }
     assert first.count("built (") == 3 and "unchanged 0, delayed 0" in first
     second = publish_all()
-    assert second.count("unchanged, skipped") == 3 and "published 0, unchanged 3, delayed 0" in second
+    assert (
+        second.count("unchanged, skipped") == 3 and "published 0, unchanged 3, delayed 0" in second
+    )
     assert {(p.kind, p.scope_key, p.year): p.built_at for p in PublishedCube.objects.all()} == rows
     assert client_for(anna).get(URL).status_code == 200
     assert PublishedCube.objects.count() == 3  # served from what was published

@@ -9,6 +9,7 @@ import pytest
 from django.utils import translation
 
 from wattelt.monitoring.report import fmt, rounded
+from wattelt.monitoring.suppression import HIDDEN_LABEL
 
 
 @pytest.mark.parametrize(
@@ -41,7 +42,7 @@ def test_rounded_half_away_from_zero(value: float, places: int, expected: str) -
         (1.0, "share", "100%"),
         (None, "mean", "-"),
         ("<10", "mean", "<10"),
-        ("×", "share", "×"),
+        (HIDDEN_LABEL, "share", HIDDEN_LABEL),
     ],
 )
 def test_shown_figures_are_rounded_not_cut_off(value: object, kind: str, shown: str) -> None:

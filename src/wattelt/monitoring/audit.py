@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from scipy.optimize import linprog
@@ -185,7 +186,11 @@ class Audit:
             return math.floor(high + _EPS) - math.ceil(low - _EPS) >= self.width
 
         rng = np.random.default_rng(len(order))
-        objectives = [1.0, -1.0, *(rng.choice([-1.0, 1.0], len(targets)) for _ in range(2))]
+        objectives: list[Any] = [
+            1.0,
+            -1.0,
+            *(rng.choice([-1.0, 1.0], len(targets)) for _ in range(2)),
+        ]
         for weights in objectives:
             c = np.zeros(len(order))
             c[columns] = weights

@@ -492,9 +492,7 @@ def linked_table(scope: Scope, year: int, today: dt.date) -> LinkedTable:
     )
 
 
-def serving(
-    scope: Scope, district_ids: list[int], team_ids: list[int]
-) -> set[tuple[Area, Area]]:
+def serving(scope: Scope, district_ids: list[int], team_ids: list[int]) -> set[tuple[Area, Area]]:
     """Which teams serve which districts, as areas of the linked table (a district or
     team outside the scope is its rest)."""
     sel = ind.Selection(

@@ -96,9 +96,7 @@ def _crossings(
     district's figure is the sum over its teams, the team's over its districts."""
     unknowns: list[Key] = []
     groups: list[Group] = []
-    slices = sorted(
-        {(f, i, p, a) for (f, i, p, area, a) in values if _is_area(area)}, key=repr
-    )
+    slices = sorted({(f, i, p, a) for (f, i, p, area, a) in values if _is_area(area)}, key=repr)
     kept: set[Key] = set()
     for family, item, period, age in slices:
         by_district: dict[Hashable, list[Key]] = {}
@@ -115,14 +113,16 @@ def _crossings(
             by_team.setdefault(team, []).append(x)
         for area, parts in (*by_district.items(), *by_team.items()):
             groups.append(Group((family, item, period, area, age), tuple(parts)))
-    for x in unknowns:
-        _x, family, item, period, pair, age = x
-        if period == 0 and quarters and not str(family).startswith("goal:"):
-            parts = tuple(("x", family, item, q, pair, age) for q in quarters)
-            groups.append(Group(x, tuple(p for p in parts if p in kept)))
-        if age == "all" and not str(family).startswith("goal:"):
-            parts = tuple(("x", family, item, period, pair, a) for a in ("adult", "young"))
-            groups.append(Group(x, tuple(p for p in parts if p in kept)))
+    for unknown in unknowns:
+        _x, family, item, period, pair, age = unknown
+        if str(family).startswith("goal:"):
+            continue  # goals: no sum over quarters, and all ages only at most the sum
+        if period == 0 and quarters:
+            by_quarter: list[Key] = [("x", family, item, q, pair, age) for q in quarters]
+            groups.append(Group(unknown, tuple(p for p in by_quarter if p in kept)))
+        if age == "all":
+            by_age: list[Key] = [("x", family, item, period, pair, a) for a in ("adult", "young")]
+            groups.append(Group(unknown, tuple(p for p in by_age if p in kept)))
     return unknowns, [g for g in groups if g.parts]
 
 

@@ -266,7 +266,9 @@ def _audit(
     measure = table.measure
     values = {k: _number(c.values.get(measure)) for k, c in cells.items()}
     relations: list[Relation] = [
-        order_relation(AtMost(g.total, g.parts)) if g in table.loose else sum_relation(g.total, g.parts)
+        order_relation(AtMost(g.total, g.parts))
+        if g in table.loose
+        else sum_relation(g.total, g.parts)
         for g in (*table.groups, *table.unknown_groups)
     ]
     relations += [order_relation(o) for o in table.orders]
