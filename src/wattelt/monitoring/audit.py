@@ -256,11 +256,11 @@ def widen(
         if keys & targets:
             narrow |= set(audit.narrow(keys, relation_ids, keys & targets, bounds))
     while narrow:
-        touched: set[Key] = set()
         stuck: set[Key] = set()
+        # One more hidden cell next to each narrow target per round (cells hidden for
+        # an earlier target in the round count already): few rounds, each re-asking
+        # only the targets that were narrow.
         for target in sorted(narrow, key=repr):
-            if target in touched:
-                continue  # something near it was just hidden: look again first
             keys, _relation_ids = audit.part_of([target], hidden)
             choice = _next_to_hide(audit, target, keys, hidden, candidates)
             if choice is None:
@@ -269,7 +269,6 @@ def widen(
             hidden.add(choice)
             bounds[choice] = hide_bounds.get(choice, (0.0, None))
             added.append(choice)
-            touched |= audit.part_of([choice], hidden)[0]
         again = narrow - stuck
         narrow = set()
         done: set[Key] = set()
