@@ -729,6 +729,7 @@ def run(
     page_filters: int | None = None,
     rebuild: bool = True,
     publishing: bool = True,
+    stop_after: str = "",
 ) -> int:
     """The whole benchmark; returns the exit status. `migrate=False` inside tests;
     `page_filters` limits the filter combinations requested on the page."""
@@ -762,6 +763,8 @@ def run(
             + ")"
         )
     failed = False
+    if stop_after == "data":
+        return 0
     people = viewers()
     today = timezone.localdate()
     wanted = filters(today)
@@ -770,6 +773,8 @@ def run(
         out("Publishing (the cron job's work per scope and year):")
         published = bench_publish(people, [today.year - 1, today.year], today)
         out(publish_table(published, sum(1 for _ in all_scopes())))
+    if stop_after == "publish":
+        return 0
 
     rows = bench_dashboard(people, wanted[:page_filters], requests, cold, runs)
     out("")
@@ -819,6 +824,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-publish", action="store_true", help="with --reuse: keep the published cubes"
     )
+    parser.add_argument(
+        "--stop-after",
+        choices=("data", "publish"),
+        default="",
+        help="stop after generating (and rebuilding) the data, or after publishing",
+    )
     args = parser.parse_args(argv)
     if args.residents < 1 or args.requests < 0 or args.cold < 0 or args.runs < 1:
         parser.error("bad counts")
@@ -833,6 +844,7 @@ def main(argv: list[str] | None = None) -> int:
         page_filters=args.page_filters,
         rebuild=not args.no_rebuild,
         publishing=not args.no_publish,
+        stop_after=args.stop_after,
     )
 
 

@@ -18,6 +18,7 @@ from wattelt.monitoring import cube as cube_module
 from wattelt.monitoring.cube import ALL, YEAR, Period, Scope, suppressed_cube
 from wattelt.monitoring.indicators import Figure
 from wattelt.monitoring.suppression import (
+    HIDDEN_LABEL,
     THRESHOLD,
     _determined_unknowns,
     exactly_determined,
@@ -98,6 +99,10 @@ def world(organisation, municipality, district, team, alice, catalogue):  # type
     return anna, [district, zuid], [team, west], plan
 
 
+HIDDEN = ("<10", HIDDEN_LABEL)
+"""Too small, or hidden to protect another cell."""
+
+
 def test_no_selection_gives_away_a_figure_hidden_in_another(world):
     anna, districts, teams, plan = world
     client = client_for(anna)
@@ -126,10 +131,10 @@ def test_no_selection_gives_away_a_figure_hidden_in_another(world):
 
     cells = list(shown)
     for key in cells:
-        if shown[key] != "<10":
+        if shown[key] not in HIDDEN:
             assert int(shown[key]) == true(*key)  # shown figures are the true ones
     assert any(true(*k) < THRESHOLD for k in cells)  # there is something to hide
-    hidden = [k for k in cells if shown[k] == "<10"]
+    hidden = [k for k in cells if shown[k] in HIDDEN]
     assert all(shown[k] == "<10" for k in cells if true(*k) < THRESHOLD)
 
     # What the reader knows: every relation between the selections.
@@ -149,7 +154,7 @@ def test_no_selection_gives_away_a_figure_hidden_in_another(world):
             rows.append({(quarter, area, "all"): -1, (quarter, area, "adult"): 1,
                          (quarter, area, "young"): 1})  # fmt: skip
         # Move the shown values to the right-hand side: only hidden cells stay unknown.
-        return [{k: v for k, v in row.items() if known[k] == "<10"} for row in rows]  # type: ignore[index]
+        return [{k: v for k, v in row.items() if known[k] in HIDDEN} for row in rows]  # type: ignore[index]
 
     recovered = determined(hidden, equations(shown))
     assert not {k for k in recovered if true(*k) < THRESHOLD}

@@ -118,14 +118,16 @@ def test_publishing_is_idempotent_and_skips_unchanged_scopes(alice, bob, eleven,
         ("organisation", str(alice.organisation_id), THIS_YEAR),
         ("teams", str(eleven[0].team_id), THIS_YEAR),
     }
-    assert first.count("built (") == 3 and "skipped 0" in first
+    assert first.count("built (") == 3 and "unchanged 0, delayed 0" in first
     second = publish_all()
-    assert second.count("unchanged, skipped") == 3 and "published 0, skipped 3" in second
+    assert (
+        second.count("unchanged, skipped") == 3 and "published 0, unchanged 3, delayed 0" in second
+    )
     assert {(p.kind, p.scope_key, p.year): p.built_at for p in PublishedCube.objects.all()} == rows
     assert client_for(anna).get(URL).status_code == 200
     assert PublishedCube.objects.count() == 3  # served from what was published
     forced = publish_all("--force")
-    assert "published 3, skipped 0" in forced
+    assert "published 3, unchanged 0, delayed 0" in forced
 
 
 def test_a_change_elsewhere_does_not_rebuild_a_scope(alice, bob, eleven, catalogue):

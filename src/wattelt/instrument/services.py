@@ -30,7 +30,7 @@ from .models import (
     NotFilledIn,
 )
 from .schedule import refresh_due_date
-from .signals import measurement_confirmed, measurement_corrected
+from .signals import goal_status_set, measurement_confirmed, measurement_corrected
 
 
 class MeasurementConflict(Exception):
@@ -491,5 +491,6 @@ def add_goal_progress(goal: Goal, by: Staff, note: str, status: str = "") -> Goa
         )
         if status:
             Goal.objects.filter(pk=goal.pk).update(status=status)
+            goal_status_set.send(sender=GoalProgress, goal=goal, status=status)
         touch(trajectory)
         return progress

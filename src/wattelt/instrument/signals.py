@@ -13,3 +13,6 @@ measurement_confirmed = Signal()
 # A confirmed measurement was corrected (`measurement`: the new version, whose `corrects`
 # is the old one); sent after `measurement_confirmed` for the same new version.
 measurement_corrected = Signal()
+# A progress note set a goal's status (`goal`, with `status`) between measurements.
+# Monitoring counts the status like one set at a measurement.
+goal_status_set = Signal()

@@ -36,12 +36,14 @@ from django.core.cache import cache
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
-from wattelt.instrument.models import GoalReview, Measurement, NotFilledIn
+from wattelt.instrument.models import GoalProgress, GoalReview, Measurement, NotFilledIn
 from wattelt.organisations import roles
 from wattelt.organisations.models import District, Role, Staff, Team
 from wattelt.residents.models import Trajectory
 
 from . import indicators as ind
+from .audit import PROTECTION_WIDTH
+from .relations import with_known_relations
 from .suppression import Cell, Group, ShownCell, Table, suppress_small_cells
 
 YEAR = 0
@@ -167,7 +169,8 @@ def quarters_so_far(year: int, today: dt.date) -> list[int]:
 
 def data_version() -> str:
     """Changes whenever a figure may have changed: new or confirmed measurements,
-    corrections, trajectories opened or closed, goal reviews, records of not filled in."""
+    corrections, trajectories opened or closed, goal reviews, progress notes that set a
+    goal's status, records of not filled in."""
     state = (
         Measurement.objects.aggregate(
             last=Max("pk"), confirmed=Count("pk", filter=Q(status=ind.CONFIRMED))
@@ -175,6 +178,8 @@ def data_version() -> str:
         Trajectory.objects.aggregate(last=Max("pk"), count=Count("pk"), ended=Count("ended_on")),
         GoalReview.objects.aggregate(last=Max("pk"), count=Count("pk")),
         NotFilledIn.objects.aggregate(last=Max("pk"), count=Count("pk")),
+        # A progress note that sets a goal's status counts like a review.
+        GoalProgress.objects.exclude(status="").aggregate(last=Max("pk"), count=Count("pk")),
     )
     raw = repr([sorted(part.items()) for part in state])
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
@@ -347,7 +352,7 @@ def build_table(
                             Cell(
                                 (family, item, period, area, age),
                                 value.residents,
-                                {"count": value.count, **value.extras},
+                                {"count": value.count, **_no_mean(family, item), **value.extras},
                                 # The domain profile is shown per district or team.
                                 published=not (profile and area == ALL),
                             )
@@ -378,6 +383,14 @@ def build_table(
                         )
                     )  # fmt: skip
     return Table(tuple(cells), tuple(groups))
+
+
+def _no_mean(family: str, item: str) -> dict[str, object]:
+    """A change figure always has a mean (None without pairs), so a hidden one shows
+    "<10" or "×" like its count, never a "-" that says there were no pairs."""
+    if item == "pairs" and (family == "qol" or family.startswith("chg:")):
+        return {"mean": None}
+    return {}
 
 
 def _family_order(found: _Collected) -> Any:
@@ -467,9 +480,10 @@ def linked_table(scope: Scope, year: int, today: dt.date) -> LinkedTable:
     found = _Collected()
     if quarters:
         _collect(found, scope, year, quarters)
+    table = build_table(found, quarters, district_ids, team_ids)
     return LinkedTable(
         year=year,
-        table=build_table(found, quarters, district_ids, team_ids),
+        table=with_known_relations(table, quarters, serving(scope, district_ids, team_ids)),
         quarters=quarters,
         district_ids=district_ids,
         team_ids=team_ids,
@@ -478,13 +492,34 @@ def linked_table(scope: Scope, year: int, today: dt.date) -> LinkedTable:
     )
 
 
+def serving(scope: Scope, district_ids: list[int], team_ids: list[int]) -> set[tuple[Area, Area]]:
+    """Which teams serve which districts, as areas of the linked table (a district or
+    team outside the scope is its rest)."""
+    sel = ind.Selection(
+        start=dt.date.min,
+        end=dt.date.max,
+        municipality_id=scope.municipality_id,
+        organisation_id=scope.organisation_id,
+        team_ids=scope.team_ids,
+    )
+    districts, teams = set(district_ids), set(team_ids)
+    return {
+        (
+            ("d", d) if d in districts else ("rest", "d"),
+            ("t", t) if t in teams else ("rest", "t"),
+        )
+        for d, t in ind.district_team_pairs(sel)
+    }
+
+
 def _compute(scope: Scope, year: int, today: dt.date) -> Cube:
     return cube_of(linked_table(scope, year, today))
 
 
-def cube_of(linked: LinkedTable) -> Cube:
-    """The linked table through `suppress_small_cells`, as a cube."""
-    shown = suppress_small_cells(linked.table)
+def cube_of(linked: LinkedTable, width: int = PROTECTION_WIDTH) -> Cube:
+    """The linked table through `suppress_small_cells` (with the interval audit at
+    `width`; 0 for the sums only), as a cube."""
+    shown = suppress_small_cells(linked.table, width=width)
     return Cube(
         year=linked.year,
         quarters=tuple(linked.quarters),

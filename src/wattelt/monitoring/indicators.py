@@ -217,6 +217,18 @@ def _in_selection(sel: Selection, young: str, path: str = "") -> Q:
     return q
 
 
+def district_team_pairs(sel: Selection) -> set[tuple[int, int]]:
+    """Which teams serve which districts in the selection's scope (any year): public
+    knowledge in a municipality, so the suppression audit assumes the reader has it."""
+    rows = (
+        TrajectorySummary.objects.filter(_in_selection(sel, "young_at_start"))
+        .values_list("district_id", "team_id")
+        .distinct()
+        .order_by()
+    )
+    return {(district, team) for district, team in rows}
+
+
 def _period_key(date_field: str, by_quarter: bool) -> Any:
     """Group by quarter (year * 10 + quarter) or not at all (one constant key)."""
     if by_quarter:

@@ -29,12 +29,12 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone
 
 from wattelt.instrument.figures import not_filled_in_recorded
-from wattelt.instrument.models import GoalReview, Measurement, NotFilledIn
+from wattelt.instrument.models import GoalProgress, GoalReview, Measurement, NotFilledIn
 from wattelt.organisations.models import Membership, Municipality, Organisation
 from wattelt.replica import read_from_primary
 from wattelt.residents.models import Trajectory
@@ -122,6 +122,9 @@ def scope_state(scope: Scope, year: int) -> str:
             last=Max("pk"), count=Count("pk")
         ),
         NotFilledIn.objects.filter(in_scope).aggregate(last=Max("pk"), count=Count("pk")),
+        GoalProgress.objects.filter(goal__trajectory__in=trajectories.values("pk"))
+        .exclude(status="")
+        .aggregate(last=Max("pk"), count=Count("pk")),
     )
     return repr([sorted(part.items()) for part in state])
 
@@ -294,6 +297,51 @@ class Outcome:
     cells: int
     query_seconds: float = 0.0
     """Of `seconds`, the linked table's queries (the rest: suppression, storing)."""
+    delayed: str = ""
+    """Why the scope and year could not be published now (the database was busy): it
+    keeps its previous cube until the next run."""
+
+
+BUSY_CODES = ("55P03", "40001", "40P01")
+"""PostgreSQL: lock not available (lock_timeout), serialization failure, deadlock."""
+BUSY_MESSAGES = ("database is locked", "database table is locked")
+"""SQLite: another connection holds the write lock (past the busy timeout)."""
+RETRY_WAITS = (0.5, 2.0, 5.0)
+"""Seconds to wait before each new attempt at a busy scope and year."""
+LOCK_TIMEOUT = "10s"
+"""PostgreSQL: how long storing a cube waits for a lock before it gives up (and retries)."""
+
+
+def is_busy(error: OperationalError) -> bool:
+    """A busy or locked database (worth trying again), not a broken one."""
+    cause = error.__cause__
+    code = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+    return code in BUSY_CODES or any(m in str(error).lower() for m in BUSY_MESSAGES)
+
+
+def publish_patiently(
+    scope: Scope,
+    year: int,
+    today: dt.date | None = None,
+    force: bool = False,
+    all_data: str | None = None,
+    waits: Iterable[float] | None = None,
+) -> Outcome:
+    """`publish`, tried again after each of `waits` while the database is busy or
+    locked; still busy after the last: the outcome says `delayed` (never raised), so one
+    busy scope does not stop a run. Any other error is raised."""
+    began = time.perf_counter()
+    for wait in (*(RETRY_WAITS if waits is None else waits), None):
+        try:
+            return publish(scope, year, today, force=force, all_data=all_data)
+        except OperationalError as error:
+            if not is_busy(error):
+                raise
+            if wait is None:
+                reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+                return Outcome(scope, year, False, time.perf_counter() - began, 0, delayed=reason)
+            time.sleep(wait)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def publish(
@@ -352,6 +400,9 @@ def _store(
         "payload": dump_meta(cube),
     }
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('lock_timeout', %s, true)", [LOCK_TIMEOUT])
         previous = (
             PublishedCube.objects.select_for_update()
             .filter(kind=kind, scope_key=key, year=year)

@@ -8,8 +8,8 @@ from typing import Any
 
 from django.dispatch import receiver
 
-from wattelt.instrument.models import Measurement
-from wattelt.instrument.signals import measurement_confirmed
+from wattelt.instrument.models import Goal, Measurement
+from wattelt.instrument.signals import goal_status_set, measurement_confirmed
 from wattelt.privacy.signals import resident_anonymised
 from wattelt.residents.models import Trajectory
 from wattelt.residents.signals import trajectory_opened
@@ -30,3 +30,8 @@ def count_confirmed_measurement(sender: Any, measurement: Measurement, **kwargs:
 @receiver(resident_anonymised, dispatch_uid="monitoring-resident-anonymised")
 def count_anonymised_resident(sender: Any, resident_id: int, **kwargs: Any) -> None:
     summary.refresh_resident(resident_id)  # the birth date changed
+
+
+@receiver(goal_status_set, dispatch_uid="monitoring-goal-status-set")
+def count_goal_status(sender: Any, goal: Goal, **kwargs: Any) -> None:
+    summary.refresh_trajectory(goal.trajectory_id)  # the note's status counts from now

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 from django.utils.formats import number_format
@@ -20,7 +21,7 @@ from wattelt.organisations.models import District, Municipality, Organisation, T
 
 from .cube import ALL, REGISTRATION, Area, Cube, Period, Scope
 from .published import published_cube
-from .suppression import THRESHOLD
+from .suppression import HIDDEN_LABEL, THRESHOLD
 
 AGE_LABELS = {
     "all": gettext_lazy("All ages"),
@@ -61,7 +62,7 @@ class Section:
         """Every cell of the table is hidden ("<10") or empty: nothing to read in it."""
         label = f"<{threshold}"
         values = [v for _label, row in self.rows for v in row]
-        return label in values and all(v in (label, "-") for v in values)
+        return label in values and all(v in (label, HIDDEN_LABEL, "-") for v in values)
 
 
 @dataclass(frozen=True)
@@ -124,8 +125,9 @@ class Report:
             (
                 _("Suppression"),
                 _(
-                    "A figure based on fewer than %(n)s residents is shown as “<%(n)s”, and "
-                    "so is any figure from which it could be worked out."
+                    "A figure based on fewer than %(n)s residents is shown as “<%(n)s”; "
+                    "“×”: hidden to protect other figures. Means and shares are rounded "
+                    "half away from zero."
                 )
                 % {"n": self.threshold},
             ),
@@ -148,15 +150,25 @@ def scope_name(scope: Scope) -> str:
 # --- formatting ---------------------------------------------------------------------------
 
 
+def rounded(value: float | Decimal, places: int) -> Decimal:
+    """`value` rounded half away from zero to `places` decimals (9.45 -> 9.5, -0.25 ->
+    -0.3, 90.5 -> 91): the one rounding of every mean and share on the page, in CSV, XLSX
+    and PDF (docs/adr/0012). The decimal written out is rounded, not the binary float
+    nearest to it, so 0.285 is 0.29."""
+    exact = value if isinstance(value, Decimal) else Decimal(repr(float(value)))
+    return exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
 def fmt(value: object, kind: str = "count") -> str:
     if isinstance(value, str):
         return value  # the suppression label
     if not isinstance(value, int | float):
         return "-"
     if kind == "mean":
-        return f"{'+' if value > 0 else ''}{number_format(float(value), 1)}"
+        mean = rounded(value, 1)
+        return f"{'+' if mean > 0 else ''}{number_format(mean + 0, 1)}"
     if kind == "share":
-        return f"{number_format(100 * float(value), 0)}%"
+        return f"{number_format(rounded(100 * Decimal(repr(float(value))), 0), 0)}%"
     return number_format(value)
 
 

@@ -139,7 +139,24 @@ SELECT g.id, g.goal_id, g.measurement_id, f.trajectory_id, f.resident_id, f.team
 FROM instrument_goalreview g
 JOIN {MeasurementFact._meta.db_table} f ON f.measurement_id = g.measurement_id
 WHERE g.status <> '' AND {only("f.trajectory_id")}"""
-    return [(summary, 2), (measurements, 1), (chips, 1), (pairs, 1), (reviews, 1)]
+    # A status set through a progress note of the shared plan counts like one set at a
+    # measurement, on the note's (UTC) date. Its measurement_id sorts below every
+    # measurement's and in the notes' order: a review the same day comes after it.
+    notes = f"""
+INSERT INTO {GoalReviewFact._meta.db_table} (review_id, goal_id, measurement_id,
+  trajectory_id, {SCOPE}, measured_on, young, status)
+SELECT -p.id, p.goal_id, p.id - {NOTE_OFFSET}, s.trajectory_id, s.resident_id, s.team_id,
+  s.organisation_id, s.district_id, s.municipality_id, date(p.created_at),
+  {_young("s.born", "date(p.created_at)")}, p.status
+FROM instrument_goalprogress p
+JOIN instrument_goal g ON g.id = p.goal_id
+JOIN {TrajectorySummary._meta.db_table} s ON s.trajectory_id = g.trajectory_id
+WHERE p.status <> '' AND {only("g.trajectory_id")}"""
+    return [(summary, 2), (measurements, 1), (chips, 1), (pairs, 1), (reviews, 1), (notes, 1)]
+
+
+NOTE_OFFSET = 2**62
+"""Progress notes' measurement_id in `GoalReviewFact` is their id minus this."""
 
 
 def refresh_trajectories(trajectory_ids: Iterable[int]) -> None:
@@ -196,7 +213,8 @@ def rebuild() -> dict[str, float]:
             for table in TABLES:
                 cursor.execute(f"DELETE FROM {table}")
         timings["empty"] = time.perf_counter() - mark
-        for table, (statement, _uses) in zip(reversed(TABLES), _statements(""), strict=True):
+        names = [*reversed(TABLES), f"{GoalReviewFact._meta.db_table} (progress notes)"]
+        for table, (statement, _uses) in zip(names, _statements(""), strict=True):
             mark = time.perf_counter()
             cursor.execute(statement, [])
             timings[table] = time.perf_counter() - mark

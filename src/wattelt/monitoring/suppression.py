@@ -22,12 +22,16 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Protocol
 
+from .audit import AtMost, Audit, Relation, order_relation, sum_relation, widen
+
 THRESHOLD = 10
 """Cells based on fewer distinct residents than this are not shown (domain.md)."""
 TOTAL = "total"
 """The row or column label of the margins in a `grid`."""
 PRIMARY = "primary"
 SECONDARY = "secondary"
+HIDDEN_LABEL = "×"
+"""How a secondary suppression is shown: hidden to protect other cells, not itself small."""
 
 Key = tuple[Hashable, ...]
 
@@ -75,11 +79,26 @@ class Group:
 
 @dataclass(frozen=True)
 class Table:
-    """Cells and the sums that relate them; `measure` names the value the groups add up."""
+    """Cells and the sums that relate them; `measure` names the value the groups add up.
+
+    For the interval audit (`audit.py`, on when `suppress_small_cells` gets a width):
+    `orders` are inequalities the reader knows by definition; `unknowns` are figures that
+    exist but are never shown (a team's residents in one district) and `unknown_groups`
+    the sums they take part in; `keep_hidden` are cells to hide again (hidden in the
+    previous publish, unchanged since); `known` are cells whose value the reader already
+    has (shown in the previous publish, unchanged since)."""
 
     cells: tuple[Cell, ...]
     groups: tuple[Group, ...] = ()
     measure: str = "count"
+    orders: tuple[AtMost, ...] = ()
+    unknowns: tuple[Key, ...] = ()
+    unknown_groups: tuple[Group, ...] = ()
+    keep_hidden: frozenset[Key] = frozenset()
+    known: frozenset[Key] = frozenset()
+    loose: frozenset[Group] = frozenset()
+    """Groups that hold only as "total <= sum of parts" (a goal counts once with its last
+    status, in all ages and in the age group of each review): the audit uses them so."""
 
 
 def grid(cells: Iterable[Cell], total: Hashable = TOTAL) -> Table:
@@ -157,7 +176,9 @@ class SuppressedTable:
         return self.cells[key].values.get(name)
 
 
-def suppress_small_cells(table: Table, threshold: int = THRESHOLD) -> SuppressedTable:
+def suppress_small_cells(
+    table: Table, threshold: int = THRESHOLD, width: int = 0
+) -> SuppressedTable:
     """Hide every cell based on fewer than `threshold` distinct residents, and enough
     other cells that no hidden cell can be worked out from what is shown.
 
@@ -178,6 +199,12 @@ def suppress_small_cells(table: Table, threshold: int = THRESHOLD) -> Suppressed
        groups' equations (Gaussian elimination modulo a large prime, see `PRIME`). While
        one can, the smallest shown cell of a group containing it is suppressed and step 2
        repeats.
+
+    4. With `width` > 0, the interval audit (`audit.py`): every relation the reader knows
+       (the groups, `table.orders`, the never-shown `table.unknowns`, non-negative counts,
+       what "<10" and "×" say) as a linear programme; while a sensitive hidden cell
+       (1 to threshold-1 residents) can be narrowed to fewer than `width` + 1 values, the
+       shown cell with the fewest residents in a relation with it is hidden too.
 
     Suppression only grows and every round hides another cell, so it ends. Ties go to the
     cell listed first, so the result is deterministic. What it does not cover: bounds
@@ -205,25 +232,81 @@ def suppress_small_cells(table: Table, threshold: int = THRESHOLD) -> Suppressed
         threshold=threshold,
     )
     suppressed: dict[int, str] = {}
+    again = {number[k] for k in table.keep_hidden if k in number}
     # Cells that share no group cannot give each other away: protect each connected part
     # of the table on its own (the same result, much faster for a large linked table).
     for part_cells, part_groups in _components(len(keys), groups):
-        protection = _Protection(facts, part_cells, part_groups)
+        protection = _Protection(facts, part_cells, part_groups, again)
         protection.run()
         suppressed.update(protection.suppressed)
+    if width:
+        for key in _audit(table, cells, {keys[n]: r for n, r in suppressed.items()}, width):
+            suppressed[number[key]] = SECONDARY
     label = f"<{threshold}"
     shown = {}
     for n, (key, cell) in enumerate(cells.items()):
         if not cell.published:
             continue
         reason = suppressed.get(n, "")
+        shown_as = HIDDEN_LABEL if reason == SECONDARY else label
         shown[key] = ShownCell(
             key=key,
-            residents=label if reason else cell.residents,
-            values={name: label for name in cell.values} if reason else dict(cell.values),
+            residents=shown_as if reason else cell.residents,
+            values={name: shown_as for name in cell.values} if reason else dict(cell.values),
             suppressed=reason,
         )
     return SuppressedTable(shown, label)
+
+
+def _audit(
+    table: Table, cells: Mapping[Key, Cell], suppressed: Mapping[Key, str], width: int
+) -> list[Key]:
+    """Step 4: the cells the interval audit hides on top of steps 1-3."""
+    threshold = THRESHOLD
+    measure = table.measure
+    values = {k: _number(c.values.get(measure)) for k, c in cells.items()}
+    relations: list[Relation] = [
+        order_relation(AtMost(g.total, g.parts))
+        if g in table.loose
+        else sum_relation(g.total, g.parts)
+        for g in (*table.groups, *table.unknown_groups)
+    ]
+    relations += [order_relation(o) for o in table.orders]
+    known = table.known
+    hidden = {k for k, c in cells.items() if (k in suppressed or not c.published)} - known
+    hidden |= set(table.unknowns)
+    bounds: dict[Key, tuple[float, float | None]] = {}
+    targets: set[Key] = set()
+    for key in hidden:
+        cell = cells.get(key)
+        if cell is None:
+            continue
+        value = values[key]
+        if suppressed.get(key) == PRIMARY:
+            # "<10": at most 9 residents; a count of them (never fewer than its residents).
+            bounds[key] = (0.0, float(threshold - 1) if value < threshold else None)
+            if 0 < cell.residents < threshold:
+                targets.add(key)
+        elif suppressed.get(key) == SECONDARY:
+            bounds[key] = _secondary_bounds(value, threshold)
+    candidates = {
+        k: c.residents
+        for k, c in cells.items()
+        if c.published and k not in hidden and k not in known
+    }
+    hide_bounds = {k: _secondary_bounds(values[k], threshold) for k in candidates}
+    audit = Audit(relations, values, width)
+    return widen(audit, hidden, targets, candidates, bounds, hide_bounds)
+
+
+def _secondary_bounds(value: float, threshold: int) -> tuple[float, float | None]:
+    """ "×": hidden to protect others, so based on `threshold` residents or more; a count
+    is never below its residents."""
+    return (float(threshold), None) if value >= threshold else (0.0, None)
+
+
+def _number(value: object) -> float:
+    return float(value) if isinstance(value, int | float) else 0.0
 
 
 def _components(
@@ -268,13 +351,20 @@ class _Protection:
     """The state of one suppression run over one connected part: which cells are
     hidden, and why. Cells are numbers; a lower number is listed earlier."""
 
-    def __init__(self, facts: _Facts, cells: list[int], groups: list[tuple[int, ...]]) -> None:
+    def __init__(
+        self,
+        facts: _Facts,
+        cells: list[int],
+        groups: list[tuple[int, ...]],
+        again: set[int] | None = None,
+    ) -> None:
         self.facts = facts
         self.cells = cells
         self.groups = groups
         residents, published = facts.residents, facts.published
         self.sensitive = {n for n in cells if residents[n] < facts.threshold}
-        self.suppressed = {n: PRIMARY for n in self.sensitive if published[n]}
+        self.suppressed = {n: SECONDARY for n in cells if again and n in again and published[n]}
+        self.suppressed.update({n: PRIMARY for n in self.sensitive if published[n]})
         self.hidden_keys = set(self.suppressed) | {n for n in cells if not published[n]}
         self.member_of: dict[int, list[int]] = {}
         for g, group in enumerate(groups):

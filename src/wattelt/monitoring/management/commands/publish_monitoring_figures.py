@@ -13,7 +13,7 @@ from wattelt.monitoring.cube import data_version
 from wattelt.monitoring.forms import YEARS_BACK
 from wattelt.monitoring.published import (
     all_scopes,
-    publish,
+    publish_patiently,
     scope_identity,
     years_to_publish,
 )
@@ -39,13 +39,18 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         today = timezone.localdate()
         began = time.perf_counter()
-        built = skipped = 0
+        built = skipped = delayed = 0
         all_data = data_version()
         for scope in all_scopes():
             kind, key = scope_identity(scope)
             for year in years_to_publish(scope, today, YEARS_BACK):
-                outcome = publish(scope, year, today, force=options["force"], all_data=all_data)
-                if outcome.built:
+                outcome = publish_patiently(
+                    scope, year, today, force=options["force"], all_data=all_data
+                )
+                if outcome.delayed:
+                    delayed += 1
+                    what = f"DELAYED, database busy ({outcome.delayed}); kept the previous figures"
+                elif outcome.built:
                     built += 1
                     what = f"built ({outcome.cells} cells)"
                 else:
@@ -53,5 +58,11 @@ class Command(BaseCommand):
                     what = "unchanged, skipped"
                 self.stdout.write(f"{kind} {key} {year}: {what} in {outcome.seconds:.2f} s")
         self.stdout.write(
-            f"published {built}, skipped {skipped} in {time.perf_counter() - began:.1f} s"
+            f"published {built}, unchanged {skipped}, delayed {delayed} "
+            f"in {time.perf_counter() - began:.1f} s"
         )
+        if delayed:
+            self.stderr.write(
+                f"{delayed} scope-years delayed: the database was busy; the next run "
+                "publishes them."
+            )
