@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -99,55 +99,45 @@ def parse_date(raw: str) -> dt.date | None:
 
 
 class Lookups:
-    """Residents, trajectories and measurement counts for all rows, a few queries per
-    chunk of rows."""
+    """Residents, trajectories and earlier measurements for all rows: one query each over
+    the organisation (a few seconds for a million rows), not a query per row. Long
+    `IN (...)` lists are avoided on purpose: PostgreSQL plans them slowly."""
 
     def __init__(self, organisation: Organisation) -> None:
         self.organisation = organisation
 
     def residents(self, rows: Sequence[dict[str, str]]) -> tuple[dict[str, int], dict[int, int]]:
-        bsns = sorted({r["bsn"] for r in rows if r.get("bsn")})
-        numbers = sorted(
-            {
-                int(n)
-                for r in rows
-                if not r.get("bsn") and (n := r.get("inwoner_nummer", "")).isdigit() and len(n) < 18
-            }
-        )
         own = Resident.objects.filter(organisation=self.organisation)
         by_bsn: dict[str, int] = {}
-        for part in chunks(bsns):
-            by_bsn.update(own.filter(bsn__in=part).values_list("bsn", "pk"))
-        by_number: dict[int, int] = {}
-        for part in chunks(numbers):
-            by_number.update(
-                (pk, pk) for pk in own.filter(pk__in=part).values_list("pk", flat=True)
-            )
+        if any(r.get("bsn") for r in rows):
+            by_bsn.update(own.exclude(bsn="").values_list("bsn", "pk").iterator(CHUNK))
+        by_number = {pk: pk for pk in own.values_list("pk", flat=True).iterator(CHUNK)}
         return by_bsn, by_number
 
-    def places(self, resident_ids: Sequence[int]) -> dict[tuple[int, dt.date], Place]:
+    def places(self) -> dict[tuple[int, dt.date], Place]:
         found: dict[tuple[int, dt.date], Place] = {}
-        for part in chunks(sorted(set(resident_ids))):
-            rows = Trajectory.objects.filter(
-                resident_id__in=part, team__organisation=self.organisation
-            ).values_list("pk", "resident_id", "started_on", "ended_on")
-            for pk, resident_id, started_on, ended_on in rows.order_by("pk"):
-                found.setdefault(
-                    (resident_id, started_on), Place(pk, resident_id, started_on, ended_on)
-                )
-        return found
-
-    def measured(self, trajectory_ids: Sequence[int]) -> set[int]:
-        """The trajectories that already have a measurement (confirmed or draft)."""
-        found: set[int] = set()
-        for part in chunks(sorted(set(trajectory_ids))):
-            found.update(
-                Measurement.objects.filter(
-                    trajectory_id__in=part,
-                    status__in=[Measurement.Status.CONFIRMED, Measurement.Status.DRAFT],
-                ).values_list("trajectory_id", flat=True)
+        rows = (
+            Trajectory.objects.filter(team__organisation=self.organisation)
+            .order_by("pk")
+            .values_list("pk", "resident_id", "started_on", "ended_on")
+        )
+        for pk, resident_id, started_on, ended_on in rows.iterator(CHUNK):
+            found.setdefault(
+                (resident_id, started_on), Place(pk, resident_id, started_on, ended_on)
             )
         return found
+
+    def measured(self) -> set[int]:
+        """The trajectories that already have a measurement (confirmed or draft)."""
+        return set(
+            Measurement.objects.filter(
+                trajectory__team__organisation=self.organisation,
+                status__in=[Measurement.Status.CONFIRMED, Measurement.Status.DRAFT],
+            )
+            .values_list("trajectory_id", flat=True)
+            .distinct()
+            .iterator(CHUNK)
+        )
 
 
 class BulkChecker:
@@ -474,30 +464,40 @@ class BulkWriter:
         return value
 
     def _due_dates(self, prepared: list[Prepared], now: dt.datetime) -> None:
-        """`schedule.refresh_due_date` for every trajectory, grouped by due date."""
-        ids = [p.place.trajectory_id for p in prepared]
-        skipped: dict[int, dt.date] = {}
-        for part in chunks(ids):
-            skipped.update(
-                NotFilledIn.objects.filter(trajectory_id__in=part)
-                .values("trajectory_id")
-                .annotate(last=Max("recorded_on"))
-                .values_list("trajectory_id", "last")
+        """`schedule.refresh_due_date` for every trajectory, in one statement."""
+        skipped = dict(
+            NotFilledIn.objects.filter(trajectory__team__organisation=self.organisation)
+            .values("trajectory_id")
+            .annotate(last=Max("recorded_on"))
+            .values_list("trajectory_id", "last")
+        )
+        dues = [
+            (
+                item.place.trajectory_id,
+                next_due_on(
+                    self.organisation,
+                    item.place.started_on,
+                    [item.measured_on, skipped.get(item.place.trajectory_id)],
+                ),
             )
-        by_due: dict[dt.date, list[int]] = defaultdict(list)
-        for item in prepared:
-            place = item.place
-            due = next_due_on(
-                self.organisation,
-                place.started_on,
-                [item.measured_on, skipped.get(place.trajectory_id)],
-            )
-            by_due[due].append(place.trajectory_id)
-        for due, trajectory_ids in by_due.items():
-            for part in chunks(trajectory_ids):
-                Trajectory.objects.filter(pk__in=part).update(
-                    measurement_due_on=due, last_activity_at=now
+            for item in prepared
+        ]
+        table = connection.ops.quote_name(Trajectory._meta.db_table)
+        with connection.cursor() as cursor:
+            if self.postgres:
+                cursor.execute(
+                    f"UPDATE {table} t SET measurement_due_on = d.due, last_activity_at = %s "
+                    "FROM (SELECT unnest(%s::bigint[]) AS id, unnest(%s::date[]) AS due) d "
+                    "WHERE t.id = d.id",
+                    [now, [i for i, _d in dues], [d for _i, d in dues]],
                 )
+                return
+            statement = (
+                f"UPDATE {table} SET measurement_due_on = %s, last_activity_at = %s WHERE id = %s"
+            )
+            stamp = self._sqlite(now)
+            for part in chunks(dues, 5_000):
+                cursor.executemany(statement, [(d.isoformat(), stamp, i) for i, d in part])
 
     def _log(self, written: list[tuple[int, int]], now: dt.datetime) -> None:
         """One access-log record per imported measurement."""

@@ -201,14 +201,14 @@ def sort_rows(
             problems.add(number, "traject_start", not_a_date(started))
             continue
         found.append((index, row, resident_id, day))
-    places = lookups.places([resident_id for _i, _r, resident_id, _d in found])
+    places = lookups.places()
     for index, row, resident_id, day in found:
         place = places.get((resident_id, day))
         if place is None:
             problems.add(index + 2, "traject_start", no_trajectory(day))
         else:
             located.append((index, row, place))
-    measured = lookups.measured([place.trajectory_id for _i, _r, place in located])
+    measured = lookups.measured()
     single = bulk.single_rows((index, place) for index, _r, place in located)
     checker = bulk.BulkChecker(importer.organisation, importer.domains, importer.perspectives)
     prepared: list[Prepared] = []
