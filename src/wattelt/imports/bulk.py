@@ -140,16 +140,47 @@ class Lookups:
         )
 
 
+class _Card:
+    """A life domain as the completeness rule sees it: prints as its label, compares by
+    identity (cheaper than a model instance, a million times over)."""
+
+    __slots__ = ("label",)
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+
+    def __str__(self) -> str:
+        return self.label
+
+
 class BulkChecker:
     """Checks a row of the bulk way with the instrument's rules; the messages and field
-    names are the board's, so `services.column_of` names the file's columns."""
+    names are the board's, so `services.column_of` names the file's columns. The rules'
+    answers for a value seen before (a chip "40", a date) are remembered: a file repeats
+    few distinct values."""
 
-    def __init__(self, organisation: Organisation, domains: list[Domain], perspectives: list[str]):
+    def __init__(self, domains: list[Domain], perspectives: list[str], columns: Iterable[str]):
         self.domains = {d.key: d for d in domains}
-        self.keys = [d.key for d in domains]
+        self.cards = {d.key: _Card(str(d)) for d in domains}
         self.perspectives = perspectives
         self.today = timezone.localdate()
         self.date_label = _("Date of the measurement")
+        self.refused = {
+            p: rules.perspective_problem(p, perspectives) for p in PERSPECTIVE_COLUMNS.values()
+        }
+        # Per domain: its chip columns (file column, perspective, board field) and priority.
+        self.chip_columns = {
+            d.key: [
+                (f"{d.key}_{c}", p, f"chip-{p}-{d.key}") for c, p in PERSPECTIVE_COLUMNS.items()
+            ]
+            for d in domains
+        }
+        self.goal_numbers = sorted(
+            int(c[5:]) for c in columns if c.startswith("doel_") and c[5:].isdigit()
+        )
+        self._numbers: dict[str, tuple[int | None, str | None]] = {}
+        self._chips: dict[tuple[int, str], str | None] = {}
+        self._days: dict[str, tuple[dt.date | None, str | None]] = {}
 
     def check(self, row: dict[str, str], place: Place) -> Prepared:
         errors: dict[str, str] = {}
@@ -170,10 +201,11 @@ class BulkChecker:
         problem = rules.measured_on_problem(measured_on, self.today, place.started_on, None)
         if problem:
             raise ValidationError({"measured_on": problem})
+        cards = self.cards
         missing = rules.completeness_problems(
-            {self.domains[k]: c[0] for k, c in choices.items()},
+            {cards[k]: c[0] for k, c in choices.items()},
             grade,
-            [(words, {self.domains[k] for k in keys}) for words, keys in goals],
+            [(words, {cards[k] for k in keys}) for words, keys in goals],
         )
         if missing:
             raise ValidationError(missing)
@@ -181,7 +213,10 @@ class BulkChecker:
         return Prepared(place, measured_on, grade, choices, goals)
 
     def _whole(self, raw: str, name: str, errors: dict[str, str]) -> int | None:
-        value, problem = rules.whole_number(raw)
+        known = self._numbers.get(raw)
+        if known is None:
+            known = self._numbers[raw] = rules.whole_number(raw)
+        value, problem = known
         if problem:
             errors[name] = problem
         return value
@@ -190,40 +225,51 @@ class BulkChecker:
         raw = row.get("datum", "")
         if not raw:
             return self.today  # the board's default: measured today
+        known = self._days.get(raw)
+        if known is None:
+            known = self._days[raw] = self._day(raw)
+        day, problem = known
+        if problem:
+            errors["measured_on"] = problem
+        return day
+
+    def _day(self, raw: str) -> tuple[dt.date | None, str | None]:
         day = parse_date(raw)
         if day is None:
-            errors["measured_on"] = _("“%(value)s” is not a date (use dd-mm-yyyy).") % {
-                "value": shown(raw)
-            }
-            return None
+            return None, _("“%(value)s” is not a date (use dd-mm-yyyy).") % {"value": shown(raw)}
         message = implausible_date(
             day, self.date_label, years_back=YEARS_BACK, years_ahead=YEARS_AHEAD
         )
-        if message:
-            errors["measured_on"] = message
-            return None
-        return day
+        return (None, message) if message else (day, None)
 
     def _choices(
         self, row: dict[str, str], errors: dict[str, str]
     ) -> dict[str, tuple[int | None, int | None, int | None, bool]]:
         choices = {}
-        for key in self.keys:
-            raw = {p: row.get(f"{key}_{c}", "") for c, p in PERSPECTIVE_COLUMNS.items()}
-            if not any(raw.values()):
+        for key, columns in self.chip_columns.items():
+            raw = [
+                (row.get(column, ""), perspective, name) for column, perspective, name in columns
+            ]
+            if not any(value for value, _p, _n in raw):
                 continue
             chips: dict[str, int | None] = {}
-            for perspective, value in raw.items():
-                name = f"chip-{perspective}-{key}"
+            for value, perspective, name in raw:
                 placed = perspective == "resident" or value != ""
-                refused = placed and rules.perspective_problem(perspective, self.perspectives)
-                if refused:
+                if not placed:
+                    continue
+                if refused := self.refused[perspective]:
                     errors[name] = refused
                     continue
-                chip = self._whole(value, name, errors) if placed else None
-                if chip is not None and (problem := rules.chip_problem(chip, self.domains[key])):
-                    errors[name] = problem
-                    chip = None
+                chip = self._whole(value, name, errors)
+                if chip is not None:
+                    problem = self._chips.get((chip, key), "")
+                    if problem == "":
+                        problem = self._chips[(chip, key)] = rules.chip_problem(
+                            chip, self.domains[key]
+                        )
+                    if problem:
+                        errors[name] = problem
+                        chip = None
                 chips[perspective] = chip
             prioritised = row.get(f"{key}_prioriteit", "").lower() in YES
             choices[key] = (
@@ -236,7 +282,7 @@ class BulkChecker:
 
     def _goals(self, row: dict[str, str], errors: dict[str, str]) -> list[tuple[str, list[str]]]:
         goals: list[tuple[str, list[str]]] = []
-        numbers = sorted(int(c[5:]) for c in row if c.startswith("doel_") and c[5:].isdigit())
+        numbers = self.goal_numbers
         if len(numbers) > MAX_GOALS:
             errors[NON_FIELD_ERRORS] = _("A measurement has at most %(max)s goals.") % {
                 "max": MAX_GOALS

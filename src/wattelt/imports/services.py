@@ -210,7 +210,8 @@ def sort_rows(
             located.append((index, row, place))
     measured = lookups.measured()
     single = bulk.single_rows((index, place) for index, _r, place in located)
-    checker = bulk.BulkChecker(importer.organisation, importer.domains, importer.perspectives)
+    columns = max(rows, key=len).keys() if rows else []  # a short row has fewer keys
+    checker = bulk.BulkChecker(importer.domains, importer.perspectives, columns)
     prepared: list[Prepared] = []
     rest: list[tuple[int, dict[str, str]]] = []
     for index, row, place in located:
