@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import logging
 import os
 import platform
 import random
@@ -127,10 +128,14 @@ def main(argv: list[str] | None = None) -> int:
     except NotPostgreSQL as exc:
         print(exc, file=sys.stderr)
         return 2
+    logging.basicConfig(format="  %(message)s")
+    logging.getLogger("wattelt.imports.bulk").setLevel(logging.INFO)
     call_command("migrate", interactive=False, verbosity=0)
     officer, trajectories = world(args.rows)
     content = csv_file(trajectories, args.seed)
+    print("check (dry run) phases:")
     check_seconds, check = timed(officer, content, dry_run=True)
+    print("import phases:")
     import_seconds, done = timed(officer, content, dry_run=False)
     saved = Measurement.objects.filter(status=Measurement.Status.CONFIRMED).count()
     with connection.cursor() as cursor:

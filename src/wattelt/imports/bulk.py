@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -55,6 +57,22 @@ from wattelt.organisations.models import Organisation, Staff
 from wattelt.residents.models import Resident, Trajectory
 
 from .reading import PERSPECTIVE_COLUMNS
+
+log = logging.getLogger(__name__)
+_clock = [time.perf_counter()]
+
+
+def start_clock() -> None:
+    _clock[0] = time.perf_counter()
+
+
+def lap(what: str) -> None:
+    """Log the seconds since the last lap: the phases of a large import (bench/imports.py
+    prints them)."""
+    now = time.perf_counter()
+    log.info("%s: %.1f s", what, now - _clock[0])
+    _clock[0] = now
+
 
 CHUNK = 20_000
 REBUILD_ABOVE = 20_000
@@ -326,6 +344,7 @@ class BulkWriter:
         if not prepared:
             return []
         now = timezone.now()
+        lap("write")
         measurement_ids = self._ids(Measurement, len(prepared))
         goal_ids = iter(self._ids(Goal, sum(len(p.goals) for p in prepared)))
         measurements: list[tuple[object, ...]] = []
@@ -438,10 +457,14 @@ class BulkWriter:
             goals,
         )
         self._insert(through, ["goal_id", "domain_id"], goal_domains)
+        lap("rows written (COPY)")
         self._due_dates(prepared, now)
+        lap("due dates")
         written = [(m, p.place.resident_id) for m, p in zip(measurement_ids, prepared, strict=True)]
         self._log(written, now)
+        lap("access log")
         self._summary([p.place.trajectory_id for p in prepared])
+        lap("monitoring summary")
         return written
 
     def _snapshot(self, item: Prepared, goals: list[dict[str, object]]) -> dict[str, object]:

@@ -343,6 +343,7 @@ def run(job: ImportJob) -> ImportJob:
 
 
 def _run(job: ImportJob) -> ImportJob:
+    bulk.start_clock()
     problems = Problems()
     imported = 0
     try:
@@ -355,7 +356,9 @@ def _run(job: ImportJob) -> ImportJob:
     job.rows_total = len(table.rows)
     try:
         with transaction.atomic():
+            bulk.lap("file read")
             prepared, rest = sort_rows(importer, table.rows, problems)
+            bulk.lap(f"looked up and checked ({len(prepared)} rows the bulk way)")
             done = len(table.rows) - len(rest)
             _progress(job, done)
             for index, row in rest:
