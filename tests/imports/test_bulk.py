@@ -45,7 +45,8 @@ def start_row(trajectory: Trajectory, bsn: str) -> list[str]:
 def written(trajectory: Trajectory) -> dict[str, Any]:
     """Everything the import wrote for a trajectory, without ids and clock times."""
     measurement = Measurement.objects.get(trajectory=trajectory)
-    snapshot = dict(measurement.snapshot)
+    frozen: dict[str, Any] = measurement.snapshot or {}
+    snapshot = dict(frozen)
     snapshot["goals"] = [{k: v for k, v in g.items() if k != "id"} for g in snapshot["goals"]]
     trajectory.refresh_from_db()
     return {
@@ -56,7 +57,7 @@ def written(trajectory: Trajectory) -> dict[str, Any]:
             and f.attname != "snapshot"
         },
         "snapshot": snapshot,
-        "goal_ids_in_snapshot": [g["id"] for g in measurement.snapshot["goals"]]
+        "goal_ids_in_snapshot": [g["id"] for g in frozen["goals"]]
         == list(measurement.goals.order_by("position").values_list("pk", flat=True)),
         "choices": sorted(
             measurement.choices.values_list(

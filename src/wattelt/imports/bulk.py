@@ -353,7 +353,7 @@ class BulkWriter:
         goal_domains: list[tuple[object, ...]] = []
         through = Goal.domains.through
         for item, measurement_id in zip(prepared, measurement_ids, strict=True):
-            snapshot_goals = []
+            snapshot_goals: list[dict[str, object]] = []
             for position, (words, keys) in enumerate(item.goals):
                 goal_id = next(goal_ids)
                 texts = dict.fromkeys(GOAL_TEXT_FIELDS, "") | {"own_words": words}
@@ -525,7 +525,7 @@ class BulkWriter:
                 cursor.executemany(statement, [tuple(map(self._sqlite, row)) for row in part])
 
     @staticmethod
-    def _sqlite(value: object) -> object:
+    def _sqlite(value: object) -> Any:
         if isinstance(value, dt.datetime):
             return connection.ops.adapt_datetimefield_value(value)
         if isinstance(value, dt.date):
