@@ -129,3 +129,18 @@ def test_one_bad_row_in_the_bulk_way_saves_nothing(trajectory, quinn):
     assert not Measurement.objects.exists()
     assert not AccessLog.objects.filter(object_type="measurement", action="create").exists()
     assert MeasurementFact.objects.count() == 0
+
+
+def test_a_file_mixes_both_ways_in_one_transaction(trajectory, quinn):
+    """The start and follow-up of one trajectory go the board's way (the follow-up reviews
+    the start's goal), the single row of another trajectory the bulk way."""
+    other = twin(trajectory, "123456782")
+    header = [*HEADER, "doel_2", "doel_2_leefgebieden"]
+    single = rows_for(other)[0]
+    single[0] = "123456782"
+    rows = [[*row, "", ""] for row in [*rows_for(trajectory), single]]
+    job = run(quinn, "historie.csv", csv_bytes(rows, header))
+    assert (job.state, job.imported, job.problems) == ("done", 3, [])
+    assert Measurement.objects.filter(trajectory=trajectory, status="confirmed").count() == 2
+    assert Measurement.objects.filter(trajectory=other, status="confirmed").count() == 1
+    assert AccessLog.objects.filter(object_type="measurement", action="create").count() == 3
