@@ -22,12 +22,9 @@ from wattelt.bounds import (
     shown,
 )
 
+from . import rules
 from .models import (
-    CHIP_MAX,
-    CHIP_MIN,
     GOAL_TEXT_FIELDS,
-    GRADE_MAX,
-    GRADE_MIN,
     ChosenDomain,
     Domain,
     Goal,
@@ -39,7 +36,6 @@ REVIEW_STATUSES = [s for s in Goal.Status.values if s != Goal.Status.OPEN]
 # or Arabic-Indic digits never reach int(); such fields are ignored like any unknown one.
 _GOAL_FIELD = re.compile(r"goal-([0-9]{1,4})-own_words", re.ASCII)
 _REVIEW_FIELD = re.compile(r"review-([0-9]{1,18})-status", re.ASCII)
-_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,9}", re.ASCII)
 MAX_GOALS = 50
 """More goals than this in one measurement is not a conversation but a mistake."""
 
@@ -111,13 +107,10 @@ class BoardParser:
         return board
 
     def _int(self, name: str) -> int | None:
-        raw = self.data.get(name, "").strip()
-        if raw == "":
-            return None
-        if not _WHOLE_NUMBER.fullmatch(raw):
-            self.errors[name] = _("“%(value)s” is not a whole number.") % {"value": shown(raw)}
-            return None
-        return int(raw)
+        value, problem = rules.whole_number(self.data.get(name, ""))
+        if problem:
+            self.errors[name] = problem
+        return value
 
     def _date(self, name: str) -> dt.date | None:
         raw = self.data.get(name, "").strip()
@@ -143,10 +136,9 @@ class BoardParser:
 
     def _grade(self) -> int | None:
         grade = self._int("quality_of_life")
-        if grade is not None and not GRADE_MIN <= grade <= GRADE_MAX:
-            self.errors["quality_of_life"] = _(
-                "Quality of life is a grade from 1 to 10, not %(value)s."
-            ) % {"value": grade}
+        problem = None if grade is None else rules.grade_problem(grade)
+        if problem:
+            self.errors["quality_of_life"] = problem
             return None
         return grade
 
@@ -173,10 +165,9 @@ class BoardParser:
                 # Without JavaScript a range input always sends a value: the professional's
                 # and carer's chips count only when their "placed" box is ticked.
                 placed = perspective == "resident" or f"placed-{perspective}-{key}" in self.data
-                if placed and perspective not in self.perspectives:
-                    self.errors[f"chip-{perspective}-{key}"] = _(
-                        "Your organisation does not use this view (%(who)s)."
-                    ) % {"who": ChosenDomain.Perspective(perspective).label}
+                refused = placed and rules.perspective_problem(perspective, self.perspectives)
+                if refused:
+                    self.errors[f"chip-{perspective}-{key}"] = refused
                 elif placed:
                     setattr(choice, perspective, self._chip(perspective, key))
             choices[key] = choice
@@ -185,10 +176,9 @@ class BoardParser:
     def _chip(self, perspective: str, key: str) -> int | None:
         name = f"chip-{perspective}-{key}"
         value = self._int(name)
-        if value is not None and not CHIP_MIN <= value <= CHIP_MAX:
-            self.errors[name] = _(
-                "The chip for %(domain)s is off the line: it must lie between %(min)s and %(max)s."
-            ) % {"domain": self.domains[key], "min": CHIP_MIN, "max": CHIP_MAX}
+        problem = None if value is None else rules.chip_problem(value, self.domains[key])
+        if problem:
+            self.errors[name] = problem
             return None
         return value
 
@@ -208,7 +198,7 @@ class BoardParser:
                 index=n,
                 id=self._int(prefix + "id"),
                 texts={
-                    f: self._text(prefix + f, TEXT_MAX_LENGTH, _goal_label(len(goals) + 1, f))
+                    f: self._text(prefix + f, TEXT_MAX_LENGTH, goal_label(len(goals) + 1, f))
                     for f in GOAL_TEXT_FIELDS
                 },
                 domain_keys=self._known_keys(
@@ -245,7 +235,7 @@ class BoardParser:
         return text[:max_length]
 
 
-def _goal_label(number: int, name: str) -> str:
+def goal_label(number: int, name: str) -> str:
     """ "Goal 2, first step": the board lists its messages above the board."""
     field = Goal._meta.get_field(name)
     assert isinstance(field, models.Field)

@@ -11,6 +11,7 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wattelt.organisations.models import Organisation
 from wattelt.residents.models import Trajectory
 from wattelt.residents.services import add_months
 
@@ -26,6 +27,17 @@ TRAJECTORY_FACTS = {
     "confirmed_count": lambda: Count("measurements", filter=_confirmed()),
     "last_measured_on": lambda: Max("measurements__measured_on", filter=_confirmed()),
 }
+
+
+def next_due_on(
+    organisation: Organisation, started_on: dt.date, done: list[dt.date | None]
+) -> dt.date:
+    """The rule: the start measurement is due within the grace period; after the last
+    measurement (or record of one not filled in, `done`) the next one after the interval."""
+    days = [d for d in done if d is not None]
+    if not days:
+        return started_on + dt.timedelta(days=organisation.start_measurement_grace_days)
+    return add_months(max(days), organisation.follow_up_interval_months)
 
 
 def refresh_due_date(trajectory: Trajectory) -> None:
@@ -50,13 +62,7 @@ def refresh_due_date(trajectory: Trajectory) -> None:
             .values_list("recorded_on", flat=True)
             .first()
         )
-        done = [d for d in (last_measured, last_skipped) if d is not None]
-        if not done:
-            due = trajectory.started_on + dt.timedelta(
-                days=organisation.start_measurement_grace_days
-            )
-        else:
-            due = add_months(max(done), organisation.follow_up_interval_months)
+        due = next_due_on(organisation, trajectory.started_on, [last_measured, last_skipped])
     Trajectory.objects.filter(pk=trajectory.pk).update(
         measurement_due_on=due, last_activity_at=timezone.now()
     )

@@ -3,7 +3,6 @@ measurement that was not filled in. Views and the API call these, never the mode
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -17,6 +16,7 @@ from wattelt.organisations.models import Staff
 from wattelt.residents.models import Trajectory
 from wattelt.residents.services import touch
 
+from . import rules
 from .forms import BoardInput, GoalInput
 from .models import (
     GOAL_TEXT_FIELDS,
@@ -52,11 +52,8 @@ class MeasurementConflict(Exception):
 
 
 def _check_open(trajectory: Trajectory) -> None:
-    if not trajectory.is_open:
-        raise ValidationError(
-            _("This trajectory was closed on %(date)s; no measurement can be added or changed.")
-            % {"date": trajectory.ended_on.strftime("%d-%m-%Y") if trajectory.ended_on else ""}
-        )
+    if trajectory.ended_on is not None:
+        raise ValidationError(rules.closed_problem(trajectory.ended_on))
 
 
 def confirmed_measurements(trajectory: Trajectory) -> list[Measurement]:
@@ -141,10 +138,6 @@ def _apply(measurement: Measurement, by: Staff, data: BoardInput) -> None:
     """Write the board's content into the measurement's rows (inside a transaction)."""
     domains = {d.key: d for d in measurement.catalogue.domains.all()}
     if data.measured_on is not None:
-        if data.measured_on > timezone.localdate():
-            raise ValidationError(
-                {"measured_on": _("The date of a measurement cannot be in the future.")}
-            )
         measurement.measured_on = data.measured_on
     _check_measured_on(measurement)
     measurement.quality_of_life = data.quality_of_life
@@ -171,41 +164,22 @@ def _check_measured_on(measurement: Measurement) -> None:
     """A measurement lies within its trajectory, and a follow-up or end measurement not
     before the start measurement: otherwise its goal reviews would silently not count."""
     trajectory = measurement.trajectory
-    day = measurement.measured_on
-    if day < trajectory.started_on:
-        raise ValidationError(
-            {
-                "measured_on": _(
-                    "The date of the measurement (%(date)s) lies before the start of the "
-                    "trajectory (%(start)s)."
-                )
-                % {"date": _day(day), "start": _day(trajectory.started_on)}
-            }
+    start = None
+    if measurement.kind != Measurement.Kind.START:
+        start = (
+            trajectory.measurements.filter(
+                status=Measurement.Status.CONFIRMED, kind=Measurement.Kind.START
+            )
+            .exclude(pk=measurement.pk)
+            .order_by("measured_on")
+            .values_list("measured_on", flat=True)
+            .first()
         )
-    if measurement.kind == Measurement.Kind.START:
-        return
-    start = (
-        trajectory.measurements.filter(
-            status=Measurement.Status.CONFIRMED, kind=Measurement.Kind.START
-        )
-        .exclude(pk=measurement.pk)
-        .order_by("measured_on")
-        .first()
+    problem = rules.measured_on_problem(
+        measurement.measured_on, timezone.localdate(), trajectory.started_on, start
     )
-    if start is not None and day < start.measured_on:
-        raise ValidationError(
-            {
-                "measured_on": _(
-                    "The date of the measurement (%(date)s) lies before the start "
-                    "measurement (%(start)s)."
-                )
-                % {"date": _day(day), "start": _day(start.measured_on)}
-            }
-        )
-
-
-def _day(day: dt.date) -> str:
-    return day.strftime("%d-%m-%Y")
+    if problem:
+        raise ValidationError({"measured_on": problem})
 
 
 def _apply_goals(
@@ -282,33 +256,15 @@ def save_draft(measurement: Measurement, by: Staff, data: BoardInput) -> Measure
 
 def completeness_errors(measurement: Measurement) -> dict[str, str]:
     """What still has to be filled in before a measurement can be confirmed."""
-    errors: dict[str, str] = {}
     choices = list(measurement.choices.select_related("domain"))
-    if not choices:
-        errors["chosen"] = _("Choose at least one life domain that matters to the resident.")
-    missing = [str(c.domain) for c in choices if c.resident_chip is None]
-    if missing:
-        errors["chosen"] = _("Place the resident's chip for: %(domains)s.") % {
-            "domains": ", ".join(missing)
-        }
-    if measurement.quality_of_life is None:
-        errors["quality_of_life"] = _("Give a grade from 1 to 10 for quality of life.")
-    chosen_ids = {c.domain_id for c in choices}
-    for n, goal in enumerate(measurement.goals.prefetch_related("domains"), start=1):
-        prefix = f"goal-{n - 1}-"
-        if not goal.own_words.strip():
-            errors[prefix + "own_words"] = _(
-                "Goal %(n)s: write the goal in the resident's own words."
-            ) % {"n": n}
-        goal_domains = {d.pk for d in goal.domains.all()}
-        if not goal_domains:
-            errors[prefix + "domains"] = _("Goal %(n)s: link it to at least one life domain.") % {
-                "n": n
-            }
-        elif not goal_domains <= chosen_ids:
-            errors[prefix + "domains"] = _(
-                "Goal %(n)s is linked to a life domain the resident did not choose."
-            ) % {"n": n}
+    errors = rules.completeness_problems(
+        {c.domain: c.resident_chip for c in choices},
+        measurement.quality_of_life,
+        [
+            (goal.own_words, set(goal.domains.all()))
+            for goal in measurement.goals.prefetch_related("domains")
+        ],
+    )
     reviewed = {r.goal_id: r for r in measurement.reviews.all()}
     for goal in goals_to_review(measurement):
         review = reviewed.get(goal.pk)

@@ -1,0 +1,146 @@
+"""The bulk path (`imports.bulk`) writes exactly what the board path writes, and a file
+with one bad row saves nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from tests.imports.files import HEADER, csv_bytes, rows_for
+from tests.imports.test_import import run
+from wattelt.audit.models import AccessLog
+from wattelt.imports import services
+from wattelt.instrument.models import Measurement
+from wattelt.monitoring.models import MeasurementFact
+from wattelt.residents import services as residents
+from wattelt.residents.models import Trajectory
+
+HEADER_TWO_GOALS = [*HEADER[:-1], "doel_2", "doel_2_leefgebieden"]
+
+
+def twin(trajectory: Trajectory, bsn: str) -> Trajectory:
+    """Another resident of the same team with a trajectory that started the same day."""
+    resident = residents.register_resident(
+        residents.ResidentInput(
+            first_name="Kees",
+            last_name="de Vries",
+            date_of_birth=trajectory.resident.date_of_birth,
+            district=trajectory.resident.district,
+            bsn=bsn,
+        ),
+        trajectory.responsible,
+    )
+    return residents.open_trajectory(
+        resident, trajectory.team, trajectory.responsible, trajectory.started_on
+    )
+
+
+def start_row(trajectory: Trajectory, bsn: str) -> list[str]:
+    row = rows_for(trajectory)[0][:-1]
+    row[0] = bsn
+    return [*row, "Weer een dagritme", "wonen, geld"]
+
+
+def written(trajectory: Trajectory) -> dict[str, Any]:
+    """Everything the import wrote for a trajectory, without ids and clock times."""
+    measurement = Measurement.objects.get(trajectory=trajectory)
+    frozen: dict[str, Any] = measurement.snapshot or {}
+    snapshot = dict(frozen)
+    snapshot["goals"] = [{k: v for k, v in g.items() if k != "id"} for g in snapshot["goals"]]
+    trajectory.refresh_from_db()
+    return {
+        "measurement": {
+            f.attname: getattr(measurement, f.attname)
+            for f in Measurement._meta.concrete_fields
+            if f.attname not in {"id", "trajectory_id", "created_at", "updated_at", "confirmed_at"}
+            and f.attname != "snapshot"
+        },
+        "snapshot": snapshot,
+        "goal_ids_in_snapshot": [g["id"] for g in frozen["goals"]]
+        == list(measurement.goals.order_by("position").values_list("pk", flat=True)),
+        "choices": sorted(
+            measurement.choices.values_list(
+                "domain__key", "resident_chip", "professional_chip", "carer_chip", "prioritised"
+            )
+        ),
+        "goals": [
+            (
+                g.position,
+                g.status,
+                g.due_on,
+                [getattr(g, name) for name in ("own_words", "what_changes", "first_step")],
+                sorted(d.key for d in g.domains.all()),
+            )
+            for g in measurement.goals.order_by("position")
+        ],
+        "reviews": measurement.reviews.count(),
+        "due_on": trajectory.measurement_due_on,
+        "log": list(
+            AccessLog.objects.filter(object_id=str(measurement.pk), object_type="measurement")
+            .values_list("action", "username", "purpose", "resident_id")
+            .order_by("id")
+        ),
+        "facts": MeasurementFact.objects.filter(trajectory_id=trajectory.pk).count(),
+    }
+
+
+def test_the_bulk_path_writes_what_the_board_path_writes(trajectory, quinn):
+    other = twin(trajectory, "123456782")
+    bulk_row = start_row(trajectory, "111222333")
+    board_row = start_row(other, "123456782")
+
+    prepared, rest = services.sort_rows(
+        services.RowImporter(quinn.organisation, quinn),
+        [dict(zip(HEADER_TWO_GOALS, bulk_row, strict=True))],
+        services.Problems(),
+    )
+    assert (len(prepared), rest) == (1, [])  # this row goes the bulk way
+    job = run(quinn, "historie.csv", csv_bytes([bulk_row], HEADER_TWO_GOALS))
+    assert (job.state, job.imported, job.problems) == ("done", 1, [])
+
+    with transaction.atomic():  # the board's services, row by row
+        importer = services.RowImporter(quinn.organisation, quinn)
+        problems = services.Problems()
+        assert importer.import_row(2, dict(zip(HEADER_TWO_GOALS, board_row, strict=True)), problems)
+        assert problems.items == []
+        importer.log_created()  # the monitoring summary follows the board's signal
+
+    by_bulk, by_board = written(trajectory), written(other)
+    assert by_bulk["log"] == [
+        ("create", "quinn", "import of historic measurements", trajectory.resident_id)
+    ]
+    by_bulk["log"] = by_board["log"] = None  # the residents differ, the rest may not
+    assert by_bulk == by_board
+    assert by_bulk["goal_ids_in_snapshot"] is True
+    assert by_bulk["facts"] == 1
+
+
+def test_one_bad_row_in_the_bulk_way_saves_nothing(trajectory, quinn):
+    other = twin(trajectory, "123456782")
+    good = start_row(trajectory, "111222333")
+    bad = start_row(other, "123456782")
+    bad[HEADER_TWO_GOALS.index("geld_inwoner")] = "150"
+    bad[HEADER_TWO_GOALS.index("cijfer")] = "11"
+    job = run(quinn, "historie.csv", csv_bytes([good, bad], HEADER_TWO_GOALS))
+    assert job.state == "refused"
+    assert [(p["row"], p["field"]) for p in job.problems] == [(3, "cijfer"), (3, "geld_inwoner")]
+    assert "cijfer van 1 tot en met 10" in job.problems[0]["message"]  # in Dutch, as on the board
+    assert not Measurement.objects.exists()
+    assert not AccessLog.objects.filter(object_type="measurement", action="create").exists()
+    assert MeasurementFact.objects.count() == 0
+
+
+def test_a_file_mixes_both_ways_in_one_transaction(trajectory, quinn):
+    """The start and follow-up of one trajectory go the board's way (the follow-up reviews
+    the start's goal), the single row of another trajectory the bulk way."""
+    other = twin(trajectory, "123456782")
+    header = [*HEADER, "doel_2", "doel_2_leefgebieden"]
+    single = rows_for(other)[0]
+    single[0] = "123456782"
+    rows = [[*row, "", ""] for row in [*rows_for(trajectory), single]]
+    job = run(quinn, "historie.csv", csv_bytes(rows, header))
+    assert (job.state, job.imported, job.problems) == ("done", 3, [])
+    assert Measurement.objects.filter(trajectory=trajectory, status="confirmed").count() == 2
+    assert Measurement.objects.filter(trajectory=other, status="confirmed").count() == 1
+    assert AccessLog.objects.filter(object_type="measurement", action="create").count() == 3
