@@ -166,6 +166,8 @@ class Measurement(models.Model):
         max_length=8,
         choices=[("adult", _("adults")), ("youth", _("young people (12-17)"))],
         blank=True,
+        # Rows written in bulk (imports, the bench's generator) leave it to the age.
+        db_default="",
         help_text=_("Empty: chosen by the resident's age on the date of the measurement."),
     )
     # Optimistic locking: every save of a draft must name the revision it edited.

@@ -128,6 +128,7 @@ class Resident(models.Model):
         max_length=8,
         choices=RESIDENT_LANGUAGES,
         default=DEFAULT_LANGUAGE,
+        db_default=DEFAULT_LANGUAGE,  # also for rows written in bulk (imports, the bench)
         help_text=_("The language of the screens the resident reads."),
     )
     registered_by = models.ForeignKey(Staff, on_delete=models.SET_NULL, null=True, related_name="+")
