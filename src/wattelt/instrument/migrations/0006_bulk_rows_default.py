@@ -4,15 +4,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('instrument', '0005_default_catalogue_translations'),
+        ("instrument", "0005_default_catalogue_translations"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='measurement',
-            name='wording',
-            field=models.CharField(blank=True, choices=[('adult', 'adults'), ('youth', 'young people (12-17)')], db_default='', help_text="Empty: chosen by the resident's age on the date of the measurement.", max_length=8, verbose_name='wording'),
+            model_name="measurement",
+            name="wording",
+            field=models.CharField(
+                blank=True,
+                choices=[("adult", "adults"), ("youth", "young people (12-17)")],
+                db_default="",
+                help_text="Empty: chosen by the resident's age on the date of the measurement.",
+                max_length=8,
+                verbose_name="wording",
+            ),
         ),
     ]

@@ -4,15 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('residents', '0003_resident_language'),
+        ("residents", "0003_resident_language"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='resident',
-            name='language',
-            field=models.CharField(choices=[('nl', 'Nederlands'), ('en', 'English'), ('ar', 'العربية'), ('tr', 'Türkçe'), ('pl', 'Polski'), ('uk', 'Українська'), ('ti', 'ትግርኛ')], db_default='nl', default='nl', help_text='The language of the screens the resident reads.', max_length=8, verbose_name='language'),
+            model_name="resident",
+            name="language",
+            field=models.CharField(
+                choices=[
+                    ("nl", "Nederlands"),
+                    ("en", "English"),
+                    ("ar", "العربية"),
+                    ("tr", "Türkçe"),
+                    ("pl", "Polski"),
+                    ("uk", "Українська"),
+                    ("ti", "ትግርኛ"),
+                ],
+                db_default="nl",
+                default="nl",
+                help_text="The language of the screens the resident reads.",
+                max_length=8,
+                verbose_name="language",
+            ),
         ),
     ]
