@@ -96,4 +96,4 @@ def test_no_small_figure_can_be_narrowed_to_within_two(random_data: None, kind: 
     # Suppressing so that no hidden figure follows exactly (the sums only) is not enough:
     assert narrowed(linked, cube_of(linked, width=0))
     # With the interval audit, nothing is narrowed.
-    assert narrowed(linked, cube_of(linked)) == {}
+    assert narrowed(linked, cube_of(linked, width=PROTECTION_WIDTH)) == {}

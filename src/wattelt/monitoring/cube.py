@@ -32,6 +32,7 @@ from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
@@ -42,7 +43,6 @@ from wattelt.organisations.models import District, Role, Staff, Team
 from wattelt.residents.models import Trajectory
 
 from . import indicators as ind
-from .audit import PROTECTION_WIDTH
 from .relations import with_known_relations
 from .suppression import Cell, Group, ShownCell, Table, suppress_small_cells
 
@@ -516,9 +516,11 @@ def _compute(scope: Scope, year: int, today: dt.date) -> Cube:
     return cube_of(linked_table(scope, year, today))
 
 
-def cube_of(linked: LinkedTable, width: int = PROTECTION_WIDTH) -> Cube:
+def cube_of(linked: LinkedTable, width: int | None = None) -> Cube:
     """The linked table through `suppress_small_cells` (with the interval audit at
-    `width`; 0 for the sums only), as a cube."""
+    `width`, by default settings.MONITORING_AUDIT_WIDTH; 0 for the sums only), as a cube."""
+    if width is None:
+        width = settings.MONITORING_AUDIT_WIDTH
     shown = suppress_small_cells(linked.table, width=width)
     return Cube(
         year=linked.year,
