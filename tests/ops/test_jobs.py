@@ -77,7 +77,7 @@ def test_publish_does_nothing_while_another_server_publishes() -> None:
         thread.join()
     out = io.StringIO()
     call_command("publish_monitoring_figures", stdout=out)
-    assert "published 0, skipped 0" in out.getvalue()
+    assert "published 0, unchanged 0, delayed 0" in out.getvalue()
 
 
 def test_the_lock_is_free_again_after_a_run_and_after_a_failure() -> None:
