@@ -27,6 +27,7 @@ from wattelt.organisations.models import (
     Staff,
     Team,
 )
+from wattelt.portal import session as portal_session
 from wattelt.residents import services as residents
 from wattelt.residents.models import Resident, Trajectory
 from wattelt.residents.signals import trajectory_opened
@@ -175,6 +176,19 @@ def client_for(user: Staff, sudo: bool = False) -> Client:
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     if sudo:
         session[two_factor.REAUTHENTICATED_AT] = time.time()
+    session.save()
+    return client
+
+
+def resident_client(resident: Resident) -> Client:
+    """A browser signed in to Mijn Wat telt as this resident (as after a passkey sign-in)."""
+    client = Client()
+    session = client.session
+    now = time.time()
+    session[portal_session.RESIDENT_KEY] = resident.pk
+    session[portal_session.SIGNED_IN_AT] = now
+    session[portal_session.LAST_SEEN] = now
+    session[portal_session.METHOD] = "passkey"
     session.save()
     return client
 

@@ -8,6 +8,7 @@ from tests.implementation_plan import matrix as implementation_plan
 from tests.imports import matrix as imports
 from tests.monitoring import matrix as monitoring
 from tests.notifications import matrix as notifications
+from tests.portal import matrix as portal
 from tests.screening import matrix as screening
 
 AREAS = [
@@ -20,4 +21,5 @@ AREAS = [
     notifications,
     imports,
     api,
+    portal,
 ]

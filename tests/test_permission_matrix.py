@@ -4,13 +4,21 @@ read-only roles cannot write. A URL without an entry here fails the test."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests import matrix_areas
-from tests.conftest import client_for, confirmed_measurement, make_staff, staff_with_role
-from tests.matrix import USERS, Entry, everyone, team_read, team_write
+from tests.conftest import (
+    client_for,
+    confirmed_measurement,
+    make_staff,
+    resident_client,
+    staff_with_role,
+)
+from tests.matrix import RESIDENTS, USERS, Entry, everyone, team_read, team_write
 from wattelt.audit.models import AccessLog
 from wattelt.instrument import services as instrument
 from wattelt.organisations.models import Membership, Role, Team
@@ -164,8 +172,19 @@ def world(trajectory, alice, bob, charlie, organisation, team, district):
         residents.ConsentInput(other_org, True, True, False, trajectory.started_on),
     )
     residents.withdraw_consent(consent, alice)  # shared once, no longer: Charlie sees nothing
+    rik = residents.register_resident(
+        residents.ResidentInput(
+            first_name="Rik",
+            last_name="Tweede",
+            date_of_birth=dt.date(1980, 5, 1),
+            district=district,
+        ),
+        alice,
+    )
+    instrument.start_measurement(residents.open_trajectory(rik, team, alice), alice, "start")
     ctx = {
         "users": users,
+        "residents": {"rosa": trajectory.resident, "rik": rik},
         "trajectory": trajectory,
         "team": team,
         "confirmed": confirmed,
@@ -194,7 +213,27 @@ def test_anonymous_is_sent_to_login(world, name):
     response = call(Client(), name, entry, world)
     assert response.status_code == entry.anonymous, name
     if entry.anonymous == 302 and name not in ("set_language", "residents:choose_language"):
-        assert reverse("login") in response["Location"], name
+        assert reverse(entry.sign_in) in response["Location"], name
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_residents_get_what_the_matrix_says(world, name):
+    """A resident's session reaches only Mijn Wat telt, and there only their own."""
+    entry = MATRIX[name]
+    got, want = {}, {}
+    for which in RESIDENTS:
+        with transaction.atomic():
+            client = resident_client(world["residents"][which])
+            response = call(client, name, entry, world)
+            got[which] = response.status_code
+            transaction.set_rollback(True)
+        want[which] = entry.for_resident(which)
+        if got[which] == 302 and entry.for_resident(which) == 302 and entry.resident is None:
+            location = response["Location"]
+            assert name in ("set_language", "residents:choose_language", "logout") or (
+                reverse("login") in location
+            ), (name, location)
+    assert got == want, name
 
 
 @pytest.mark.parametrize("name", sorted(MATRIX))

@@ -63,6 +63,17 @@ ALLOWED: dict[str, set[str]] = {
     "imports": {*KERNEL, "organisations", "audit", "residents", "instrument", "monitoring"},
     # The REST API v1: the file, the instrument and the published figures for other systems.
     "api": {*KERNEL, "organisations", "audit", "residents", "privacy", "instrument", "monitoring"},
+    # Mijn Wat telt: the resident's own door to their plan, progress, file and consents.
+    "portal": {
+        *KERNEL,
+        "organisations",
+        "audit",
+        "residents",
+        "privacy",
+        "instrument",
+        "feedback",
+        "monitoring",
+    },
     # Composition root: wires the parts together and may use any of them.
     "demo": {"*"},
     "urls": {"*"},

@@ -33,6 +33,11 @@ RESIDENT_TEMPLATES: tuple[str, ...] = (
     "instrument/_goal.html",
     "instrument/summary.html",
     "instrument/what_changed.html",
+    # Mijn Wat telt: the resident's own pages.
+    "portal/base.html",
+    "portal/home.html",
+    "portal/sign_in.html",
+    "portal/staff_refused.html",
 )
 
 STAFF_TEMPLATES_ON_RESIDENT_SCREENS: tuple[str, ...] = (

@@ -156,6 +156,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "oauth2_provider",
     "wattelt.api",
+    "wattelt.portal",  # Mijn Wat telt: the resident's own door
     "wattelt.demo",  # demo data and seed_demo; uses every app, none uses it
 ]
 
@@ -179,6 +180,8 @@ MIDDLEWARE = [
     "wattelt.organisations.two_factor.RequireTwoFactor",
     "django.contrib.messages.middleware.MessageMiddleware",
     "wattelt.organisations.sessions.AbsoluteSessionLimit",
+    # A resident's session in Mijn Wat telt (no Django user): who, and 15 minutes idle.
+    "wattelt.portal.session.PortalSession",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wattelt.audit.middleware.NoStoreForPersonalData",
     "wattelt.audit.refusals.RecordRefusals",
@@ -287,6 +290,8 @@ AUTH_PASSWORD_VALIDATORS = [
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60
+PORTAL_IDLE_SECONDS = 15 * 60
+"""A resident's session in Mijn Wat telt ends after 15 minutes without a request."""
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = setting(
     "WATTELT_SECURE_COOKIES", not DEBUG, "Send cookies over HTTPS only.", _parse_bool

@@ -38,6 +38,7 @@ urlpatterns = [
     path("", include("wattelt.guide.urls")),
     path("", include("wattelt.notifications.urls")),
     path("", include("wattelt.imports.urls")),
+    path("", include("wattelt.portal.urls")),
 ]
 if settings.OIDC_LOGIN_ENABLED:
     urlpatterns.insert(0, path("oidc/", include("mozilla_django_oidc.urls")))

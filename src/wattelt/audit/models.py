@@ -37,6 +37,10 @@ class AccessLogQuerySet(models.QuerySet["AccessLog"]):
             models.Q(organisation_id=user.organisation_id) | models.Q(resident_id__in=residents)
         )
 
+    def owned_by(self, resident: Any) -> AccessLogQuerySet:
+        """Every look at this resident's data, for their own "who looked at my file"."""
+        return self.filter(resident_id=resident.pk)
+
 
 def refusals_per_user(records: AccessLogQuerySet, limit: int = 20) -> list[dict[str, object]]:
     """Who was refused how often within these records, most first: snooping shows up

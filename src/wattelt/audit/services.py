@@ -10,6 +10,9 @@ from django.http import HttpRequest
 
 from .models import AccessLog
 
+RESIDENT_ACTOR_PREFIX = "inwoner:"
+"""The access log's username for a resident acting in Mijn Wat telt: `inwoner:<id>`."""
+
 
 def client_address(request: HttpRequest) -> str | None:
     """Where the request came from. X-Real-IP only when settings say our own TLS proxy
@@ -50,6 +53,20 @@ def _who_and_what(
     outcome: str = "success",
 ) -> dict[str, object]:
     user = request.user
+    resident = getattr(request, "portal_resident", None)
+    if resident is not None and not user.is_authenticated:
+        # A resident in Mijn Wat telt looking at their own data: the resident is the actor.
+        return {
+            "user_id": None,
+            "username": f"{RESIDENT_ACTOR_PREFIX}{resident.pk}",
+            "role": "resident",
+            "organisation_id": resident.organisation_id,
+            "object_type": object_type,
+            "action": action,
+            "purpose": purpose,
+            "outcome": outcome,
+            "client_address": client_address(request),
+        }
     return {
         "user_id": getattr(user, "pk", None),
         "username": getattr(user, "username", "") or "anonymous",

@@ -37,9 +37,11 @@ ROLES: dict[str, str | Promise] = {
     "municipality_analyst": _("municipality analyst"),
     "admin": _("technical administrator"),
     "staff": _("staff member"),
+    "resident": _("the resident themself"),
 }
 
 PURPOSES: dict[str, str | Promise] = {
+    "own view": _("the resident's own view (Mijn Wat telt)"),
     "care": _("care"),
     "monitoring": _("monitoring"),
     "privacy": _("privacy"),

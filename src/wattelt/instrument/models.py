@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wattelt.organisations import roles
 from wattelt.organisations.models import Organisation, Staff
-from wattelt.residents.models import Trajectory
+from wattelt.residents.models import Resident, Trajectory
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -128,6 +128,10 @@ class MeasurementQuerySet(models.QuerySet["Measurement"]):
 
     def confirmed(self) -> MeasurementQuerySet:
         return self.filter(status="confirmed")
+
+    def owned_by(self, resident: Resident) -> MeasurementQuerySet:
+        """The resident's own boards as confirmed in the conversation (never drafts)."""
+        return self.filter(trajectory__resident=resident, status="confirmed")
 
     def for_research_by(self, user: Staff | AnonymousUser) -> MeasurementQuerySet:
         """The research export's rule: the confirmed measurements of the organisation
@@ -268,6 +272,10 @@ class GoalQuerySet(models.QuerySet["Goal"]):
             trajectory__in=Trajectory.objects.visible_to(user, "goals"),
             stated_in__status="confirmed",
         )
+
+    def owned_by(self, resident: Resident) -> GoalQuerySet:
+        """The resident's own goals, as stated in a confirmed measurement."""
+        return self.filter(trajectory__resident=resident, stated_in__status="confirmed")
 
 
 class Goal(models.Model):

@@ -50,6 +50,10 @@ class TrajectoryQuerySet(models.QuerySet["Trajectory"]):
             return self.none()
         return self.filter(_shared_with(user, part)).exclude(_in_care_of(user))
 
+    def owned_by(self, resident: Resident) -> TrajectoryQuerySet:
+        """The resident's own trajectories (Mijn Wat telt: a resident sees only their own)."""
+        return self.filter(resident=resident)
+
     def in_care_of(self, user: Staff | AnonymousUser) -> TrajectoryQuerySet:
         if not user.is_authenticated:
             return self.none()
@@ -222,6 +226,10 @@ class ConsentQuerySet(models.QuerySet["Consent"]):
             organisation_id__in=specialist_organisation_ids(user),
         )
         return self.filter(in_care | own)
+
+    def owned_by(self, resident: Resident) -> ConsentQuerySet:
+        """The consents the resident gave, for their own view in Mijn Wat telt."""
+        return self.filter(trajectory__resident=resident)
 
     def sharing(self, part: str | None) -> ConsentQuerySet:
         """Consents that share `part` (any part when None)."""

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("mijn/", views.home, name="home"),
+    path("mijn/inloggen/", views.sign_in, name="sign_in"),
+    path("mijn/taal/", views.language, name="language"),
+    path("mijn/uitloggen/", views.sign_out_view, name="sign_out"),
+]

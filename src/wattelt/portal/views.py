@@ -1,0 +1,60 @@
+"""Mijn Wat telt: the resident's own pages. Every view is behind `resident_required`
+and reads only the signed-in resident's data (the `owned_by` rules), logging each read
+with the resident as actor."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from wattelt.audit.services import log_access
+from wattelt.residents.language import CODES, safe_next, template_context
+
+from .session import EXPIRED, PortalRequest, resident_required, sign_out
+
+OWN_VIEW = "own view"
+"""The access log's purpose for a resident's look at their own data."""
+
+
+def portal_context(request: PortalRequest, **extra: object) -> dict[str, object]:
+    """What templates/portal/base.html needs: the resident's language and its switch."""
+    return {
+        **template_context(
+            request.portal_resident.language, reverse("portal:language"), request.path
+        ),
+        **extra,
+    }
+
+
+@resident_required
+def home(request: PortalRequest) -> HttpResponse:
+    resident = request.portal_resident
+    log_access(request, "read", "resident", resident.pk, resident.pk, purpose=OWN_VIEW)
+    return render(request, "portal/home.html", portal_context(request))
+
+
+@require_POST
+@resident_required
+def language(request: PortalRequest) -> HttpResponse:
+    """The resident chooses the language of their screens (also in the conversation)."""
+    code = request.POST.get("language", "")
+    resident = request.portal_resident
+    if code in CODES and code != resident.language:
+        resident.language = code
+        resident.save(update_fields=["language"])
+    return redirect(safe_next(request, reverse("portal:home")))
+
+
+def sign_in(request: HttpRequest) -> HttpResponse:
+    """The portal's front door: DigiD when configured, else the invitation and passkey.
+    (Placeholder until the sign-in part lands: says how to sign in.)"""
+    expired = bool(request.session.pop(EXPIRED, False))
+    return render(request, "portal/sign_in.html", {"expired": expired})
+
+
+@require_POST
+def sign_out_view(request: HttpRequest) -> HttpResponse:
+    sign_out(request)
+    return redirect("portal:sign_in")

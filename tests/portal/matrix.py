@@ -1,0 +1,25 @@
+"""Permission-matrix entries for Mijn Wat telt (see tests/matrix.py): staff are refused,
+anonymous goes to the portal's sign-in, each resident reaches only their own."""
+
+from __future__ import annotations
+
+from tests.matrix import Entry, everyone, portal
+
+ENTRIES: dict[str, Entry] = {
+    # --- The frame (session, home, language) ---
+    "portal:home": Entry(**portal()),  # type: ignore[arg-type]
+    "portal:language": Entry(method="post", data={"language": "ar"}, **portal(302, 302)),  # type: ignore[arg-type]
+    # Signing in and out is open to everyone; signing out ends any session.
+    "portal:sign_in": Entry(expect=everyone(200), anonymous=200, resident=200, other_resident=200),
+    "portal:sign_out": Entry(
+        method="post", expect=everyone(302), anonymous=302, resident=302, other_resident=302
+    ),
+    # --- Signing in: invitations, passkeys, DigiD ---
+    # --- The resident's pages: plan, progress, who looked, consents, privacy ---
+    # --- Preparing the next conversation, feedback ---
+}
+
+
+def extend_world(world: dict) -> dict:
+    """Objects the portal's URLs need; merged into the world."""
+    return {}
