@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import (
@@ -23,8 +24,9 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, resident_client
 from wattelt.organisations.models import Staff
+from wattelt.residents.models import Resident
 
 # Playwright's sync API runs an asyncio loop in this thread; the test code and the
 # fixtures still talk to the database synchronously, which Django then refuses.
@@ -137,6 +139,15 @@ def log_in(page: Page, base_url: str, username: str, next_path: str = "") -> Non
     page.fill("#id_code", authenticator_code(user))
     page.click("main button[type=submit]")
     page.wait_for_url(lambda url: "/inloggen/" not in url)
+
+
+def sign_in_resident(page: Page, base_url: str, resident: Resident) -> None:
+    """Put a Mijn Wat telt session for `resident` in the page's browser context, as after
+    a passkey sign-in (the sign-in itself has its own browser tests)."""
+    session_id = resident_client(resident).cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": session_id, "url": base_url}]
+    )
 
 
 class Shots:

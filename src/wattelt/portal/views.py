@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from wattelt.audit.services import log_access
 from wattelt.residents.language import CODES, safe_next, template_context
 
+from .menu import MENU
 from .session import EXPIRED, PortalRequest, resident_required, sign_out
 
 OWN_VIEW = "own view"
@@ -32,7 +33,7 @@ def portal_context(request: PortalRequest, **extra: object) -> dict[str, object]
 def home(request: PortalRequest) -> HttpResponse:
     resident = request.portal_resident
     log_access(request, "read", "resident", resident.pk, resident.pk, purpose=OWN_VIEW)
-    return render(request, "portal/home.html", portal_context(request))
+    return render(request, "portal/home.html", portal_context(request, portal_section="home"))
 
 
 @require_POST

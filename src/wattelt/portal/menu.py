@@ -1,0 +1,11 @@
+"""The resident's menu in Mijn Wat telt: (section, URL name, label), in this order. Each
+part of the portal adds its own line; templates/portal/base.html shows them."""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+MENU: list[tuple[str, str, str | Promise]] = [
+    ("home", "portal:home", _("Home")),
+]
