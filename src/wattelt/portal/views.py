@@ -21,10 +21,13 @@ OWN_VIEW = "own view"
 
 def portal_context(request: PortalRequest, **extra: object) -> dict[str, object]:
     """What templates/portal/base.html needs: the resident's language and its switch."""
+    language = request.portal_resident.language
+    menu = [
+        {"section": section, "url": reverse(name), "label": label} for section, name, label in MENU
+    ]
     return {
-        **template_context(
-            request.portal_resident.language, reverse("portal:language"), request.path
-        ),
+        **template_context(language, reverse("portal:language"), request.path),
+        "portal_menu": menu,
         **extra,
     }
 
