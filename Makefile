@@ -107,7 +107,10 @@ DRILL_RESIDENTS ?= 2000
 drill: install
 	bin/with-postgres env $(DEV_ENV) WATTELT_SECRET_KEY=fault-drill-only $(PY) -m bench.fault_drill --residents $(DRILL_RESIDENTS)
 
-test: lint test-sqlite test-postgres test-replica
+# The two legs run side by side (two cores; each leg's output printed whole when it ends).
+test: lint
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
+	$(MAKE) --no-print-directory test-replica
 
 # `make bench`: page timings at 100k (bench.pages), then monitoring at BENCH_RESIDENTS on
 # PostgreSQL (generation, summary rebuild, publishing, dashboards, indicators, DuckDB
