@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import json
 import os
 import subprocess
@@ -87,9 +88,11 @@ def professionals(count: int) -> list[dict[str, object]]:
 
 def coaches(count: int) -> list[Staff]:
     seen: dict[int, Staff] = {}
-    for membership in Membership.objects.filter(role=Membership.Role.TEAMCOACH).select_related(
-        "staff"
-    ).order_by("pk"):
+    for membership in (
+        Membership.objects.filter(role=Membership.Role.TEAMCOACH)
+        .select_related("staff")
+        .order_by("pk")
+    ):
         seen.setdefault(membership.staff_id, membership.staff)
         if len(seen) == count:
             break
@@ -121,7 +124,9 @@ def publish_for(people: list[Staff]) -> float:
         client: Client = log_in(person)
         answer = client.get("/monitoring/")
         if answer.status_code != 200:
-            raise SystemExit(f"bench: the dashboard of {person.username} answered {answer.status_code}")
+            raise SystemExit(
+                f"bench: the dashboard of {person.username} answered {answer.status_code}"
+            )
     return time.perf_counter() - began
 
 
@@ -130,9 +135,12 @@ def prepare(args: argparse.Namespace, path: Path) -> None:
         generate(args.residents, args.seed)
         began = time.perf_counter()
         call_command("rebuild_monitoring_summary", verbosity=0)
-        print(f"load: monitoring summary rebuilt in {time.perf_counter() - began:.1f} s", flush=True)
+        print(
+            f"load: monitoring summary rebuilt in {time.perf_counter() - began:.1f} s", flush=True
+        )
     the_coaches, the_analysts = coaches(args.coaches), analysts(args.analysts)
-    print(f"load: figures published for the viewers in {publish_for(the_coaches + the_analysts):.1f} s")
+    seconds = publish_for(the_coaches + the_analysts)
+    print(f"load: figures published for the viewers in {seconds:.1f} s")
     sessions = {
         "professionals": professionals(args.professionals),
         "coaches": [{"session": session_of(c)} for c in the_coaches],
@@ -167,14 +175,33 @@ class Step:
     rows: list[dict[str, str]] | None = None
 
 
-def run_locust(server: Server, sessions: Path, users: int, seconds: int, prefix: str) -> list[dict[str, str]]:
+def run_locust(
+    server: Server, sessions: Path, users: int, seconds: int, prefix: str
+) -> list[dict[str, str]]:
     spawn = max(1, users // 5)
     answer = subprocess.run(
         [
-            sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"),
-            "--headless", "--only-summary", "--loglevel", "WARNING",
-            "-u", str(users), "-r", str(spawn), "-t", f"{seconds}s", "--stop-timeout", "5",
-            "--host", server.base, "--csv", prefix,
+            sys.executable,
+            "-m",
+            "locust",
+            "-f",
+            str(ROOT / "bench" / "locustfile.py"),
+            "--headless",
+            "--only-summary",
+            "--loglevel",
+            "WARNING",
+            "-u",
+            str(users),
+            "-r",
+            str(spawn),
+            "-t",
+            f"{seconds}s",
+            "--stop-timeout",
+            "5",
+            "--host",
+            server.base,
+            "--csv",
+            prefix,
         ],
         cwd=ROOT,
         env={**os.environ, "WATTELT_LOAD_SESSIONS": str(sessions)},
@@ -185,7 +212,9 @@ def run_locust(server: Server, sessions: Path, users: int, seconds: int, prefix:
     with open(f"{prefix}_stats.csv", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     if not any(r["Name"] == "Aggregated" and int(r["Request Count"]) for r in rows):
-        raise SystemExit(f"bench: locust made no request:\n{answer.stdout[-3000:]}{answer.stderr[-3000:]}")
+        raise SystemExit(
+            f"bench: locust made no request:\n{answer.stdout[-3000:]}{answer.stderr[-3000:]}"
+        )
     return rows
 
 
@@ -216,7 +245,9 @@ def curve(steps: list[Step]) -> str:
 
 
 def endpoints(step: Step) -> str:
-    header = f"{'endpoint':<24} {'requests':>8} {'req/s':>6} {'p50 ms':>7} {'p95 ms':>7} {'failures':>8}"
+    header = (
+        f"{'endpoint':<24} {'requests':>8} {'req/s':>6} {'p50 ms':>7} {'p95 ms':>7} {'failures':>8}"
+    )
     lines = [f"endpoints at {step.users} users:", header, "-" * len(header)]
     for r in sorted(step.rows or [], key=lambda r: -int(r["Request Count"])):
         lines.append(
@@ -228,11 +259,12 @@ def endpoints(step: Step) -> str:
 
 def saturation(steps: list[Step]) -> str:
     """The step after which more users brought (almost) no more requests per second."""
-    for before, after in zip(steps, steps[1:], strict=False):
+    for before, after in itertools.pairwise(steps):
         if after.rps < before.rps * 1.1:
             return (
                 f"saturates at about {before.users} users: {before.rps:.0f} req/s there, "
-                f"{after.rps:.0f} req/s at {after.users} users (p95 {before.p95:.0f} -> {after.p95:.0f} ms)"
+                f"{after.rps:.0f} req/s at {after.users} users "
+                f"(p95 {before.p95:.0f} -> {after.p95:.0f} ms)"
             )
     return "no saturation within the steps measured"
 
@@ -247,7 +279,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--professionals", type=int, default=70)
     parser.add_argument("--coaches", type=int, default=8)
     parser.add_argument("--analysts", type=int, default=10)
-    parser.add_argument("--reuse", action="store_true", help="do not generate: use the database as it is")
+    parser.add_argument(
+        "--reuse", action="store_true", help="do not generate: use the database as it is"
+    )
     args = parser.parse_args(argv)
     if "WATTELT_PG_DIR" not in os.environ and not args.reuse:
         print("run me inside bin/with-postgres (or give --reuse)")
@@ -260,9 +294,13 @@ def main(argv: list[str] | None = None) -> int:
     server.start()
     steps: list[Step] = []
     try:
-        print(f"load: gunicorn ({args.workers} workers) ready in {server.wait_ready():.1f} s on {server.base}")
+        took = server.wait_ready()
+        print(f"load: gunicorn ({args.workers} workers) ready in {took:.1f} s on {server.base}")
         warm = measure(server, sessions, Step(10, 20), folder)
-        print(f"load: warm-up, 10 users for 20 s: {warm.rps:.1f} req/s, {warm.failures} failures", flush=True)
+        print(
+            f"load: warm-up, 10 users for 20 s: {warm.rps:.1f} req/s, {warm.failures} failures",
+            flush=True,
+        )
         for users in args.users:
             steps.append(measure(server, sessions, Step(users, args.seconds), folder))
             print(curve(steps[-1:]).splitlines()[-1], flush=True)
@@ -275,16 +313,23 @@ def main(argv: list[str] | None = None) -> int:
     at_target = next((s for s in steps if s.users == TARGET_USERS), None)
     if at_target:
         verdict = (
-            at_target.rps >= TARGET_RPS and at_target.p95 <= TARGET_P95_MS and not at_target.failures
+            at_target.rps >= TARGET_RPS
+            and at_target.p95 <= TARGET_P95_MS
+            and not at_target.failures
         )
         print(
-            f"target at {TARGET_USERS} users (>= {TARGET_RPS:.0f} req/s, p95 <= {TARGET_P95_MS:.0f} ms, "
-            f"0 failures): {'met' if verdict else 'NOT met'} ({at_target.rps:.0f} req/s, "
+            f"target at {TARGET_USERS} users (>= {TARGET_RPS:.0f} req/s, "
+            f"p95 <= {TARGET_P95_MS:.0f} ms, 0 failures): {'met' if verdict else 'NOT met'} ({at_target.rps:.0f} req/s, "
             f"p95 {at_target.p95:.0f} ms, {at_target.failures} failures)"
         )
     busiest = max(steps, key=lambda s: s.rps)
     print()
     print(endpoints(busiest))
+    failures = Path(folder, f"u{busiest.users}_failures.csv").read_text(encoding="utf-8")
+    if any(s.failures for s in steps):
+        print()
+        print("failures (locust's report of the busiest step; the others are in " + folder + "):")
+        print(failures)
     return 1 if any(s.failures for s in steps) or warm.failures else 0
 
 

@@ -53,7 +53,9 @@ def _sessions() -> dict[str, Any]:
 
 
 SESSIONS = _sessions()
-_turns = {role: itertools.cycle(SESSIONS[role]) for role in ("professionals", "coaches", "analysts")}
+_turns = {
+    role: itertools.cycle(SESSIONS[role]) for role in ("professionals", "coaches", "analysts")
+}
 _turn_lock = threading.Lock()
 
 

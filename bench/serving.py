@@ -7,6 +7,7 @@ starts and stops it with `stop`.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -97,10 +98,8 @@ class Server:
         if self.process is None:
             return
         group = self.process.pid
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(group, sig)
-        except ProcessLookupError:
-            pass
         self.process.wait()
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and group_alive(group):
