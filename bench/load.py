@@ -319,7 +319,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(
             f"target at {TARGET_USERS} users (>= {TARGET_RPS:.0f} req/s, "
-            f"p95 <= {TARGET_P95_MS:.0f} ms, 0 failures): {'met' if verdict else 'NOT met'} ({at_target.rps:.0f} req/s, "
+            f"p95 <= {TARGET_P95_MS:.0f} ms, 0 failures): {'met' if verdict else 'NOT met'} "
+            f"({at_target.rps:.0f} req/s, "
             f"p95 {at_target.p95:.0f} ms, {at_target.failures} failures)"
         )
     busiest = max(steps, key=lambda s: s.rps)
