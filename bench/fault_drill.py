@@ -181,9 +181,17 @@ def confirm_loop(
 
 
 def pg_ctl(*args: str) -> None:
+    """pg_ctl as the cluster's owner. Its output goes to the server log, never to a pipe:
+    a restarted server inherits pg_ctl's output and would hold a pipe open for ever."""
     owner = os.environ.get("WATTELT_PG_OWNER", "").split()
     pg_bin = Path(os.path.realpath(Path(os.environ["WATTELT_PG_BIN"]) / "pg_ctl")).parent
-    subprocess.run([*owner, str(pg_bin / "pg_ctl"), *args], check=True, capture_output=True)
+    subprocess.run(
+        [*owner, str(pg_bin / "pg_ctl"), *args],
+        check=True,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def recovery(server: Server, tally: Tally, fault_at: float) -> tuple[float, float]:
@@ -210,8 +218,9 @@ def restart_master(server: Server) -> None:
 
 
 def restart_postgresql(server: Server) -> None:
-    data = os.path.join(os.environ["WATTELT_PG_DIR"], "data")
-    pg_ctl("-D", data, "-m", "fast", "-w", "restart")
+    folder = os.environ["WATTELT_PG_DIR"]
+    log = os.path.join(folder, "server.log")
+    pg_ctl("-D", os.path.join(folder, "data"), "-l", log, "-m", "fast", "-w", "restart")
 
 
 FAULTS: list[tuple[str, Callable[[Server], None]]] = [
