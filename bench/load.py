@@ -283,6 +283,7 @@ def main(argv: list[str] | None = None) -> int:
         "--reuse", action="store_true", help="do not generate: use the database as it is"
     )
     args = parser.parse_args(argv)
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # progress in a log
     if "WATTELT_PG_DIR" not in os.environ and not args.reuse:
         print("run me inside bin/with-postgres (or give --reuse)")
         return 2
