@@ -31,6 +31,7 @@ import csv
 import itertools
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -48,7 +49,7 @@ from django.test import Client  # noqa: E402
 
 from bench.generate import generate  # noqa: E402
 from bench.pages import log_in  # noqa: E402
-from bench.serving import ROOT, Server, free_port  # noqa: E402
+from bench.serving import ROOT, Server, cpu_seconds, free_port, postmaster_pid  # noqa: E402
 from wattelt.instrument.models import Domain  # noqa: E402
 from wattelt.organisations.models import Membership, Organisation, Role, Staff  # noqa: E402
 
@@ -172,6 +173,13 @@ class Step:
     p99: float = 0.0
     load_before: float = 0.0
     load_after: float = 0.0
+    app_cpu: float = 0.0  # gunicorn's CPU seconds during the step (master and workers)
+    db_cpu: float = 0.0  # PostgreSQL's
+
+    @property
+    def cpu_ms_per_request(self) -> float:
+        return 1000 * (self.app_cpu + self.db_cpu) / self.requests if self.requests else 0.0
+
     rows: list[dict[str, str]] | None = None
 
 
@@ -220,7 +228,11 @@ def run_locust(
 
 def measure(server: Server, sessions: Path, step: Step, folder: str) -> Step:
     step.load_before = load_average()
+    database = postmaster_pid()
+    app, db = cpu_seconds(server.master), cpu_seconds(database) if database else 0.0
     rows = run_locust(server, sessions, step.users, step.seconds, f"{folder}/u{step.users}")
+    step.app_cpu = cpu_seconds(server.master) - app
+    step.db_cpu = (cpu_seconds(database) - db) if database else 0.0
     step.load_after = load_average()
     total = next(r for r in rows if r["Name"] == "Aggregated")
     step.requests, step.failures = int(total["Request Count"]), int(total["Failure Count"])
@@ -233,13 +245,15 @@ def measure(server: Server, sessions: Path, step: Step, folder: str) -> Step:
 def curve(steps: list[Step]) -> str:
     header = (
         f"{'users':>5} {'requests':>9} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
-        f"{'failures':>8} {'load before':>11} {'load after':>10}"
+        f"{'failures':>8} {'load before':>11} {'load after':>10} {'app cpu s':>9} "
+        f"{'db cpu s':>8} {'cpu ms/req':>10}"
     )
     lines = [header, "-" * len(header)]
     for s in steps:
         lines.append(
             f"{s.users:>5} {s.requests:>9} {s.rps:>7.1f} {s.p50:>7.0f} {s.p95:>7.0f} "
-            f"{s.p99:>7.0f} {s.failures:>8} {s.load_before:>11.2f} {s.load_after:>10.2f}"
+            f"{s.p99:>7.0f} {s.failures:>8} {s.load_before:>11.2f} {s.load_after:>10.2f} "
+            f"{s.app_cpu:>9.1f} {s.db_cpu:>8.1f} {s.cpu_ms_per_request:>10.1f}"
         )
     return "\n".join(lines)
 
@@ -309,8 +323,19 @@ def main(argv: list[str] | None = None) -> int:
         server.stop()
     print()
     print(curve(steps))
+    print(
+        "(cpu: CPU time the server processes used during the step, gunicorn and PostgreSQL; "
+        "the rest of the machine's CPU went to locust and to other work)"
+    )
     print()
     print(saturation(steps))
+    costs = [s.cpu_ms_per_request for s in steps if s.requests]
+    if costs:
+        cost = statistics.median(costs)
+        print(
+            f"server CPU per request (median over the steps): {cost:.1f} ms; two cores given "
+            f"to gunicorn and PostgreSQL alone would carry at most {2000 / cost:.0f} req/s"
+        )
     at_target = next((s for s in steps if s.users == TARGET_USERS), None)
     if at_target:
         verdict = (

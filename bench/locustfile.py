@@ -122,7 +122,9 @@ class Professional(Staff):
         found = REVISION.search(page.text or "")
         if page.status_code != 200 or not found:
             return
-        reviews = dict(REVIEW.findall(page.text))  # the last status offered per goal
+        reviews: dict[str, str] = {}
+        for goal, status in REVIEW.findall(page.text):
+            reviews.setdefault(goal, status)  # the first status offered: achieved
         keys = random.sample(self.person["domains"], 3)
         state: dict[str, Any] = {"revision": found.group(1), "goal": ""}
         for placed in (1, 2, 3):

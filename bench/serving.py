@@ -125,3 +125,47 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int) -> list[str]:
+    """The fields of /proc/<pid>/stat after the command name (field 3 onwards)."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return []
+    return text.rsplit(")", 1)[1].split()
+
+
+def cpu_seconds(root: int) -> float:
+    """CPU time of a process tree: every live process under `root` (user + system) plus
+    what `root` collected from children that ended (a recycled gunicorn worker, a closed
+    PostgreSQL backend). Other processes on the machine do not count."""
+    fields = _stat(root)
+    if not fields:
+        return 0.0
+    ticks = sum(int(v) for v in fields[11:15])  # utime, stime, cutime, cstime
+    children = Path(f"/proc/{root}/task/{root}/children")
+    pending = [int(p) for p in children.read_text().split()] if children.exists() else []
+    while pending:
+        pid = pending.pop()
+        child = _stat(pid)
+        if child:
+            ticks += int(child[11]) + int(child[12])
+            grandchildren = Path(f"/proc/{pid}/task/{pid}/children")
+            if grandchildren.exists():
+                pending += [int(p) for p in grandchildren.read_text().split()]
+    return ticks / CLOCK_TICKS
+
+
+def postmaster_pid() -> int | None:
+    """The PostgreSQL server of bin/with-postgres (its postmaster.pid), if any."""
+    folder = os.environ.get("WATTELT_PG_DIR")
+    if not folder:
+        return None
+    try:
+        return int(Path(folder, "data", "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
