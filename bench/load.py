@@ -291,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=int, default=40, help="per step")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WATTELT_WORKERS", "5")))
     parser.add_argument("--professionals", type=int, default=70)
-    parser.add_argument("--coaches", type=int, default=8)
+    parser.add_argument("--coaches", type=int, default=4)
     parser.add_argument("--analysts", type=int, default=10)
     parser.add_argument(
         "--reuse", action="store_true", help="do not generate: use the database as it is"
