@@ -110,8 +110,7 @@ load: install
 	  --residents $(LOAD_RESIDENTS) --users $(LOAD_USERS) --seconds $(LOAD_SECONDS)
 
 # Faults under load (not in make test): a worker SIGKILLed, the master killed and started
-# again, PostgreSQL restarted, while professionals confirm measurements (bench/fault_drill.py;
-# not yet working, see its STATUS).
+# again, PostgreSQL restarted, while professionals confirm measurements (bench/fault_drill.py).
 DRILL_RESIDENTS ?= 2000
 .PHONY: drill
 drill: install
