@@ -38,6 +38,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bench import setup_django
 
@@ -64,7 +65,7 @@ def load_average() -> float:
 # -- who works, and on what ----------------------------------------------------------------
 
 
-def professionals(count: int) -> list[dict[str, object]]:
+def professionals(count: int, domains: list[str]) -> list[dict[str, Any]]:
     """The professionals with the most open trajectories, each with those trajectories."""
     with connection.cursor() as cursor:
         cursor.execute(
@@ -75,13 +76,14 @@ def professionals(count: int) -> list[dict[str, object]]:
             [count],
         )
         rows = cursor.fetchall()
-    people = []
+    people: list[dict[str, Any]] = []
     for staff_pk, trajectories, residents in rows:
         pairs = list(zip(trajectories, residents, strict=True))[:TRAJECTORIES_PER_PROFESSIONAL]
         people.append(
             {
                 "session": session_of(Staff.objects.get(pk=staff_pk)),
                 "trajectories": [{"trajectory": t, "resident": r} for t, r in pairs],
+                "domains": domains,
             }
         )
     return people
@@ -142,14 +144,12 @@ def prepare(args: argparse.Namespace, path: Path) -> None:
     the_coaches, the_analysts = coaches(args.coaches), analysts(args.analysts)
     seconds = publish_for(the_coaches + the_analysts)
     print(f"load: figures published for the viewers in {seconds:.1f} s")
-    sessions = {
-        "professionals": professionals(args.professionals),
+    domains = sorted(set(Domain.objects.values_list("key", flat=True)))
+    sessions: dict[str, list[dict[str, Any]]] = {
+        "professionals": professionals(args.professionals, domains),
         "coaches": [{"session": session_of(c)} for c in the_coaches],
         "analysts": [{"session": session_of(a)} for a in the_analysts],
     }
-    domains = sorted(set(Domain.objects.values_list("key", flat=True)))
-    for person in sessions["professionals"]:
-        person["domains"] = domains
     path.write_text(json.dumps(sessions), encoding="utf-8")
     print(
         f"load: {len(sessions['professionals'])} professionals, {len(the_coaches)} coaches, "
