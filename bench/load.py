@@ -31,6 +31,7 @@ import csv
 import itertools
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -357,7 +358,10 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print("failures (locust's report of the busiest step; the others are in " + folder + "):")
         print(failures)
-    return 1 if any(s.failures for s in steps) or warm.failures else 0
+    if any(s.failures for s in steps) or warm.failures:
+        return 1  # the folder stays, with locust's reports
+    shutil.rmtree(folder, ignore_errors=True)
+    return 0
 
 
 if __name__ == "__main__":
