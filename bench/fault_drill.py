@@ -8,9 +8,9 @@ runs, inside bin/with-postgres,
 
     python -m bench.fault_drill --residents 2000
 
-1. generates the data set (bench.generate) and logs in DRILL_CLIENTS professionals
+1. generates the data set (bench.generate) and logs in --clients (6) professionals
    (sessions in the database, as after a real login with the second factor);
-2. starts gunicorn with deploy/gunicorn.conf.py, debug off, 3 workers;
+2. starts gunicorn with deploy/gunicorn.conf.py, debug off, --workers (3) workers;
 3. runs the load: each client thread, over HTTP, opens the next measurement of one of its
    trajectories, reads the board (its revision, the goals to review) and confirms it; a
    confirm counts as seen when the JSON answer names the progress page to go to;

@@ -11,14 +11,16 @@ runs, inside bin/with-postgres,
 2. logs people in as after a real login with the second factor (bench.pages.log_in:
    a session in the database naming a confirmed TOTP device; no code is typed) and
    writes their session keys with what they work on to a JSON file for
-   bench/locustfile.py: the professionals with the most open trajectories, the first
-   team coaches, and analysts of the municipality made for the run;
+   bench/locustfile.py: the --professionals (70) with the most open trajectories, the
+   first --coaches (4) team coaches, and --analysts (10) of the municipality made for
+   the run;
 3. publishes the figures those coaches and analysts see (a dashboard request each, as
    the first view after the cron job), so the load measures served figures, not builds;
 4. starts gunicorn with deploy/gunicorn.conf.py, debug off, and warms it up;
 5. per step, `locust --headless -u N` for --seconds; prints per step requests/s,
-   median, p95, p99, failures and the 1-minute load average before and after, then the
-   endpoints of the busiest step.
+   median, p95, p99, failures, the 1-minute load average before and after, and the CPU
+   time our gunicorn and PostgreSQL process trees used (per request: the figure other
+   work on a shared machine disturbs least), then the endpoints of the busiest step.
 
 Exits 1 when a request failed. The target (issue 16.3) is printed beside the figures:
 >= 300 requests/s at 50 users, p95 <= 100 ms, no errors.
