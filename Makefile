@@ -99,9 +99,18 @@ failover-drill: install
 	  DATABASE_URL="postgres://wattelt@127.0.0.1:$$WATTELT_PG_PORT,127.0.0.1:$$WATTELT_PG_REPLICA_PORT/postgres?target_session_attrs=read-write" \
 	  $(DEV_ENV) $(PY) -m bench.failover_drill'
 
+# Load from 10 to 100 users (not in make test): locust (bench/locustfile.py) against gunicorn
+# in production mode on PostgreSQL at LOAD_RESIDENTS; the curve goes to bench/RESULTS.md.
+LOAD_RESIDENTS ?= 100000
+LOAD_USERS ?= 10 25 50 75 100
+LOAD_SECONDS ?= 40
+.PHONY: load
+load: install
+	bin/with-postgres env $(DEV_ENV) WATTELT_SECRET_KEY=load-only $(PY) -m bench.load \
+	  --residents $(LOAD_RESIDENTS) --users $(LOAD_USERS) --seconds $(LOAD_SECONDS)
+
 # Faults under load (not in make test): a worker SIGKILLed, the master killed and started
-# again, PostgreSQL restarted, while professionals confirm measurements (bench/fault_drill.py;
-# not yet working, see its STATUS).
+# again, PostgreSQL restarted, while professionals confirm measurements (bench/fault_drill.py).
 DRILL_RESIDENTS ?= 2000
 .PHONY: drill
 drill: install

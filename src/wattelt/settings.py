@@ -359,6 +359,17 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 
+_LOG_LEVELS = {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}
+
+
+def _parse_log_level(raw: str) -> str:
+    """A level name in any case (logging itself accepts only upper case)."""
+    level = raw.strip().upper()
+    if level not in _LOG_LEVELS:
+        raise ValueError(f"expected one of {', '.join(sorted(_LOG_LEVELS))}")
+    return level
+
+
 def _parse_log_format(raw: str) -> str:
     if raw not in {"json", "text"}:
         raise ValueError("expected json or text")
@@ -372,6 +383,12 @@ LOG_FORMAT = setting(
     "plain lines for a developer's terminal.",
     _parse_log_format,
 )
+LOG_LEVEL = setting(
+    "WATTELT_LOG_LEVEL",
+    "INFO",
+    "Log level: DEBUG, INFO, WARNING, ERROR or CRITICAL (any case).",
+    _parse_log_level,
+)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -383,7 +400,7 @@ LOGGING = {
             **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
         }
     },
-    "root": {"handlers": ["console"], "level": setting("WATTELT_LOG_LEVEL", "INFO", "Log level.")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     # WeasyPrint and fontTools narrate every PDF at INFO level.
     "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools", "axes")},
 }

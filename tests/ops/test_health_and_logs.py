@@ -88,3 +88,17 @@ def test_the_secret_key_can_come_from_a_file(tmp_path: Path, present: bool) -> N
         assert result.stdout.strip() == "from-a-mounted-secret-file"
     else:
         assert "WATTELT_SECRET_KEY_FILE" in result.stderr and "No such file" in result.stderr
+
+
+def test_the_log_level_may_be_written_in_lower_case() -> None:
+    result = _settings_value(
+        "LOGGING['root']['level']", WATTELT_DEBUG="1", WATTELT_LOG_LEVEL="warning"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "WARNING"
+
+
+def test_an_unknown_log_level_stops_the_start_with_its_name() -> None:
+    result = _settings_value("LOGGING", WATTELT_DEBUG="1", WATTELT_LOG_LEVEL="loud")
+    assert result.returncode != 0
+    assert "WATTELT_LOG_LEVEL" in result.stderr and "expected one of" in result.stderr

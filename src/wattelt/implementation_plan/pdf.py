@@ -5,7 +5,6 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-import weasyprint
 from django.contrib.staticfiles import finders
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -33,5 +32,7 @@ def render_plan_pdf(request: HttpRequest, version: PlanVersion, contents: PlanCo
         },
         request=request,
     )
+    import weasyprint  # on first use: it costs an app server's start over a second
+
     pdf: bytes = weasyprint.HTML(string=html).write_pdf()
     return pdf

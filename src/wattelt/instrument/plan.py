@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import weasyprint
 from django.contrib.staticfiles import finders
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -83,5 +82,7 @@ def render_plan_pdf(request: HttpRequest, plan: ResidentPlan) -> bytes:
         {"plan": plan, "printed_on": timezone.localdate(), "css": _plan_css()},
         request=request,
     )
+    import weasyprint  # on first use: it costs an app server's start over a second
+
     pdf: bytes = weasyprint.HTML(string=html).write_pdf()
     return pdf

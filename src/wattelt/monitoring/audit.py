@@ -22,11 +22,12 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy.optimize import linprog
-from scipy.sparse import csr_matrix
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
 
 Key = tuple[Hashable, ...]
 
@@ -149,6 +150,10 @@ class Audit:
         that range. Any feasible solution shows values each target can take, so a few
         solutions for combined objectives prove most targets wide at once; only the rest
         get their own two programmes (the smallest and the largest value)."""
+        # scipy is imported here, not with the module: it costs an app server's start
+        # over a second, and only publishing with the interval audit uses it.
+        from scipy.optimize import linprog
+
         targets = sorted((t for t in targets if t in keys), key=repr)
         if not targets:
             return {}
@@ -221,6 +226,8 @@ class Audit:
 def _matrix(
     rows: list[tuple[dict[int, float], float]], width: int
 ) -> tuple[csr_matrix | None, np.ndarray | None]:
+    from scipy.sparse import csr_matrix  # with linprog, when the audit runs
+
     if not rows:
         return None, None
     data, indices, pointers = [], [], [0]

@@ -7,7 +7,6 @@ import io
 from functools import lru_cache
 from pathlib import Path
 
-import weasyprint
 from django.contrib.staticfiles import finders
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -86,5 +85,7 @@ def report_pdf(request: HttpRequest, report: Report, municipality: str) -> bytes
         {"report": report, "municipality": municipality, "css": _report_css()},
         request=request,
     )
+    import weasyprint  # on first use: it costs an app server's start over a second
+
     pdf: bytes = weasyprint.HTML(string=html).write_pdf()
     return pdf

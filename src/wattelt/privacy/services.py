@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import weasyprint
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -189,6 +188,8 @@ def render_inzage_pdf(request: HttpRequest, data: JSON) -> bytes:
         {"data": data, "printed_on": timezone.localdate(), "css": _inzage_css()},
         request=request,
     )
+    import weasyprint  # on first use: it costs an app server's start over a second
+
     pdf: bytes = weasyprint.HTML(string=html).write_pdf()
     return pdf
 

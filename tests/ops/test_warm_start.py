@@ -1,0 +1,38 @@
+"""A gunicorn worker forks warm: loading the WSGI application (what the master does with
+preload_app) imports every view module, so no user waits for the imports."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_loading_the_wsgi_application_imports_the_views_and_their_libraries() -> None:
+    code = (
+        "import sys, wattelt.wsgi; "
+        "print(' '.join(m for m in ('wattelt.monitoring.views', 'wattelt.instrument.views', "
+        "'wattelt.api.views', 'wattelt.implementation.views') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={
+            "PYTHONPATH": "src",
+            "DJANGO_SETTINGS_MODULE": "wattelt.settings",
+            "WATTELT_DEBUG": "1",
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "wattelt.monitoring.views",
+        "wattelt.instrument.views",
+        "wattelt.api.views",
+        "wattelt.implementation.views",
+    ]
