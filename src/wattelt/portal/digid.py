@@ -182,8 +182,9 @@ def finish(request: HttpRequest, state: str, code: str) -> tuple[Resident, str]:
     if not strong_enough(claims.get(settings.DIGID_ASSURANCE_CLAIM)):
         raise DigiDRefused(
             _(
-                "Mijn Wat telt needs DigiD with assurance level Substantieel or higher: sign "
+                "Mijn Wat telt needs DigiD with assurance level %(level)s or higher: sign "
                 "in with the DigiD app and check your identity document in it."
             )
+            % {"level": settings.DIGID_MINIMUM_ASSURANCE.capitalize()}
         )
     return resident_by_bsn(str(claims.get(settings.DIGID_BSN_CLAIM, ""))), str(flow["next"])
