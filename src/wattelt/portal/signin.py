@@ -106,6 +106,13 @@ def _confirmed_invitation(request: HttpRequest) -> invitations.Invitation | None
     return invitations.open_invitation(request.session.get(INVITATION))
 
 
+def _credential(request: HttpRequest) -> str:
+    """The browser's WebAuthn answer: a JSON body (anything else is no answer)."""
+    if request.content_type != "application/json":
+        return ""
+    return request.body.decode(errors="replace")
+
+
 def _language_of(request: HttpRequest) -> str:
     found = _confirmed_invitation(request)
     return _invitation_language(request, found.resident if found else None)
@@ -135,7 +142,7 @@ def register_passkey(request: HttpRequest) -> HttpResponse:
         if found is None:
             return JsonResponse({"error": _expired_message()}, status=400)
         try:
-            passkey = passkeys.register(request, found, request.body.decode())
+            passkey = passkeys.register(request, found, _credential(request))
         except (passkeys.PasskeyRefused, invitations.InvitationRefused) as refused:
             return JsonResponse({"error": str(refused)}, status=400)
     request.session.pop(INVITATION, None)
@@ -153,7 +160,7 @@ def sign_in_options(request: HttpRequest) -> HttpResponse:
 def sign_in_with_passkey(request: HttpRequest) -> HttpResponse:
     with speaking(resident_language(request)):
         try:
-            resident = passkeys.authenticate(request, request.body.decode())
+            resident = passkeys.authenticate(request, _credential(request))
         except passkeys.PasskeyRefused as refused:
             return JsonResponse({"error": str(refused)}, status=400)
     next_url = _next(request)
