@@ -42,7 +42,9 @@ class FakeDigiD:
         self.server.shutdown()
         self.server.server_close()
 
-    def sign_in_as(self, bsn: str, acr: str = "urn:oasis:names:tc:SAML:2.0:ac:classes:Smartcard") -> None:
+    def sign_in_as(
+        self, bsn: str, acr: str = "urn:oasis:names:tc:SAML:2.0:ac:classes:Smartcard"
+    ) -> None:
         self.claims = {"sub": "sub-" + secrets.token_hex(4), "bsn": bsn, "acr": acr}
 
     def settings(self) -> dict[str, Any]:

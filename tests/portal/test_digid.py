@@ -85,7 +85,9 @@ def refused_with(client: Client, response: object, text: str) -> None:
 
 
 def test_a_too_low_assurance_level_is_refused(broker, resident):
-    broker.sign_in_as(resident.bsn, acr="urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorContract")
+    broker.sign_in_as(
+        resident.bsn, acr="urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorContract"
+    )
     client = Client()
     refused_with(client, through_broker(client), "assurance level Substantieel")
 
@@ -119,8 +121,11 @@ def test_a_callback_without_our_state_is_refused(broker, resident):
 def test_two_records_with_the_bsn_are_not_guessed_between(broker, resident, alice, district):
     residents.register_resident(
         residents.ResidentInput(
-            first_name="Fatima", last_name="Yilmaz-Bakir", date_of_birth=dt.date(1985, 4, 12),
-            district=district, bsn=resident.bsn,
+            first_name="Fatima",
+            last_name="Yilmaz-Bakir",
+            date_of_birth=dt.date(1985, 4, 12),
+            district=district,
+            bsn=resident.bsn,
         ),
         alice,
     )

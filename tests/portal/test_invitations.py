@@ -67,7 +67,11 @@ def test_the_professional_invites_and_the_resident_makes_a_passkey_and_signs_in(
     assert link.split("/")[-2] not in (stored.token_hash, stored.code_hash)
     assert code not in stored.code_hash
     created = AccessLog.objects.get(object_type="portal_invitation")
-    assert (created.action, created.resident_id, created.user_id) == ("create", resident.pk, alice.pk)
+    assert (created.action, created.resident_id, created.user_id) == (
+        "create",
+        resident.pk,
+        alice.pk,
+    )
 
     phone = Client()
     answer = make_passkey(phone, link, code, SoftPasskey())
@@ -174,9 +178,10 @@ def test_the_professional_sees_the_access_and_revokes_it(alice, resident, trajec
 
 def test_the_team_coach_reads_but_cannot_invite(bob, resident, trajectory):
     coach = client_for(bob)
-    assert "Invite to Mijn Wat telt" not in coach.get(
-        reverse("residents:detail", args=[resident.pk])
-    ).content.decode()
+    assert (
+        "Invite to Mijn Wat telt"
+        not in coach.get(reverse("residents:detail", args=[resident.pk])).content.decode()
+    )
     assert coach.post(reverse("portal:invite", args=[resident.pk])).status_code == 403
     assert not Invitation.objects.exists()
 
@@ -186,9 +191,7 @@ def test_an_outsider_cannot_invite(charlie, resident, trajectory):
     assert not Invitation.objects.exists()
 
 
-def test_a_resident_under_the_organisations_minimum_age_is_not_invited(
-    alice, resident, trajectory
-):
+def test_a_resident_under_the_organisations_minimum_age_is_not_invited(alice, resident, trajectory):
     OrganisationPolicy.objects.create(organisation=resident.organisation, portal_minimum_age=18)
     resident.date_of_birth = timezone.localdate() - dt.timedelta(days=365 * 17)
     resident.save()

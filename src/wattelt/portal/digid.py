@@ -151,10 +151,7 @@ def resident_by_bsn(bsn: str) -> Resident:
     found = list(Resident.objects.filter(bsn=bsn).select_related("organisation")[:2]) if bsn else []
     if not found:
         raise DigiDRefused(
-            _(
-                "We do not know you in Mijn Wat telt yet. Ask your professional for an "
-                "invitation."
-            )
+            _("We do not know you in Mijn Wat telt yet. Ask your professional for an invitation.")
         )
     if len(found) > 1:
         logger.warning("DigiD sign-in refused: more than one resident record with this BSN")

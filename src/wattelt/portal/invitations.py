@@ -137,11 +137,11 @@ def check_code(invitation: Invitation, code: str, address: str) -> None:
             Invitation.objects.filter(pk=invitation.pk).update(voided_at=timezone.now())
     if invitation.wrong_codes >= MAX_WRONG_CODES:
         raise InvitationRefused(
-                _(
-                    "The code was wrong too often, so this invitation no longer works. "
-                    "Ask your professional for a new one."
-                )
+            _(
+                "The code was wrong too often, so this invitation no longer works. "
+                "Ask your professional for a new one."
             )
+        )
     left = MAX_WRONG_CODES - invitation.wrong_codes
     raise InvitationRefused(
         _("That code is not right. Check the 6 digits and try again (%(left)s tries left).")
@@ -194,5 +194,8 @@ def portal_access(resident: Resident) -> PortalAccess:
     return PortalAccess(
         passkeys=Passkey.objects.owned_by(resident).active().count(),
         last_sign_in=last.at if last else None,
-        open_invitation=Invitation.objects.owned_by(resident).open().order_by("-created_at").first(),
+        open_invitation=Invitation.objects.owned_by(resident)
+        .open()
+        .order_by("-created_at")
+        .first(),
     )

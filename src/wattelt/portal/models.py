@@ -73,7 +73,9 @@ class Passkey(models.Model):
     class Meta:
         verbose_name = _("passkey")
         verbose_name_plural = _("passkeys")
-        indexes = [models.Index(fields=["resident"], condition=Q(revoked_at=None), name="active_passkeys")]
+        indexes = [
+            models.Index(fields=["resident"], condition=Q(revoked_at=None), name="active_passkeys")
+        ]
 
     def __str__(self) -> str:
         return f"{self.resident_id} {self.created_at:%Y-%m-%d}"

@@ -96,7 +96,9 @@ def register(request: HttpRequest, invitation: Invitation, credential: str) -> P
             require_user_verification=True,
         )
     except (WebAuthnException, InvalidJSONStructure, ValueError) as problem:
-        raise PasskeyRefused(_("Your phone's passkey could not be saved. Please try again.")) from problem
+        raise PasskeyRefused(
+            _("Your phone's passkey could not be saved. Please try again.")
+        ) from problem
     with transaction.atomic():
         invitations.use(invitation)
         return Passkey.objects.create(
@@ -120,7 +122,9 @@ def sign_in_options(request: HttpRequest) -> str:
 
 def authenticate(request: HttpRequest, credential: str) -> Resident:
     """The resident whose active passkey signed this challenge, or a refusal."""
-    refused = _("This passkey does not work (any more). Ask your professional for a new invitation.")
+    refused = _(
+        "This passkey does not work (any more). Ask your professional for a new invitation."
+    )
     challenge = _challenge(request, SIGN_IN_CHALLENGE)
     try:
         parsed = parse_authentication_credential_json(credential)

@@ -79,7 +79,10 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         code = _invitation_language(request, None)
         with speaking(code):
             return render(
-                request, "portal/invitation.html", _frame(request, code, problem=str(refused)), status=410
+                request,
+                "portal/invitation.html",
+                _frame(request, code, problem=str(refused)),
+                status=410,
             )
     code = _invitation_language(request, found.resident)
     problem = ""

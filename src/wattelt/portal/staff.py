@@ -36,7 +36,10 @@ def _managed_resident(request: StaffRequest, pk: int) -> Resident:
     resident = resident_access(request.user, pk, for_edit=True).resident
     if not may_manage_access(request.user, resident):
         raise ReadOnly(
-            "portal_access", resident.pk, resident.pk, "change",
+            "portal_access",
+            resident.pk,
+            resident.pk,
+            "change",
             message=_("Only a professional of the resident's team can do this."),
         )
     return resident

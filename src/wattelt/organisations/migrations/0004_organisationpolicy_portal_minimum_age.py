@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organisations', '0003_policy_from_implementation'),
+        ("organisations", "0003_policy_from_implementation"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='organisationpolicy',
-            name='portal_minimum_age',
-            field=models.PositiveSmallIntegerField(default=16, help_text='Residents younger than this cannot be invited to Mijn Wat telt.', verbose_name='minimum age for Mijn Wat telt'),
+            model_name="organisationpolicy",
+            name="portal_minimum_age",
+            field=models.PositiveSmallIntegerField(
+                default=16,
+                help_text="Residents younger than this cannot be invited to Mijn Wat telt.",
+                verbose_name="minimum age for Mijn Wat telt",
+            ),
         ),
     ]

@@ -7,63 +7,118 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('residents', '0004_bulk_rows_default'),
+        ("residents", "0004_bulk_rows_default"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LastSignIn',
+            name="LastSignIn",
             fields=[
-                ('resident', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to='residents.resident')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('method', models.CharField(max_length=10)),
+                (
+                    "resident",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="+",
+                        serialize=False,
+                        to="residents.resident",
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("method", models.CharField(max_length=10)),
             ],
             options={
-                'verbose_name': 'last sign-in to Mijn Wat telt',
-                'verbose_name_plural': 'last sign-ins to Mijn Wat telt',
+                "verbose_name": "last sign-in to Mijn Wat telt",
+                "verbose_name_plural": "last sign-ins to Mijn Wat telt",
             },
         ),
         migrations.CreateModel(
-            name='Invitation',
+            name="Invitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token_hash', models.CharField(max_length=64, unique=True)),
-                ('code_hash', models.CharField(max_length=128)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('expires_at', models.DateTimeField()),
-                ('wrong_codes', models.PositiveSmallIntegerField(default=0)),
-                ('used_at', models.DateTimeField(blank=True, null=True)),
-                ('voided_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('resident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='residents.resident')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token_hash", models.CharField(max_length=64, unique=True)),
+                ("code_hash", models.CharField(max_length=128)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("expires_at", models.DateTimeField()),
+                ("wrong_codes", models.PositiveSmallIntegerField(default=0)),
+                ("used_at", models.DateTimeField(blank=True, null=True)),
+                ("voided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "resident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="residents.resident",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'invitation to Mijn Wat telt',
-                'verbose_name_plural': 'invitations to Mijn Wat telt',
+                "verbose_name": "invitation to Mijn Wat telt",
+                "verbose_name_plural": "invitations to Mijn Wat telt",
             },
         ),
         migrations.CreateModel(
-            name='Passkey',
+            name="Passkey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('credential_id', models.CharField(max_length=1400, unique=True)),
-                ('public_key', models.BinaryField()),
-                ('sign_count', models.PositiveBigIntegerField(default=0)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('invitation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='portal.invitation')),
-                ('resident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='residents.resident')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("credential_id", models.CharField(max_length=1400, unique=True)),
+                ("public_key", models.BinaryField()),
+                ("sign_count", models.PositiveBigIntegerField(default=0)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "invitation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="portal.invitation",
+                    ),
+                ),
+                (
+                    "resident",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="residents.resident",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'passkey',
-                'verbose_name_plural': 'passkeys',
-                'indexes': [models.Index(condition=models.Q(('revoked_at', None)), fields=['resident'], name='active_passkeys')],
+                "verbose_name": "passkey",
+                "verbose_name_plural": "passkeys",
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("revoked_at", None)),
+                        fields=["resident"],
+                        name="active_passkeys",
+                    )
+                ],
             },
         ),
     ]
