@@ -45,7 +45,8 @@ class NewInvitation:
     code: str
 
 
-def _hash(token: str) -> str:
+def token_hash(token: str) -> str:
+    """What is stored of a link's token: its SHA-256 (the token has 256 random bits)."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -75,7 +76,7 @@ def invite(resident: Resident, by: Staff) -> NewInvitation:
         Invitation.objects.owned_by(resident).open().update(voided_at=now)
         invitation = Invitation.objects.create(
             resident=resident,
-            token_hash=_hash(token),
+            token_hash=token_hash(token),
             code_hash=make_password(code),
             created_by=by,
             created_at=now,
@@ -88,7 +89,7 @@ def invitation_for(token: str) -> Invitation:
     """The open invitation behind a link, or a refusal saying why it cannot be used."""
     invitation = (
         Invitation.objects.select_related("resident", "resident__organisation")
-        .filter(token_hash=_hash(token))
+        .filter(token_hash=token_hash(token))
         .first()
     )
     if invitation is None:
