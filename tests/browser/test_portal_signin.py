@@ -81,7 +81,10 @@ def test_invitation_code_passkey_and_signing_in_again(
 ):
     link, code = invite(professional, base_url, resident)
     assert_accessible(professional)
-    shot(professional, "professional-invitation")
+    shot(professional, "professional-invitation-tablet")
+    professional.set_viewport_size(PHONE)
+    shot(professional, "professional-invitation-phone")
+    professional.set_viewport_size(TABLET)
 
     phone = phone_with_passkeys(contexts)
     phone.goto(link)
@@ -109,7 +112,10 @@ def test_invitation_code_passkey_and_signing_in_again(
     # The professional sees the access on the resident page.
     professional.goto(f"{base_url}/inwoners/{resident.pk}/")
     expect(professional.locator(".portal-access")).to_contain_text("1")
-    shot(professional, "professional-resident-page")
+    assert_accessible(professional)
+    shot(professional, "professional-resident-page-tablet")
+    professional.set_viewport_size(PHONE)
+    shot(professional, "professional-resident-page-phone")
 
 
 def test_an_expired_invitation(contexts, base_url, resident, professional):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from wattelt.audit.services import log_access
+from wattelt.audit.services import client_address, log_access
 from wattelt.residents.language import chosen_in_session, resident_language, speaking
 from wattelt.residents.language import template_context as language_context
 from wattelt.residents.models import Resident
@@ -88,7 +88,7 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
     problem = ""
     confirmed = request.session.get(INVITATION) == found.pk
     if request.method == "POST" and not confirmed:
-        address = request.META.get("REMOTE_ADDR", "")
+        address = client_address(request) or "unknown"
         with speaking(code):
             try:
                 invitations.check_code(found, request.POST.get("code", ""), address)
