@@ -48,9 +48,9 @@ def through_broker(client: Client, next_path: str = "") -> object:
 
 
 def test_the_digid_button_shows_only_when_configured(db, broker, settings):
-    assert "Sign in with DigiD" in Client().get(reverse("portal:sign_in")).content.decode()
+    assert "Inloggen met DigiD" in Client().get(reverse("portal:sign_in")).content.decode()
     settings.DIGID_PROVIDER_URL = ""
-    assert "Sign in with DigiD" not in Client().get(reverse("portal:sign_in")).content.decode()
+    assert "Inloggen met DigiD" not in Client().get(reverse("portal:sign_in")).content.decode()
     assert Client().get(reverse("portal:digid_start"))["Location"] == reverse("portal:sign_in")
 
 
@@ -89,33 +89,33 @@ def test_a_too_low_assurance_level_is_refused(broker, resident):
         resident.bsn, acr="urn:oasis:names:tc:SAML:2.0:ac:classes:MobileTwoFactorContract"
     )
     client = Client()
-    refused_with(client, through_broker(client), "assurance level Substantieel")
+    refused_with(client, through_broker(client), "betrouwbaarheidsniveau Substantieel")
 
 
 def test_an_unknown_bsn_is_refused(broker, resident):
     broker.sign_in_as("999999990")
     client = Client()
-    refused_with(client, through_broker(client), "We do not know you")
+    refused_with(client, through_broker(client), "We kennen u nog niet")
 
 
 def test_a_bad_signature_is_refused(broker, resident):
     broker.sign_in_as(resident.bsn)
     broker.sign_with = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     client = Client()
-    refused_with(client, through_broker(client), "did not work")
+    refused_with(client, through_broker(client), "niet gelukt")
 
 
 def test_a_token_with_another_nonce_is_refused(broker, resident):
     broker.sign_in_as(resident.bsn)
     broker.nonce_override = "someone-elses-nonce"
     client = Client()
-    refused_with(client, through_broker(client), "did not work")
+    refused_with(client, through_broker(client), "niet gelukt")
 
 
 def test_a_callback_without_our_state_is_refused(broker, resident):
     client = Client()
     response = client.get(reverse("portal:digid_callback") + "?code=abc&state=forged")
-    refused_with(client, response, "did not work")
+    refused_with(client, response, "niet gelukt")
 
 
 def test_two_records_with_the_bsn_are_not_guessed_between(broker, resident, alice, district):
@@ -131,7 +131,7 @@ def test_two_records_with_the_bsn_are_not_guessed_between(broker, resident, alic
     )
     broker.sign_in_as(resident.bsn)
     client = Client()
-    refused_with(client, through_broker(client), "known to us more than once")
+    refused_with(client, through_broker(client), "meer dan één keer")
 
 
 def test_a_resident_under_the_minimum_age_is_refused(broker, resident):
@@ -140,7 +140,7 @@ def test_a_resident_under_the_minimum_age_is_refused(broker, resident):
     resident.save()
     broker.sign_in_as(resident.bsn)
     client = Client()
-    refused_with(client, through_broker(client), "because of your age")
+    refused_with(client, through_broker(client), "vanwege uw leeftijd")
 
 
 @pytest.mark.parametrize(

@@ -96,7 +96,7 @@ def test_an_unknown_passkey_does_not_sign_in(resident):
     client = Client()
     response = sign_in_with(client, SoftPasskey())
     assert response.status_code == 400
-    assert "does not work" in response.json()["error"]
+    assert "werkt niet (meer)" in response.json()["error"]
     assert RESIDENT_KEY not in client.session
 
 
@@ -105,7 +105,7 @@ def test_an_invitation_works_once(alice, resident, trajectory):
     make_passkey(Client(), link, code, SoftPasskey())
     again = Client().get(link)
     assert again.status_code == 410
-    assert "already been used" in again.content.decode()
+    assert "al gebruikt" in again.content.decode()
 
 
 def test_an_expired_invitation_is_refused(alice, resident, trajectory):
@@ -113,7 +113,7 @@ def test_an_expired_invitation_is_refused(alice, resident, trajectory):
     Invitation.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
     response = Client().get(link)
     assert response.status_code == 410
-    assert "expired" in response.content.decode()
+    assert "verlopen" in response.content.decode()
 
 
 def test_an_invitation_is_valid_fourteen_days(alice, resident, trajectory):
@@ -128,10 +128,10 @@ def test_a_wrong_code_is_counted_and_the_fifth_voids_the_invitation(alice, resid
     phone = Client()
     first = phone.post(link, {"code": wrong})
     assert first.status_code == 200
-    assert "4 tries left" in first.content.decode()
+    assert "nog 4 pogingen" in first.content.decode()
     for _ in range(4):
         last = phone.post(link, {"code": wrong})
-    assert "wrong too often" in last.content.decode()
+    assert "te vaak fout" in last.content.decode()
     assert Invitation.objects.get().voided_at is not None
     assert Client().post(link, {"code": code}).status_code == 410
 
@@ -143,7 +143,7 @@ def test_one_address_may_try_only_so_many_codes(alice, resident, trajectory, mon
     phone.post(link, {"code": "999999" if code != "999999" else "888888"})
     phone.post(link, {"code": "999999" if code != "999999" else "888888"})
     refused = phone.post(link, {"code": code})
-    assert "Too many attempts" in refused.content.decode()
+    assert "Te veel pogingen" in refused.content.decode()
     assert RESIDENT_KEY not in phone.session
 
 
@@ -169,7 +169,7 @@ def test_the_professional_sees_the_access_and_revokes_it(alice, resident, trajec
     key = SoftPasskey()
     make_passkey(Client(), link, code, key)
     page = professional.get(reverse("residents:detail", args=[resident.pk])).content.decode()
-    assert "1 active passkey" in page
+    assert "1 actieve passkey" in page
     response = professional.post(reverse("portal:revoke", args=[resident.pk]))
     assert response.status_code == 302
     assert sign_in_with(Client(), key).status_code == 400
@@ -197,10 +197,10 @@ def test_a_resident_under_the_organisations_minimum_age_is_not_invited(alice, re
     resident.save()
     professional = client_for(alice)
     page = professional.get(reverse("residents:detail", args=[resident.pk])).content.decode()
-    assert "from the age of 18" in page
-    assert "Invite to Mijn Wat telt" not in page
+    assert "vanaf 18 jaar" in page
+    assert "Uitnodigen voor Mijn Wat telt" not in page
     response = professional.post(reverse("portal:invite", args=[resident.pk]), follow=True)
-    assert "from the age of 18" in response.content.decode()
+    assert "vanaf 18 jaar" in response.content.decode()
     assert not Invitation.objects.exists()
 
 
@@ -212,7 +212,7 @@ def test_the_minimum_age_defaults_to_16_and_is_part_of_the_policy(organisation, 
     assert [change.field for change in changes] == ["portal_minimum_age"]
     assert implementation.current_policy(organisation).portal_minimum_age == 14
     current.portal_minimum_age = 30
-    with pytest.raises(Exception, match="between 12 and 18"):
+    with pytest.raises(Exception, match="12.*18"):
         implementation.change_policy(organisation, alice, current)
 
 
