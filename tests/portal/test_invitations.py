@@ -9,6 +9,7 @@ import re
 
 import pytest
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -212,8 +213,9 @@ def test_the_minimum_age_defaults_to_16_and_is_part_of_the_policy(organisation, 
     assert [change.field for change in changes] == ["portal_minimum_age"]
     assert implementation.current_policy(organisation).portal_minimum_age == 14
     current.portal_minimum_age = 30
-    with pytest.raises(Exception, match="12.*18"):
+    with pytest.raises(ValidationError) as refused:
         implementation.change_policy(organisation, alice, current)
+    assert "portal_minimum_age" in refused.value.error_dict
 
 
 def test_the_registration_needs_a_confirmed_code(alice, resident, trajectory):
