@@ -85,6 +85,15 @@ def test_invitation_code_passkey_and_signing_in_again(
     professional.set_viewport_size(PHONE)
     shot(professional, "professional-invitation-phone")
     professional.set_viewport_size(TABLET)
+    # Printed, only the handout shows: QR code, link and steps, never the code.
+    professional.emulate_media(media="print")
+    assert (
+        professional.locator(".invitation-code").evaluate("e => getComputedStyle(e).visibility")
+        == "hidden"
+    )
+    assert code not in professional.locator(".invitation-handout").inner_text()
+    shot(professional, "professional-invitation-printed")
+    professional.emulate_media(media="screen")
 
     phone = phone_with_passkeys(contexts)
     phone.goto(link)
