@@ -59,7 +59,7 @@ def invite(request: StaffRequest, pk: int) -> HttpResponse:
         return redirect("residents:detail", resident.pk)
     log_access(request, "create", "portal_invitation", made.invitation.pk, resident.pk)
     link = request.build_absolute_uri(reverse("portal:invitation", args=[made.token]))
-    qr = segno.make(link, error="m").svg_inline(scale=5, dark="#111827")
+    qr = segno.make(link, error="m").svg_inline(scale=5, dark="#111827", omitsize=True)
     with speaking(resident.language) as language:
         handout = render_to_string(
             "portal/_invitation_handout.html",
