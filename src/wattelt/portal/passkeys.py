@@ -23,7 +23,11 @@ from webauthn import (
     verify_authentication_response,
     verify_registration_response,
 )
-from webauthn.helpers import bytes_to_base64url, parse_authentication_credential_json
+from webauthn.helpers import (
+    base64url_to_bytes,
+    bytes_to_base64url,
+    parse_authentication_credential_json,
+)
 from webauthn.helpers.exceptions import InvalidJSONStructure, WebAuthnException
 from webauthn.helpers.structs import (
     AuthenticatorSelectionCriteria,
@@ -75,8 +79,6 @@ def registration_options(request: HttpRequest, resident: Resident) -> str:
 
 
 def _challenge(request: HttpRequest, key: str) -> bytes:
-    from webauthn.helpers import base64url_to_bytes
-
     stored = request.session.pop(key, None)
     if not stored:
         raise PasskeyRefused(_("This page was open too long. Please try again."))
