@@ -38,6 +38,9 @@ RESIDENT_TEMPLATES: tuple[str, ...] = (
     "portal/home.html",
     "portal/sign_in.html",
     "portal/staff_refused.html",
+    # Signing in (portal/signin.py): the invitation's code and passkey, the printed handout.
+    "portal/invitation.html",
+    "portal/_invitation_handout.html",
 )
 
 STAFF_TEMPLATES_ON_RESIDENT_SCREENS: tuple[str, ...] = (
@@ -76,6 +79,26 @@ RESIDENT_MESSAGES: tuple[str, ...] = (
     "Give the status of the goal “%(goal)s”.",
     "%(who)s changed this measurement at %(when)s, after you opened it. "
     "Your input is still on the screen: save it again to keep yours, or load theirs.",
+    # portal/invitations.py, passkeys.py, digid.py, signin.py: signing in to Mijn Wat telt
+    "This invitation does not exist. Check the link, or ask your professional.",
+    "This invitation has already been used. Ask your professional for a new one.",
+    "This invitation no longer works. Ask your professional for a new one.",
+    "This invitation has expired. Ask your professional for a new one.",
+    "Too many attempts. Wait a quarter of an hour and try again.",
+    "The code was wrong too often, so this invitation no longer works. "
+    "Ask your professional for a new one.",
+    "That code is not right. Check the 6 digits and try again (%(left)s tries left).",
+    "This page was open too long. Please try again.",
+    "This page was open too long. Please start again with your invitation.",
+    "Your phone's passkey could not be saved. Please try again.",
+    "This passkey does not work (any more). Ask your professional for a new invitation.",
+    "Signing in with DigiD did not work. Please try again.",
+    "We do not know you in Mijn Wat telt yet. Ask your professional for an invitation.",
+    "You are known to us more than once, so we cannot sign you in with DigiD. "
+    "Ask your professional for an invitation.",
+    "Mijn Wat telt is not yet open to you because of your age. Ask your professional.",
+    "Mijn Wat telt needs DigiD with assurance level %(level)s or higher: sign in with the "
+    "DigiD app and check your identity document in it.",
     # instrument/models.py: a goal's status in the plan
     "open",
     "achieved",

@@ -487,6 +487,60 @@ if OIDC_LOGIN_ENABLED:
     _template_options: Any = TEMPLATES[0]["OPTIONS"]
     _template_options["context_processors"].append("wattelt.organisations.oidc.login_options")
 
+# --- Mijn Wat telt: passkeys and DigiD (issue 12) ---
+PORTAL_ORIGIN = setting(
+    "WATTELT_PORTAL_ORIGIN",
+    "",
+    "Origin of Mijn Wat telt as residents' browsers see it (https://wattelt.example.nl); "
+    "passkeys are bound to its host name. Empty: the origin of each request (its host is "
+    "checked against WATTELT_ALLOWED_HOSTS).",
+).rstrip("/")
+PORTAL_INVITATION_DAYS = 14
+"""An invitation to Mijn Wat telt can be used once, within this many days."""
+
+
+def _parse_assurance(raw: str) -> str:
+    if raw not in ("basis", "midden", "substantieel", "hoog"):
+        raise ValueError("expected basis, midden, substantieel or hoog")
+    return raw
+
+
+DIGID_PROVIDER_URL = setting(
+    "WATTELT_DIGID_PROVIDER_URL",
+    "",
+    "Issuer URL of the OpenID Connect broker that connects DigiD for residents; empty turns "
+    "DigiD off. Endpoints default to /authorize, /token and /jwks below it.",
+).rstrip("/")
+DIGID_CLIENT_ID = setting("WATTELT_DIGID_CLIENT_ID", "", "DigiD broker: client id of Wat telt.")
+DIGID_CLIENT_SECRET = setting("WATTELT_DIGID_CLIENT_SECRET", "", "DigiD broker: client secret.")
+DIGID_ENDPOINTS = {
+    name: setting(
+        f"WATTELT_DIGID_{name.upper()}_ENDPOINT",
+        f"{DIGID_PROVIDER_URL}/{default}",
+        f"DigiD broker {name} endpoint, when not at the default place under the provider URL.",
+    )
+    for name, default in [("authorization", "authorize"), ("token", "token"), ("jwks", "jwks")]
+}
+DIGID_BSN_CLAIM = setting(
+    "WATTELT_DIGID_BSN_CLAIM", "bsn", "Claim of the DigiD broker's id token that holds the BSN."
+)
+DIGID_ASSURANCE_CLAIM = setting(
+    "WATTELT_DIGID_ASSURANCE_CLAIM",
+    "acr",
+    "Claim that holds the DigiD assurance level (basis, midden, substantieel, hoog, or the "
+    "urn:oasis:names:tc:SAML:2.0:ac:classes:... values DigiD uses for them).",
+)
+DIGID_MINIMUM_ASSURANCE = setting(
+    "WATTELT_DIGID_MINIMUM_ASSURANCE",
+    "substantieel",
+    "Lowest DigiD assurance level that may sign in to Mijn Wat telt (substantieel or hoog "
+    "for health and care data).",
+    _parse_assurance,
+)
+DIGID_SCOPES = setting(
+    "WATTELT_DIGID_SCOPES", "openid", "Scopes Wat telt asks the DigiD broker for."
+)
+
 # --- E-mail (the reminder digest) ---
 EMAIL_BACKEND = setting(
     "WATTELT_EMAIL_BACKEND",

@@ -31,6 +31,7 @@ def form_data(**changes: object) -> dict[str, object]:
         "carer_view": "on",
         "retention_years": 15,
         "youth_retention_years": 20,
+        "portal_minimum_age": 16,
     }
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}
@@ -47,6 +48,7 @@ def test_admin_sees_the_defaults(olga):
         "follow_up_interval_months": 3,
         "retention_years": 15,
         "youth_retention_years": 20,
+        "portal_minimum_age": 16,
     }
     assert "Nog geen wijzigingen" in response.content.decode()
 

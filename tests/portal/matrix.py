@@ -3,7 +3,7 @@ anonymous goes to the portal's sign-in, each resident reaches only their own."""
 
 from __future__ import annotations
 
-from tests.matrix import Entry, everyone, portal
+from tests.matrix import OUTSIDERS, Entry, everyone, portal, team_write
 
 ENTRIES: dict[str, Entry] = {
     # --- The frame (session, home, language) ---
@@ -15,6 +15,43 @@ ENTRIES: dict[str, Entry] = {
         method="post", expect=everyone(302), anonymous=302, resident=302, other_resident=302
     ),
     # --- Signing in: invitations, passkeys, DigiD ---
+    # The professional invites (the resident's team professionals; the coach reads only).
+    "portal:invite": Entry(
+        method="post",
+        args=lambda ctx: [ctx["trajectory"].resident_id],
+        expect={"alice": 200, "bob": 403, **OUTSIDERS},
+    ),
+    "portal:revoke": Entry(
+        method="post", args=lambda ctx: [ctx["trajectory"].resident_id], expect=team_write(302)
+    ),
+    # The invitation's link is open to whoever holds it (the code is the second secret).
+    "portal:invitation": Entry(
+        args=lambda ctx: [ctx["portal_invitation_token"]],
+        expect=everyone(200),
+        anonymous=200,
+        resident=200,
+        other_resident=200,
+    ),
+    # A passkey can be made only after the invitation's code in the same session.
+    "portal:passkey_registration_options": Entry(
+        method="post", expect=everyone(400), anonymous=400, resident=400, other_resident=400
+    ),
+    "portal:passkey_register": Entry(
+        method="post", expect=everyone(400), anonymous=400, resident=400, other_resident=400
+    ),
+    "portal:passkey_options": Entry(
+        method="post", expect=everyone(200), anonymous=200, resident=200, other_resident=200
+    ),
+    "portal:passkey_sign_in": Entry(
+        method="post", expect=everyone(400), anonymous=400, resident=400, other_resident=400
+    ),
+    # DigiD is off in the tests: both go back to the sign-in page.
+    "portal:digid_start": Entry(
+        expect=everyone(302), sign_in="portal:sign_in", resident=302, other_resident=302
+    ),
+    "portal:digid_callback": Entry(
+        expect=everyone(302), sign_in="portal:sign_in", resident=302, other_resident=302
+    ),
     # --- The resident's pages: plan, progress, who looked, consents, privacy ---
     # --- Preparing the next conversation, feedback ---
 }
@@ -22,4 +59,10 @@ ENTRIES: dict[str, Entry] = {
 
 def extend_world(world: dict) -> dict:
     """Objects the portal's URLs need; merged into the world."""
-    return {}
+    objects: dict = {}
+    # signin: an open invitation for rosa, made by alice.
+    from wattelt.portal.invitations import invite
+
+    made = invite(world["trajectory"].resident, world["users"]["alice"])
+    objects["portal_invitation_token"] = made.token
+    return objects

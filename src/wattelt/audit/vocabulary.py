@@ -26,6 +26,9 @@ OBJECT_TYPES: dict[str, str | Promise] = {
     "access_log": _("access log"),
     "dashboard": _("monitoring figures"),
     "research_export": _("research export"),
+    "portal_invitation": _("invitation to Mijn Wat telt"),
+    "portal_access": _("access to Mijn Wat telt"),
+    "passkey": _("passkey for Mijn Wat telt"),
 }
 
 ROLES: dict[str, str | Promise] = {

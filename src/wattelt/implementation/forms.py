@@ -13,7 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import adoption
-from .services import INTERVAL_MONTHS, RETENTION_YEARS, YOUTH_RETENTION
+from .services import INTERVAL_MONTHS, PORTAL_AGES, RETENTION_YEARS, YOUTH_RETENTION
 
 
 class PolicyForm(forms.Form):
@@ -51,6 +51,12 @@ class PolicyForm(forms.Form):
         min_value=YOUTH_RETENTION[0],
         max_value=YOUTH_RETENTION[1],
         help_text=_("Youth care records are kept 20 years (Jeugdwet)."),
+    )
+    portal_minimum_age = forms.IntegerField(
+        label=_("Minimum age for Mijn Wat telt"),
+        min_value=PORTAL_AGES[0],
+        max_value=PORTAL_AGES[1],
+        help_text=_("Residents younger than this cannot be invited to Mijn Wat telt."),
     )
 
 

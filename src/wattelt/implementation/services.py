@@ -41,6 +41,8 @@ from .models import DigestSent
 logger = logging.getLogger(__name__)
 
 INTERVAL_MONTHS = (1, 12)
+PORTAL_AGES = (12, 18)
+PORTAL_MINIMUM_AGE = 16
 RETENTION_YEARS = (1, 50)
 YOUTH_RETENTION = (YOUTH_RETENTION_YEARS, 50)
 UPDATE_BATCH = 500
@@ -71,6 +73,7 @@ class PolicyInput:
     follow_up_interval_months: int
     retention_years: int
     youth_retention_years: int
+    portal_minimum_age: int = PORTAL_MINIMUM_AGE
 
 
 # Labels for the history; the keys are what PolicyChange.field holds.
@@ -81,6 +84,7 @@ SETTING_LABELS = {
     "follow_up_interval_months": gettext_lazy("Follow-up interval (months)"),
     "retention_years": gettext_lazy("Retention (years)"),
     "youth_retention_years": gettext_lazy("Retention when the resident was under 18 (years)"),
+    "portal_minimum_age": gettext_lazy("Minimum age for Mijn Wat telt"),
 }
 
 
@@ -95,6 +99,7 @@ def current_policy(organisation: Organisation) -> PolicyInput:
         follow_up_interval_months=organisation.follow_up_interval_months,
         retention_years=retention.years,
         youth_retention_years=retention.youth_years,
+        portal_minimum_age=policy.portal_minimum_age,
     )
 
 
@@ -123,6 +128,11 @@ def _check_policy(data: PolicyInput) -> None:
     if not low <= data.youth_retention_years <= high:
         errors["youth_retention_years"] = _(
             "Files of young people are kept at least %(low)s years (Jeugdwet) and at most %(high)s."
+        ) % {"low": low, "high": high}
+    low, high = PORTAL_AGES
+    if not low <= data.portal_minimum_age <= high:
+        errors["portal_minimum_age"] = _(
+            "Residents can be invited to Mijn Wat telt from an age between %(low)s and %(high)s."
         ) % {"low": low, "high": high}
     if errors:
         raise ValidationError(errors)
@@ -153,6 +163,7 @@ def change_policy(organisation: Organisation, by: Staff, data: PolicyInput) -> l
                 "mandatory": data.mandatory,
                 "professional_view": data.professional_view,
                 "carer_view": data.carer_view,
+                "portal_minimum_age": data.portal_minimum_age,
             },
         )
         if {"retention_years", "youth_retention_years"} & set(changed):

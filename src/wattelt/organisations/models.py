@@ -197,6 +197,11 @@ class OrganisationPolicy(models.Model):
     )
     professional_view = models.BooleanField(_("professional's view on offer"), default=True)
     carer_view = models.BooleanField(_("carer's view on offer"), default=True)
+    portal_minimum_age = models.PositiveSmallIntegerField(
+        _("minimum age for Mijn Wat telt"),
+        default=16,
+        help_text=_("Residents younger than this cannot be invited to Mijn Wat telt."),
+    )
 
     class Meta:
         db_table = "implementation_organisationpolicy"  # where it was first made

@@ -13,7 +13,7 @@ from wattelt.audit.services import log_access
 from wattelt.residents.language import CODES, safe_next, template_context
 
 from .menu import MENU
-from .session import EXPIRED, PortalRequest, resident_required, sign_out
+from .session import PortalRequest, resident_required, sign_out
 
 OWN_VIEW = "own view"
 """The access log's purpose for a resident's look at their own data."""
@@ -49,13 +49,6 @@ def language(request: PortalRequest) -> HttpResponse:
         resident.language = code
         resident.save(update_fields=["language"])
     return redirect(safe_next(request, reverse("portal:home")))
-
-
-def sign_in(request: HttpRequest) -> HttpResponse:
-    """The portal's front door: DigiD when configured, else the invitation and passkey.
-    (Placeholder until the sign-in part lands: says how to sign in.)"""
-    expired = bool(request.session.pop(EXPIRED, False))
-    return render(request, "portal/sign_in.html", {"expired": expired})
 
 
 @require_POST

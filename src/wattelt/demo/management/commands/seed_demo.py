@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from wattelt.api.demo import demo_client_ids
 from wattelt.demo.data import DEMO_PASSWORD, seed_demo
 from wattelt.organisations.models import Membership, Role
+from wattelt.portal.demo import DEMO_CODE, DEMO_TOKEN, demo_invitation
 
 
 class Command(BaseCommand):
@@ -27,6 +28,12 @@ class Command(BaseCommand):
             "Two-step login code of a demo account: "
             ".venv/bin/python manage.py demo_code <username>  (with WATTELT_DEBUG=1)"
         )
+        invited = demo_invitation()
+        if invited is not None:
+            self.stdout.write(
+                f"Mijn Wat telt as resident {invited}: http://localhost:8000/mijn/uitnodiging/"
+                f"{DEMO_TOKEN}/ with code {DEMO_CODE} (renewed by every seed_demo)"
+            )
         for client_id in demo_client_ids():
             self.stdout.write(
                 f"API demo client (docs/api.md): {client_id}; its secret: .venv/bin/python "
