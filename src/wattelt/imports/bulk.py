@@ -15,7 +15,6 @@ file. `loading.py` writes what the confirmed board writes, chunk by chunk.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import time
 from collections import Counter
@@ -24,12 +23,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import connection
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from wattelt.audit.models import AccessLog
 from wattelt.bounds import (
     TEXT_MAX_LENGTH,
     YEARS_AHEAD,
@@ -41,17 +38,11 @@ from wattelt.bounds import (
 from wattelt.instrument import rules
 from wattelt.instrument.forms import MAX_GOALS, goal_label
 from wattelt.instrument.models import (
-    GOAL_TEXT_FIELDS,
-    Catalogue,
-    ChosenDomain,
     Domain,
-    Goal,
     Measurement,
     NotFilledIn,
 )
-from wattelt.instrument.schedule import next_due_on
-from wattelt.monitoring import summary
-from wattelt.organisations.models import Organisation, Staff
+from wattelt.organisations.models import Organisation
 from wattelt.residents.models import Resident, Trajectory
 
 from .reading import PERSPECTIVE_COLUMNS
@@ -105,7 +96,8 @@ class Prepared:
     goals: list[tuple[str, list[str]]] = field(default_factory=list)
 
 
-def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+def chunks(items: Sequence[Any], size: int | None = None) -> Iterator[Sequence[Any]]:
+    size = size or CHUNK
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -206,11 +198,14 @@ class BulkChecker:
             p: rules.perspective_problem(p, perspectives) for p in PERSPECTIVE_COLUMNS.values()
         }
         # Per domain: its chip columns (file column, perspective, board field) and priority.
+        # Only the domains the file has a column for: the others are never chosen.
+        present = set(columns)
         self.chip_columns = {
             d.key: [
                 (f"{d.key}_{c}", p, f"chip-{p}-{d.key}") for c, p in PERSPECTIVE_COLUMNS.items()
             ]
             for d in domains
+            if any(f"{d.key}_{c}" in present for c in PERSPECTIVE_COLUMNS)
         }
         self.goal_numbers = sorted(
             int(c[5:]) for c in columns if c.startswith("doel_") and c[5:].isdigit()
@@ -283,11 +278,10 @@ class BulkChecker:
         self, row: dict[str, str], errors: dict[str, str]
     ) -> dict[str, tuple[int | None, int | None, int | None, bool]]:
         choices = {}
+        get = row.get
         for key, columns in self.chip_columns.items():
-            raw = [
-                (row.get(column, ""), perspective, name) for column, perspective, name in columns
-            ]
-            if not any(value for value, _p, _n in raw):
+            raw = [(get(column, ""), perspective, name) for column, perspective, name in columns]
+            if not (raw[0][0] or raw[1][0] or raw[2][0]):
                 continue
             chips: dict[str, int | None] = {}
             for value, perspective, name in raw:

@@ -24,7 +24,8 @@ import datetime as dt
 import json
 import queue
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection
@@ -117,7 +118,13 @@ COLUMNS: dict[str, list[str]] = {
         "first_grade",
         "latest_grade",
     ],
-    MeasurementFact._meta.db_table: ["measurement_id", "trajectory_id", *SCOPE, "measured_on", "young"],
+    MeasurementFact._meta.db_table: [
+        "measurement_id",
+        "trajectory_id",
+        *SCOPE,
+        "measured_on",
+        "young",
+    ],
     ChipFact._meta.db_table: [
         "choice_id",
         "trajectory_id",
@@ -137,6 +144,10 @@ EARLY = dt.timedelta(days=START_MEASUREMENT_DAYS)
 
 def _day_number(day: dt.date) -> int:
     return day.year * 10000 + day.month * 100 + day.day
+
+
+def _json_int(value: int | None) -> str:
+    return "null" if value is None else str(value)
 
 
 def young(born: dt.date, on: dt.date) -> bool:
@@ -161,7 +172,12 @@ class ChunkWriter:
         self.catalogue = catalogue
         self.domains = {d.key: d for d in catalogue.domains.all()}
         self.order = {d.key: (d.position, d.pk) for d in self.domains.values()}
-        self.labels = {k: d.labels.get("nl", k) for k, d in self.domains.items()}
+        self.choice_heads = {
+            k: f'{{"domain": {json.dumps(k)}, "label": {json.dumps(d.labels.get("nl", k))}, '
+            '"resident": '
+            for k, d in self.domains.items()
+        }
+        self.empty_texts = "".join(f', "{f}": ""' for f in GOAL_TEXT_FIELDS if f != "own_words")
         self.skipped = skipped
         self.postgres = connection.vendor == "postgresql"
         self.now = timezone.now()
@@ -201,7 +217,7 @@ class ChunkWriter:
         for item, measurement_id in zip(prepared, measurement_ids, strict=True):
             place = item.place
             trajectory_id = place.trajectory_id
-            snapshot_goals: list[dict[str, object]] = []
+            snapshot_goals: list[tuple[int, str, list[str]]] = []
             for position, (words, keys) in enumerate(item.goals):
                 goal_id = next(goal_ids)
                 texts = dict.fromkeys(GOAL_TEXT_FIELDS, "") | {"own_words": words}
@@ -217,9 +233,7 @@ class ChunkWriter:
                     )
                 )
                 goal_domains.extend((goal_id, self.domains[k].pk) for k in dict.fromkeys(keys))
-                snapshot_goals.append(
-                    {"id": goal_id, "domains": sorted(set(keys)), "due_on": None, **texts}
-                )
+                snapshot_goals.append((goal_id, words, keys))
             measurements.append(
                 (
                     measurement_id,
@@ -240,7 +254,7 @@ class ChunkWriter:
                     1,
                     None,
                     "",
-                    json.dumps(self._snapshot(item, snapshot_goals)),
+                    self._snapshot(item, snapshot_goals),
                 )
             )
             log.append(
@@ -294,7 +308,15 @@ class ChunkWriter:
                 choice_id = next(choice_ids)
                 domain = self.domains[key]
                 choices.append(
-                    (choice_id, measurement_id, domain.pk, resident, professional, carer, prioritised)
+                    (
+                        choice_id,
+                        measurement_id,
+                        domain.pk,
+                        resident,
+                        professional,
+                        carer,
+                        prioritised,
+                    )
                 )
                 chip_facts.append(
                     (
@@ -311,30 +333,30 @@ class ChunkWriter:
                 )
         return rows
 
-    def _snapshot(self, item: Prepared, goals: list[dict[str, object]]) -> dict[str, object]:
-        """As `instrument.services._snapshot` freezes a confirmed start measurement."""
+    def _snapshot(self, item: Prepared, goals: list[tuple[int, str, list[str]]]) -> str:
+        """As `instrument.services._snapshot` freezes a confirmed start measurement, as
+        JSON text put together from pieces made once (json.dumps of the whole dict costs
+        ~25 µs a row); tests/imports/test_loading.py holds it to json.dumps."""
         order = sorted(item.choices, key=self.order.__getitem__)
-        return {
-            "kind": Measurement.Kind.START.value,
-            "version": 1,
-            "measured_on": item.measured_on.isoformat(),
-            "quality_of_life": item.quality_of_life,
-            "carer_relation": "",
-            "correction_reason": "",
-            "choices": [
-                {
-                    "domain": key,
-                    "label": self.labels[key],
-                    "resident": item.choices[key][0],
-                    "professional": item.choices[key][1],
-                    "carer": item.choices[key][2],
-                    "prioritised": item.choices[key][3],
-                }
-                for key in order
-            ],
-            "goals": goals,
-            "reviews": [],
-        }
+        choices = ", ".join(
+            f"{self.choice_heads[key]}{_json_int(resident)}, "
+            f'"professional": {_json_int(professional)}, "carer": {_json_int(carer)}, '
+            f'"prioritised": {"true" if prioritised else "false"}}}'
+            for key in order
+            for resident, professional, carer, prioritised in (item.choices[key],)
+        )
+        goal_texts = ", ".join(
+            f'{{"id": {goal_id}, "domains": {json.dumps(sorted(set(keys)))}, "due_on": null, '
+            f'"own_words": {json.dumps(words)}{self.empty_texts}}}'
+            for goal_id, words, keys in goals
+        )
+        return (
+            f'{{"kind": "{Measurement.Kind.START.value}", "version": 1, '
+            f'"measured_on": "{item.measured_on.isoformat()}", '
+            f'"quality_of_life": {item.quality_of_life}, "carer_relation": "", '
+            f'"correction_reason": "", "choices": [{choices}], "goals": [{goal_texts}], '
+            '"reviews": []}'
+        )
 
     def _ids(self, cursor: Any, model: type[Any], count: int) -> list[int]:
         if count == 0:
@@ -472,3 +494,51 @@ class Loader:
                     self.written += self.writer.write(prepared, cursor)
         except BaseException as exc:  # handed to the checking thread
             self.error = exc
+
+
+LOADED_TABLES = [
+    Measurement._meta.db_table,
+    ChosenDomain._meta.db_table,
+    Goal._meta.db_table,
+    Goal.domains.through._meta.db_table,
+    TrajectorySummary._meta.db_table,
+    MeasurementFact._meta.db_table,
+    ChipFact._meta.db_table,
+]
+
+
+@contextmanager
+def exclusive_load(tables: Sequence[str] = LOADED_TABLES) -> Iterator[None]:
+    """PostgreSQL: load the tables as into an empty database. Their foreign keys and
+    secondary (non-unique) indexes are dropped here and built again, each in one pass,
+    when the block ends without an error, all inside the file's transaction: if anything
+    fails, the rollback brings them back unchanged. Every foreign key is checked in full
+    when it is added again. Dropping a foreign key locks both its tables exclusively
+    until the commit (the board and sign-in wait), hence `settings.IMPORT_EXCLUSIVE_ROWS`."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+            "FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) "
+            "ORDER BY conrelid, conname",
+            [list(tables)],
+        )
+        keys = cursor.fetchall()
+        cursor.execute(
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisunique "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) "
+            "ORDER BY i.indrelid, i.indexrelid",
+            [list(tables)],
+        )
+        indexes = cursor.fetchall()
+        for table, name, _definition in keys:
+            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+        for name, _definition in indexes:
+            cursor.execute(f"DROP INDEX {name}")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        for _name, definition in indexes:
+            cursor.execute(definition)
+        for table, name, definition in keys:
+            cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')

@@ -18,6 +18,7 @@ import datetime as dt
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connection, connections, transaction
 from django.http import QueryDict
@@ -188,6 +189,7 @@ def locate_rows(
     by_bsn, by_number = lookups.residents(rows)
     located: Located = []
     found: list[tuple[int, dict[str, str], int, dt.date]] = []
+    days: dict[str, str] = {}  # a file repeats few start dates
     for index, row in enumerate(rows):
         number = index + 2
         if row.get("bsn"):
@@ -199,7 +201,8 @@ def locate_rows(
         if resident_id is None:
             problems.add(number, column, no_resident())
             continue
-        started = _date(row.get("traject_start", ""))
+        raw_start = row.get("traject_start", "")
+        started = days.get(raw_start) or days.setdefault(raw_start, _date(raw_start))
         try:
             day = dt.date.fromisoformat(started)
         except ValueError:
@@ -271,7 +274,15 @@ def import_bulk(
         if writing
         else None
     )
-    with loading.Loader(writer) if writer else nullcontext() as loader:
+    exclusive = (
+        writer is not None
+        and writer.postgres
+        and 0 < settings.IMPORT_EXCLUSIVE_ROWS <= len(located)
+    )
+    with (
+        loading.exclusive_load() if exclusive else nullcontext(),
+        loading.Loader(writer) if writer else nullcontext() as loader,
+    ):
         for part in bulk.chunks(located):
             prepared = check_rows(checker, list(part), problems)
             if loader is not None and not problems.items:
