@@ -27,6 +27,7 @@ from bench import setup_django
 
 setup_django()
 
+from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -172,6 +173,11 @@ def main(argv: list[str] | None = None) -> int:
         f"{os.cpu_count()} cores · PostgreSQL {version}"
     )
     print(f"file: {args.rows:,} rows, {len(content) / 1e6:.1f} MB")
+    exclusive = settings.IMPORT_EXCLUSIVE_ROWS
+    print(
+        "exclusive load (WATTELT_IMPORT_EXCLUSIVE_ROWS): "
+        + (f"from {exclusive:,} rows" if exclusive else "off")
+    )
     print(
         f"check (dry run): {check_seconds:.1f} s, {args.rows / check_seconds:,.0f} rows/s, "
         f"state {check.state}, {len(check.problems)} problems"

@@ -69,7 +69,7 @@ def schema() -> list[tuple[str, ...]]:
             "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
             "FROM pg_constraint WHERE conrelid = ANY(%s::regclass[]) "
             "UNION ALL SELECT tablename, indexname, indexdef FROM pg_indexes "
-            "WHERE tablename = ANY(%s) ORDER BY 1, 2",
+            "WHERE tablename = ANY(%s) ORDER BY 1, 2, 3",
             [LOADED_TABLES, LOADED_TABLES],
         )
         return cursor.fetchall()

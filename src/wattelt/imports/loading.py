@@ -515,6 +515,7 @@ def exclusive_load(tables: Sequence[str] = LOADED_TABLES) -> Iterator[None]:
     fails, the rollback brings them back unchanged. Every foreign key is checked in full
     when it is added again. Dropping a foreign key locks both its tables exclusively
     until the commit (the board and sign-in wait), hence `settings.IMPORT_EXCLUSIVE_ROWS`."""
+    connection.check_constraints()  # PostgreSQL alters no table with checks still pending
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
