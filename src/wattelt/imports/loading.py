@@ -194,6 +194,8 @@ class ChunkWriter:
         if not prepared:
             return 0
         rows = self.rows(prepared, cursor)
+        # A trajectory without measurements has its summary row already: it is replaced.
+        self._delete_summaries(cursor, [item.place.trajectory_id for item in prepared])
         for table, values in rows.items():
             self._insert(cursor, table, values)
         self._due_dates(cursor, prepared)
@@ -377,9 +379,6 @@ class ChunkWriter:
             return
         columns = COLUMNS[table]
         names = ", ".join(f'"{c}"' for c in columns)
-        if table == TrajectorySummary._meta.db_table:
-            # A trajectory without measurements has its summary row already: replace it.
-            self._delete_summaries(cursor, [row[0] for row in rows])
         if self.postgres:
             with cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
                 for row in rows:
