@@ -463,8 +463,7 @@ class Loader:
             self.thread.join()
         if error is None:
             self._raise()
-        if error is None:
-            summary.note_change()
+            summary.note_change()  # cached figures are computed again
 
     def put(self, prepared: Sequence[Prepared]) -> None:
         self._raise()
