@@ -569,6 +569,16 @@ MONITORING_AUDIT_WIDTH = setting(
     "budget: with 5 a coach's year at 1M residents took 400 s instead of 19 s.",
     int,
 )
+IMPORT_EXCLUSIVE_ROWS = setting(
+    "WATTELT_IMPORT_EXCLUSIVE_ROWS",
+    0,
+    "PostgreSQL: an import with at least this many start measurements loads as into an empty "
+    "database (docs/import-format.md): it drops the measurement and summary tables' foreign "
+    "keys and secondary indexes and builds them again before its commit, so the board and "
+    "every sign-in wait until it is done. 0: never (each row's foreign keys are checked at "
+    "commit, about 20 checks per row).",
+    int,
+)
 SITE_URL = setting(
     "WATTELT_SITE_URL",
     "http://127.0.0.1:8000" if DEBUG else "",

@@ -24,6 +24,9 @@ XLSX_MAX_ROWS = 100_000
 PERSPECTIVE_COLUMNS = {"inwoner": "resident", "professional": "professional", "naaste": "carer"}
 FIXED = {"bsn", "inwoner_nummer", "traject_start", "datum", "soort", "cijfer"}
 _GOAL = re.compile(r"doel_([0-9]{1,2})(_leefgebieden)?", re.ASCII)
+# A cell that may start with a formula character (after blanks): the exact check
+# (`is_formula`) runs only on lines with one, most lines have none.
+_MAY_BE_FORMULA = re.compile(r"(?:^|\x00)\s*[=+\-@]")
 _REVIEW = re.compile(r"vorig_doel_([0-9]{1,2})_status", re.ASCII)
 
 
@@ -112,7 +115,11 @@ def read_table(file_name: str, content: bytes, domain_keys: set[str]) -> Table:
     columns = [c.strip().lower() for c in lines[0]]
     check_columns(columns, domain_keys)
     rows = []
+    strip = str.strip
     for number, line in enumerate(lines[1:], start=2):
+        if not _MAY_BE_FORMULA.search("\x00".join(line)):
+            rows.append(dict(zip(columns, map(strip, line), strict=False)))
+            continue
         for index, value in enumerate(line):
             if is_formula(value.strip()):
                 raise Unreadable(

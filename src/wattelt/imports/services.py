@@ -15,8 +15,10 @@ run commits. See docs/import-format.md.
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connection, connections, transaction
 from django.http import QueryDict
@@ -33,12 +35,12 @@ from wattelt.organisations.models import Organisation, Staff
 from wattelt.organisations.policy import offered_perspectives
 from wattelt.residents.models import Resident, Trajectory
 
-from . import bulk
+from . import bulk, loading
 from .bulk import Place, Prepared
 from .models import ImportJob
 from .reading import FIXED, PERSPECTIVE_COLUMNS, Table, Unreadable, read_table
 
-IMPORT_PURPOSE = bulk.IMPORT_PURPOSE
+IMPORT_PURPOSE = loading.IMPORT_PURPOSE
 YES = {"ja", "j", "x", "1", "yes"}
 END = {"eind", "eindmeting"}
 PROGRESS_EVERY = 50
@@ -174,15 +176,20 @@ def no_trajectory(day: dt.date) -> str:
     }
 
 
-def sort_rows(
+Located = list[tuple[int, dict[str, str], Place]]
+
+
+def locate_rows(
     importer: RowImporter, rows: list[dict[str, str]], problems: Problems
-) -> tuple[list[Prepared], list[tuple[int, dict[str, str]]]]:
-    """The checked rows of the bulk way, and the rows (index, row) that go through the
-    board's services; rows whose resident or trajectory is not found are problems."""
+) -> tuple[Located, list[tuple[int, dict[str, str]]]]:
+    """The rows (index, row, place) of the bulk way, and the rows (index, row) that go
+    through the board's services; rows whose resident or trajectory is not found are
+    problems."""
     lookups = bulk.Lookups(importer.organisation)
     by_bsn, by_number = lookups.residents(rows)
-    located: list[tuple[int, dict[str, str], Place]] = []
+    located: Located = []
     found: list[tuple[int, dict[str, str], int, dt.date]] = []
+    days: dict[str, str] = {}  # a file repeats few start dates
     for index, row in enumerate(rows):
         number = index + 2
         if row.get("bsn"):
@@ -194,7 +201,8 @@ def sort_rows(
         if resident_id is None:
             problems.add(number, column, no_resident())
             continue
-        started = _date(row.get("traject_start", ""))
+        raw_start = row.get("traject_start", "")
+        started = days.get(raw_start) or days.setdefault(raw_start, _date(raw_start))
         try:
             day = dt.date.fromisoformat(started)
         except ValueError:
@@ -208,21 +216,81 @@ def sort_rows(
             problems.add(index + 2, "traject_start", no_trajectory(day))
         else:
             located.append((index, row, place))
+    del places
     measured = lookups.measured()
     single = bulk.single_rows((index, place) for index, _r, place in located)
-    columns = max(rows, key=len).keys() if rows else []  # a short row has fewer keys
-    checker = bulk.BulkChecker(importer.domains, importer.perspectives, columns)
-    prepared: list[Prepared] = []
+    fast: Located = []
     rest: list[tuple[int, dict[str, str]]] = []
     for index, row, place in located:
         if index not in single or place.trajectory_id in measured:
             rest.append((index, row))
-            continue
+        else:
+            fast.append((index, row, place))
+    return fast, rest
+
+
+def checker_for(importer: RowImporter, rows: list[dict[str, str]]) -> bulk.BulkChecker:
+    columns = max(rows, key=len).keys() if rows else []  # a short row has fewer keys
+    return bulk.BulkChecker(importer.domains, importer.perspectives, columns)
+
+
+def check_rows(checker: bulk.BulkChecker, located: Located, problems: Problems) -> list[Prepared]:
+    prepared: list[Prepared] = []
+    for index, row, place in located:
         try:
             prepared.append(checker.check(row, place))
         except ValidationError as error:
             _report(problems, index + 2, error, [])
-    return prepared, rest
+    return prepared
+
+
+def sort_rows(
+    importer: RowImporter, rows: list[dict[str, str]], problems: Problems
+) -> tuple[list[Prepared], list[tuple[int, dict[str, str]]]]:
+    """The checked rows of the bulk way, and the rows (index, row) that go through the
+    board's services."""
+    located, rest = locate_rows(importer, rows, problems)
+    return check_rows(checker_for(importer, rows), located, problems), rest
+
+
+def import_bulk(
+    job: ImportJob, importer: RowImporter, rows: list[dict[str, str]], problems: Problems
+) -> tuple[int, list[tuple[int, dict[str, str]]]]:
+    """Check the rows of the bulk way chunk by chunk and, in a real run while no
+    problem has been found, write each chunk (`loading.Loader`) while the next is
+    checked. Returns the number written and the rows left for the board's services."""
+    located, rest = locate_rows(importer, rows, problems)
+    bulk.lap(f"looked up ({len(located)} rows the bulk way)")
+    checker = checker_for(importer, rows)
+    done = len(rows) - len(rest) - len(located)
+    writing = not job.dry_run and not problems.items
+    writer = (
+        loading.ChunkWriter(
+            job.organisation,
+            job.created_by,
+            Catalogue.objects.current_for(job.organisation),
+            bulk.Lookups(job.organisation).skipped(),
+        )
+        if writing
+        else None
+    )
+    exclusive = (
+        writer is not None
+        and writer.postgres
+        and 0 < settings.IMPORT_EXCLUSIVE_ROWS <= len(located)
+    )
+    with (
+        loading.exclusive_load() if exclusive else nullcontext(),
+        loading.Loader(writer) if writer else nullcontext() as loader,
+    ):
+        for part in bulk.chunks(located):
+            prepared = check_rows(checker, list(part), problems)
+            if loader is not None and not problems.items:
+                loader.put(prepared)
+            done += len(part)
+            _progress(job, done)
+    bulk.lap("checked" + (" and written" if writer else ""))
+    return (loader.written if loader is not None and not problems.items else 0), rest
 
 
 class RowImporter:
@@ -357,10 +425,12 @@ def _run(job: ImportJob) -> ImportJob:
     try:
         with transaction.atomic():
             bulk.lap("file read")
-            prepared, rest = sort_rows(importer, table.rows, problems)
-            bulk.lap(f"looked up and checked ({len(prepared)} rows the bulk way)")
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    # Safe for all-or-nothing: a crash may lose the commit, never half of it.
+                    cursor.execute("SET LOCAL synchronous_commit = off")
+            imported, rest = import_bulk(job, importer, table.rows, problems)
             done = len(table.rows) - len(rest)
-            _progress(job, done)
             for index, row in rest:
                 if importer.import_row(index + 2, row, problems):
                     imported += 1
@@ -369,13 +439,10 @@ def _run(job: ImportJob) -> ImportJob:
                     _progress(job, done)
             if job.dry_run or problems.items:
                 raise _Rollback
-            catalogue = Catalogue.objects.current_for(job.organisation)
-            imported += len(
-                bulk.BulkWriter(job.organisation, job.created_by, catalogue).write(prepared)
-            )
             importer.log_created()
     except _Rollback:
         pass
+    bulk.lap("commit (or rollback)")
     refused = bool(problems.items)
     job.problems = problems.items
     job.rows_done = len(table.rows)
@@ -401,6 +468,7 @@ def _run(job: ImportJob) -> ImportJob:
             "rows_total",
         ]
     )
+    bulk.lap("job row saved")
     return job
 
 

@@ -188,6 +188,12 @@ def _bump() -> None:
         SummaryVersion.objects.get_or_create(pk=1, defaults={"version": 1})
 
 
+def note_change() -> None:
+    """For a writer that loads summary rows itself (the bulk import): the figures
+    cached on `version()` must be computed again."""
+    _bump()
+
+
 def refresh_trajectory(trajectory: Trajectory | int) -> None:
     """The summary rows of one trajectory (call after its data changed)."""
     refresh_trajectories([trajectory if isinstance(trajectory, int) else trajectory.pk])

@@ -1,0 +1,543 @@
+"""Writing the checked rows of the bulk way (`bulk.py`) as the confirmed board would.
+
+Per chunk of checked rows: the measurement with its snapshot, the chosen domains, the
+goals and their life domains, one access-log record per measurement, the trajectory's
+due date and last activity, and the monitoring summary rows of the trajectory
+(`TrajectorySummary`, `MeasurementFact`, `ChipFact`), all set-based: COPY on PostgreSQL,
+executemany on SQLite. Ids come from the tables' sequences up front, so the summary rows
+are made from what is in memory instead of being derived again from the new rows.
+
+The summary rows are exactly what `monitoring.summary` derives for a trajectory whose
+only confirmed measurement is this start measurement (the bulk way takes only
+trajectories without any measurement, so they have no goals, reviews or progress notes
+and no chip pairs); tests/imports/test_loading.py compares them with a rebuild.
+
+On PostgreSQL a thread of its own writes each chunk on the file's connection (the raw
+psycopg connection, inside the file's transaction) while the next chunk is checked, so
+checking in Python and loading in the server overlap; on SQLite (one writer, the tests)
+each chunk is written in the checking thread.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import queue
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+
+from wattelt.audit.models import AccessLog
+from wattelt.instrument.models import GOAL_TEXT_FIELDS, Catalogue, ChosenDomain, Goal, Measurement
+from wattelt.instrument.schedule import next_due_on
+from wattelt.monitoring import summary
+from wattelt.monitoring.indicators import START_MEASUREMENT_DAYS
+from wattelt.monitoring.models import ChipFact, MeasurementFact, TrajectorySummary
+from wattelt.organisations.models import Organisation, Staff
+from wattelt.residents.models import ADULT_AGE, Trajectory
+
+from .bulk import Prepared
+
+IMPORT_PURPOSE = "import of historic measurements"
+SCOPE = ["resident_id", "team_id", "organisation_id", "district_id", "municipality_id"]
+COLUMNS: dict[str, list[str]] = {
+    Measurement._meta.db_table: [
+        "id",
+        "trajectory_id",
+        "kind",
+        "status",
+        "catalogue_id",
+        "measured_on",
+        "quality_of_life",
+        "carer_relation",
+        "revision",
+        "created_by_id",
+        "created_at",
+        "updated_by_id",
+        "updated_at",
+        "confirmed_by_id",
+        "confirmed_at",
+        "version",
+        "corrects_id",
+        "correction_reason",
+        "snapshot",
+    ],
+    ChosenDomain._meta.db_table: [
+        "id",
+        "measurement_id",
+        "domain_id",
+        "resident_chip",
+        "professional_chip",
+        "carer_chip",
+        "prioritised",
+    ],
+    Goal._meta.db_table: [
+        "id",
+        "trajectory_id",
+        "stated_in_id",
+        "position",
+        *GOAL_TEXT_FIELDS,
+        "due_on",
+        "status",
+    ],
+    Goal.domains.through._meta.db_table: ["goal_id", "domain_id"],
+    AccessLog._meta.db_table: [
+        "at",
+        "user_id",
+        "username",
+        "role",
+        "on_behalf_of",
+        "organisation_id",
+        "resident_id",
+        "object_type",
+        "object_id",
+        "action",
+        "purpose",
+        "outcome",
+        "client_address",
+    ],
+    TrajectorySummary._meta.db_table: [
+        "trajectory_id",
+        *SCOPE,
+        "born",
+        "started_on",
+        "young_at_start",
+        "measurements",
+        "has_start",
+        "early_start",
+        "has_follow_up",
+        "has_end",
+        "first_measurement_id",
+        "latest_measurement_id",
+        "latest_on",
+        "latest_young",
+        "first_grade",
+        "latest_grade",
+    ],
+    MeasurementFact._meta.db_table: [
+        "measurement_id",
+        "trajectory_id",
+        *SCOPE,
+        "measured_on",
+        "young",
+    ],
+    ChipFact._meta.db_table: [
+        "choice_id",
+        "trajectory_id",
+        *SCOPE,
+        "measured_on",
+        "young",
+        "domain_key",
+        "position",
+        "chip",
+        "prioritised",
+    ],
+}
+Rows = dict[str, list[tuple[object, ...]]]
+YOUNG_BELOW = ADULT_AGE * 10000
+EARLY = dt.timedelta(days=START_MEASUREMENT_DAYS)
+
+
+def _day_number(day: dt.date) -> int:
+    return day.year * 10000 + day.month * 100 + day.day
+
+
+def _json_int(value: int | None) -> str:
+    return "null" if value is None else str(value)
+
+
+def young(born: dt.date, on: dt.date) -> bool:
+    """As `monitoring.summary`: under 18 on the date, exact with leap days."""
+    return _day_number(on) - _day_number(born) < YOUNG_BELOW
+
+
+class ChunkWriter:
+    """Writes chunks of checked rows through a DB-API cursor (the raw psycopg cursor on
+    PostgreSQL, Django's cursor on SQLite). Knows everything it needs up front, so it
+    asks the database nothing but ids while writing."""
+
+    def __init__(
+        self,
+        organisation: Organisation,
+        by: Staff,
+        catalogue: Catalogue,
+        skipped: dict[int, dt.date],
+    ) -> None:
+        self.organisation = organisation
+        self.by = by
+        self.catalogue = catalogue
+        self.domains = {d.key: d for d in catalogue.domains.all()}
+        self.order = {d.key: (d.position, d.pk) for d in self.domains.values()}
+        self.choice_heads = {
+            k: f'{{"domain": {json.dumps(k)}, "label": {json.dumps(d.labels.get("nl", k))}, '
+            '"resident": '
+            for k, d in self.domains.items()
+        }
+        self.empty_texts = "".join(f', "{f}": ""' for f in GOAL_TEXT_FIELDS if f != "own_words")
+        self.skipped = skipped
+        self.postgres = connection.vendor == "postgresql"
+        self.now = timezone.now()
+        self.role = by.role_names[:40]
+        self.sequences: dict[str, str] = {}
+        if self.postgres:
+            with connection.cursor() as cursor:
+                for model in (Measurement, ChosenDomain, Goal):
+                    table = model._meta.db_table
+                    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
+                    self.sequences[table] = cursor.fetchone()[0]
+
+    def write(self, prepared: Sequence[Prepared], cursor: Any) -> int:
+        if not prepared:
+            return 0
+        rows = self.rows(prepared, cursor)
+        # A trajectory without measurements has its summary row already: it is replaced.
+        self._delete_summaries(cursor, [item.place.trajectory_id for item in prepared])
+        for table, values in rows.items():
+            self._insert(cursor, table, values)
+        self._due_dates(cursor, prepared)
+        return len(prepared)
+
+    def rows(self, prepared: Sequence[Prepared], cursor: Any) -> Rows:
+        """Every row the confirmed board writes for these start measurements."""
+        measurement_ids = self._ids(cursor, Measurement, len(prepared))
+        choice_ids = iter(self._ids(cursor, ChosenDomain, sum(len(p.choices) for p in prepared)))
+        goal_ids = iter(self._ids(cursor, Goal, sum(len(p.goals) for p in prepared)))
+        rows: Rows = {table: [] for table in COLUMNS}
+        measurements = rows[Measurement._meta.db_table]
+        choices = rows[ChosenDomain._meta.db_table]
+        goals = rows[Goal._meta.db_table]
+        goal_domains = rows[Goal.domains.through._meta.db_table]
+        log = rows[AccessLog._meta.db_table]
+        summaries = rows[TrajectorySummary._meta.db_table]
+        facts = rows[MeasurementFact._meta.db_table]
+        chip_facts = rows[ChipFact._meta.db_table]
+        by, now, organisation_id = self.by.pk, self.now, self.organisation.pk
+        for item, measurement_id in zip(prepared, measurement_ids, strict=True):
+            place = item.place
+            trajectory_id = place.trajectory_id
+            snapshot_goals: list[tuple[int, str, list[str]]] = []
+            for position, (words, keys) in enumerate(item.goals):
+                goal_id = next(goal_ids)
+                texts = dict.fromkeys(GOAL_TEXT_FIELDS, "") | {"own_words": words}
+                goals.append(
+                    (
+                        goal_id,
+                        trajectory_id,
+                        measurement_id,
+                        position,
+                        *(texts[f] for f in GOAL_TEXT_FIELDS),
+                        None,
+                        Goal.Status.OPEN.value,
+                    )
+                )
+                goal_domains.extend((goal_id, self.domains[k].pk) for k in dict.fromkeys(keys))
+                snapshot_goals.append((goal_id, words, keys))
+            measurements.append(
+                (
+                    measurement_id,
+                    trajectory_id,
+                    Measurement.Kind.START.value,
+                    Measurement.Status.CONFIRMED.value,
+                    self.catalogue.pk,
+                    item.measured_on,
+                    item.quality_of_life,
+                    "",
+                    2,  # opened as revision 1, confirmed as revision 2
+                    by,
+                    now,
+                    by,
+                    now,
+                    by,
+                    now,
+                    1,
+                    None,
+                    "",
+                    self._snapshot(item, snapshot_goals),
+                )
+            )
+            log.append(
+                (
+                    now,
+                    by,
+                    self.by.username,
+                    self.role,
+                    "",
+                    organisation_id,
+                    place.resident_id,
+                    "measurement",
+                    str(measurement_id),
+                    AccessLog.Action.CREATE.value,
+                    IMPORT_PURPOSE,
+                    AccessLog.Outcome.SUCCESS.value,
+                    None,
+                )
+            )
+            scope = (
+                place.resident_id,
+                place.team_id,
+                organisation_id,
+                place.district_id,
+                place.municipality_id,
+            )
+            on = item.measured_on
+            young_on = young(place.born, on)
+            summaries.append(
+                (
+                    trajectory_id,
+                    *scope,
+                    place.born,
+                    place.started_on,
+                    young(place.born, place.started_on),
+                    1,
+                    True,
+                    on <= place.started_on + EARLY,
+                    False,
+                    False,
+                    measurement_id,
+                    measurement_id,
+                    on,
+                    young_on,
+                    item.quality_of_life,
+                    item.quality_of_life,
+                )
+            )
+            facts.append((measurement_id, trajectory_id, *scope, on, young_on))
+            for key, (resident, professional, carer, prioritised) in item.choices.items():
+                choice_id = next(choice_ids)
+                domain = self.domains[key]
+                choices.append(
+                    (
+                        choice_id,
+                        measurement_id,
+                        domain.pk,
+                        resident,
+                        professional,
+                        carer,
+                        prioritised,
+                    )
+                )
+                chip_facts.append(
+                    (
+                        choice_id,
+                        trajectory_id,
+                        *scope,
+                        on,
+                        young_on,
+                        key,
+                        domain.position,
+                        resident,
+                        prioritised,
+                    )
+                )
+        return rows
+
+    def _snapshot(self, item: Prepared, goals: list[tuple[int, str, list[str]]]) -> str:
+        """As `instrument.services._snapshot` freezes a confirmed start measurement, as
+        JSON text put together from pieces made once (json.dumps of the whole dict costs
+        ~25 µs a row); tests/imports/test_loading.py holds it to json.dumps."""
+        order = sorted(item.choices, key=self.order.__getitem__)
+        choices = ", ".join(
+            f"{self.choice_heads[key]}{_json_int(resident)}, "
+            f'"professional": {_json_int(professional)}, "carer": {_json_int(carer)}, '
+            f'"prioritised": {"true" if prioritised else "false"}}}'
+            for key in order
+            for resident, professional, carer, prioritised in (item.choices[key],)
+        )
+        goal_texts = ", ".join(
+            f'{{"id": {goal_id}, "domains": {json.dumps(sorted(set(keys)))}, "due_on": null, '
+            f'"own_words": {json.dumps(words)}{self.empty_texts}}}'
+            for goal_id, words, keys in goals
+        )
+        return (
+            f'{{"kind": "{Measurement.Kind.START.value}", "version": 1, '
+            f'"measured_on": "{item.measured_on.isoformat()}", '
+            f'"quality_of_life": {item.quality_of_life}, "carer_relation": "", '
+            f'"correction_reason": "", "choices": [{choices}], "goals": [{goal_texts}], '
+            '"reviews": []}'
+        )
+
+    def _ids(self, cursor: Any, model: type[Any], count: int) -> list[int]:
+        if count == 0:
+            return []
+        table = model._meta.db_table
+        if self.postgres:
+            cursor.execute(
+                "SELECT nextval(%s) FROM generate_series(1, %s)", [self.sequences[table], count]
+            )
+            return [row[0] for row in cursor.fetchall()]
+        # SQLite has one writer at a time: the file's transaction holds it.
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+        first = cursor.fetchone()[0] + 1
+        return list(range(first, first + count))
+
+    def _insert(self, cursor: Any, table: str, rows: list[tuple[object, ...]]) -> None:
+        if not rows:
+            return
+        columns = COLUMNS[table]
+        names = ", ".join(f'"{c}"' for c in columns)
+        if self.postgres:
+            with cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * len(columns))
+        statement = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'
+        for start in range(0, len(rows), 5_000):
+            part = rows[start : start + 5_000]
+            cursor.executemany(statement, [tuple(map(self._sqlite, row)) for row in part])
+
+    def _delete_summaries(self, cursor: Any, trajectory_ids: list[int]) -> None:
+        table = TrajectorySummary._meta.db_table
+        if self.postgres:
+            cursor.execute(f"DELETE FROM {table} WHERE trajectory_id = ANY(%s)", [trajectory_ids])
+            return
+        for start in range(0, len(trajectory_ids), 500):
+            part = trajectory_ids[start : start + 500]
+            marks = ", ".join(["%s"] * len(part))
+            cursor.execute(f"DELETE FROM {table} WHERE trajectory_id IN ({marks})", part)
+
+    @staticmethod
+    def _sqlite(value: object) -> Any:
+        if isinstance(value, dt.datetime):
+            return connection.ops.adapt_datetimefield_value(value)
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        return value
+
+    def _due_dates(self, cursor: Any, prepared: Sequence[Prepared]) -> None:
+        """`schedule.refresh_due_date` for every trajectory of the chunk, in one statement."""
+        dues = [
+            (
+                item.place.trajectory_id,
+                next_due_on(
+                    self.organisation,
+                    item.place.started_on,
+                    [item.measured_on, self.skipped.get(item.place.trajectory_id)],
+                ),
+            )
+            for item in prepared
+        ]
+        table = Trajectory._meta.db_table
+        if self.postgres:
+            cursor.execute(
+                f"UPDATE {table} t SET measurement_due_on = d.due, last_activity_at = %s "
+                "FROM unnest(%s::bigint[], %s::date[]) AS d(id, due) WHERE t.id = d.id",
+                [self.now, [i for i, _d in dues], [d for _i, d in dues]],
+            )
+            return
+        statement = (
+            f"UPDATE {table} SET measurement_due_on = %s, last_activity_at = %s WHERE id = %s"
+        )
+        stamp = self._sqlite(self.now)
+        cursor.executemany(statement, [(d.isoformat(), stamp, i) for i, d in dues])
+
+
+class Loader:
+    """Hands chunks to a `ChunkWriter`: on PostgreSQL through a writer thread on the
+    file's own (raw) connection, so the next chunk is checked while this one loads; on
+    SQLite in the calling thread. Use it as a context manager; `written` counts the rows.
+    A failure in the writer thread is raised in the calling thread."""
+
+    def __init__(self, writer: ChunkWriter) -> None:
+        self.writer = writer
+        self.written = 0
+        self.error: BaseException | None = None
+        self.threaded = writer.postgres
+        self.chunks: queue.Queue[Sequence[Prepared] | None] = queue.Queue(maxsize=2)
+        self.thread = threading.Thread(target=self._work, name="import-copy", daemon=True)
+
+    def __enter__(self) -> Loader:
+        if self.threaded:
+            connection.ensure_connection()
+            self.raw = connection.connection
+            self.thread.start()
+        return self
+
+    def __exit__(self, kind: object, error: object, traceback: object) -> None:
+        if self.threaded:
+            self._put(None)
+            self.thread.join()
+        if error is None:
+            self._raise()
+            summary.note_change()  # cached figures are computed again
+
+    def put(self, prepared: Sequence[Prepared]) -> None:
+        self._raise()
+        if not self.threaded:
+            with connection.cursor() as cursor:
+                self.written += self.writer.write(prepared, cursor)
+            return
+        self._put(prepared)
+
+    def _put(self, item: Sequence[Prepared] | None) -> None:
+        while self.thread.is_alive():
+            try:
+                self.chunks.put(item, timeout=0.5)
+                return
+            except queue.Full:
+                continue
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+    def _work(self) -> None:
+        try:
+            with self.raw.cursor() as cursor:
+                while (prepared := self.chunks.get()) is not None:
+                    self.written += self.writer.write(prepared, cursor)
+        except BaseException as exc:  # handed to the checking thread
+            self.error = exc
+
+
+LOADED_TABLES = [
+    Measurement._meta.db_table,
+    ChosenDomain._meta.db_table,
+    Goal._meta.db_table,
+    Goal.domains.through._meta.db_table,
+    TrajectorySummary._meta.db_table,
+    MeasurementFact._meta.db_table,
+    ChipFact._meta.db_table,
+]
+
+
+@contextmanager
+def exclusive_load(tables: Sequence[str] = LOADED_TABLES) -> Iterator[None]:
+    """PostgreSQL: load the tables as into an empty database. Their foreign keys and
+    secondary (non-unique) indexes are dropped here and built again, each in one pass,
+    when the block ends without an error, all inside the file's transaction: if anything
+    fails, the rollback brings them back unchanged. Every foreign key is checked in full
+    when it is added again. Dropping a foreign key locks both its tables exclusively
+    until the commit (the board and sign-in wait), hence `settings.IMPORT_EXCLUSIVE_ROWS`."""
+    connection.check_constraints()  # PostgreSQL alters no table with checks still pending
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+            "FROM pg_constraint WHERE contype = 'f' AND conrelid = ANY(%s::regclass[]) "
+            "ORDER BY conrelid, conname",
+            [list(tables)],
+        )
+        keys = cursor.fetchall()
+        cursor.execute(
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisunique "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) "
+            "ORDER BY i.indrelid, i.indexrelid",
+            [list(tables)],
+        )
+        indexes = cursor.fetchall()
+        for table, name, _definition in keys:
+            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+        for name, _definition in indexes:
+            cursor.execute(f"DROP INDEX {name}")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        for _name, definition in indexes:
+            cursor.execute(definition)
+        for table, name, definition in keys:
+            cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')

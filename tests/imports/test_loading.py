@@ -1,0 +1,110 @@
+"""The bulk way's writer (`imports.loading`): the monitoring summary rows it makes from
+memory are the rows `monitoring.summary` derives, the snapshot it puts together is
+valid JSON for any words, and the exclusive load (PostgreSQL) leaves the schema as it
+found it, whether the file is imported or refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from tests.imports.files import csv_bytes
+from tests.imports.test_bulk import HEADER_TWO_GOALS, start_row, twin
+from tests.imports.test_import import run
+from wattelt.imports.loading import LOADED_TABLES
+from wattelt.instrument.models import Measurement
+from wattelt.monitoring import summary
+from wattelt.monitoring.models import ChipFact, MeasurementFact, TrajectorySummary
+from wattelt.residents.models import Resident
+
+
+def summary_rows() -> dict[str, list[tuple[Any, ...]]]:
+    return {
+        model.__name__: sorted(model.objects.values_list(*[f.attname for f in model._meta.fields]))
+        for model in (TrajectorySummary, MeasurementFact, ChipFact)
+    }
+
+
+def test_the_summary_rows_are_those_a_rebuild_derives(trajectory, quinn):
+    """Two start measurements, one of a resident who was 17 on the start and 18 on the
+    measurement (young at start, adult in the latest), one measured after 30 days."""
+    other = twin(trajectory, "123456782")
+    Resident.objects.filter(pk=other.resident_id).update(
+        date_of_birth=other.started_on - dt.timedelta(days=365 * 18 - 3)
+    )
+    first = start_row(trajectory, "111222333")
+    late = start_row(other, "123456782")
+    late[HEADER_TWO_GOALS.index("datum")] = (other.started_on + dt.timedelta(days=45)).strftime(
+        "%d-%m-%Y"
+    )
+    assert TrajectorySummary.objects.filter(trajectory_id=trajectory.pk).exists()  # replaced
+    job = run(quinn, "historie.csv", csv_bytes([first, late], HEADER_TWO_GOALS))
+    assert (job.state, job.imported) == ("done", 2)
+    loaded = summary_rows()
+    assert len(loaded["ChipFact"]) == 4 and len(loaded["MeasurementFact"]) == 2
+    summary.rebuild()
+    assert summary_rows() == loaded
+    young = TrajectorySummary.objects.get(trajectory_id=other.pk)
+    assert (young.young_at_start, young.latest_young, young.early_start) == (True, False, False)
+
+
+def test_the_snapshot_holds_any_words(trajectory, quinn):
+    words = 'Zeg "nee" \\ tegen schulden\té, 💶'
+    row = start_row(trajectory, "111222333")
+    row[HEADER_TWO_GOALS.index("doel_2")] = words
+    job = run(quinn, "historie.csv", csv_bytes([row], HEADER_TWO_GOALS))
+    assert (job.state, job.problems) == ("done", [])
+    snapshot = Measurement.objects.get().snapshot
+    first = row[HEADER_TWO_GOALS.index("doel_1")]
+    assert [g["own_words"] for g in snapshot["goals"]] == [first, words]
+    assert [c["domain"] for c in snapshot["choices"]] == ["wonen", "geld"]
+
+
+def schema() -> list[tuple[str, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+            "FROM pg_constraint WHERE conrelid = ANY(%s::regclass[]) "
+            "UNION ALL SELECT tablename, indexname, indexdef FROM pg_indexes "
+            "WHERE tablename = ANY(%s) ORDER BY 1, 2, 3",
+            [LOADED_TABLES, LOADED_TABLES],
+        )
+        return cursor.fetchall()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the exclusive load is PostgreSQL's")
+def test_the_exclusive_load_leaves_the_schema_as_it_found_it(trajectory, quinn, settings):
+    settings.IMPORT_EXCLUSIVE_ROWS = 1
+    before = schema()
+    assert len([s for s in before if "FOREIGN KEY" in s[2]]) >= 9
+    other = twin(trajectory, "123456782")
+    good, bad = start_row(trajectory, "111222333"), start_row(other, "123456782")
+    bad[HEADER_TWO_GOALS.index("cijfer")] = "11"
+    refused = run(quinn, "fout.csv", csv_bytes([good, bad], HEADER_TWO_GOALS))
+    assert (refused.state, [p["field"] for p in refused.problems]) == ("refused", ["cijfer"])
+    assert schema() == before and not Measurement.objects.exists()
+    done = run(quinn, "goed.csv", csv_bytes([good], HEADER_TWO_GOALS))
+    assert (done.state, done.imported) == ("done", 1)
+    assert schema() == before
+    assert Measurement.objects.get().choices.count() == 2
+
+
+def test_a_file_of_several_chunks_is_one_import(trajectory, quinn, monkeypatch):
+    """Chunks are written one after the other (on PostgreSQL by the writer thread); a
+    problem in the last chunk still leaves nothing of the first."""
+    monkeypatch.setattr("wattelt.imports.bulk.CHUNK", 1)
+    other = twin(trajectory, "123456782")
+    good, bad = start_row(trajectory, "111222333"), start_row(other, "123456782")
+    bad[HEADER_TWO_GOALS.index("geld_inwoner")] = "101"
+    job = run(quinn, "fout.csv", csv_bytes([good, bad], HEADER_TWO_GOALS))
+    assert (job.state, [(p["row"], p["field"]) for p in job.problems]) == (
+        "refused",
+        [(3, "geld_inwoner")],
+    )
+    assert not Measurement.objects.exists()
+    job = run(quinn, "goed.csv", csv_bytes([good, start_row(other, "123456782")], HEADER_TWO_GOALS))
+    assert (job.state, job.imported) == ("done", 2)
+    assert MeasurementFact.objects.count() == 2
