@@ -40,11 +40,11 @@ WHAT: dict[str, str | Promise] = {
 }
 
 DID: dict[str, str | Promise] = {
-    "read": _("looked at"),
-    "search": _("searched for"),
-    "create": _("added to"),
-    "change": _("changed"),
-    "delete": _("removed from"),
+    "read": _("looked"),
+    "search": _("searched"),
+    "create": _("added something"),
+    "change": _("changed something"),
+    "delete": _("removed something"),
     "print": _("printed"),
     "export": _("exported"),
 }
@@ -122,7 +122,7 @@ def in_words(records: list[AccessLog]) -> list[Look]:
                 who=name or role or str(_("a staff member")),
                 role=role,
                 organisation=organisations.get(record.organisation_id or 0, ""),
-                did=_words(DID, record.action, _("looked at")),
+                did=_words(DID, record.action, _("looked")),
                 what=_words(WHAT, record.object_type, _("your file")),
                 why=_words(WHY, record.purpose, _("for your support")),
             )
