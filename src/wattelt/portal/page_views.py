@@ -46,7 +46,7 @@ TILES = (
 
 
 def _tiles() -> list[dict[str, object]]:
-    tiles = []
+    tiles: list[dict[str, object]] = []
     for section, name, label, icon in TILES:
         try:
             url = reverse(name)

@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('organisations', '0003_policy_from_implementation'),
+        ("organisations", "0003_policy_from_implementation"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='team',
-            name='email',
-            field=models.EmailField(blank=True, max_length=254, verbose_name='e-mail'),
+            model_name="team",
+            name="email",
+            field=models.EmailField(blank=True, max_length=254, verbose_name="e-mail"),
         ),
         migrations.AddField(
-            model_name='team',
-            name='phone',
-            field=models.CharField(blank=True, max_length=30, verbose_name='phone'),
+            model_name="team",
+            name="phone",
+            field=models.CharField(blank=True, max_length=30, verbose_name="phone"),
         ),
     ]

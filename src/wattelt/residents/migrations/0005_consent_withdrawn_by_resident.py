@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('residents', '0004_bulk_rows_default'),
+        ("residents", "0004_bulk_rows_default"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='consent',
-            name='withdrawn_by_resident',
-            field=models.BooleanField(default=False, help_text='The resident withdrew it themself in Mijn Wat telt.', verbose_name='withdrawn by the resident'),
+            model_name="consent",
+            name="withdrawn_by_resident",
+            field=models.BooleanField(
+                default=False,
+                help_text="The resident withdrew it themself in Mijn Wat telt.",
+                verbose_name="withdrawn by the resident",
+            ),
         ),
     ]
