@@ -5,17 +5,28 @@ a minute earlier; withdrawing a consent cuts the specialist off on their next re
 from __future__ import annotations
 
 import re
+import urllib.request
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, TABLET, assert_accessible, log_in, sign_in_resident
-from tests.conftest import confirmed_measurement
+from tests.conftest import client_for, confirmed_measurement
 from wattelt.residents import services as residents
 from wattelt.residents.language import CODES
 from wattelt.residents.models import Consent
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def warm_server(base_url: str) -> None:
+    """The live server's first request imports every app's views (over 10 s on a busy
+    machine): made here once, so no page load in the tests runs into the timeout."""
+    with urllib.request.urlopen(f"{base_url}/mijn/inloggen/", timeout=120) as response:
+        assert response.status == 200
+
 
 PAGES = ("", "plan/", "voortgang/", "wie-keek/", "toestemmingen/", "privacy/")
 
@@ -53,6 +64,10 @@ def file(trajectory, alice, bob, charlie, team):
         alice,
         residents.ConsentInput(charlie.organisation, True, True, False, trajectory.started_on),
     )
+    detail = reverse("residents:detail", args=[trajectory.resident_id])
+    client_for(alice).get(detail)  # looks by staff, for "who looked"
+    client_for(bob).get(reverse("instrument:plan", args=[trajectory.pk]))
+    client_for(charlie).get(detail)  # refused: another organisation's look at her details
     return consent
 
 
@@ -76,7 +91,7 @@ def test_every_page_in_dutch_and_arabic_on_tablet_and_phone(
                 "rtl" if language == "ar" else "ltr"
             )
             assert_accessible(page)
-            name = path.split("/")[0] or "home"
+            name = path.strip("/").split("/")[-1] or "home"
             shot(page, f"{language}-{size}-{name}")
         small = page.evaluate(
             """() => [...document.querySelectorAll('main a, main button, main summary')]
