@@ -12,7 +12,8 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE, TABLET, assert_accessible, log_in, sign_in_resident
-from tests.conftest import client_for, confirmed_measurement
+from tests.conftest import client_for, confirmed_measurement, make_staff
+from wattelt.organisations.models import Organisation, Team
 from wattelt.residents import services as residents
 from wattelt.residents.language import CODES
 from wattelt.residents.models import Consent
@@ -67,7 +68,14 @@ def file(trajectory, alice, bob, charlie, team):
     detail = reverse("residents:detail", args=[trajectory.resident_id])
     client_for(alice).get(detail)  # looks by staff, for "who looked"
     client_for(bob).get(reverse("instrument:plan", args=[trajectory.pk]))
-    client_for(charlie).get(detail)  # refused: another organisation's look at her details
+    client_for(charlie).get(detail)  # the specialist, under her consent
+    elsewhere = Organisation.objects.create(
+        municipality=team.organisation.municipality, name="Elders"
+    )
+    stranger = make_staff(
+        "erik", elsewhere, Team.objects.create(organisation=elsewhere, name="Oost"), "professional"
+    )
+    client_for(stranger).get(detail)  # refused: no consent for his organisation
     return consent
 
 
