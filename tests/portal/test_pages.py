@@ -289,3 +289,9 @@ def test_a_draft_is_never_shown_to_the_resident(trajectory, alice):
     page = resident_client(trajectory.resident).get(reverse("portal:progress")).content.decode()
     assert page.count('class="portal-card portal-board"') == 1
     assert Trajectory.objects.owned_by(trajectory.resident).count() == 1
+
+
+def test_the_professional_sees_that_the_resident_withdrew(shared, alice):
+    resident_client(shared.trajectory.resident).post(reverse("portal:withdraw", args=[shared.pk]))
+    page = client_for(alice).get(reverse("residents:consents", args=[shared.trajectory.pk]))
+    assert "door de inwoner in Mijn Wat telt" in page.content.decode()
