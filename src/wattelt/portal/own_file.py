@@ -56,6 +56,11 @@ class BoardInTime:
     wording: str
     """The catalogue's wording (young people or adults) of this board."""
 
+    @property
+    def has_professional(self) -> bool:
+        """Whether the professional placed a chip of their own anywhere on this board."""
+        return any(line.professional_face for line in self.lines)
+
 
 @dataclass(frozen=True)
 class OwnProgress:
