@@ -29,6 +29,12 @@ def test_a_view_that_fetches_resident_data_past_the_door_fails(tmp_path):
     assert sorted(line.split(":")[1] for line in found) == ["2", "3", "4", "5"]
 
 
+def test_a_views_module_beside_views_py_is_checked_too(tmp_path):
+    write(tmp_path, "portal/page_views.py", "def v(r):\n    return Consent.objects.get(pk=1)\n")
+    write(tmp_path, "portal/own.py", "def f(r):\n    return Consent.objects.owned_by(r)\n")
+    assert [line.split(":")[1] for line in door["check"](tmp_path)] == ["2"]
+
+
 def test_the_door_and_non_view_modules_pass(tmp_path):
     write(
         tmp_path,

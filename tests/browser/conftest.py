@@ -7,6 +7,7 @@ import contextlib
 import os
 import re
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -109,7 +110,17 @@ def page(contexts: Contexts) -> Page:
 
 @pytest.fixture
 def base_url(live_server) -> str:
-    return str(live_server.url)
+    """The live server, warmed: its first request imports every app's views (over 10 s
+    on a busy machine), made here once so no page load runs into Playwright's timeouts."""
+    url = str(live_server.url)
+    if url not in _WARM:
+        with urllib.request.urlopen(f"{url}/inloggen/", timeout=120) as response:
+            assert response.status == 200
+        _WARM.add(url)
+    return url
+
+
+_WARM: set[str] = set()
 
 
 def authenticator_code(user: Staff) -> str:

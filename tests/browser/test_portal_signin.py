@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import urllib.request
 from collections.abc import Iterator
 
 import pytest
@@ -21,13 +20,6 @@ from wattelt.portal.models import Invitation
 from wattelt.residents.language import RESIDENT_LANGUAGES
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def warm_server(base_url: str) -> None:
-    """The live server's first request imports every view module (seconds on a busy
-    machine); make it before the browser's 10-second timeouts start."""
-    urllib.request.urlopen(f"{base_url}/mijn/inloggen/", timeout=120).read()
 
 
 def phone_with_passkeys(contexts, viewport=PHONE) -> Page:

@@ -4,6 +4,8 @@ anonymous goes to the portal's sign-in, each resident reaches only their own."""
 from __future__ import annotations
 
 from tests.matrix import OUTSIDERS, Entry, everyone, portal, team_write
+from wattelt.organisations.models import Organisation
+from wattelt.residents import services as residents
 
 ENTRIES: dict[str, Entry] = {
     # --- The frame (session, home, language) ---
@@ -53,6 +55,17 @@ ENTRIES: dict[str, Entry] = {
         expect=everyone(302), sign_in="portal:sign_in", resident=302, other_resident=302
     ),
     # --- The resident's pages: plan, progress, who looked, consents, privacy ---
+    "portal:plan": Entry(**portal()),  # type: ignore[arg-type]
+    "portal:plan_pdf": Entry(args=lambda ctx: [ctx["trajectory"].pk], **portal(rik=404)),  # type: ignore[arg-type]
+    "portal:progress": Entry(**portal()),  # type: ignore[arg-type]
+    "portal:looked": Entry(**portal()),  # type: ignore[arg-type]
+    "portal:consents": Entry(**portal()),  # type: ignore[arg-type]
+    "portal:withdraw": Entry(
+        args=lambda ctx: [ctx["portal_active_consent"].pk],
+        method="post",
+        **portal(rosa=302, rik=404),  # type: ignore[arg-type]
+    ),
+    "portal:privacy": Entry(**portal()),  # type: ignore[arg-type]
     # --- Preparing the next conversation, feedback ---
 }
 
@@ -65,4 +78,15 @@ def extend_world(world: dict) -> dict:
 
     made = invite(world["trajectory"].resident, world["users"]["alice"])
     objects["portal_invitation_token"] = made.token
+    # helper "pages": an active consent of rosa's, for withdrawing it herself; shared with
+    # an organisation without staff in the matrix, so no staff member's rights change
+    trajectory = world["trajectory"]
+    elsewhere = Organisation.objects.create(
+        municipality=trajectory.team.organisation.municipality, name="Specialist (portal)"
+    )
+    objects["portal_active_consent"] = residents.record_consent(
+        trajectory,
+        world["users"]["alice"],
+        residents.ConsentInput(elsewhere, True, True, False, trajectory.started_on),
+    )
     return objects

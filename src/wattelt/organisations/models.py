@@ -66,6 +66,9 @@ class Team(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="teams")
     name = models.CharField(_("name"), max_length=160)
     districts = models.ManyToManyField(District, related_name="teams", blank=True)
+    # How residents reach the team (shown with their plan in Mijn Wat telt).
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
 
     class Meta:
         verbose_name = _("team")

@@ -8,4 +8,10 @@ from django.utils.translation import gettext_lazy as _
 
 MENU: list[tuple[str, str, str | Promise]] = [
     ("home", "portal:home", _("Home")),
+    # The resident's own pages (helper "pages")
+    ("plan", "portal:plan", _("My plan")),
+    ("progress", "portal:progress", _("How it is going")),
+    ("looked", "portal:looked", _("Who looked")),
+    ("consents", "portal:consents", _("Sharing")),
+    ("privacy", "portal:privacy", _("Privacy")),
 ]

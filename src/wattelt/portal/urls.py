@@ -1,12 +1,20 @@
 from django.urls import path
 
-from . import signin, staff, views
+from . import page_views, signin, staff, views
 
 app_name = "portal"
 
 urlpatterns = [
-    path("mijn/", views.home, name="home"),
+    path("mijn/", page_views.home, name="home"),
     path("mijn/inloggen/", signin.front_door, name="sign_in"),
+    # The resident's own pages (page_views.py)
+    path("mijn/plan/", page_views.plan, name="plan"),
+    path("mijn/plan/<int:trajectory_pk>/pdf/", page_views.plan_pdf, name="plan_pdf"),
+    path("mijn/voortgang/", page_views.progress, name="progress"),
+    path("mijn/wie-keek/", page_views.looked_at, name="looked"),
+    path("mijn/toestemmingen/", page_views.consents, name="consents"),
+    path("mijn/toestemmingen/<int:consent_pk>/intrekken/", page_views.withdraw, name="withdraw"),
+    path("mijn/privacy/", page_views.privacy_statement, name="privacy"),
     path("mijn/taal/", views.language, name="language"),
     path("mijn/uitloggen/", views.sign_out_view, name="sign_out"),
     # Signing in: an invitation and the first passkey, a passkey, DigiD.

@@ -5,11 +5,10 @@ with the resident as actor."""
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from wattelt.audit.services import log_access
 from wattelt.residents.language import CODES, safe_next, template_context
 
 from .menu import MENU
@@ -30,13 +29,6 @@ def portal_context(request: PortalRequest, **extra: object) -> dict[str, object]
         "portal_menu": menu,
         **extra,
     }
-
-
-@resident_required
-def home(request: PortalRequest) -> HttpResponse:
-    resident = request.portal_resident
-    log_access(request, "read", "resident", resident.pk, resident.pk, purpose=OWN_VIEW)
-    return render(request, "portal/home.html", portal_context(request, portal_section="home"))
 
 
 @require_POST

@@ -256,6 +256,11 @@ class Consent(models.Model):
     valid_from = models.DateField(_("from"), default=timezone.localdate)
     valid_until = models.DateField(_("until"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by_resident = models.BooleanField(
+        _("withdrawn by the resident"),
+        default=False,
+        help_text=_("The resident withdrew it themself in Mijn Wat telt."),
+    )
     recorded_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
     note = models.TextField(_("note"), blank=True)

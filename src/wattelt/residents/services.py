@@ -302,12 +302,26 @@ def record_consent(trajectory: Trajectory, by: Staff, data: ConsentInput) -> Con
 
 def withdraw_consent(consent: Consent, by: Staff) -> Consent:
     """Withdrawal takes effect at once: the next request of the specialist sees nothing."""
+    return _withdraw(consent, by_resident=False)
+
+
+def withdraw_consent_by_resident(consent: Consent, resident: Resident) -> Consent:
+    """The resident withdraws their own consent in Mijn Wat telt: as a staff withdrawal
+    (at once, the same signal, so the outbox and the specialist's access follow), and
+    recorded as theirs."""
+    if consent.trajectory.resident_id != resident.pk:
+        raise ValidationError(_("This consent is not yours."))
+    return _withdraw(consent, by_resident=True)
+
+
+def _withdraw(consent: Consent, *, by_resident: bool) -> Consent:
     with transaction.atomic():
         locked = Consent.objects.select_for_update().get(pk=consent.pk)
         if locked.withdrawn_at is not None:
             raise ValidationError(_("This consent was already withdrawn."))
         locked.withdrawn_at = timezone.now()
-        locked.save(update_fields=["withdrawn_at"])
+        locked.withdrawn_by_resident = by_resident
+        locked.save(update_fields=["withdrawn_at", "withdrawn_by_resident"])
         consent_withdrawn.send(sender=Consent, consent=locked)
         return locked
 
