@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import preparation, views
 
 app_name = "portal"
 
@@ -9,4 +9,5 @@ urlpatterns = [
     path("mijn/inloggen/", views.sign_in, name="sign_in"),
     path("mijn/taal/", views.language, name="language"),
     path("mijn/uitloggen/", views.sign_out_view, name="sign_out"),
+    path("mijn/voorbereiden/", preparation.prepare, name="prepare"),
 ]
