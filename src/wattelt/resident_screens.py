@@ -38,6 +38,8 @@ RESIDENT_TEMPLATES: tuple[str, ...] = (
     "portal/home.html",
     "portal/sign_in.html",
     "portal/staff_refused.html",
+    # Mijn Wat telt: preparing the next conversation (the board in preparing mode).
+    "portal/prepare.html",
 )
 
 STAFF_TEMPLATES_ON_RESIDENT_SCREENS: tuple[str, ...] = (
@@ -76,6 +78,12 @@ RESIDENT_MESSAGES: tuple[str, ...] = (
     "Give the status of the goal “%(goal)s”.",
     "%(who)s changed this measurement at %(when)s, after you opened it. "
     "Your input is still on the screen: save it again to keep yours, or load theirs.",
+    # instrument/preparation.py and forms.py: preparing the next conversation at home
+    "Choose at least one life domain, or write what you want to talk about.",
+    "This support has ended: there is no next conversation to prepare.",
+    "What you want to talk about",
+    "Unknown life domain: %(keys)s.",
+    "The chip for %(domain)s is off the line: it must lie between %(min)s and %(max)s.",
     # instrument/models.py: a goal's status in the plan
     "open",
     "achieved",
