@@ -118,3 +118,14 @@ def test_the_coach_reads_but_cannot_open(trajectory, alice, bob, resident):
     response = coach.post(reverse("instrument:open_preparation", args=[prepared.pk]))
     assert response.status_code == 403
     assert not Measurement.objects.exists()
+
+
+def test_the_inzage_shows_the_preparation_and_erasure_removes_it(trajectory, alice, resident):
+    from wattelt.instrument.privacy import erase, trajectory_facts
+
+    prepared = prepare(resident, chosen=["geld"], topics="Mijn schulden")
+    facts = trajectory_facts([trajectory.pk])[trajectory.pk]["preparations"]
+    assert [(p["id"], p["topics"]) for p in facts] == [(prepared.pk, "Mijn schulden")]
+    assert facts[0]["choices"][0]["domain"] == "geld"
+    erase([trajectory.pk])
+    assert not Preparation.objects.exists()

@@ -3,7 +3,7 @@ anonymous goes to the portal's sign-in, each resident reaches only their own."""
 
 from __future__ import annotations
 
-from tests.matrix import Entry, everyone, portal
+from tests.matrix import Entry, everyone, portal, team_read, team_write
 
 ENTRIES: dict[str, Entry] = {
     # --- The frame (session, home, language) ---
@@ -17,9 +17,27 @@ ENTRIES: dict[str, Entry] = {
     # --- Signing in: invitations, passkeys, DigiD ---
     # --- The resident's pages: plan, progress, who looked, consents, privacy ---
     # --- Preparing the next conversation, feedback ---
+    # (prepare) Each resident prepares on their own open trajectory (rik has one too).
+    "portal:prepare": Entry(**portal()),  # type: ignore[arg-type]
+    # (prepare) The professional reads the resident's preparation and opens it together:
+    # the trajectory's door (the measurements' part); the coach reads but cannot open.
+    "instrument:preparation": Entry(
+        args=lambda ctx: [ctx["preparation"].pk], expect=team_read()
+    ),
+    "instrument:open_preparation": Entry(
+        args=lambda ctx: [ctx["preparation"].pk], method="post", expect=team_write()
+    ),
 }
 
 
 def extend_world(world: dict) -> dict:
     """Objects the portal's URLs need; merged into the world."""
-    return {}
+    extra: dict = {}
+    # (prepare) rosa's preparation, sent to the team.
+    from wattelt.instrument.forms import ChoiceInput
+    from wattelt.instrument.preparation import PreparationInput, save_preparation
+
+    extra["preparation"] = save_preparation(
+        world["trajectory"], PreparationInput({"wonen": ChoiceInput(resident=40)}, "Huur"), True
+    )
+    return extra
