@@ -40,6 +40,10 @@ RESIDENT_TEMPLATES: tuple[str, ...] = (
     "portal/staff_refused.html",
     # Mijn Wat telt: preparing the next conversation (the board in preparing mode).
     "portal/prepare.html",
+    # Mijn Wat telt: feedback (feedback's answer form with the faces scale).
+    "portal/feedback.html",
+    "portal/feedback_answer.html",
+    "feedback/_face.html",
 )
 
 STAFF_TEMPLATES_ON_RESIDENT_SCREENS: tuple[str, ...] = (
@@ -62,8 +66,11 @@ RESIDENT_MESSAGES: tuple[str, ...] = (
     "Too many attempts.",
     "Wait a few minutes and try your link again.",
     # feedback/forms.py and services.py: the answer form and its messages
-    "1 · not at all",
-    "5 · completely",
+    "not at all",
+    "a little",
+    "partly",
+    "mostly",
+    "completely",
     "(optional)",
     "Question %(n)s needs an answer.",
     "Question %(n)s: choose an answer from %(low)s up to and including %(high)s.",

@@ -9,4 +9,5 @@ from django.utils.translation import gettext_lazy as _
 MENU: list[tuple[str, str, str | Promise]] = [
     ("home", "portal:home", _("Home")),
     ("prepare", "portal:prepare", _("Prepare")),
+    ("feedback", "portal:feedback", _("Your opinion")),
 ]

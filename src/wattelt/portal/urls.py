@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import preparation, views
+from . import feedback, preparation, views
 
 app_name = "portal"
 
@@ -10,4 +10,6 @@ urlpatterns = [
     path("mijn/taal/", views.language, name="language"),
     path("mijn/uitloggen/", views.sign_out_view, name="sign_out"),
     path("mijn/voorbereiden/", preparation.prepare, name="prepare"),
+    path("mijn/mening/", feedback.feedback, name="feedback"),
+    path("mijn/mening/<int:pk>/", feedback.answer, name="feedback_answer"),
 ]
