@@ -27,6 +27,12 @@ ENTRIES: dict[str, Entry] = {
     "instrument:open_preparation": Entry(
         args=lambda ctx: [ctx["preparation"].pk], method="post", expect=team_write()
     ),
+    # (prepare) The residents' questionnaires of the organisation (rosa and rik: the same).
+    "portal:feedback": Entry(**portal()),  # type: ignore[arg-type]
+    "portal:feedback_answer": Entry(
+        args=lambda ctx: [ctx["resident_questionnaire"].pk],
+        **portal(),  # type: ignore[arg-type]
+    ),
 }
 
 
