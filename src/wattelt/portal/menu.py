@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 MENU: list[tuple[str, str, str | Promise]] = [
     ("home", "portal:home", _("Home")),
     ("prepare", "portal:prepare", _("Prepare")),
-    ("feedback", "portal:feedback", _("Your opinion")),
+    ("feedback", "portal:feedback", pgettext_lazy("Mijn Wat telt", "Your opinion")),
 ]
