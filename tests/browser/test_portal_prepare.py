@@ -14,7 +14,9 @@ from tests.browser.conftest import PHONE, TABLET, assert_accessible, log_in, sig
 from tests.browser.test_conversation import SMALL_TARGETS
 from tests.conftest import confirmed_measurement
 from tests.feedback.conftest import make_questionnaire
+from wattelt.instrument.forms import ChoiceInput
 from wattelt.instrument.models import Measurement, Preparation
+from wattelt.instrument.preparation import PreparationInput, save_preparation
 from wattelt.residents.language import RESIDENT_LANGUAGES
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -112,6 +114,8 @@ def test_every_language_of_preparing_and_feedback_passes_axe(
     confirmed_measurement(trajectory, alice)
     questionnaire = make_questionnaire(organisation, alice)
     resident = trajectory.resident
+    choices = {"wonen": ChoiceInput(resident=20), "werk": ChoiceInput(resident=None)}
+    save_preparation(trajectory, PreparationInput(choices, "Over mijn werk"), send=True)
     page = contexts.new_page(viewport=PHONE, touch=True)
     sign_in_resident(page, base_url, resident)
     feedback = reverse("portal:feedback_answer", args=[questionnaire.pk])
@@ -123,12 +127,13 @@ def test_every_language_of_preparing_and_feedback_passes_axe(
             expect(page.locator("html")).to_have_attribute("lang", code)
             assert_accessible(page)
             assert page.evaluate(SMALL_TARGETS) == [], (code, path)
+        # The faces scale in one row on a phone: all five faces at the same height.
+        tops = page.locator(".face-option").evaluate_all(
+            "els => els.map(e => Math.round(e.getBoundingClientRect().top))"
+        )
+        assert len(tops) == 5 and len(set(tops)) == 1, (code, tops)
+        shot(page, f"{code}-phone-feedback-empty")
         if code in ("nl", "ar"):
-            # The faces scale in one row on a phone: all five faces at the same height.
-            tops = page.locator(".face-option").evaluate_all(
-                "els => els.map(e => Math.round(e.getBoundingClientRect().top))"
-            )
-            assert len(tops) == 5 and len(set(tops)) == 1, tops
             page.locator(".face-option--4").tap()
             expect(page.locator(".face-option--4 input")).to_be_checked()
             shot(page, f"{code}-phone-feedback")
@@ -143,3 +148,12 @@ def test_every_language_of_preparing_and_feedback_passes_axe(
             wide.goto(f"{base_url}{path}")
             assert_accessible(wide)
             shot(wide, f"{code}-tablet-{name}")
+
+    # The professional's page of the preparation, on a tablet and a phone.
+    preparation = Preparation.objects.get()
+    for name, viewport in (("tablet", TABLET), ("phone", PHONE)):
+        staff = contexts.new_page(viewport=viewport, touch=True)
+        log_in(staff, base_url, "alice", reverse("instrument:preparation", args=[preparation.pk]))
+        expect(staff.locator("[data-open-together]")).to_be_visible()
+        assert_accessible(staff)
+        shot(staff, f"staff-preparation-{name}")
