@@ -21,7 +21,10 @@ from wattelt.residents.language import RESIDENT_LANGUAGES
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PREPARE = reverse("portal:prepare")
-TOPICS = {"nl": "Mijn huur is omhoog gegaan en ik slaap slecht.", "ar": "ارتفع إيجاري ولا أنام جيدًا."}
+TOPICS = {
+    "nl": "Mijn huur is omhoog gegaan en ik slaap slecht.",
+    "ar": "ارتفع إيجاري ولا أنام جيدًا.",
+}
 
 
 def place_chip(page: Page, key: str, fraction: float) -> int:
@@ -102,7 +105,9 @@ def test_prepared_at_home_on_a_phone_then_opened_together_and_confirmed(
     tablet.wait_for_url("**/wat-is-veranderd/")
 
     confirmed = Measurement.objects.get(status="confirmed", kind="follow_up")
-    assert {c.domain.key: c.resident_chip for c in confirmed.choices.select_related("domain")} == chips
+    assert {
+        c.domain.key: c.resident_chip for c in confirmed.choices.select_related("domain")
+    } == chips
     preparation.refresh_from_db()
     assert preparation.measurement == confirmed
     assert prepared_chips(preparation) == chips and preparation.topics == TOPICS[language]

@@ -27,7 +27,9 @@ def test_the_scale_is_five_labelled_faces_and_the_open_question_has_a_label(
 ):
     html = resident_client(resident).get(page(resident_questionnaire)).content.decode()
     scale_q, open_q = resident_questionnaire.questions.all()
-    radios = re.findall(rf'<input type="radio" name="q{scale_q.pk}" value="(\d)" id="([^"]+)"', html)
+    radios = re.findall(
+        rf'<input type="radio" name="q{scale_q.pk}" value="(\d)" id="([^"]+)"', html
+    )
     assert [value for value, _id in radios] == ["1", "2", "3", "4", "5"]
     for _value, radio_id in radios:
         assert f'for="{radio_id}"' in html
@@ -80,7 +82,9 @@ def test_a_named_questionnaire_keeps_the_trajectory(trajectory, resident, organi
     assert Response.objects.get().trajectory == trajectory
 
 
-def test_a_missing_answer_is_named_and_nothing_is_saved(trajectory, resident, resident_questionnaire):
+def test_a_missing_answer_is_named_and_nothing_is_saved(
+    trajectory, resident, resident_questionnaire
+):
     response = resident_client(resident).post(
         page(resident_questionnaire), answers(resident_questionnaire, "")
     )

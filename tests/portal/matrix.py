@@ -21,9 +21,7 @@ ENTRIES: dict[str, Entry] = {
     "portal:prepare": Entry(**portal()),  # type: ignore[arg-type]
     # (prepare) The professional reads the resident's preparation and opens it together:
     # the trajectory's door (the measurements' part); the coach reads but cannot open.
-    "instrument:preparation": Entry(
-        args=lambda ctx: [ctx["preparation"].pk], expect=team_read()
-    ),
+    "instrument:preparation": Entry(args=lambda ctx: [ctx["preparation"].pk], expect=team_read()),
     "instrument:open_preparation": Entry(
         args=lambda ctx: [ctx["preparation"].pk], method="post", expect=team_write()
     ),

@@ -6,6 +6,7 @@ The measurement confirmed from it counts like any other."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -23,7 +24,7 @@ from wattelt.organisations.models import Role
 pytestmark = pytest.mark.django_db
 
 
-def figures(organisation, api: Caller, quinn) -> dict[str, object]:
+def figures(organisation, api: Caller, quinn) -> dict[str, Any]:
     today = timezone.localdate()
     counts = adoption.adoption_counts(organisation, today - dt.timedelta(days=400), today)
     return {
@@ -35,7 +36,10 @@ def figures(organisation, api: Caller, quinn) -> dict[str, object]:
 
 
 def test_a_preparation_counts_nowhere_until_confirmed(
-    trajectory, alice, organisation, own: Caller  # noqa: F811
+    trajectory,
+    alice,
+    organisation,
+    own: Caller,  # noqa: F811
 ):
     quinn = staff_with_role("quinn", organisation, Role.Name.QUALITY_OFFICER)
     before = figures(organisation, own, quinn)

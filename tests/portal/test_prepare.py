@@ -73,18 +73,28 @@ def test_saving_again_edits_the_one_open_preparation(trajectory, resident):
 @pytest.mark.parametrize(
     ("fields", "field", "message"),
     [
-        ({"chosen": ["wonen"], "chip-resident-wonen": "150"}, "chip-resident-wonen", "buiten de lijn"),
+        (
+            {"chosen": ["wonen"], "chip-resident-wonen": "150"},
+            "chip-resident-wonen",
+            "buiten de lijn",
+        ),
         ({"chosen": ["maan"]}, "chosen", "Onbekend leefgebied"),
         ({"chosen": ["wonen"], "topics": "x" * 5001}, "topics", "te lang"),
         (
-            {"chosen": ["wonen"], "placed-professional-wonen": "on", "chip-professional-wonen": "5"},
+            {
+                "chosen": ["wonen"],
+                "placed-professional-wonen": "on",
+                "chip-professional-wonen": "5",
+            },
             "chip-professional-wonen",
             "",
         ),
         ({}, "chosen", "Kies minstens één leefgebied"),
     ],
 )
-def test_bad_input_names_the_problem_and_saves_nothing(trajectory, resident, fields, field, message):
+def test_bad_input_names_the_problem_and_saves_nothing(
+    trajectory, resident, fields, field, message
+):
     client = resident_client(resident)
     response = sent(client, **{"chip-resident-wonen": "40", **fields})
     assert response.status_code == 400

@@ -163,7 +163,9 @@ def build_board(
     ]
     # The preparation of a saved measurement (reached through it, so through its door).
     preparation = (
-        Preparation.objects.filter(measurement_id=measurement.pk).first() if measurement.pk else None
+        Preparation.objects.filter(measurement_id=measurement.pk).first()
+        if measurement.pk
+        else None
     )
     return Board(
         measurement, data, rows, goals, reviews, previous, errors or {}, wording, preparation

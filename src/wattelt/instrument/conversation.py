@@ -78,7 +78,7 @@ def _hand_over(request: StaffRequest, measurement: Measurement) -> HttpResponse:
 @login_required
 @require_POST
 def open_preparation(request: StaffRequest, pk: int) -> HttpResponse:
-    """"Open together": the next measurement starts from the resident's preparation and
+    """ "Open together": the next measurement starts from the resident's preparation and
     the tablet goes to the resident in conversation mode (the topics on top)."""
     preparation = preparation_access(request.user, pk, for_edit=True)
     trajectory = preparation.trajectory

@@ -486,3 +486,6 @@ class PreparedDomain(models.Model):
                 condition=_chip_in_range("resident_chip"), name="prepared_chip_0_100"
             ),
         ]
+
+    def __str__(self) -> str:
+        return str(self.domain)

@@ -74,7 +74,12 @@ def open_trajectory(resident: Resident) -> Trajectory | None:
 
 
 def open_preparation(trajectory: Trajectory) -> Preparation | None:
-    return Preparation.objects.owned_by(trajectory.resident).open().filter(trajectory=trajectory).first()
+    return (
+        Preparation.objects.owned_by(trajectory.resident)
+        .open()
+        .filter(trajectory=trajectory)
+        .first()
+    )
 
 
 def last_measurement(trajectory: Trajectory) -> Measurement | None:
@@ -130,7 +135,12 @@ def preparation_board(
     wording = wording_by_age(trajectory.resident, timezone.localdate())
     catalogue = _catalogue(trajectory, preparation)
     rows = [
-        Row(domain=d, choice=choices.get(d.key), ghost=ghosts.get(d.key), ghost_chosen=d.key in ghosts)
+        Row(
+            domain=d,
+            choice=choices.get(d.key),
+            ghost=ghosts.get(d.key),
+            ghost_chosen=d.key in ghosts,
+        )
         for d in in_wording_order(catalogue.domains.all(), wording)
     ]
     return PreparationBoard(
@@ -180,13 +190,15 @@ def save_preparation(trajectory: Trajectory, data: PreparationInput, send: bool)
     goes to the professional, who sees it from now on; it needs something to talk about."""
     if send and not data.choices and not data.topics:
         raise PreparationInvalid(
-            data, {"chosen": _("Choose at least one life domain, or write what you want to talk about.")}
+            data,
+            {"chosen": _("Choose at least one life domain, or write what you want to talk about.")},
         )
     with transaction.atomic():
         trajectory = Trajectory.objects.select_for_update().get(pk=trajectory.pk)
         if trajectory.ended_on is not None:
             raise PreparationInvalid(
-                data, {"general": _("This support has ended: there is no next conversation to prepare.")}
+                data,
+                {"general": _("This support has ended: there is no next conversation to prepare.")},
             )
         now = timezone.now()
         preparation = open_preparation(trajectory)

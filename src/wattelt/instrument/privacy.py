@@ -1,6 +1,7 @@
 """What the instrument holds about one resident, for the privacy app: measurements, goals,
 records of measurements not filled in and the resident's preparations, in the access
-request (inzage), and blanking the resident's words on erasure (preparations are deleted). Registered in `apps.py`."""
+request (inzage), and blanking the resident's words on erasure (preparations are deleted).
+Registered in `apps.py`."""
 
 from __future__ import annotations
 

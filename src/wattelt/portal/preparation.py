@@ -58,7 +58,9 @@ def prepare(request: PortalRequest) -> HttpResponse:
     return _render(request, board)
 
 
-def _render(request: PortalRequest, board: PreparationBoard | None, status: int = 200) -> HttpResponse:
+def _render(
+    request: PortalRequest, board: PreparationBoard | None, status: int = 200
+) -> HttpResponse:
     done = request.GET.get("done", "")
     context = portal_context(
         request,

@@ -6,53 +6,119 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('instrument', '0006_bulk_rows_default'),
-        ('residents', '0004_bulk_rows_default'),
+        ("instrument", "0006_bulk_rows_default"),
+        ("residents", "0004_bulk_rows_default"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Preparation',
+            name="Preparation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('topics', models.TextField(blank=True, verbose_name='what I want to talk about')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('submitted_at', models.DateTimeField(blank=True, help_text='When the resident sent it to the professional.', null=True)),
-                ('opened_at', models.DateTimeField(blank=True, null=True)),
-                ('catalogue', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='instrument.catalogue')),
-                ('measurement', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='preparation', to='instrument.measurement')),
-                ('trajectory', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='preparations', to='residents.trajectory')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("topics", models.TextField(blank=True, verbose_name="what I want to talk about")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "submitted_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="When the resident sent it to the professional.",
+                        null=True,
+                    ),
+                ),
+                ("opened_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "catalogue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="instrument.catalogue",
+                    ),
+                ),
+                (
+                    "measurement",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="preparation",
+                        to="instrument.measurement",
+                    ),
+                ),
+                (
+                    "trajectory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="preparations",
+                        to="residents.trajectory",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'preparation',
-                'verbose_name_plural': 'preparations',
+                "verbose_name": "preparation",
+                "verbose_name_plural": "preparations",
             },
         ),
         migrations.CreateModel(
-            name='PreparedDomain',
+            name="PreparedDomain",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('resident_chip', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('domain', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='instrument.domain')),
-                ('preparation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='choices', to='instrument.preparation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("resident_chip", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "domain",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="instrument.domain",
+                    ),
+                ),
+                (
+                    "preparation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="choices",
+                        to="instrument.preparation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['domain__position'],
+                "ordering": ["domain__position"],
             },
         ),
         migrations.AddConstraint(
-            model_name='preparation',
-            constraint=models.UniqueConstraint(condition=models.Q(('measurement__isnull', True)), fields=('trajectory',), name='preparation_one_open_per_trajectory'),
+            model_name="preparation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("measurement__isnull", True)),
+                fields=("trajectory",),
+                name="preparation_one_open_per_trajectory",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='prepareddomain',
-            constraint=models.UniqueConstraint(fields=('preparation', 'domain'), name='prepared_domain_unique'),
+            model_name="prepareddomain",
+            constraint=models.UniqueConstraint(
+                fields=("preparation", "domain"), name="prepared_domain_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='prepareddomain',
-            constraint=models.CheckConstraint(condition=models.Q(('resident_chip__isnull', True), models.Q(('resident_chip__gte', 0), ('resident_chip__lte', 100)), _connector='OR'), name='prepared_chip_0_100'),
+            model_name="prepareddomain",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("resident_chip__isnull", True),
+                    models.Q(("resident_chip__gte", 0), ("resident_chip__lte", 100)),
+                    _connector="OR",
+                ),
+                name="prepared_chip_0_100",
+            ),
         ),
     ]
