@@ -264,6 +264,7 @@ RESIDENT_PAGES = [
     "instrument:conversation",
     "instrument:summary",
     "instrument:what_changed",
+    "instrument:preparation",
 ]
 
 
@@ -296,6 +297,7 @@ RESIDENT_URLS = [
     "instrument:set_wording",
     "instrument:discard",
     "instrument:conversation_return",
+    "instrument:open_preparation",
     "feedback:trajectory",
     "screening:item",
     "screening:share",

@@ -55,6 +55,12 @@ RESIDENT_TEMPLATES: tuple[str, ...] = (
     "portal/withdraw.html",
     "portal/privacy.html",
     "instrument/_changes.html",
+    # Mijn Wat telt: preparing the next conversation (the board in preparing mode).
+    "portal/prepare.html",
+    # Mijn Wat telt: feedback (feedback's answer form with the faces scale).
+    "portal/feedback.html",
+    "portal/feedback_answer.html",
+    "feedback/_face.html",
 )
 
 STAFF_TEMPLATES_ON_RESIDENT_SCREENS: tuple[str, ...] = (
@@ -77,8 +83,11 @@ RESIDENT_MESSAGES: tuple[str, ...] = (
     "Too many attempts.",
     "Wait a few minutes and try your link again.",
     # feedback/forms.py and services.py: the answer form and its messages
-    "1 · not at all",
-    "5 · completely",
+    "not at all",
+    "a little",
+    "partly",
+    "mostly",
+    "completely",
     "(optional)",
     "Question %(n)s needs an answer.",
     "Question %(n)s: choose an answer from %(low)s up to and including %(high)s.",
@@ -158,6 +167,12 @@ RESIDENT_MESSAGES: tuple[str, ...] = (
     "staff member",
     "a connected system",
     "a staff member",
+    # instrument/preparation.py and forms.py: preparing the next conversation at home
+    "Choose at least one life domain, or write what you want to talk about.",
+    "This support has ended: there is no next conversation to prepare.",
+    "What you want to talk about",
+    "Unknown life domain: %(keys)s.",
+    "The chip for %(domain)s is off the line: it must lie between %(min)s and %(max)s.",
     # instrument/models.py: a goal's status in the plan
     "open",
     "achieved",

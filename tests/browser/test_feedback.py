@@ -62,7 +62,7 @@ def test_questionnaire_from_creation_to_results(
     expect(resident.locator(".site-nav")).to_have_count(0)
     resident.click("main button[type=submit]")  # nothing chosen yet
     expect(resident.locator(".utrecht-alert--error")).to_contain_text("Er is nog niets opgeslagen")
-    resident.locator("label", has_text="5 · helemaal wel").click()
+    resident.locator("label.face-option--5").click()  # the happiest face, "helemaal"
     resident.fill("textarea", "Meer tijd voor het gesprek")
     shot(resident, "resident-link")
     resident.click("main button[type=submit]")
@@ -84,7 +84,7 @@ def test_questionnaire_from_creation_to_results(
         professional.wait_for_url(lambda url: url.endswith("/feedback/tablet/"))
         expect(professional.get_by_role("heading", level=1)).to_have_text("Hoe was het gesprek?")
         expect(professional.locator("body")).not_to_contain_text(trajectory.resident.last_name)
-    professional.locator("label", has_text="4").first.click()
+    professional.locator("label.face-option--4").click()
     shot(professional, "tablet")
     professional.click(".feedback-form button[type=submit]")
     expect(

@@ -3,7 +3,7 @@ anonymous goes to the portal's sign-in, each resident reaches only their own."""
 
 from __future__ import annotations
 
-from tests.matrix import OUTSIDERS, Entry, everyone, portal, team_write
+from tests.matrix import OUTSIDERS, Entry, everyone, portal, team_read, team_write
 from wattelt.organisations.models import Organisation
 from wattelt.residents import services as residents
 
@@ -67,6 +67,20 @@ ENTRIES: dict[str, Entry] = {
     ),
     "portal:privacy": Entry(**portal()),  # type: ignore[arg-type]
     # --- Preparing the next conversation, feedback ---
+    # (prepare) Each resident prepares on their own open trajectory (rik has one too).
+    "portal:prepare": Entry(**portal()),  # type: ignore[arg-type]
+    # (prepare) The professional reads the resident's preparation and opens it together:
+    # the trajectory's door (the measurements' part); the coach reads but cannot open.
+    "instrument:preparation": Entry(args=lambda ctx: [ctx["preparation"].pk], expect=team_read()),
+    "instrument:open_preparation": Entry(
+        args=lambda ctx: [ctx["preparation"].pk], method="post", expect=team_write()
+    ),
+    # (prepare) The residents' questionnaires of the organisation (rosa and rik: the same).
+    "portal:feedback": Entry(**portal()),  # type: ignore[arg-type]
+    "portal:feedback_answer": Entry(
+        args=lambda ctx: [ctx["resident_questionnaire"].pk],
+        **portal(),  # type: ignore[arg-type]
+    ),
 }
 
 
@@ -88,5 +102,12 @@ def extend_world(world: dict) -> dict:
         trajectory,
         world["users"]["alice"],
         residents.ConsentInput(elsewhere, True, True, False, trajectory.started_on),
+    )
+    # (prepare) rosa's preparation, sent to the team.
+    from wattelt.instrument.forms import ChoiceInput
+    from wattelt.instrument.preparation import PreparationInput, save_preparation
+
+    objects["preparation"] = save_preparation(
+        world["trajectory"], PreparationInput({"wonen": ChoiceInput(resident=40)}, "Huur"), True
     )
     return objects

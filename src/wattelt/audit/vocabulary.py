@@ -13,6 +13,7 @@ OBJECT_TYPES: dict[str, str | Promise] = {
     "trajectory": _("trajectory"),
     "trajectories": _("trajectories"),
     "measurement": _("measurement"),
+    "preparation": _("preparation of the next conversation"),
     "goal": _("goal"),
     "plan": _("plan"),
     "not_filled_in": _("not filled in"),

@@ -106,12 +106,13 @@ def question_initial(questions: Sequence[Question]) -> list[dict[str, object]]:
 
 
 SCALE_LABELS = {
-    1: _("1 · not at all"),
-    2: "2",
-    3: "3",
-    4: "4",
-    5: _("5 · completely"),
+    1: _("not at all"),
+    2: _("a little"),
+    3: _("partly"),
+    4: _("mostly"),
+    5: _("completely"),
 }
+"""The faces scale's words: each face has its word (feedback/_face.html draws the faces)."""
 
 
 class AnswerForm(forms.Form):

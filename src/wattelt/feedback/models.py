@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wattelt.organisations import roles
 from wattelt.organisations.models import Organisation, Role, Staff
-from wattelt.residents.models import Trajectory
+from wattelt.residents.models import Resident, Trajectory
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -59,6 +59,14 @@ class QuestionnaireQuerySet(models.QuerySet["Questionnaire"]):
         ):
             return self.none()
         return self.filter(organisation_id=user.organisation_id)
+
+    def for_resident(self, trajectory: Trajectory) -> QuestionnaireQuerySet:
+        """The residents' questionnaires of the organisation supporting the trajectory:
+        what a resident can answer in Mijn Wat telt."""
+        return self.filter(
+            organisation_id=trajectory.team.organisation_id,
+            audience=Questionnaire.Audience.RESIDENT,
+        )
 
     def active(self, day: dt.date | None = None) -> QuestionnaireQuerySet:
         day = day or timezone.localdate()
@@ -152,6 +160,7 @@ class Response(models.Model):
         LOGGED_IN = "logged_in", _("logged in")
         TABLET = "tablet", _("on the professional's tablet")
         LINK = "link", _("one-time link")
+        PORTAL = "portal", _("Mijn Wat telt")
 
     questionnaire = models.ForeignKey(
         Questionnaire, on_delete=models.PROTECT, related_name="responses"
@@ -249,3 +258,29 @@ class FeedbackLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.questionnaire} ({self.get_channel_display()})"
+
+
+class ResidentParticipationQuerySet(models.QuerySet["ResidentParticipation"]):
+    def owned_by(self, resident: Resident) -> ResidentParticipationQuerySet:
+        return self.filter(trajectory__resident=resident)
+
+
+class ResidentParticipation(models.Model):
+    """That a resident answered a questionnaire in Mijn Wat telt (once per trajectory).
+    A random key and no time: it cannot be matched to an anonymous response."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="+")
+    trajectory = models.ForeignKey(Trajectory, on_delete=models.CASCADE, related_name="+")
+
+    objects = ResidentParticipationQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["questionnaire", "trajectory"], name="resident_participation_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.questionnaire} {self.trajectory_id}"

@@ -35,6 +35,7 @@ from .models import (
     Participation,
     Question,
     Questionnaire,
+    ResidentParticipation,
     Response,
 )
 
@@ -401,6 +402,39 @@ def answer_with_link(token: str, raw: Mapping[str, object]) -> Response:
             else Response.Channel.LINK
         )
         return _store(questionnaire, cleaned, channel, **who)
+
+
+def has_answered_in_portal(questionnaire: Questionnaire, trajectory: Trajectory) -> bool:
+    return (
+        ResidentParticipation.objects.owned_by(trajectory.resident)
+        .filter(questionnaire=questionnaire, trajectory=trajectory)
+        .exists()
+    )
+
+
+def answer_in_portal(
+    questionnaire: Questionnaire, trajectory: Trajectory, raw: Mapping[str, object]
+) -> Response:
+    """Store a resident's answers given in Mijn Wat telt, once per trajectory. As with a
+    link: an anonymous questionnaire keeps only that they answered (ResidentParticipation,
+    no time), never which response is theirs; otherwise the response names the trajectory."""
+    today = timezone.localdate()
+    with transaction.atomic():
+        locked = Questionnaire.objects.select_for_update().get(pk=questionnaire.pk)
+        if (
+            locked.audience != Questionnaire.Audience.RESIDENT
+            or locked.organisation_id != trajectory.team.organisation_id
+            or not locked.is_open_on(today)
+        ):
+            raise LinkProblem("closed")
+        cleaned = _clean_answers(list(locked.questions.all()), raw)
+        try:
+            with transaction.atomic():
+                ResidentParticipation.objects.create(questionnaire=locked, trajectory=trajectory)
+        except IntegrityError:
+            raise LinkProblem("used") from None
+        who: dict[str, object] = {} if locked.anonymous else {"trajectory_id": trajectory.pk}
+        return _store(locked, cleaned, Response.Channel.PORTAL, **who)
 
 
 # --- Results --------------------------------------------------------------------------

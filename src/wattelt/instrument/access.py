@@ -18,7 +18,7 @@ from wattelt.residents.access import (
     visible_one,
 )
 
-from .models import Goal, Measurement
+from .models import Goal, Measurement, Preparation
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -65,6 +65,30 @@ def measurement_access(user: User, pk: object, for_edit: bool | None = None) -> 
             message=readonly_message(),
         )
     return MeasurementAccess(measurement, access)
+
+
+def preparation_access(user: User, pk: object, for_edit: bool = False) -> Preparation:
+    """A resident's preparation, reached as the measurements of its trajectory are (refused
+    as not found otherwise); `for_edit`: opening it needs recording rights in the
+    trajectory (refused as forbidden otherwise)."""
+    preparation = visible_one(
+        Preparation.objects.visible_to(user).select_related(
+            "trajectory__resident", "trajectory__team__organisation", "measurement"
+        ),
+        pk,
+        object_type="preparation",
+        resident_field="trajectory__resident_id",
+        action="change" if for_edit else "read",
+    )
+    if for_edit and not access_to(user, preparation.trajectory).can_edit:
+        raise ReadOnly(
+            "preparation",
+            preparation.pk,
+            preparation.trajectory.resident_id,
+            "change",
+            message=readonly_message(),
+        )
+    return preparation
 
 
 def goal_for_progress(user: User, trajectory_pk: object, goal_pk: object) -> Goal:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .forms import BoardInput, ChoiceInput, GoalInput, ReviewInput
-from .models import GOAL_TEXT_FIELDS, Domain, Goal, Measurement
+from .models import GOAL_TEXT_FIELDS, Domain, Goal, Measurement, Preparation
 from .services import goals_to_review
 from .wording import in_wording_order, wording_for
 
@@ -72,6 +72,8 @@ class Board:
     errors: dict[str, str] = field(default_factory=dict)
     wording: str = "adult"
     """The catalogue's wording (adult or youth): templates/catalogue.py's domain_text."""
+    preparation: Preparation | None = None
+    """The resident's preparation this measurement was opened from, if any."""
 
 
 def stored_input(measurement: Measurement) -> BoardInput:
@@ -159,7 +161,15 @@ def build_board(
         ReviewRow(goal, data.reviews.get(goal.pk, ReviewInput("", "")))
         for goal in goals_to_review(measurement)
     ]
-    return Board(measurement, data, rows, goals, reviews, previous, errors or {}, wording)
+    # The preparation of a saved measurement (reached through it, so through its door).
+    preparation = (
+        Preparation.objects.filter(measurement_id=measurement.pk).first()
+        if measurement.pk
+        else None
+    )
+    return Board(
+        measurement, data, rows, goals, reviews, previous, errors or {}, wording, preparation
+    )
 
 
 def empty_goal(index: int) -> GoalRow:

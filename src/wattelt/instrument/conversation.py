@@ -8,12 +8,14 @@ of it speaks the resident's language (residents/language.py), switchable on the 
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.gzip import gzip_page
+from django.views.decorators.http import require_POST
 
 from wattelt.audit.services import log_access
 from wattelt.organisations import handover
@@ -22,10 +24,11 @@ from wattelt.residents.language import speaking
 from wattelt.web import StaffRequest
 
 from . import services
-from .access import measurement_access
+from .access import measurement_access, preparation_access
 from .board import build_board, stored_input
 from .changes import what_changed
 from .models import Measurement
+from .preparation import open_together
 from .views import (
     CONVERSATION_LOCK,
     CONVERSATION_TEMPLATE,
@@ -52,19 +55,41 @@ def conversation(request: StaffRequest, pk: int) -> HttpResponse:
     measurement = door.measurement
     resident_id = measurement.trajectory.resident_id
     if request.method == "POST":
-        handover.lock(
-            request,
-            [CONVERSATION_LOCK, measurement.pk],
-            _pages(measurement),
-            back=reverse("instrument:board", args=[measurement.pk]),
-        )
-        log_access(request, "change", "measurement", measurement.pk, resident_id)
-        return redirect("instrument:conversation", measurement.pk)
+        return _hand_over(request, measurement)
     if not measurement.is_draft:
         return redirect("instrument:what_changed", measurement.pk)
     log_access(request, "read", "measurement", measurement.pk, resident_id)
     with speaking(measurement.trajectory.resident.language):
         return render_board(request, build_board(measurement), template=CONVERSATION_TEMPLATE)
+
+
+def _hand_over(request: StaffRequest, measurement: Measurement) -> HttpResponse:
+    """Lock the session to this board's pages and show the resident the board."""
+    handover.lock(
+        request,
+        [CONVERSATION_LOCK, measurement.pk],
+        _pages(measurement),
+        back=reverse("instrument:board", args=[measurement.pk]),
+    )
+    log_access(request, "change", "measurement", measurement.pk, measurement.trajectory.resident_id)
+    return redirect("instrument:conversation", measurement.pk)
+
+
+@login_required
+@require_POST
+def open_preparation(request: StaffRequest, pk: int) -> HttpResponse:
+    """ "Open together": the next measurement starts from the resident's preparation and
+    the tablet goes to the resident in conversation mode (the topics on top)."""
+    preparation = preparation_access(request.user, pk, for_edit=True)
+    trajectory = preparation.trajectory
+    try:
+        measurement = open_together(preparation, request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("instrument:progress", trajectory.pk)
+    log_access(request, "read", "preparation", preparation.pk, trajectory.resident_id)
+    log_access(request, "create", "measurement", measurement.pk, trajectory.resident_id)
+    return _hand_over(request, measurement)
 
 
 @gzip_page  # with Heal-the-BREACH padding: see docs/security.md

@@ -404,3 +404,88 @@ class GoalProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.goal}: {self.note[:40]}"
+
+
+class PreparationQuerySet(models.QuerySet["Preparation"]):
+    def visible_to(self, user: Staff | AnonymousUser) -> PreparationQuerySet:
+        """Staff see a resident's preparation as they see the measurements it prepares:
+        through the trajectory's rule, under a consent that shares the measurements."""
+        return self.filter(trajectory__in=Trajectory.objects.visible_to(user, "measurements"))
+
+    def owned_by(self, resident: Resident) -> PreparationQuerySet:
+        """The resident's own preparations, of every trajectory of theirs."""
+        return self.filter(trajectory__resident=resident)
+
+    def open(self) -> PreparationQuerySet:
+        """Not yet opened in a conversation: the one the resident can still change."""
+        return self.filter(measurement__isnull=True)
+
+
+class Preparation(models.Model):
+    """The resident's preparation of the next conversation, made at home in Mijn Wat telt:
+    the domains they chose, their own chip on each and what they want to talk about. It
+    is NOT a measurement and counts nowhere; the professional opens it together with the
+    resident, which starts the next measurement prefilled with it. It stays as the
+    resident made it, linked to that measurement."""
+
+    trajectory = models.ForeignKey(
+        Trajectory, on_delete=models.CASCADE, related_name="preparations"
+    )
+    catalogue = models.ForeignKey(Catalogue, on_delete=models.PROTECT, related_name="+")
+    topics = models.TextField(_("what I want to talk about"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When the resident sent it to the professional.")
+    )
+    # The measurement it was opened in; a discarded draft frees the preparation again.
+    measurement = models.OneToOneField(
+        Measurement,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="preparation",
+    )
+    opened_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PreparationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("preparation")
+        verbose_name_plural = _("preparations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["trajectory"],
+                condition=Q(measurement__isnull=True),
+                name="preparation_one_open_per_trajectory",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('preparation')} {timezone.localtime(self.updated_at):%d-%m-%Y}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.measurement_id is None
+
+
+class PreparedDomain(models.Model):
+    """A domain the resident chose in a preparation, with their own chip (or none yet)."""
+
+    preparation = models.ForeignKey(Preparation, on_delete=models.CASCADE, related_name="choices")
+    domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="+")
+    resident_chip = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["domain__position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["preparation", "domain"], name="prepared_domain_unique"
+            ),
+            models.CheckConstraint(
+                condition=_chip_in_range("resident_chip"), name="prepared_chip_0_100"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.domain)

@@ -1,6 +1,7 @@
-"""What the instrument holds about one resident, for the privacy app: measurements, goals
-and records of measurements not filled in, in the access request (inzage), and blanking
-the resident's words on erasure. Registered in `apps.py`."""
+"""What the instrument holds about one resident, for the privacy app: measurements, goals,
+records of measurements not filled in and the resident's preparations, in the access
+request (inzage), and blanking the resident's words on erasure (preparations are deleted).
+Registered in `apps.py`."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from .models import (
     GoalReview,
     Measurement,
     NotFilledIn,
+    Preparation,
+    PreparedDomain,
 )
 
 # Snapshot keys whose text is part of the catalogue or a code, never the resident's words.
@@ -106,6 +109,21 @@ def _not_filled_in_facts(record: NotFilledIn) -> JSON:
     }
 
 
+def _preparation_facts(preparation: Preparation) -> JSON:
+    return {
+        "id": preparation.pk,
+        "created_at": moment(preparation.created_at),
+        "updated_at": moment(preparation.updated_at),
+        "submitted_at": moment(preparation.submitted_at),
+        "opened_in_measurement": preparation.measurement_id,
+        "topics": preparation.topics,
+        "choices": [
+            {"domain": c.domain.key, "label": c.domain.label, "resident_chip": c.resident_chip}
+            for c in preparation.choices.all()
+        ],
+    }
+
+
 def trajectory_facts(trajectory_ids: list[int]) -> dict[int, JSON]:
     """Measurements, goals and records not filled in of each trajectory, in a fixed number
     of queries whatever the size of the file."""
@@ -131,8 +149,12 @@ def trajectory_facts(trajectory_ids: list[int]) -> dict[int, JSON]:
     not_filled_in = NotFilledIn.objects.filter(trajectory_id__in=trajectory_ids).select_related(
         "recorded_by"
     )
+    preparations = Preparation.objects.filter(trajectory_id__in=trajectory_ids).prefetch_related(
+        Prefetch("choices", PreparedDomain.objects.select_related("domain"))
+    )
     facts: dict[int, JSON] = {
-        pk: {"measurements": [], "goals": [], "not_filled_in": []} for pk in trajectory_ids
+        pk: {"measurements": [], "goals": [], "not_filled_in": [], "preparations": []}
+        for pk in trajectory_ids
     }
     for measurement in measurements:
         facts[measurement.trajectory_id]["measurements"].append(_measurement_facts(measurement))
@@ -140,6 +162,8 @@ def trajectory_facts(trajectory_ids: list[int]) -> dict[int, JSON]:
         facts[goal.trajectory_id]["goals"].append(_goal_facts(goal))
     for record in not_filled_in:
         facts[record.trajectory_id]["not_filled_in"].append(_not_filled_in_facts(record))
+    for preparation in preparations.order_by("created_at", "id"):
+        facts[preparation.trajectory_id]["preparations"].append(_preparation_facts(preparation))
     return facts
 
 
@@ -176,6 +200,9 @@ def erase(trajectory_ids: list[int]) -> dict[type[models.Model], list[int]]:
     """Blank the resident's words; chip positions, grades, chosen domains, statuses and
     dates stay, so published figures do not shift."""
     NotFilledIn.objects.filter(trajectory_id__in=trajectory_ids).update(note="")
+    # A preparation counts nowhere: it goes entirely (its chips live on, where they were
+    # confirmed, in the measurement).
+    Preparation.objects.filter(trajectory_id__in=trajectory_ids).delete()
     measurement_ids = _anonymise_measurements(trajectory_ids)
     goal_ids = _anonymise_plan(trajectory_ids)
     return {Measurement: measurement_ids, Goal: goal_ids}

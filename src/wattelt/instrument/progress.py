@@ -76,7 +76,10 @@ class Progress:
 def trajectory_progress(trajectory: Trajectory) -> Progress:
     """Everything the progress page shows, in a fixed number of queries."""
     measurements = list(
-        Measurement.objects.confirmed().filter(trajectory=trajectory).order_by("measured_on", "id")
+        Measurement.objects.confirmed()
+        .filter(trajectory=trajectory)
+        .select_related("preparation")  # "prepared by the resident" beside the board
+        .order_by("measured_on", "id")
     )
     index = {m.pk: i for i, m in enumerate(measurements)}
     lines: dict[str, DomainLine] = {}

@@ -21,6 +21,12 @@ urlpatterns = [
     path("metingen/<int:pk>/gesprek/", conversation.conversation, name="conversation"),
     path("metingen/<int:pk>/samenvatting/", conversation.summary, name="summary"),
     path("metingen/<int:pk>/wat-is-veranderd/", conversation.changed, name="what_changed"),
+    path("voorbereidingen/<int:pk>/", views.preparation, name="preparation"),
+    path(
+        "voorbereidingen/<int:pk>/samen-openen/",
+        conversation.open_preparation,
+        name="open_preparation",
+    ),
     path(
         "metingen/<int:pk>/gesprek/teruggeven/",
         conversation.conversation_return,

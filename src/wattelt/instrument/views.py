@@ -15,17 +15,17 @@ from django.views.decorators.http import require_POST
 from wattelt.audit.services import log_access
 from wattelt.organisations import handover
 from wattelt.organisations.policy import offered_perspectives
-from wattelt.residents.access import TrajectoryAccess, trajectory_access
+from wattelt.residents.access import TrajectoryAccess, access_to, trajectory_access
 from wattelt.residents.forms import AppointmentForm, LanguageForm
 from wattelt.residents.language import language, safe_next, speaking, template_context
 from wattelt.residents.services import due_state
 from wattelt.web import StaffRequest
 
 from . import services
-from .access import goal_for_progress, measurement_access
+from .access import goal_for_progress, measurement_access, preparation_access
 from .board import Board, build_board, same_content, stored_input
 from .forms import REVIEW_STATUSES, BoardInput, BoardParser
-from .models import GRADE_MAX, GRADE_MIN, Goal, Measurement, NotFilledIn
+from .models import GRADE_MAX, GRADE_MIN, Goal, Measurement, NotFilledIn, Preparation
 from .plan import render_plan_pdf, resident_plan
 from .progress import trajectory_progress
 from .wording import choose_wording
@@ -354,6 +354,30 @@ def progress(request: StaffRequest, trajectory_pk: int) -> HttpResponse:
             "skipped": list(trajectory.not_filled_in.all()),
             "can_edit": access.can_edit,
             "due": due_state(trajectory),
+            # The resident's preparation sent from Mijn Wat telt, to open together.
+            "preparation": Preparation.objects.visible_to(request.user)
+            .open()
+            .filter(trajectory=trajectory, submitted_at__isnull=False)
+            .first(),
+        },
+    )
+
+
+@login_required
+def preparation(request: StaffRequest, pk: int) -> HttpResponse:
+    """The resident's preparation as they made it at home: kept beside the measurement
+    it was opened in."""
+    prepared = preparation_access(request.user, pk)
+    trajectory = prepared.trajectory
+    log_access(request, "read", "preparation", prepared.pk, trajectory.resident_id)
+    return render(
+        request,
+        "instrument/preparation.html",
+        {
+            "preparation": prepared,
+            "choices": list(prepared.choices.select_related("domain")),
+            "trajectory": trajectory,
+            "can_open": access_to(request.user, trajectory).can_edit and trajectory.is_open,
         },
     )
 

@@ -10,6 +10,7 @@ chose the other (`Measurement.wording`).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from wattelt.residents.language import DEFAULT
+from wattelt.residents.models import Resident
 
 from .models import Domain, Measurement
 
@@ -40,7 +42,12 @@ def wording_for(measurement: Measurement) -> str:
     """The professional's choice, else by the resident's age on the measurement's date."""
     if measurement.wording in WORDINGS:
         return measurement.wording
-    age = measurement.trajectory.resident.age_on(measurement.measured_on)
+    return wording_by_age(measurement.trajectory.resident, measurement.measured_on)
+
+
+def wording_by_age(resident: Resident, day: dt.date) -> str:
+    """The wording of the resident's age on that day."""
+    age = resident.age_on(day)
     return YOUTH if YOUTH_FROM <= age < YOUTH_UNTIL else ADULT
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import page_views, signin, staff, views
+from . import feedback, page_views, preparation, signin, staff, views
 
 app_name = "portal"
 
@@ -32,4 +32,7 @@ urlpatterns = [
     # The professional invites the resident and ends their access (staff pages).
     path("inwoners/<int:pk>/mijn-wat-telt/uitnodigen/", staff.invite, name="invite"),
     path("inwoners/<int:pk>/mijn-wat-telt/intrekken/", staff.revoke, name="revoke"),
+    path("mijn/voorbereiden/", preparation.prepare, name="prepare"),
+    path("mijn/mening/", feedback.feedback, name="feedback"),
+    path("mijn/mening/<int:pk>/", feedback.answer, name="feedback_answer"),
 ]
