@@ -97,6 +97,25 @@ def test_a_confirmation_logs_the_years_from_start_to_the_measurement(opened, ali
     assert logged() == ours(opened, *span)
 
 
+def test_a_confirmation_logs_only_the_years_its_trajectory_counts_in(
+    resident, team, alice, bob, catalogue
+):
+    """Started three years ago, measured then; measured again now: the start year (its
+    cohort's flags) and this year change, the years between show nothing of it."""
+    started = dt.date(THIS_YEAR - 3, 3, 1)
+    trajectory = residents.open_trajectory(resident, team, alice, started)
+    confirmed_measurement(trajectory, alice, days_ago=(TODAY - started).days - 5)
+    FigureChange.objects.all().delete()
+    confirmed_measurement(
+        trajectory,
+        alice,
+        kind="follow_up",
+        days_ago=1,
+        **{f"review-{Goal.objects.get(trajectory=trajectory).pk}-status": "partly"},
+    )
+    assert logged() == ours(trajectory, THIS_YEAR - 3, (TODAY - dt.timedelta(days=1)).year)
+
+
 def test_a_draft_logs_nothing(opened, alice):
     draft = instrument.start_measurement(opened, alice)
     instrument.save_draft(draft, alice, board_data(draft, chosen=["wonen"]))

@@ -7,9 +7,10 @@ The scopes are those `published.all_scopes` enumerates, matched the way the indi
 filter the summary rows: a municipality's figures are those of the residents living in
 its districts (`municipality_id` of the row), an organisation's those of its teams
 (`organisation_id`), a coach's those of the set of teams they coach (`team_id`). The
-years are every year from the trajectory's earliest counted date (its start, a
-measurement, a goal review or progress note, a record of not filled in) to its latest:
-a slight over-estimate for a trajectory with a gap of years, never a miss.
+years are the years of every date the trajectory's rows are counted on (its start, its
+measurements, the latest one, goal reviews and progress notes, records of not filled
+in), before and after the change: a year in which none of them falls shows none of the
+trajectory's figures, so it cannot change.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Max, Min, Q
+from django.db.models import Min, Q
+from django.db.models.functions import ExtractYear
 
 from wattelt.instrument.models import NotFilledIn
 from wattelt.organisations.models import Membership
@@ -31,18 +33,11 @@ ScopeYear = tuple[str, str, int]
 
 @dataclass
 class _Reach:
-    """Where one trajectory's figures count: its scopes and the span of its dates."""
+    """Where one trajectory's figures count: its scopes and the years of its dates."""
 
     team_id: int
     scopes: set[tuple[str, str]] = field(default_factory=set)
-    first: dt.date | None = None
-    last: dt.date | None = None
-
-    def widen(self, *days: dt.date | None) -> None:
-        for day in days:
-            if day is not None:
-                self.first = day if self.first is None else min(self.first, day)
-                self.last = day if self.last is None else max(self.last, day)
+    years: set[int] = field(default_factory=set)
 
 
 def coach_scope_keys(team_ids: Iterable[int]) -> dict[int, set[str]]:
@@ -86,22 +81,22 @@ def _reach(trajectory_ids: list[int]) -> dict[int, _Reach]:
             (PublishedCube.Kind.MUNICIPALITY, str(municipality_id)),
             (PublishedCube.Kind.ORGANISATION, str(organisation_id)),
         }
-        found.widen(started_on, latest_on)
+        found.years |= {day.year for day in (started_on, latest_on) if day is not None}
     dated = (
-        (MeasurementFact.objects, "trajectory_id", "measured_on"),
-        (GoalReviewFact.objects, "trajectory_id", "measured_on"),
-        (NotFilledIn.objects, "trajectory_id", "recorded_on"),
+        (MeasurementFact.objects, "measured_on"),
+        (GoalReviewFact.objects, "measured_on"),
+        (NotFilledIn.objects, "recorded_on"),
     )
-    for manager, column, day in dated:
+    for manager, day in dated:
         rows = (
-            manager.filter(**{f"{column}__in": list(reach)})
-            .values(column)
-            .annotate(first=Min(day), last=Max(day))
+            manager.filter(trajectory_id__in=list(reach))
+            .annotate(year=ExtractYear(day))
+            .values_list("trajectory_id", "year")
+            .distinct()
             .order_by()
-            .values_list(column, "first", "last")
         )
-        for trajectory_id, first, last in rows:
-            reach[trajectory_id].widen(first, last)
+        for trajectory_id, year in rows:
+            reach[trajectory_id].years.add(year)
     keys = coach_scope_keys({r.team_id for r in reach.values()})
     for found in reach.values():
         found.scopes |= {(PublishedCube.Kind.TEAMS, key) for key in keys[found.team_id]}
@@ -113,10 +108,7 @@ def touched(trajectory_ids: Iterable[int], *days: dt.date) -> set[ScopeYear]:
     stand now (and in the years of `days`, e.g. a record's or an end date)."""
     found: set[ScopeYear] = set()
     for reach in _reach(sorted(set(trajectory_ids))).values():
-        reach.widen(*days)
-        if reach.first is None or reach.last is None:
-            continue
-        years = range(reach.first.year, reach.last.year + 1)
+        years = reach.years | {day.year for day in days}
         found |= {(kind, key, year) for kind, key in reach.scopes for year in years}
     return found
 
