@@ -64,14 +64,17 @@ def cpu() -> float:
     return time.process_time() + backend_cpu()
 
 
-def publish_run() -> tuple[int, float, float]:
-    """One run of the cron command: (scope-years built, wall s, CPU s)."""
+def publish_run(show: bool = False) -> tuple[int, float, float]:
+    """One run of the cron command: (scope-years built, wall s, CPU s); `show` prints
+    the scope-years it built."""
     output = io.StringIO()
     wall, used = time.perf_counter(), cpu()
     call_command("publish_monitoring_figures", stdout=output)
     wall, used = time.perf_counter() - wall, cpu() - used
-    built = sum(1 for line in output.getvalue().splitlines() if ": built (" in line)
-    return built, wall, used
+    built = [line for line in output.getvalue().splitlines() if ": built (" in line]
+    for line in built if show else []:
+        out(f"    {line}")
+    return len(built), wall, used
 
 
 def confirm_follow_up(trajectory: Trajectory) -> None:
@@ -128,6 +131,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=4)
     parser.add_argument("--per-run", type=int, default=25)
     parser.add_argument("--interval", type=int, default=300)
+    parser.add_argument(
+        "--teams", type=int, default=1, help="confirm in the first N teams only (0: all)"
+    )
     parser.add_argument("--reuse", action="store_true", help="measure the data in the database")
     args = parser.parse_args(argv)
     if connection.vendor != "postgresql":
@@ -149,8 +155,12 @@ def main(argv: list[str] | None = None) -> int:
         f"CPU median {statistics.median(c for _b, _w, c in idle) * 1000:.0f} ms"
     )
 
+    open_measured = Trajectory.objects.filter(ended_on__isnull=True)
+    if args.teams:
+        teams = open_measured.values_list("team_id", flat=True).distinct().order_by("team_id")
+        open_measured = open_measured.filter(team_id__in=list(teams[: args.teams]))
     candidates = list(
-        Trajectory.objects.filter(ended_on__isnull=True, measurements__status="confirmed")
+        open_measured.filter(measurements__status="confirmed")
         .exclude(measurements__status="draft")
         .order_by("team_id", "pk")
         .distinct()
@@ -158,7 +168,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     step = max(1, len(candidates) // (args.runs * args.per_run))
     chosen = candidates[::step][: args.runs * args.per_run]
-    out(f"trickle: {args.runs} runs of {args.per_run} confirmations")
+    where = f"the first {args.teams} team(s)" if args.teams else "all teams"
+    out(f"trickle: {args.runs} runs of {args.per_run} confirmations in {where}")
     out("run | confirmations | log rows | scope-years built | wall s | CPU s | CPU share")
     totals = []
     for run in range(args.runs):
@@ -166,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         for trajectory in Trajectory.objects.filter(pk__in=batch).select_related("responsible"):
             confirm_follow_up(trajectory)
         rows = FigureChange.objects.count()
-        built, wall, used = publish_run()
+        built, wall, used = publish_run(show=True)
         totals.append(used)
         out(
             f"{run + 1} | {len(batch)} | {rows} | {built} | {wall:.1f} | {used:.1f} | "

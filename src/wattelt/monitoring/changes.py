@@ -27,6 +27,9 @@ from wattelt.organisations.models import Membership
 
 from .models import FigureChange, GoalReviewFact, MeasurementFact, PublishedCube, TrajectorySummary
 
+CHUNK = 500
+"""Trajectories per query (SQLite limits the parameters of one statement)."""
+
 ScopeYear = tuple[str, str, int]
 """(kind, scope key, year), as `PublishedCube` stores them."""
 
@@ -106,10 +109,12 @@ def _reach(trajectory_ids: list[int]) -> dict[int, _Reach]:
 def touched(trajectory_ids: Iterable[int], *days: dt.date) -> set[ScopeYear]:
     """The scopes and years whose figures count these trajectories as their summary rows
     stand now (and in the years of `days`, e.g. a record's or an end date)."""
+    ids = sorted(set(trajectory_ids))
     found: set[ScopeYear] = set()
-    for reach in _reach(sorted(set(trajectory_ids))).values():
-        years = reach.years | {day.year for day in days}
-        found |= {(kind, key, year) for kind, key in reach.scopes for year in years}
+    for start in range(0, len(ids), CHUNK):  # a bulk import: bounded IN lists
+        for reach in _reach(ids[start : start + CHUNK]).values():
+            years = reach.years | {day.year for day in days}
+            found |= {(kind, key, year) for kind, key in reach.scopes for year in years}
     return found
 
 
