@@ -187,9 +187,9 @@ class PublishedCube(models.Model):
     year = models.IntegerField()
     built_at = models.DateTimeField()
     data_version = models.CharField(max_length=32)
-    """The scope's data (and the quarters begun) when it was built: unchanged -> skipped."""
+    """Was the scope's data version; since the change log (`FigureChange`) the build."""
     all_data_version = models.CharField(max_length=40, default="")
-    """All data when it was built: unchanged -> skipped without asking the scope's."""
+    """Was all data's version; no longer written or read (the change log replaced it)."""
     build_seconds = models.FloatField(default=0)
     cell_count = models.IntegerField(default=0)
     build = models.CharField(max_length=32, default="")
