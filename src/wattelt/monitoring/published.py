@@ -101,15 +101,37 @@ def years_to_publish(scope: Scope, today: dt.date, years_back: int) -> list[int]
     return list(range(max(first.year, today.year - years_back), today.year + 1))
 
 
+StoredStates = dict[tuple[str, str, int], dict[str, int]]
+"""Per (kind, scope key, year) of a stored cube: its changes_seen, quarters, cell_count."""
+
+
+def stored_states(
+    kind: str | None = None, key: str | None = None, year: int | None = None
+) -> StoredStates:
+    """What a publish run needs to know of every stored cube (or of one), in one query."""
+    cubes = PublishedCube.objects.all()
+    if kind is not None and year is not None:
+        cubes = cubes.filter(kind=kind, scope_key=key, year=year)
+    rows = cubes.values_list("kind", "scope_key", "year", "changes_seen", "quarters", "cell_count")
+    return {
+        (kind, key, year): {"changes_seen": seen, "quarters": quarters, "cell_count": cells}
+        for kind, key, year, seen, quarters, cells in rows
+    }
+
+
 def publish_plan(
-    today: dt.date, years_back: int, changes: Pending, force: bool = False
+    today: dt.date,
+    years_back: int,
+    changes: Pending,
+    force: bool = False,
+    states: StoredStates | None = None,
 ) -> list[tuple[Scope, int]]:
     """The scopes and years a publish run looks at: with `force`, every year with data of
     every scope (`years_to_publish`, a query per scope); otherwise the years already
     stored, this year and the years in the change log (a few queries in all), and for a
     scope never published the years with data."""
     stored: dict[tuple[str, str], set[int]] = {}
-    for kind, key, year in PublishedCube.objects.values_list("kind", "scope_key", "year"):
+    for kind, key, year in stored_states() if states is None else states:
         stored.setdefault((kind, key), set()).add(year)
     logged: dict[tuple[str, str], set[int]] = {}
     for kind, key, year in changes.ids:
@@ -319,6 +341,7 @@ def publish_patiently(
     force: bool = False,
     changes: Pending | None = None,
     waits: Iterable[float] | None = None,
+    states: StoredStates | None = None,
 ) -> Outcome:
     """`publish`, tried again after each of `waits` while the database is busy or
     locked; still busy after the last: the outcome says `delayed` (never raised), so one
@@ -326,7 +349,7 @@ def publish_patiently(
     began = time.perf_counter()
     for wait in (*(RETRY_WAITS if waits is None else waits), None):
         try:
-            return publish(scope, year, today, force=force, changes=changes)
+            return publish(scope, year, today, force=force, changes=changes, states=states)
         except OperationalError as error:
             if not is_busy(error):
                 raise
@@ -343,22 +366,22 @@ def publish(
     today: dt.date | None = None,
     force: bool = False,
     changes: Pending | None = None,
+    states: StoredStates | None = None,
 ) -> Outcome:
     """Build and store the scope's cube for `year`, unless nothing in the change log
     (changes.py) touched it since the stored one and no quarter began (or `force`).
     Suppression is `cube.cube_of`: the whole scope and year at once, exactly as the pages
     used to do it. `changes` is the change log as the run read it (read here if not
-    given); the changes of the scope and year read are deleted with the store."""
+    given), `states` the stored cubes as the run read them (asked here if not given); the
+    changes of the scope and year read are deleted with the store."""
     read_from_primary()  # never build figures from a replica that may lag
     today = today or timezone.localdate()
     kind, key = scope_identity(scope)
     began = time.perf_counter()
     quarters = len(quarters_so_far(year, today))
-    stored = (
-        PublishedCube.objects.filter(kind=kind, scope_key=key, year=year)
-        .values("changes_seen", "quarters", "cell_count")
-        .first()
-    )
+    if states is None:
+        states = stored_states(kind, key, year)
+    stored = states.get((kind, key, year))
     if changes is None:
         changes = pending(kind, key, year)
     seen = changes.of(kind, key, year)

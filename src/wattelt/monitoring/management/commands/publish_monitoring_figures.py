@@ -15,6 +15,7 @@ from wattelt.monitoring.published import (
     publish_patiently,
     publish_plan,
     scope_identity,
+    stored_states,
     tidy_change_log,
 )
 
@@ -40,11 +41,13 @@ class Command(BaseCommand):
         today = timezone.localdate()
         began = time.perf_counter()
         built = skipped = delayed = 0
-        changes = pending()
-        plan = publish_plan(today, YEARS_BACK, changes, force=options["force"])
+        changes, states = pending(), stored_states()
+        plan = publish_plan(today, YEARS_BACK, changes, force=options["force"], states=states)
         for scope, year in plan:
             kind, key = scope_identity(scope)
-            outcome = publish_patiently(scope, year, today, force=options["force"], changes=changes)
+            outcome = publish_patiently(
+                scope, year, today, force=options["force"], changes=changes, states=states
+            )
             if outcome.delayed:
                 delayed += 1
                 what = f"DELAYED, database busy ({outcome.delayed}); kept the previous figures"
