@@ -166,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         .distinct()
         .values_list("pk", flat=True)[: args.runs * args.per_run * 20]
     )
-    step = max(1, len(candidates) // (args.runs * args.per_run))
+    step = max(1, len(candidates) // max(1, args.runs * args.per_run))
     chosen = candidates[::step][: args.runs * args.per_run]
     where = f"the first {args.teams} team(s)" if args.teams else "all teams"
     out(f"trickle: {args.runs} runs of {args.per_run} confirmations in {where}")
