@@ -13,9 +13,9 @@ nothing changed, and over a trickle of confirmations.
 3. A trickle: `--runs` rounds of `--per-run` confirmations (follow-up measurements on
    open trajectories spread over the teams, confirmed through the instrument's services
    as the board does), each round followed by a publish run. Per run: the scope-years
-   built, wall seconds and CPU seconds (this process plus the PostgreSQL backend that
-   served it, from /proc), and the CPU share of one core if the run repeats every
-   `--interval` seconds (the crontab: 300).
+   built, wall seconds and CPU seconds (this process plus the whole PostgreSQL cluster,
+   parallel query workers included, from /proc), and the CPU share of one core if the
+   run repeats every `--interval` seconds (the crontab: 300).
 """
 
 from __future__ import annotations
@@ -51,17 +51,33 @@ def out(text: str = "") -> None:
     print(text, flush=True)
 
 
-def backend_cpu() -> float:
-    """CPU seconds the PostgreSQL backend of our connection has used (same machine)."""
+def _stat(pid: int | str) -> list[str]:
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def cluster_cpu() -> float:
+    """CPU seconds used by the PostgreSQL cluster serving us (same machine): the
+    postmaster with its reaped children (parallel query workers that have exited) and
+    every child alive now (our backend, autovacuum)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
+        backend = cursor.fetchone()[0]
+    postmaster = int(_stat(backend)[1])  # ppid
+    fields = _stat(postmaster)
+    ticks = sum(int(v) for v in fields[11:15])  # utime, stime, cutime, cstime
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                child = _stat(entry.name)
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+            if int(child[1]) == postmaster:
+                ticks += int(child[11]) + int(child[12])
+    return ticks / CLOCK_TICKS
 
 
 def cpu() -> float:
-    return time.process_time() + backend_cpu()
+    return time.process_time() + cluster_cpu()
 
 
 def publish_run(show: bool = False) -> tuple[int, float, float]:
