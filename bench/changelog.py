@@ -199,6 +199,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{run + 1} | {len(batch)} | {rows} | {built} | {wall:.1f} | {used:.1f} | "
             f"{used / args.interval:.1%} of one core at one run per {args.interval} s"
         )
+    if not totals:
+        return 0
     out(
         f"mean CPU per run {statistics.mean(totals):.1f} s -> "
         f"{statistics.mean(totals) / args.interval:.1%} of one core"
