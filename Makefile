@@ -139,6 +139,8 @@ bench: install
 	bin/with-postgres env $(DEV_ENV) $(PY) -m bench.pages
 	PG_EXTRA_OPTS="$(BENCH_PG_OPTS)" bin/with-postgres env $(DEV_ENV) \
 	  WATTELT_IMPORT_EXCLUSIVE_ROWS=$(BENCH_IMPORT_EXCLUSIVE_ROWS) $(PY) -m bench.imports --rows $(BENCH_IMPORT_ROWS)
+	PG_EXTRA_OPTS="$(BENCH_PG_OPTS)" bin/with-postgres env $(DEV_ENV) $(PY) -m bench.changelog \
+	  --residents 100000
 	PG_EXTRA_OPTS="$(BENCH_PG_OPTS)" bin/with-postgres env $(DEV_ENV) $(PY) -m bench.monitoring \
 	  --residents $(BENCH_RESIDENTS) --requests $(BENCH_PAGE_REQUESTS) --cold 5 --runs 3
 	tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && DATABASE_URL="sqlite:///$$tmp/bench.sqlite3" \

@@ -263,10 +263,11 @@ def test_a_reader_of_the_previous_publish_can_finish(alice, bob, eleven):
 
 
 def test_a_new_measurement_rebuilds_only_the_years_its_trajectory_touches(alice, bob, eleven):
-    """The hourly publish skips the years a change cannot reach: a measurement this year
-    of a trajectory that started this year leaves the figures of earlier years alone,
-    while a measurement of a trajectory open since an earlier year rebuilds that year
-    too (its registration counts and pairs can change)."""
+    """The publish skips the years a change cannot reach: a measurement this year of a
+    trajectory that started this year leaves the figures of earlier years alone, while a
+    measurement of a trajectory started in an earlier year rebuilds that year too (its
+    registration counts can change); a year in between, with no date of the trajectory
+    in it, shows nothing of it and keeps its cube (the change log, issue 16.7)."""
     team, home = eleven[0].team, eleven[0].resident.district
     scope_key_ = str(team.pk)
     today = timezone.localdate()
@@ -286,8 +287,12 @@ def test_a_new_measurement_rebuilds_only_the_years_its_trajectory_touches(alice,
     assert f"teams {scope_key_} {THIS_YEAR - 2}: unchanged, skipped" in out
     confirmed_measurement(old, alice, days_ago=(today - dt.date(THIS_YEAR, 1, 2)).days)
     out = publish_all()
-    for year in (THIS_YEAR - 2, THIS_YEAR - 1, THIS_YEAR):
+    for year in (THIS_YEAR - 2, THIS_YEAR):
         assert f"teams {scope_key_} {year}: built" in out
+    assert f"teams {scope_key_} {THIS_YEAR - 1}: unchanged, skipped" in out
+    scope = Scope(team_ids=(team.pk,))
+    fresh = cube_module._compute(scope, THIS_YEAR - 1, today)
+    assert published_cube(scope, THIS_YEAR - 1).cube == fresh  # and rightly so
 
 
 def test_the_whole_scope_shows_the_same_district_profiles_for_every_age_and_period(

@@ -34,7 +34,7 @@ from django.utils import timezone
 from wattelt.audit.models import AccessLog
 from wattelt.instrument.models import GOAL_TEXT_FIELDS, Catalogue, ChosenDomain, Goal, Measurement
 from wattelt.instrument.schedule import next_due_on
-from wattelt.monitoring import summary
+from wattelt.monitoring import changes, summary
 from wattelt.monitoring.indicators import START_MEASUREMENT_DAYS
 from wattelt.monitoring.models import ChipFact, MeasurementFact, TrajectorySummary
 from wattelt.organisations.models import Organisation, Staff
@@ -183,6 +183,7 @@ class ChunkWriter:
         self.now = timezone.now()
         self.role = by.role_names[:40]
         self.sequences: dict[str, str] = {}
+        self.trajectory_ids: set[int] = set()  # for the change log, once per file
         if self.postgres:
             with connection.cursor() as cursor:
                 for model in (Measurement, ChosenDomain, Goal):
@@ -194,6 +195,7 @@ class ChunkWriter:
         if not prepared:
             return 0
         rows = self.rows(prepared, cursor)
+        self.trajectory_ids.update(item.place.trajectory_id for item in prepared)
         # A trajectory without measurements has its summary row already: it is replaced.
         self._delete_summaries(cursor, [item.place.trajectory_id for item in prepared])
         for table, values in rows.items():
@@ -464,6 +466,8 @@ class Loader:
         if error is None:
             self._raise()
             summary.note_change()  # cached figures are computed again
+            # The published figures of these trajectories' scopes and years: republished.
+            changes.record(changes.touched(self.writer.trajectory_ids))
 
     def put(self, prepared: Sequence[Prepared]) -> None:
         self._raise()

@@ -30,7 +30,7 @@ from .models import (
     NotFilledIn,
 )
 from .schedule import refresh_due_date
-from .signals import goal_status_set, measurement_confirmed, measurement_corrected
+from .signals import goal_status_set, measurement_confirmed, measurement_corrected, not_filled_in
 
 
 class MeasurementConflict(Exception):
@@ -420,6 +420,7 @@ def record_not_filled_in(
             trajectory=trajectory, kind=kind, reason=reason, note=note.strip(), recorded_by=by
         )
         refresh_due_date(trajectory)
+        not_filled_in.send(sender=NotFilledIn, record=record)
         return record
 
 

@@ -16,3 +16,7 @@ measurement_corrected = Signal()
 # A progress note set a goal's status (`goal`, with `status`) between measurements.
 # Monitoring counts the status like one set at a measurement.
 goal_status_set = Signal()
+
+# A measurement was recorded as not filled in (`record`, a NotFilledIn). Monitoring notes
+# that the figures of the record's year changed.
+not_filled_in = Signal()

@@ -187,13 +187,19 @@ class PublishedCube(models.Model):
     year = models.IntegerField()
     built_at = models.DateTimeField()
     data_version = models.CharField(max_length=32)
-    """The scope's data (and the quarters begun) when it was built: unchanged -> skipped."""
+    """Was the scope's data version; since the change log (`FigureChange`) the build."""
     all_data_version = models.CharField(max_length=40, default="")
-    """All data when it was built: unchanged -> skipped without asking the scope's."""
+    """Was all data's version; no longer written or read (the change log replaced it)."""
     build_seconds = models.FloatField(default=0)
     cell_count = models.IntegerField(default=0)
     build = models.CharField(max_length=32, default="")
     """Which publish wrote it: its slices carry the same value."""
+    changes_seen = models.BigIntegerField(default=0)
+    """The last `FigureChange` of everything it was built after: a newer one -> rebuilt.
+    (Changes of this scope and year are deleted from the log when it is built, so any
+    left over mean rebuild.)"""
+    quarters = models.PositiveSmallIntegerField(default=0)
+    """How many quarters of the year had begun when it was built (a new one -> rebuilt)."""
     payload = models.BinaryField()
     """The `Cube` without its cells as zlib-compressed JSON (see `dump_meta`); the cells
     are in its slices."""
@@ -232,3 +238,31 @@ class PublishedSlice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cube} {self.period} {self.area} {self.age}"
+
+
+class FigureChange(models.Model):
+    """The change log: a change that can alter the published figures of a scope and year,
+    written in the transaction of the change (a confirmed or corrected measurement, a
+    record of not filled in, a trajectory opened or closed, a goal status, a resident
+    whose birth date or district changed, an erasure, an import). Insert-only, so
+    concurrent writers never wait for each other on a hot row; the version of a scope and
+    year is the set of its rows. The publisher compacts it: once it has published a scope
+    and year it deletes the rows it read before building (a row committed meanwhile
+    stays, whatever its id, so no change is lost). `kind` "*" marks a change of
+    everything (a rebuilt summary): every scope and year is republished."""
+
+    EVERYTHING = "*"
+
+    id = models.BigAutoField(primary_key=True)
+    kind = models.CharField(max_length=20)
+    """A `PublishedCube.Kind`, or EVERYTHING."""
+    scope_key = models.CharField(max_length=400)
+    year = models.IntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["kind", "scope_key", "year", "id"], name="monitoring_change_scope")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.scope_key} {self.year} #{self.id}"

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import json
 import secrets
 import threading
@@ -30,15 +29,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import Min, Q, QuerySet
 from django.utils import timezone
 
-from wattelt.instrument.figures import not_filled_in_recorded
-from wattelt.instrument.models import GoalProgress, GoalReview, Measurement, NotFilledIn
 from wattelt.organisations.models import Membership, Municipality, Organisation
 from wattelt.replica import read_from_primary
 from wattelt.residents.models import Trajectory
 
+from .changes import Pending, compact, compact_everything, pending
 from .cube import (
     ALL,
     YEAR,
@@ -47,7 +45,6 @@ from .cube import (
     CubeKey,
     Scope,
     cube_of,
-    data_version,
     linked_table,
     quarters_so_far,
 )
@@ -93,54 +90,6 @@ def _scope_trajectories(scope: Scope) -> Q:
     return Q(team__in=scope.teams()) | Q(resident__district__in=scope.districts())
 
 
-def _touching(year: int) -> Q:
-    """Trajectories whose data can be in `year`'s figures: open during the year (its
-    registration counts, pairs, goals, records of not filled in), or with a measurement
-    or a record of not filled in dated in it (dates outside the trajectory's span)."""
-    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    return (
-        (Q(started_on__lte=end) & (Q(ended_on__isnull=True) | Q(ended_on__gte=start)))
-        | Q(pk__in=Measurement.objects.filter(measured_on__range=(start, end)).values("trajectory"))
-        | Q(pk__in=not_filled_in_recorded(start, end).values("trajectory"))
-    )
-
-
-def scope_state(scope: Scope, year: int) -> str:
-    """Changes whenever a figure of the scope's `year` may have changed: new or confirmed
-    measurements, corrections, trajectories opened or closed, goal reviews, records of
-    not filled in, of the scope's trajectories that touch the year (a trajectory that
-    stops touching it changes the count). A new measurement changes the years its
-    trajectory was open in, not the years before it started or after it ended."""
-    trajectories = Trajectory.objects.filter(_scope_trajectories(scope) & _touching(year))
-    in_scope = Q(trajectory__in=trajectories.values("pk"))
-    state = (
-        Measurement.objects.filter(in_scope).aggregate(
-            last=Max("pk"), count=Count("pk"), confirmed=Count("pk", filter=Q(status="confirmed"))
-        ),
-        trajectories.aggregate(last=Max("pk"), count=Count("pk"), ended=Count("ended_on")),
-        GoalReview.objects.filter(measurement__trajectory__in=trajectories.values("pk")).aggregate(
-            last=Max("pk"), count=Count("pk")
-        ),
-        NotFilledIn.objects.filter(in_scope).aggregate(last=Max("pk"), count=Count("pk")),
-        GoalProgress.objects.filter(goal__trajectory__in=trajectories.values("pk"))
-        .exclude(status="")
-        .aggregate(last=Max("pk"), count=Count("pk")),
-    )
-    return repr([sorted(part.items()) for part in state])
-
-
-def scope_data_version(scope: Scope, year: int, today: dt.date) -> str:
-    """The scope's data state of `year` and the quarters of it that have begun."""
-    raw = f"{scope_state(scope, year)}|{quarters_so_far(year, today)}"
-    return hashlib.sha256(raw.encode()).hexdigest()[:16]
-
-
-def global_version(year: int, today: dt.date, all_data: str | None = None) -> str:
-    """`cube.data_version` of all data (a few aggregates; `all_data` when already asked)
-    and the quarters begun: unchanged since a scope was stored -> that scope is too."""
-    return f"{all_data or data_version()}|{len(quarters_so_far(year, today))}"
-
-
 def years_to_publish(scope: Scope, today: dt.date, years_back: int) -> list[int]:
     """This year and the earlier ones offered by the dashboard, from the first year with
     a trajectory in the scope (earlier years are built on demand if anyone asks)."""
@@ -150,6 +99,72 @@ def years_to_publish(scope: Scope, today: dt.date, years_back: int) -> list[int]
     if first is None:
         return [today.year]
     return list(range(max(first.year, today.year - years_back), today.year + 1))
+
+
+StoredStates = dict[tuple[str, str, int], dict[str, int]]
+"""Per (kind, scope key, year) of a stored cube: its changes_seen, quarters, cell_count."""
+
+
+def stored_states(
+    kind: str | None = None, key: str | None = None, year: int | None = None
+) -> StoredStates:
+    """What a publish run needs to know of every stored cube (or of one), in one query."""
+    cubes = PublishedCube.objects.all()
+    if kind is not None and year is not None:
+        cubes = cubes.filter(kind=kind, scope_key=key, year=year)
+    rows = cubes.values_list("kind", "scope_key", "year", "changes_seen", "quarters", "cell_count")
+    return {
+        (kind, key, year): {"changes_seen": seen, "quarters": quarters, "cell_count": cells}
+        for kind, key, year, seen, quarters, cells in rows
+    }
+
+
+def publish_plan(
+    today: dt.date,
+    years_back: int,
+    changes: Pending,
+    force: bool = False,
+    states: StoredStates | None = None,
+) -> list[tuple[Scope, int]]:
+    """The scopes and years a publish run looks at: with `force`, every year with data of
+    every scope (`years_to_publish`, a query per scope); otherwise the years already
+    stored, this year and the years in the change log (a few queries in all), and for a
+    scope never published the years with data."""
+    stored: dict[tuple[str, str], set[int]] = {}
+    for kind, key, year in stored_states() if states is None else states:
+        stored.setdefault((kind, key), set()).add(year)
+    logged: dict[tuple[str, str], set[int]] = {}
+    for kind, key, year in changes.ids:
+        logged.setdefault((kind, key), set()).add(year)
+    first = today.year - years_back
+    plan: list[tuple[Scope, int]] = []
+    for scope in all_scopes():
+        identity = scope_identity(scope)
+        if force or identity not in stored:
+            years = set(years_to_publish(scope, today, years_back))
+        else:
+            kept = stored[identity]
+            recent = {y for y in kept | logged.get(identity, set()) if first <= y <= today.year}
+            # An older year stored on demand follows its changes too.
+            years = recent | {today.year} | (kept & logged.get(identity, set()))
+        plan += [(scope, year) for year in sorted(years)]
+    return plan
+
+
+def tidy_change_log(changes: Pending, plan: Iterable[tuple[Scope, int]]) -> None:
+    """After a run: delete the changes read of scopes and years the run did not look at
+    (a coach's former set of teams, a year never published: nothing stored follows them,
+    and a cube built on demand later reads the data as it is then), and the changes of
+    everything that every stored cube has seen. A busy database: left for the next run."""
+    planned = {(*scope_identity(scope), year) for scope, year in plan}
+    ids = [i for scope_year, ids in changes.ids.items() if scope_year not in planned for i in ids]
+    try:
+        with transaction.atomic():
+            compact(ids)
+            compact_everything()
+    except OperationalError as error:
+        if not is_busy(error):
+            raise
 
 
 # --- (de)serialising ----------------------------------------------------------------------
@@ -324,8 +339,9 @@ def publish_patiently(
     year: int,
     today: dt.date | None = None,
     force: bool = False,
-    all_data: str | None = None,
+    changes: Pending | None = None,
     waits: Iterable[float] | None = None,
+    states: StoredStates | None = None,
 ) -> Outcome:
     """`publish`, tried again after each of `waits` while the database is busy or
     locked; still busy after the last: the outcome says `delayed` (never raised), so one
@@ -333,7 +349,7 @@ def publish_patiently(
     began = time.perf_counter()
     for wait in (*(RETRY_WAITS if waits is None else waits), None):
         try:
-            return publish(scope, year, today, force=force, all_data=all_data)
+            return publish(scope, year, today, force=force, changes=changes, states=states)
         except OperationalError as error:
             if not is_busy(error):
                 raise
@@ -349,29 +365,33 @@ def publish(
     year: int,
     today: dt.date | None = None,
     force: bool = False,
-    all_data: str | None = None,
+    changes: Pending | None = None,
+    states: StoredStates | None = None,
 ) -> Outcome:
-    """Build and store the scope's cube for `year`, unless its data did not change since
-    the stored one (or `force`). Suppression is `cube.cube_of`: the whole scope and year
-    at once, exactly as the pages used to do it. `all_data` is `cube.data_version()`
-    (the command asks it once per run)."""
+    """Build and store the scope's cube for `year`, unless nothing in the change log
+    (changes.py) touched it since the stored one and no quarter began (or `force`).
+    Suppression is `cube.cube_of`: the whole scope and year at once, exactly as the pages
+    used to do it. `changes` is the change log as the run read it (read here if not
+    given), `states` the stored cubes as the run read them (asked here if not given); the
+    changes of the scope and year read are deleted with the store."""
     read_from_primary()  # never build figures from a replica that may lag
     today = today or timezone.localdate()
     kind, key = scope_identity(scope)
     began = time.perf_counter()
-    everything = global_version(year, today, all_data)
-    stored = (
-        PublishedCube.objects.filter(kind=kind, scope_key=key, year=year)
-        .values("data_version", "all_data_version", "cell_count")
-        .first()
-    )
-    if stored is not None and not force and stored["all_data_version"] == everything:
-        return Outcome(scope, year, False, time.perf_counter() - began, stored["cell_count"])
-    version = scope_data_version(scope, year, today)
-    if stored is not None and stored["data_version"] == version and not force:
-        PublishedCube.objects.filter(kind=kind, scope_key=key, year=year).update(
-            all_data_version=everything
-        )
+    quarters = len(quarters_so_far(year, today))
+    if states is None:
+        states = stored_states(kind, key, year)
+    stored = states.get((kind, key, year))
+    if changes is None:
+        changes = pending(kind, key, year)
+    seen = changes.of(kind, key, year)
+    if (
+        stored is not None
+        and not force
+        and not seen
+        and stored["quarters"] == quarters
+        and stored["changes_seen"] >= changes.everything
+    ):
         return Outcome(scope, year, False, time.perf_counter() - began, stored["cell_count"])
     asked = time.perf_counter()
     linked = linked_table(scope, year, today)
@@ -379,21 +399,31 @@ def publish(
     cube = cube_of(linked)
     # Another process storing the same scope and year at the same moment: keep theirs.
     with contextlib.suppress(IntegrityError):
-        _store(kind, key, year, cube, version, everything, began)
+        _store(kind, key, year, cube, Seen(quarters, changes.everything, seen), began)
     return Outcome(scope, year, True, time.perf_counter() - began, len(cube.cells), queried)
 
 
-def _store(
-    kind: str, key: str, year: int, cube: Cube, version: str, everything: str, began: float
-) -> None:
+@dataclass(frozen=True)
+class Seen:
+    """What a build took into account: the quarters begun, the last change of everything
+    and the changes of its scope and year (deleted from the log with the store)."""
+
+    quarters: int
+    everything: int
+    changes: list[int]
+
+
+def _store(kind: str, key: str, year: int, cube: Cube, seen: Seen, began: float) -> None:
     """Store the cube and its slices under a new build; the previous build's slices stay
-    until the next publish, for a page that is reading them right now."""
+    until the next publish, for a page that is reading them right now. The changes the
+    build took into account leave the log in the same transaction."""
     build = secrets.token_hex(8)
     slices = dump_slices(cube)
     fields = {
         "built_at": timezone.now(),
-        "data_version": version,
-        "all_data_version": everything,
+        "data_version": build,
+        "changes_seen": seen.everything,
+        "quarters": seen.quarters,
         "build_seconds": time.perf_counter() - began,
         "cell_count": len(cube.cells),
         "build": build,
@@ -424,6 +454,7 @@ def _store(
             )
             for (period, area, age), payload in slices.items()
         )
+        compact(seen.changes)
 
 
 _loaded: OrderedDict[tuple[int, str], Cube] = OrderedDict()

@@ -8,13 +8,13 @@ from typing import Any
 
 from django.dispatch import receiver
 
-from wattelt.instrument.models import Goal, Measurement
-from wattelt.instrument.signals import goal_status_set, measurement_confirmed
+from wattelt.instrument.models import Goal, Measurement, NotFilledIn
+from wattelt.instrument.signals import goal_status_set, measurement_confirmed, not_filled_in
 from wattelt.privacy.signals import resident_anonymised
 from wattelt.residents.models import Trajectory
-from wattelt.residents.signals import trajectory_opened
+from wattelt.residents.signals import trajectory_closed, trajectory_opened
 
-from . import summary
+from . import changes, summary
 
 
 @receiver(trajectory_opened, dispatch_uid="monitoring-trajectory-opened")
@@ -35,3 +35,16 @@ def count_anonymised_resident(sender: Any, resident_id: int, **kwargs: Any) -> N
 @receiver(goal_status_set, dispatch_uid="monitoring-goal-status-set")
 def count_goal_status(sender: Any, goal: Goal, **kwargs: Any) -> None:
     summary.refresh_trajectory(goal.trajectory_id)  # the note's status counts from now
+
+
+@receiver(not_filled_in, dispatch_uid="monitoring-not-filled-in")
+def count_not_filled_in(sender: Any, record: NotFilledIn, **kwargs: Any) -> None:
+    # Counted from the record itself (no summary row changes): only the change log.
+    changes.record(changes.touched([record.trajectory_id], record.recorded_on))
+
+
+@receiver(trajectory_closed, dispatch_uid="monitoring-trajectory-closed")
+def count_closed_trajectory(sender: Any, trajectory: Trajectory, **kwargs: Any) -> None:
+    # No summary row holds the end date; the change log names the trajectory's years.
+    assert trajectory.ended_on is not None
+    changes.record(changes.touched([trajectory.pk], trajectory.ended_on))

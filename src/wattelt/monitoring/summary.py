@@ -21,6 +21,7 @@ from django.db.models import F
 
 from wattelt.residents.models import ADULT_AGE, Trajectory
 
+from . import changes
 from .indicators import START_MEASUREMENT_DAYS
 from .models import (
     ChipFact,
@@ -166,6 +167,9 @@ def refresh_trajectories(trajectory_ids: Iterable[int]) -> None:
     if not ids:
         return
     with transaction.atomic(), connection.cursor() as cursor:
+        # Where the rows counted before (a resident who moved: the old municipality) and
+        # where they count now: both go to the change log, once for all `ids`.
+        changed = changes.touched(ids)
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             marks = ", ".join(["%s"] * len(chunk))
@@ -173,6 +177,7 @@ def refresh_trajectories(trajectory_ids: Iterable[int]) -> None:
                 cursor.execute(f"DELETE FROM {table} WHERE trajectory_id IN ({marks})", chunk)
             for statement, uses in _statements(f"{{t}} IN ({marks})"):
                 cursor.execute(statement, chunk * uses)
+        changes.record(changed | changes.touched(ids))
         _bump()
 
 
@@ -206,9 +211,10 @@ def refresh_resident(resident_id: int) -> None:
     )
 
 
-def rebuild() -> dict[str, float]:
+def rebuild(log_change: bool = True) -> dict[str, float]:
     """Empty the summary tables and derive them from all data, set-based (one statement
-    per table); returns seconds per table."""
+    per table); returns seconds per table. The change log says everything changed
+    (unless not `log_change`: a migration older than the log)."""
     timings: dict[str, float] = {}
     postgres = connection.vendor == "postgresql"
     with transaction.atomic(), connection.cursor() as cursor:
@@ -224,6 +230,8 @@ def rebuild() -> dict[str, float]:
             mark = time.perf_counter()
             cursor.execute(statement, [])
             timings[table] = time.perf_counter() - mark
+        if log_change:
+            changes.record_everything()
         _bump()
     if postgres:
         with connection.cursor() as cursor:
