@@ -46,6 +46,43 @@ def prepared_chips(preparation: Preparation) -> dict[str, int | None]:
     return {c.domain.key: c.resident_chip for c in preparation.choices.select_related("domain")}
 
 
+def open_together_and_confirm(
+    tablet: Page,
+    base_url: str,
+    start: Measurement,
+    prepared: tuple[dict[str, int], str, str],
+    shot=None,
+) -> None:
+    """The professional (alice) opens the resident's preparation together on the tablet:
+    the resident's chips and topics are there, the dropped domain is not chosen; they
+    finish it (a grade, last time's goal) and confirm, ending on "what changed".
+    `prepared`: (chips, topics, a domain the resident dropped)."""
+    chips, topics, dropped = prepared
+    trajectory = start.trajectory
+    log_in(tablet, base_url, "alice", reverse("instrument:progress", args=[trajectory.pk]))
+    expect(tablet.locator("[data-preparation]")).to_contain_text("Voorbereiding van de inwoner")
+    if shot:
+        shot(tablet, "progress-with-preparation")
+    tablet.locator("[data-open-together]").first.tap()
+    tablet.wait_for_url("**/gesprek/")
+    expect(tablet.locator(".prepared-topics")).to_contain_text(topics)
+    for key, value in chips.items():
+        expect(tablet.locator(f"[data-row={key}] .chip--resident")).to_have_attribute(
+            "aria-valuenow", str(value)
+        )
+    expect(tablet.locator(f"input[name=chosen][value={dropped}]")).not_to_be_checked()
+    assert_accessible(tablet)
+    if shot:
+        shot(tablet, "conversation-opened")
+    tablet.locator("label.grade").nth(6).tap()
+    goal = start.goals.get()
+    tablet.locator(f"input[name=review-{goal.pk}-status][value=partly]").locator("..").tap()
+    tablet.locator("button[data-confirm]").tap()
+    tablet.wait_for_url("**/samenvatting/")
+    tablet.locator("button[data-confirm-summary]").tap()
+    tablet.wait_for_url("**/wat-is-veranderd/")
+
+
 @pytest.mark.parametrize("language", ["nl", "ar"])
 def test_prepared_at_home_on_a_phone_then_opened_together_and_confirmed(
     contexts, base_url, trajectory, alice, shot, language
@@ -82,27 +119,8 @@ def test_prepared_at_home_on_a_phone_then_opened_together_and_confirmed(
 
     # In the conversation: the professional opens it together, on the tablet.
     tablet = contexts.new_page(viewport=TABLET, touch=True)
-    log_in(tablet, base_url, "alice", reverse("instrument:progress", args=[trajectory.pk]))
-    expect(tablet.locator("[data-preparation]")).to_contain_text("Voorbereiding van de inwoner")
-    shot(tablet, f"{language}-progress-with-preparation")
-    tablet.locator("[data-open-together]").first.tap()
-    tablet.wait_for_url("**/gesprek/")
-    expect(tablet.locator(".prepared-topics")).to_contain_text(TOPICS[language])
-    for key, value in chips.items():
-        expect(tablet.locator(f"[data-row={key}] .chip--resident")).to_have_attribute(
-            "aria-valuenow", str(value)
-        )
-    expect(tablet.locator("input[name=chosen][value=geld]")).not_to_be_checked()
-    assert_accessible(tablet)
-    shot(tablet, f"{language}-conversation-opened")
-    # Together they finish it: a grade and the status of last time's goal.
-    tablet.locator("label.grade").nth(6).tap()
-    goal = start.goals.get()
-    tablet.locator(f"input[name=review-{goal.pk}-status][value=partly]").locator("..").tap()
-    tablet.locator("button[data-confirm]").tap()
-    tablet.wait_for_url("**/samenvatting/")
-    tablet.locator("button[data-confirm-summary]").tap()
-    tablet.wait_for_url("**/wat-is-veranderd/")
+    open_together_and_confirm(tablet, base_url, start, (chips, TOPICS[language], "geld"), shot)
+    shot(tablet, f"{language}-what-changed")
 
     confirmed = Measurement.objects.get(status="confirmed", kind="follow_up")
     assert {
