@@ -22,11 +22,9 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
+import highspy
 import numpy as np
-from scipy.optimize import linprog
-from scipy.sparse import csr_matrix
 
 Key = tuple[Hashable, ...]
 
@@ -35,6 +33,8 @@ PROTECTION_WIDTH = 5
 no guess "v ± 2" is certain to hold it (it covers 5 values of at least 6)."""
 
 _EPS = 1e-6
+PUSHES = 8
+"""At most this many combined programmes that push every unproven target at once."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,9 @@ class Relation:
 class Interval:
     low: float
     high: float
+    binding: tuple[int, ...] = ()
+    """The relations (ids) that hold the ends where they are: hiding a shown cell in
+    one of them can widen the range."""
 
     @property
     def width(self) -> float:
@@ -146,92 +149,142 @@ class Audit:
         bounds: Mapping[Key, tuple[float, float | None]],
     ) -> dict[Key, Interval]:
         """The targets of one part whose feasible range is narrower than `width`, with
-        that range. Any feasible solution shows values each target can take, so a few
-        solutions for combined objectives prove most targets wide at once; only the rest
-        get their own two programmes (the smallest and the largest value)."""
+        that range. One HiGHS model per part; only its objective changes between the
+        questions, so each answer starts from the last basis (a few pivots). Any
+        solution shows values every target can take, so a few combined objectives prove
+        most targets wide at once; only the rest get their own two questions (the
+        smallest and the largest value)."""
         targets = sorted((t for t in targets if t in keys), key=repr)
         if not targets:
             return {}
+        model = _PartModel(self, keys, relation_ids, bounds)
+        columns = np.array([model.column[t] for t in targets])
+        low = np.full(len(targets), math.inf)
+        high = np.full(len(targets), -math.inf)
+
+        def observe(x: np.ndarray) -> None:
+            np.minimum(low, x[columns], out=low)
+            np.maximum(high, x[columns], out=high)
+
+        def wide(n: int) -> bool:
+            return math.floor(high[n] + _EPS) - math.ceil(low[n] - _EPS) >= self.width
+
+        rng = np.random.default_rng(len(keys))
+        for weights in (
+            np.ones(len(targets)),
+            -np.ones(len(targets)),
+            *(rng.choice([-1.0, 1.0], len(targets)) for _ in range(2)),
+        ):
+            observe(model.solve(columns, weights)[1])
+        # Then push the targets not yet proven wide all at once, each towards the end
+        # it has been seen least near, while that proves more of them.
+        floor, ceiling = model.lower[columns], model.upper[columns]
+        for _push in range(PUSHES):
+            open_ = np.array([not wide(n) for n in range(len(targets))])
+            if not open_.any():
+                break
+            down = (low - floor) >= (ceiling - high)
+            weights = np.where(down, 1.0, -1.0)[open_]
+            observe(model.solve(columns[open_], weights)[1])
+            if sum(not wide(n) for n in range(len(targets))) > open_.sum() * 0.8:
+                break
+        found: dict[Key, Interval] = {}
+        one = np.ones(1)
+        for n, target in enumerate(targets):
+            if wide(n):
+                continue
+            least, x = model.solve(columns[n : n + 1], one)
+            observe(x)
+            if wide(n):
+                continue
+            binding = model.binding()
+            most, x = model.solve(columns[n : n + 1], -one)
+            observe(x)
+            interval = Interval(math.ceil(least - _EPS), math.floor(-most + _EPS))
+            if interval.width < self.width:
+                interval.binding = tuple(
+                    relation_ids[r] for r in sorted(binding | model.binding())
+                )
+                found[target] = interval
+        return found
+
+
+class _PartModel:
+    """The reader's system over one part as a HiGHS linear programme, built once.
+
+    Every unknown gets an upper bound (`Audit.cap`, more than all values together, where
+    it has none): a range that reaches it is wide anyway, and bounded programmes need no
+    special case. The objective is the only thing that changes between questions."""
+
+    def __init__(
+        self,
+        audit: Audit,
+        keys: set[Key],
+        relation_ids: list[int],
+        bounds: Mapping[Key, tuple[float, float | None]],
+    ) -> None:
         order = sorted(keys, key=repr)
-        column = {k: n for n, k in enumerate(order)}
-        eq_rows: list[tuple[dict[int, float], float]] = []
-        ub_rows: list[tuple[dict[int, float], float]] = []
+        self.column = column = {k: n for n, k in enumerate(order)}
+        starts, indices, data = [0], [], []
+        row_low, row_high = [], []
         for r in relation_ids:
-            relation = self.relations[r]
+            relation = audit.relations[r]
             row: dict[int, float] = {}
             constant = 0.0
             for k, coefficient in relation.terms:
                 if k in column:
                     row[column[k]] = row.get(column[k], 0.0) + coefficient
                 else:
-                    constant += coefficient * float(self.values[k])
-            (eq_rows if relation.equal else ub_rows).append((row, -constant))
-        a_eq, b_eq = _matrix(eq_rows, len(order))
-        a_ub, b_ub = _matrix(ub_rows, len(order))
+                    constant += coefficient * float(audit.values[k])
+            for c, value in row.items():
+                if value:
+                    indices.append(c)
+                    data.append(value)
+            starts.append(len(indices))
+            row_high.append(-constant)
+            row_low.append(-constant if relation.equal else -highspy.kHighsInf)
+        lp = highspy.HighsLp()
+        lp.num_col_ = len(order)
+        lp.num_row_ = len(relation_ids)
+        lp.col_cost_ = np.zeros(len(order))
         box = [bounds.get(k, (0.0, None)) for k in order]
-        # Extra upper bounds keep the combined objectives bounded; their solutions are
-        # solutions of the reader's system too.
-        capped = [(low, self.cap if high is None else high) for low, high in box]
-        seen = {t: [math.inf, -math.inf] for t in targets}
-        columns = [column[t] for t in targets]
+        self.lower = np.array([b[0] for b in box], dtype=float)
+        self.upper = np.array([audit.cap if b[1] is None else b[1] for b in box], dtype=float)
+        lp.col_lower_ = self.lower
+        lp.col_upper_ = self.upper
+        lp.row_lower_ = np.array(row_low, dtype=float)
+        lp.row_upper_ = np.array(row_high, dtype=float)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        lp.a_matrix_.num_col_ = len(order)
+        lp.a_matrix_.num_row_ = len(relation_ids)
+        lp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
+        lp.a_matrix_.index_ = np.array(indices, dtype=np.int32)
+        lp.a_matrix_.value_ = np.array(data, dtype=float)
+        self.highs = highspy.Highs()
+        self.highs.setOptionValue("output_flag", False)
+        self.highs.setOptionValue("presolve", "off")
+        self.highs.passModel(lp)
+        self.costed = np.zeros(0, dtype=np.int32)
 
-        def observe(x: np.ndarray) -> None:
-            for t, c in zip(targets, columns, strict=True):
-                pair = seen[t]
-                pair[0] = min(pair[0], x[c])
-                pair[1] = max(pair[1], x[c])
+    def solve(self, columns: np.ndarray, weights: np.ndarray) -> tuple[float, np.ndarray]:
+        """Minimise sum(weights * unknowns at columns): the optimum and a solution."""
+        highs = self.highs
+        if len(self.costed):
+            highs.changeColsCost(len(self.costed), self.costed, np.zeros(len(self.costed)))
+        self.costed = columns.astype(np.int32)
+        highs.changeColsCost(len(columns), self.costed, weights.astype(float))
+        highs.run()
+        status = highs.getModelStatus()
+        if status == highspy.HighsModelStatus.kInfeasible:
+            raise ValueError("The relations do not hold for these figures.")
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise RuntimeError(f"HiGHS: {highs.modelStatusToString(status)}")
+        return highs.getInfo().objective_function_value, np.array(highs.getSolution().col_value)
 
-        def wide(t: Key) -> bool:
-            low, high = seen[t]
-            return math.floor(high + _EPS) - math.ceil(low - _EPS) >= self.width
-
-        rng = np.random.default_rng(len(order))
-        objectives: list[Any] = [
-            1.0,
-            -1.0,
-            *(rng.choice([-1.0, 1.0], len(targets)) for _ in range(2)),
-        ]
-        for weights in objectives:
-            c = np.zeros(len(order))
-            c[columns] = weights
-            result = linprog(c, a_ub, b_ub, a_eq, b_eq, bounds=capped, method="highs")
-            if result.status == 2:
-                raise ValueError("The relations do not hold for these figures.")
-            if result.status == 0:
-                observe(result.x)
-        found: dict[Key, Interval] = {}
-        for target in targets:
-            if wide(target):
-                continue
-            c = np.zeros(len(order))
-            c[column[target]] = 1.0
-            low = linprog(c, a_ub, b_ub, a_eq, b_eq, bounds=box, method="highs")
-            high = linprog(-c, a_ub, b_ub, a_eq, b_eq, bounds=box, method="highs")
-            for result in (low, high):
-                if result.status == 0:
-                    observe(result.x)
-            low_value = math.ceil(low.fun - _EPS) if low.status == 0 else -math.inf
-            high_value = math.floor(-high.fun + _EPS) if high.status == 0 else math.inf
-            interval = Interval(low_value, high_value)
-            if interval.width < self.width:
-                found[target] = interval
-        return found
-
-
-def _matrix(
-    rows: list[tuple[dict[int, float], float]], width: int
-) -> tuple[csr_matrix | None, np.ndarray | None]:
-    if not rows:
-        return None, None
-    data, indices, pointers = [], [], [0]
-    for row, _rhs in rows:
-        for col, value in row.items():
-            if value:
-                indices.append(col)
-                data.append(value)
-        pointers.append(len(indices))
-    matrix = csr_matrix((data, indices, pointers), shape=(len(rows), width))
-    return matrix, np.array([rhs for _row, rhs in rows])
+    def binding(self) -> set[int]:
+        """The rows with a non-zero dual value in the last solution."""
+        duals = np.array(self.highs.getSolution().row_dual)
+        return set(np.flatnonzero(np.abs(duals) > _EPS).tolist())
 
 
 def widen(
@@ -251,49 +304,68 @@ def widen(
     narrower: after the first audit only the narrow targets are looked at again."""
     added: list[Key] = []
     bounds = dict(bounds)
-    narrow: set[Key] = set()
+    narrow: dict[Key, Interval] = {}
     for keys, relation_ids in audit.parts(hidden):
         if keys & targets:
-            narrow |= set(audit.narrow(keys, relation_ids, keys & targets, bounds))
+            narrow.update(audit.narrow(keys, relation_ids, keys & targets, bounds))
     while narrow:
         stuck: set[Key] = set()
         # One more hidden cell next to each narrow target per round (cells hidden for
         # an earlier target in the round count already): few rounds, each re-asking
         # only the targets that were narrow.
-        for target in sorted(narrow, key=repr):
-            keys, _relation_ids = audit.part_of([target], hidden)
-            choice = _next_to_hide(audit, target, keys, hidden, candidates)
+        for target, interval in sorted(narrow.items(), key=lambda item: repr(item[0])):
+            need = audit.width - interval.width
+            choice = _next_to_hide(audit, target, interval, hidden, candidates, hide_bounds)
             if choice is None:
                 stuck.add(target)  # nothing left to hide near it
                 continue
             hidden.add(choice)
             bounds[choice] = hide_bounds.get(choice, (0.0, None))
             added.append(choice)
-        again = narrow - stuck
-        narrow = set()
+        again = set(narrow) - stuck
+        narrow = {}
         done: set[Key] = set()
         for target in sorted(again, key=repr):
             if target in done:
                 continue
             keys, relation_ids = audit.part_of([target], hidden)
             done |= keys
-            narrow |= set(audit.narrow(keys, relation_ids, keys & again, bounds))
+            narrow.update(audit.narrow(keys, relation_ids, keys & again, bounds))
     return added
 
 
 def _next_to_hide(
-    audit: Audit, narrow: Key, part: set[Key], hidden: set[Key], candidates: Mapping[Key, int]
+    audit: Audit,
+    narrow: Key,
+    interval: Interval,
+    hidden: set[Key],
+    candidates: Mapping[Key, int],
+    hide_bounds: Mapping[Key, tuple[float, float | None]],
 ) -> Key | None:
-    """The shown cell with the fewest residents in a relation with `narrow`; failing
-    that, in a relation with any hidden key of its part."""
-    for around in ([narrow], sorted(part, key=repr)):
+    """A shown cell in a relation that holds an end of the narrow range (failing that,
+    in a relation with `narrow`, or with any hidden key of its part): the one with the
+    fewest residents among those that, once hidden, could move by what the range lacks
+    (its value minus what its "×" says), else the one with the fewest residents. One
+    hidden cell that frees enough saves rounds of small ones."""
+    need = audit.width - interval.width
+    for attempt in range(3):
+        if attempt == 0:
+            relation_ids: Iterable[int] = interval.binding
+        elif attempt == 1:
+            relation_ids = audit.of_key.get(narrow, ())
+        else:
+            relation_ids = audit.part_of([narrow], hidden)[1]
         near = {
             k
-            for key in around
-            for r in audit.of_key.get(key, ())
+            for r in relation_ids
             for k, _c in audit.relations[r].terms
             if k not in hidden and k in candidates
         }
         if near:
-            return min(near, key=lambda k: (candidates[k], repr(k)))
+
+            def cost(k: Key) -> tuple[bool, int, str]:
+                room = float(audit.values[k]) - hide_bounds.get(k, (0.0, None))[0]
+                return (room < need, candidates[k], repr(k))
+
+            return min(near, key=cost)
     return None
