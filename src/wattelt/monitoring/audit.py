@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import highspy
 import numpy as np
@@ -64,6 +64,20 @@ class Interval:
     @property
     def width(self) -> float:
         return self.high - self.low
+
+
+@dataclass(frozen=True)
+class Before:
+    """The previous publish where it differs from today's figures: `shown` the counts it
+    showed of cells that changed since; `hidden` the bounds its labels gave the cells
+    that were hidden and changed since (or that it lacked a record of); `targets` those
+    of them that were behind 1-9 residents."""
+
+    shown: Mapping[Key, float] = field(default_factory=dict)
+    hidden: Mapping[Key, tuple[float, float | None]] = field(default_factory=dict)
+    targets: frozenset[Key] = frozenset()
+    same: frozenset[Key] = frozenset()
+    """Cells whose count is the same in both publishes (shown or hidden)."""
 
 
 def sum_relation(total: Key, parts: Iterable[Key]) -> Relation:
@@ -202,9 +216,7 @@ class Audit:
             observe(x)
             interval = Interval(math.ceil(least - _EPS), math.floor(-most + _EPS))
             if interval.width < self.width:
-                interval.binding = tuple(
-                    relation_ids[r] for r in sorted(binding | model.binding())
-                )
+                interval.binding = tuple(relation_ids[r] for r in sorted(binding | model.binding()))
                 found[target] = interval
         return found
 
@@ -314,7 +326,6 @@ def widen(
         # an earlier target in the round count already): few rounds, each re-asking
         # only the targets that were narrow.
         for target, interval in sorted(narrow.items(), key=lambda item: repr(item[0])):
-            need = audit.width - interval.width
             choice = _next_to_hide(audit, target, interval, hidden, candidates, hide_bounds)
             if choice is None:
                 stuck.add(target)  # nothing left to hide near it

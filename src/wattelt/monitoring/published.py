@@ -18,6 +18,7 @@ year nobody published) is built once on demand and stored, then served from stor
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -39,6 +40,7 @@ from wattelt.organisations.models import Membership, Municipality, Organisation
 from wattelt.replica import read_from_primary
 from wattelt.residents.models import Trajectory
 
+from . import previous
 from .cube import (
     ALL,
     YEAR,
@@ -362,7 +364,9 @@ def publish(
     everything = global_version(year, today, all_data)
     stored = (
         PublishedCube.objects.filter(kind=kind, scope_key=key, year=year)
-        .values("data_version", "all_data_version", "cell_count")
+        .values(
+            "pk", "build", "payload", "hidden", "data_version", "all_data_version", "cell_count"
+        )
         .first()
     )
     if stored is not None and not force and stored["all_data_version"] == everything:
@@ -376,15 +380,30 @@ def publish(
     asked = time.perf_counter()
     linked = linked_table(scope, year, today)
     queried = time.perf_counter() - asked
+    if stored is not None:
+        # A reader may hold the previous publish too: the audit considers both.
+        earlier = load_cube(bytes(stored["payload"]), stored["pk"], stored["build"])
+        linked = dataclasses.replace(
+            linked,
+            table=previous.compare(linked.table, dict(earlier.cells), bytes(stored["hidden"])),
+        )
     cube = cube_of(linked)
+    remembered = previous.remember(linked.table, cube.cells)
     # Another process storing the same scope and year at the same moment: keep theirs.
     with contextlib.suppress(IntegrityError):
-        _store(kind, key, year, cube, version, everything, began)
+        _store(kind, key, year, cube, version, everything, began, remembered)
     return Outcome(scope, year, True, time.perf_counter() - began, len(cube.cells), queried)
 
 
 def _store(
-    kind: str, key: str, year: int, cube: Cube, version: str, everything: str, began: float
+    kind: str,
+    key: str,
+    year: int,
+    cube: Cube,
+    version: str,
+    everything: str,
+    began: float,
+    remembered: bytes = b"",
 ) -> None:
     """Store the cube and its slices under a new build; the previous build's slices stay
     until the next publish, for a page that is reading them right now."""
@@ -398,6 +417,7 @@ def _store(
         "cell_count": len(cube.cells),
         "build": build,
         "payload": dump_meta(cube),
+        "hidden": remembered,
     }
     with transaction.atomic():
         if connection.vendor == "postgresql":
@@ -468,5 +488,5 @@ def published_cube(scope: Scope, year: int, today: dt.date | None = None) -> Pub
 def published_cube_stored(scope: Scope, year: int) -> Published:
     """The stored cube, read from the database (after a build on demand)."""
     kind, key = scope_identity(scope)
-    row = PublishedCube.objects.get(kind=kind, scope_key=key, year=year)
+    row = PublishedCube.objects.defer("hidden").get(kind=kind, scope_key=key, year=year)
     return Published(load_cube(bytes(row.payload), row.pk, row.build), row.built_at)
