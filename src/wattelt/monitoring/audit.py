@@ -8,11 +8,13 @@ which districts, and what "<10" and "×" say about a hidden cell. With all of th
 hidden cell can be narrowed to a range without being pinned.
 
 This module treats every hidden cell as an unknown and every relation as a linear
-(in)equality, and asks a linear programme (HiGHS through `scipy.optimize.linprog`) the
-smallest and largest value each sensitive hidden cell can take. While one of those
-ranges is narrower than `width`, it hides the shown cell with the fewest residents in a
-relation with the narrow cell (or, when those are all hidden, anywhere in its connected
-part) and asks again. Only the connected part that changed is asked again.
+(in)equality, and asks a linear programme (HiGHS through `highspy`, one model per
+connected part, only the objective changing between questions) the smallest and largest
+value each sensitive hidden cell can take. While one of those ranges is narrower than
+`width`, it hides a shown cell in a relation that holds an end of the range (the
+programme's non-zero duals): one that could move enough once hidden, with the fewest
+residents; failing that, next to the narrow cell or anywhere in its part. Only the parts
+of the narrow cells are asked again.
 
 Design, parameters and limits: docs/adr/0012-figures-that-cannot-betray-a-person.md.
 """
