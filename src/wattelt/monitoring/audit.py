@@ -21,6 +21,7 @@ Design, parameters and limits: docs/adr/0012-figures-that-cannot-betray-a-person
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ import highspy
 import numpy as np
 
 Key = tuple[Hashable, ...]
+logger = logging.getLogger(__name__)
 
 PROTECTION_WIDTH = 5
 """A sensitive cell's feasible range must span at least this many (max - min >= 5): then
@@ -331,6 +333,12 @@ def widen(
             choice = _next_to_hide(audit, target, interval, hidden, candidates, hide_bounds)
             if choice is None:
                 stuck.add(target)  # nothing left to hide near it
+                logger.warning(
+                    "interval audit: %r stays within %s..%s, nothing left to hide",
+                    target,
+                    interval.low,
+                    interval.high,
+                )
                 continue
             hidden.add(choice)
             bounds[choice] = hide_bounds.get(choice, (0.0, None))
