@@ -80,7 +80,7 @@ def attack(linked: LinkedTable, cube: Cube) -> tuple[System, list[Key]]:
         if team in serves:
             serves[team].add(district)
     relations(system, cube, serves)
-    targets = [
+    targets: list[Key] = [
         k for k, c in cube.cells.items() if c.values.get("count") == SMALL and 0 < residents[k] < 10
     ]
     return system, targets

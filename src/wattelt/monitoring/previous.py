@@ -28,6 +28,7 @@ import hmac
 import json
 import zlib
 from collections.abc import Hashable, Mapping
+from typing import Any
 
 from django.conf import settings
 
@@ -55,7 +56,7 @@ def _base() -> hmac.HMAC:
     return hmac.new(secret.digest(), digestmod=hashlib.sha256)
 
 
-def remember(table: Table, shown: Mapping[Key, ShownCell]) -> bytes:
+def remember(table: Table, shown: Mapping[Any, ShownCell]) -> bytes:
     """What to store beside a published cube: per cell it did not show, the digest of
     its count, whether that count is under 10, and whether 1-9 residents are behind it."""
     base = _base()
@@ -73,7 +74,7 @@ def remember(table: Table, shown: Mapping[Key, ShownCell]) -> bytes:
     return zlib.compress(json.dumps(records, separators=(",", ":")).encode(), 6)
 
 
-def compare(table: Table, shown: Mapping[Key, ShownCell], remembered: bytes) -> Table:
+def compare(table: Table, shown: Mapping[Any, ShownCell], remembered: bytes) -> Table:
     """`table` with what a reader of the previous publish (`shown`, its cells, and
     `remembered`, what `remember` stored) can combine with it."""
     records: dict[str, list[object]] = json.loads(zlib.decompress(remembered)) if remembered else {}
