@@ -39,6 +39,10 @@ no guess "v ± 2" is certain to hold it (it covers 5 values of at least 6)."""
 _EPS = 1e-6
 PUSHES = 8
 """At most this many combined programmes that push every unproven target at once."""
+BATCH = 20
+"""With more targets than this in a part, combined programmes of the whole part first."""
+LOCAL_DEPTH = 2
+"""Steps of relations around a target in the relaxation that proves it narrow."""
 
 
 @dataclass(frozen=True)
@@ -167,15 +171,52 @@ class Audit:
         bounds: Mapping[Key, tuple[float, float | None]],
     ) -> dict[Key, Interval]:
         """The targets of one part whose feasible range is narrower than `width`, with
-        that range. One HiGHS model per part; only its objective changes between the
-        questions, so each answer starts from the last basis (a few pivots). Any
-        solution shows values every target can take, so a few combined objectives prove
-        most targets wide at once; only the rest get their own two questions (the
-        smallest and the largest value)."""
+        that range.
+
+        Wide is proven by solutions of the whole part: one HiGHS model per part, only
+        its objective changing between questions (each answer starts from the last
+        basis). Many targets at once: a few combined objectives prove most of them wide.
+        Narrow is proven by a relaxation: the relations within `LOCAL_DEPTH` steps of
+        the target, the rest left out, give a range that holds the true one, so a narrow
+        range there is narrow here; that small programme is asked first. Only targets
+        neither settles get their own two questions of the whole part."""
         targets = sorted((t for t in targets if t in keys), key=repr)
         if not targets:
             return {}
-        model = _PartModel(self, keys, relation_ids, bounds)
+        whole: list[_PartModel] = []
+
+        def model() -> _PartModel:
+            if not whole:
+                whole.append(_PartModel(self, keys, relation_ids, bounds))
+            return whole[0]
+
+        open_ = targets
+        if len(targets) > BATCH:
+            open_ = self._unproven(model(), targets)
+        found: dict[Key, Interval] = {}
+        undecided: list[Key] = []
+        for target in open_:
+            ball, ball_relations = self._ball(target, keys)
+            local = _PartModel(self, ball, ball_relations, bounds)
+            interval = local.extremes(target, ball_relations)
+            if interval.width < self.width:
+                found[target] = interval
+            else:
+                undecided.append(target)
+        if undecided:
+            part = model()
+            for target in self._unproven(part, undecided, combined=len(undecided) > BATCH):
+                interval = part.extremes(target, relation_ids)
+                if interval.width < self.width:
+                    found[target] = interval
+        return found
+
+    def _unproven(self, model: _PartModel, targets: list[Key], combined: bool = True) -> list[Key]:
+        """The targets that solutions of the whole part (+Σ, -Σ, random signs, then
+        pushes of the unproven towards the end each was seen least near) do not prove
+        wide."""
+        if not combined:
+            return targets
         columns = np.array([model.column[t] for t in targets])
         low = np.full(len(targets), math.inf)
         high = np.full(len(targets), -math.inf)
@@ -184,45 +225,45 @@ class Audit:
             np.minimum(low, x[columns], out=low)
             np.maximum(high, x[columns], out=high)
 
-        def wide(n: int) -> bool:
-            return math.floor(high[n] + _EPS) - math.ceil(low[n] - _EPS) >= self.width
+        def unproven() -> np.ndarray:
+            return np.floor(high + _EPS) - np.ceil(low - _EPS) < self.width  # type: ignore[no-any-return]
 
-        rng = np.random.default_rng(len(keys))
+        rng = np.random.default_rng(len(targets))
         for weights in (
             np.ones(len(targets)),
             -np.ones(len(targets)),
             *(rng.choice([-1.0, 1.0], len(targets)) for _ in range(2)),
         ):
             observe(model.solve(columns, weights)[1])
-        # Then push the targets not yet proven wide all at once, each towards the end
-        # it has been seen least near, while that proves more of them.
         floor, ceiling = model.lower[columns], model.upper[columns]
         for _push in range(PUSHES):
-            open_ = np.array([not wide(n) for n in range(len(targets))])
+            open_ = unproven()
             if not open_.any():
                 break
             down = (low - floor) >= (ceiling - high)
-            weights = np.where(down, 1.0, -1.0)[open_]
-            observe(model.solve(columns[open_], weights)[1])
-            if sum(not wide(n) for n in range(len(targets))) > open_.sum() * 0.8:
+            observe(model.solve(columns[open_], np.where(down, 1.0, -1.0)[open_])[1])
+            if unproven().sum() > open_.sum() * 0.8:
                 break
-        found: dict[Key, Interval] = {}
-        one = np.ones(1)
-        for n, target in enumerate(targets):
-            if wide(n):
-                continue
-            least, x = model.solve(columns[n : n + 1], one)
-            observe(x)
-            if wide(n):
-                continue
-            binding = model.binding()
-            most, x = model.solve(columns[n : n + 1], -one)
-            observe(x)
-            interval = Interval(math.ceil(least - _EPS), math.floor(-most + _EPS))
-            if interval.width < self.width:
-                interval.binding = tuple(relation_ids[r] for r in sorted(binding | model.binding()))
-                found[target] = interval
-        return found
+        return [t for t, still in zip(targets, unproven(), strict=True) if still]
+
+    def _ball(self, target: Key, keys: set[Key]) -> tuple[set[Key], list[int]]:
+        """The hidden keys and relations within LOCAL_DEPTH steps of `target`."""
+        ball = {target}
+        frontier = [target]
+        relation_ids: set[int] = set()
+        for _step in range(LOCAL_DEPTH):
+            reached: list[Key] = []
+            for key in frontier:
+                for r in self.of_key.get(key, ()):
+                    if r in relation_ids:
+                        continue
+                    relation_ids.add(r)
+                    for k, _c in self.relations[r].terms:
+                        if k in keys and k not in ball:
+                            ball.add(k)
+                            reached.append(k)
+            frontier = reached
+        return ball, sorted(relation_ids)
 
 
 class _PartModel:
@@ -296,6 +337,20 @@ class _PartModel:
         if status != highspy.HighsModelStatus.kOptimal:
             raise RuntimeError(f"HiGHS: {highs.modelStatusToString(status)}")
         return highs.getInfo().objective_function_value, np.array(highs.getSolution().col_value)
+
+    def extremes(self, target: Key, relation_ids: list[int]) -> Interval:
+        """The smallest and largest value of `target` (rounded inwards), with the
+        relations (ids, from `relation_ids`, the model's rows) that hold them there."""
+        column = np.array([self.column[target]])
+        least = self.solve(column, np.ones(1))[0]
+        binding = self.binding()
+        most = self.solve(column, -np.ones(1))[0]
+        rows = sorted(binding | self.binding())
+        return Interval(
+            math.ceil(least - _EPS),
+            math.floor(-most + _EPS),
+            tuple(relation_ids[r] for r in rows),
+        )
 
     def binding(self) -> set[int]:
         """The rows with a non-zero dual value in the last solution."""
