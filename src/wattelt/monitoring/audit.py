@@ -8,34 +8,43 @@ which districts, and what "<10" and "×" say about a hidden cell. With all of th
 hidden cell can be narrowed to a range without being pinned.
 
 This module treats every hidden cell as an unknown and every relation as a linear
-(in)equality, and asks a linear programme (HiGHS through `scipy.optimize.linprog`) the
-smallest and largest value each sensitive hidden cell can take. While one of those
-ranges is narrower than `width`, it hides the shown cell with the fewest residents in a
-relation with the narrow cell (or, when those are all hidden, anywhere in its connected
-part) and asks again. Only the connected part that changed is asked again.
+(in)equality, and asks a linear programme (HiGHS through `highspy`, one model per
+connected part, only the objective changing between questions) the smallest and largest
+value each sensitive hidden cell can take. While one of those ranges is narrower than
+`width`, it hides a shown cell in a relation that holds an end of the range (the
+programme's non-zero duals): one that could move enough once hidden, with the fewest
+residents; failing that, next to the narrow cell or anywhere in its part. Only the parts
+of the narrow cells are asked again.
 
 Design, parameters and limits: docs/adr/0012-figures-that-cannot-betray-a-person.md.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Hashable, Iterable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
 
+import highspy
 import numpy as np
 
-if TYPE_CHECKING:
-    from scipy.sparse import csr_matrix
-
 Key = tuple[Hashable, ...]
+logger = logging.getLogger(__name__)
 
 PROTECTION_WIDTH = 5
 """A sensitive cell's feasible range must span at least this many (max - min >= 5): then
 no guess "v ± 2" is certain to hold it (it covers 5 values of at least 6)."""
 
 _EPS = 1e-6
+PUSHES = 8
+"""At most this many combined programmes that push every unproven target at once."""
+DUAL, PRIMAL = 1, 4
+"""HiGHS simplex_strategy values."""
+BATCH = 20
+"""With more targets than this in a part, combined programmes of the whole part first."""
+LOCAL_DEPTH = 2
+"""Steps of relations around a target in the relaxation that proves it narrow."""
 
 
 @dataclass(frozen=True)
@@ -58,10 +67,27 @@ class Relation:
 class Interval:
     low: float
     high: float
+    binding: tuple[int, ...] = ()
+    """The relations (ids) that hold the ends where they are: hiding a shown cell in
+    one of them can widen the range."""
 
     @property
     def width(self) -> float:
         return self.high - self.low
+
+
+@dataclass(frozen=True)
+class Before:
+    """The previous publish where it differs from today's figures: `shown` the counts it
+    showed of cells that changed since; `hidden` the bounds its labels gave the cells
+    that were hidden and changed since (or that it lacked a record of); `targets` those
+    of them that were behind 1-9 residents."""
+
+    shown: Mapping[Key, float] = field(default_factory=dict)
+    hidden: Mapping[Key, tuple[float, float | None]] = field(default_factory=dict)
+    targets: frozenset[Key] = frozenset()
+    same: frozenset[Key] = frozenset()
+    """Cells whose count is the same in both publishes (shown or hidden)."""
 
 
 def sum_relation(total: Key, parts: Iterable[Key]) -> Relation:
@@ -147,98 +173,221 @@ class Audit:
         bounds: Mapping[Key, tuple[float, float | None]],
     ) -> dict[Key, Interval]:
         """The targets of one part whose feasible range is narrower than `width`, with
-        that range. Any feasible solution shows values each target can take, so a few
-        solutions for combined objectives prove most targets wide at once; only the rest
-        get their own two programmes (the smallest and the largest value)."""
-        # scipy is imported here, not with the module: it costs an app server's start
-        # over a second, and only publishing with the interval audit uses it.
-        from scipy.optimize import linprog
+        that range.
 
+        Wide is proven by solutions of the whole part: one HiGHS model per part, only
+        its objective changing between questions (each answer starts from the last
+        basis). Many targets at once: a few combined objectives prove most of them wide.
+        Narrow is proven by a relaxation: the relations within `LOCAL_DEPTH` steps of
+        the target, the rest left out, give a range that holds the true one, so a narrow
+        range there is narrow here; that small programme is asked first. Only targets
+        neither settles get their own two questions of the whole part."""
         targets = sorted((t for t in targets if t in keys), key=repr)
         if not targets:
             return {}
+        whole: list[_PartModel] = []
+
+        def model() -> _PartModel:
+            if not whole:
+                whole.append(_PartModel(self, keys, relation_ids, bounds))
+            return whole[0]
+
+        open_ = targets
+        if len(targets) > BATCH:
+            open_ = self._unproven(model(), targets)
+        found: dict[Key, Interval] = {}
+        undecided: list[Key] = []
+        for target in open_:
+            ball, ball_relations = self._ball(target, keys)
+            local = _PartModel(self, ball, ball_relations, bounds)
+            interval = local.extremes(target, ball_relations)
+            if interval.width < self.width:
+                found[target] = interval
+            else:
+                undecided.append(target)
+        if undecided:
+            part = model()
+            if part.solution is None:
+                part.solve(np.zeros(0, dtype=np.int32), np.zeros(0))
+            for target in self._unproven(part, undecided, combined=len(undecided) > BATCH):
+                # Wide on a restriction (the keys outside the neighbourhood fixed at a
+                # solution of the whole part) is wide here: its solutions are solutions.
+                assert part.solution is not None
+                fixed = {k: part.solution[c] for k, c in part.column.items()}
+                ball, _near = self._ball(target, keys)
+                touching = sorted(
+                    {r for k in ball for r in self.of_key.get(k, ()) if r in part.rows}
+                )
+                local = _PartModel(self, ball, touching, bounds, fixed)
+                if local.extremes(target, touching).width >= self.width:
+                    continue
+                interval = part.extremes(target, relation_ids)
+                if interval.width < self.width:
+                    found[target] = interval
+        return found
+
+    def _unproven(self, model: _PartModel, targets: list[Key], combined: bool = True) -> list[Key]:
+        """The targets that solutions of the whole part (+Σ, -Σ, random signs, then
+        pushes of the unproven towards the end each was seen least near) do not prove
+        wide."""
+        if not combined:
+            return targets
+        columns = np.array([model.column[t] for t in targets])
+        low = np.full(len(targets), math.inf)
+        high = np.full(len(targets), -math.inf)
+
+        def observe(x: np.ndarray) -> None:
+            np.minimum(low, x[columns], out=low)
+            np.maximum(high, x[columns], out=high)
+
+        def unproven() -> np.ndarray:
+            return np.floor(high + _EPS) - np.ceil(low - _EPS) < self.width  # type: ignore[no-any-return]
+
+        rng = np.random.default_rng(len(targets))
+        for weights in (
+            np.ones(len(targets)),
+            -np.ones(len(targets)),
+            *(rng.choice([-1.0, 1.0], len(targets)) for _ in range(2)),
+        ):
+            observe(model.solve(columns, weights)[1])
+        floor, ceiling = model.lower[columns], model.upper[columns]
+        for _push in range(PUSHES):
+            open_ = unproven()
+            if not open_.any():
+                break
+            down = (low - floor) >= (ceiling - high)
+            observe(model.solve(columns[open_], np.where(down, 1.0, -1.0)[open_])[1])
+            if unproven().sum() > open_.sum() * 0.8:
+                break
+        return [t for t, still in zip(targets, unproven(), strict=True) if still]
+
+    def _ball(self, target: Key, keys: set[Key]) -> tuple[set[Key], list[int]]:
+        """The hidden keys and relations within LOCAL_DEPTH steps of `target`."""
+        ball = {target}
+        frontier = [target]
+        relation_ids: set[int] = set()
+        for _step in range(LOCAL_DEPTH):
+            reached: list[Key] = []
+            for key in frontier:
+                for r in self.of_key.get(key, ()):
+                    if r in relation_ids:
+                        continue
+                    relation_ids.add(r)
+                    for k, _c in self.relations[r].terms:
+                        if k in keys and k not in ball:
+                            ball.add(k)
+                            reached.append(k)
+            frontier = reached
+        return ball, sorted(relation_ids)
+
+
+class _PartModel:
+    """The reader's system over one part as a HiGHS linear programme, built once.
+
+    Every unknown gets an upper bound (`Audit.cap`, more than all values together, where
+    it has none): a range that reaches it is wide anyway, and bounded programmes need no
+    special case. The objective is the only thing that changes between questions."""
+
+    def __init__(
+        self,
+        audit: Audit,
+        keys: set[Key],
+        relation_ids: list[int],
+        bounds: Mapping[Key, tuple[float, float | None]],
+        fixed: Mapping[Key, float] | None = None,
+    ) -> None:
+        """`fixed`: values for keys outside `keys` that are not shown cells."""
         order = sorted(keys, key=repr)
-        column = {k: n for n, k in enumerate(order)}
-        eq_rows: list[tuple[dict[int, float], float]] = []
-        ub_rows: list[tuple[dict[int, float], float]] = []
+        self.rows = set(relation_ids)
+        self.solution: np.ndarray | None = None
+        self.column = column = {k: n for n, k in enumerate(order)}
+        starts, indices, data = [0], [], []
+        row_low, row_high = [], []
         for r in relation_ids:
-            relation = self.relations[r]
+            relation = audit.relations[r]
             row: dict[int, float] = {}
             constant = 0.0
             for k, coefficient in relation.terms:
                 if k in column:
                     row[column[k]] = row.get(column[k], 0.0) + coefficient
+                elif fixed is not None and k in fixed:
+                    constant += coefficient * fixed[k]
                 else:
-                    constant += coefficient * float(self.values[k])
-            (eq_rows if relation.equal else ub_rows).append((row, -constant))
-        a_eq, b_eq = _matrix(eq_rows, len(order))
-        a_ub, b_ub = _matrix(ub_rows, len(order))
+                    constant += coefficient * float(audit.values[k])
+            for c, value in row.items():
+                if value:
+                    indices.append(c)
+                    data.append(value)
+            starts.append(len(indices))
+            row_high.append(-constant)
+            row_low.append(-constant if relation.equal else -highspy.kHighsInf)
+        lp = highspy.HighsLp()
+        lp.num_col_ = len(order)
+        lp.num_row_ = len(relation_ids)
+        lp.col_cost_ = np.zeros(len(order))
         box = [bounds.get(k, (0.0, None)) for k in order]
-        # Extra upper bounds keep the combined objectives bounded; their solutions are
-        # solutions of the reader's system too.
-        capped = [(low, self.cap if high is None else high) for low, high in box]
-        seen = {t: [math.inf, -math.inf] for t in targets}
-        columns = [column[t] for t in targets]
+        self.lower = np.array([b[0] for b in box], dtype=float)
+        self.upper = np.array([audit.cap if b[1] is None else b[1] for b in box], dtype=float)
+        lp.col_lower_ = self.lower
+        lp.col_upper_ = self.upper
+        lp.row_lower_ = np.array(row_low, dtype=float)
+        lp.row_upper_ = np.array(row_high, dtype=float)
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        lp.a_matrix_.num_col_ = len(order)
+        lp.a_matrix_.num_row_ = len(relation_ids)
+        lp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
+        lp.a_matrix_.index_ = np.array(indices, dtype=np.int32)
+        lp.a_matrix_.value_ = np.array(data, dtype=float)
+        self.highs = highspy.Highs()
+        self.highs.setOptionValue("output_flag", False)
+        self.highs.setOptionValue("presolve", "off")
+        self.highs.passModel(lp)
+        self.costed = np.zeros(0, dtype=np.int32)
+        self.strategy = DUAL
 
-        def observe(x: np.ndarray) -> None:
-            for t, c in zip(targets, columns, strict=True):
-                pair = seen[t]
-                pair[0] = min(pair[0], x[c])
-                pair[1] = max(pair[1], x[c])
+    def solve(
+        self, columns: np.ndarray, weights: np.ndarray, primal: bool = False
+    ) -> tuple[float, np.ndarray]:
+        """Minimise sum(weights * unknowns at columns): the optimum and a solution.
+        `primal`: after the first solution, the primal simplex from the last basis (a
+        new single-cell objective leaves it feasible: a few pivots; measured 7x faster
+        than the dual simplex there, slower for the combined objectives)."""
+        highs = self.highs
+        strategy = PRIMAL if primal and self.solution is not None else DUAL
+        if strategy != self.strategy:
+            highs.setOptionValue("simplex_strategy", strategy)
+            self.strategy = strategy
+        if len(self.costed):
+            highs.changeColsCost(len(self.costed), self.costed, np.zeros(len(self.costed)))
+        self.costed = columns.astype(np.int32)
+        highs.changeColsCost(len(columns), self.costed, weights.astype(float))
+        highs.run()
+        status = highs.getModelStatus()
+        if status == highspy.HighsModelStatus.kInfeasible:
+            raise ValueError("The relations do not hold for these figures.")
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise RuntimeError(f"HiGHS: {highs.modelStatusToString(status)}")
+        self.solution = np.array(highs.getSolution().col_value)
+        return highs.getInfo().objective_function_value, self.solution
 
-        def wide(t: Key) -> bool:
-            low, high = seen[t]
-            return math.floor(high + _EPS) - math.ceil(low - _EPS) >= self.width
+    def extremes(self, target: Key, relation_ids: list[int]) -> Interval:
+        """The smallest and largest value of `target` (rounded inwards), with the
+        relations (ids, from `relation_ids`, the model's rows) that hold them there."""
+        column = np.array([self.column[target]])
+        least = self.solve(column, np.ones(1), primal=True)[0]
+        binding = self.binding()
+        most = self.solve(column, -np.ones(1), primal=True)[0]
+        rows = sorted(binding | self.binding())
+        return Interval(
+            math.ceil(least - _EPS),
+            math.floor(-most + _EPS),
+            tuple(relation_ids[r] for r in rows),
+        )
 
-        rng = np.random.default_rng(len(order))
-        objectives: list[Any] = [
-            1.0,
-            -1.0,
-            *(rng.choice([-1.0, 1.0], len(targets)) for _ in range(2)),
-        ]
-        for weights in objectives:
-            c = np.zeros(len(order))
-            c[columns] = weights
-            result = linprog(c, a_ub, b_ub, a_eq, b_eq, bounds=capped, method="highs")
-            if result.status == 2:
-                raise ValueError("The relations do not hold for these figures.")
-            if result.status == 0:
-                observe(result.x)
-        found: dict[Key, Interval] = {}
-        for target in targets:
-            if wide(target):
-                continue
-            c = np.zeros(len(order))
-            c[column[target]] = 1.0
-            low = linprog(c, a_ub, b_ub, a_eq, b_eq, bounds=box, method="highs")
-            high = linprog(-c, a_ub, b_ub, a_eq, b_eq, bounds=box, method="highs")
-            for result in (low, high):
-                if result.status == 0:
-                    observe(result.x)
-            low_value = math.ceil(low.fun - _EPS) if low.status == 0 else -math.inf
-            high_value = math.floor(-high.fun + _EPS) if high.status == 0 else math.inf
-            interval = Interval(low_value, high_value)
-            if interval.width < self.width:
-                found[target] = interval
-        return found
-
-
-def _matrix(
-    rows: list[tuple[dict[int, float], float]], width: int
-) -> tuple[csr_matrix | None, np.ndarray | None]:
-    from scipy.sparse import csr_matrix  # with linprog, when the audit runs
-
-    if not rows:
-        return None, None
-    data, indices, pointers = [], [], [0]
-    for row, _rhs in rows:
-        for col, value in row.items():
-            if value:
-                indices.append(col)
-                data.append(value)
-        pointers.append(len(indices))
-    matrix = csr_matrix((data, indices, pointers), shape=(len(rows), width))
-    return matrix, np.array([rhs for _row, rhs in rows])
+    def binding(self) -> set[int]:
+        """The rows with a non-zero dual value in the last solution."""
+        duals = np.array(self.highs.getSolution().row_dual)
+        return set(np.flatnonzero(np.abs(duals) > _EPS).tolist())
 
 
 def widen(
@@ -258,49 +407,73 @@ def widen(
     narrower: after the first audit only the narrow targets are looked at again."""
     added: list[Key] = []
     bounds = dict(bounds)
-    narrow: set[Key] = set()
+    narrow: dict[Key, Interval] = {}
     for keys, relation_ids in audit.parts(hidden):
         if keys & targets:
-            narrow |= set(audit.narrow(keys, relation_ids, keys & targets, bounds))
+            narrow.update(audit.narrow(keys, relation_ids, keys & targets, bounds))
     while narrow:
         stuck: set[Key] = set()
         # One more hidden cell next to each narrow target per round (cells hidden for
         # an earlier target in the round count already): few rounds, each re-asking
         # only the targets that were narrow.
-        for target in sorted(narrow, key=repr):
-            keys, _relation_ids = audit.part_of([target], hidden)
-            choice = _next_to_hide(audit, target, keys, hidden, candidates)
+        for target, interval in sorted(narrow.items(), key=lambda item: repr(item[0])):
+            choice = _next_to_hide(audit, target, interval, hidden, candidates, hide_bounds)
             if choice is None:
                 stuck.add(target)  # nothing left to hide near it
+                logger.warning(
+                    "interval audit: %r stays within %s..%s, nothing left to hide",
+                    target,
+                    interval.low,
+                    interval.high,
+                )
                 continue
             hidden.add(choice)
             bounds[choice] = hide_bounds.get(choice, (0.0, None))
             added.append(choice)
-        again = narrow - stuck
-        narrow = set()
+        again = set(narrow) - stuck
+        narrow = {}
         done: set[Key] = set()
         for target in sorted(again, key=repr):
             if target in done:
                 continue
             keys, relation_ids = audit.part_of([target], hidden)
             done |= keys
-            narrow |= set(audit.narrow(keys, relation_ids, keys & again, bounds))
+            narrow.update(audit.narrow(keys, relation_ids, keys & again, bounds))
     return added
 
 
 def _next_to_hide(
-    audit: Audit, narrow: Key, part: set[Key], hidden: set[Key], candidates: Mapping[Key, int]
+    audit: Audit,
+    narrow: Key,
+    interval: Interval,
+    hidden: set[Key],
+    candidates: Mapping[Key, int],
+    hide_bounds: Mapping[Key, tuple[float, float | None]],
 ) -> Key | None:
-    """The shown cell with the fewest residents in a relation with `narrow`; failing
-    that, in a relation with any hidden key of its part."""
-    for around in ([narrow], sorted(part, key=repr)):
+    """A shown cell in a relation that holds an end of the narrow range (failing that,
+    in a relation with `narrow`, or with any hidden key of its part): the one with the
+    fewest residents among those that, once hidden, could move by what the range lacks
+    (its value minus what its "×" says), else the one with the fewest residents. One
+    hidden cell that frees enough saves rounds of small ones."""
+    need = audit.width - interval.width
+    for attempt in range(3):
+        if attempt == 0:
+            relation_ids: Iterable[int] = interval.binding
+        elif attempt == 1:
+            relation_ids = audit.of_key.get(narrow, ())
+        else:
+            relation_ids = audit.part_of([narrow], hidden)[1]
         near = {
             k
-            for key in around
-            for r in audit.of_key.get(key, ())
+            for r in relation_ids
             for k, _c in audit.relations[r].terms
             if k not in hidden and k in candidates
         }
         if near:
-            return min(near, key=lambda k: (candidates[k], repr(k)))
+
+            def cost(k: Key) -> tuple[bool, int, str]:
+                room = float(audit.values[k]) - hide_bounds.get(k, (0.0, None))[0]
+                return (room < need, candidates[k], repr(k))
+
+            return min(near, key=cost)
     return None

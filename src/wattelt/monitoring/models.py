@@ -203,6 +203,9 @@ class PublishedCube(models.Model):
     payload = models.BinaryField()
     """The `Cube` without its cells as zlib-compressed JSON (see `dump_meta`); the cells
     are in its slices."""
+    hidden = models.BinaryField(default=b"")
+    """Per cell it did not show, a keyed digest of the count and what its label said
+    (`previous.remember`): the next publish compares against it (ADR 0012)."""
 
     class Meta:
         constraints = [

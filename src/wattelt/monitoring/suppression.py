@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Protocol
 
-from .audit import AtMost, Audit, Relation, order_relation, sum_relation, widen
+from .audit import AtMost, Audit, Before, Relation, order_relation, sum_relation, widen
 
 THRESHOLD = 10
 """Cells based on fewer distinct residents than this are not shown (domain.md)."""
@@ -99,6 +99,9 @@ class Table:
     loose: frozenset[Group] = frozenset()
     """Groups that hold only as "total <= sum of parts" (a goal counts once with its last
     status, in all ages and in the age group of each review): the audit uses them so."""
+    before: Before | None = None
+    """The previous publish of these figures, for a reader who kept it (`previous.py`):
+    the audit writes every relation over it too."""
 
 
 def grid(cells: Iterable[Cell], total: Hashable = TOTAL) -> Table:
@@ -295,8 +298,66 @@ def _audit(
         if c.published and k not in hidden and k not in known
     }
     hide_bounds = {k: _secondary_bounds(values[k], threshold) for k in candidates}
+    if table.before is not None:
+        both = (set(hidden), dict(values), dict(bounds), set(targets))
+        copies = _over_before(table.before, relations, *both)
+        try:
+            return widen(
+                Audit(relations + copies, both[1], width),
+                both[0],
+                both[3],
+                candidates,
+                both[2],
+                hide_bounds,
+            )
+        except ValueError:
+            # The previous publish breaks a definition these figures keep (a data
+            # error since corrected): audit today's figures alone.
+            pass
     audit = Audit(relations, values, width)
     return widen(audit, hidden, targets, candidates, bounds, hide_bounds)
+
+
+BEFORE = "before"
+"""The first part of the key of a cell as the previous publish had it."""
+
+
+def _over_before(
+    before: Before,
+    relations: list[Relation],
+    hidden: set[Key],
+    values: dict[Key, float],
+    bounds: dict[Key, tuple[float, float | None]],
+    targets: set[Key],
+) -> list[Relation]:
+    """Every relation once more, over the previous publish: a cell unchanged since is
+    the same key (one value in both), a changed one the value shown then or an unknown
+    bounded by its label then, a never-shown unknown (a team in a district) a new
+    unknown. Relations over cells the previous publish lacked are left out. `hidden`,
+    `values`, `bounds` and `targets` grow in place."""
+    unknowns = hidden - set(values)  # never shown: (district, team) figures
+
+    def then(key: Key) -> Key | None:
+        if key in before.same:
+            return key
+        if key in before.shown or key in before.hidden or key in unknowns:
+            return (BEFORE, key)
+        return None
+
+    copies: list[Relation] = []
+    for relation in relations:
+        terms = [(then(k), c) for k, c in relation.terms]
+        if any(k is None for k, _c in terms) or terms == list(relation.terms):
+            continue  # the previous publish lacks a cell, or nothing in it changed
+        copies.append(Relation(tuple(terms), relation.equal))  # type: ignore[arg-type]
+    for key, value in before.shown.items():
+        values[(BEFORE, key)] = value
+    for key, limits in before.hidden.items():
+        hidden.add((BEFORE, key))
+        bounds[(BEFORE, key)] = limits
+    hidden |= {(BEFORE, k) for k in unknowns}
+    targets |= {(BEFORE, k) for k in before.targets}
+    return copies
 
 
 def _secondary_bounds(value: float, threshold: int) -> tuple[float, float | None]:

@@ -67,8 +67,9 @@ class Team(models.Model):
     name = models.CharField(_("name"), max_length=160)
     districts = models.ManyToManyField(District, related_name="teams", blank=True)
     # How residents reach the team (shown with their plan in Mijn Wat telt).
-    phone = models.CharField(_("phone"), max_length=30, blank=True)
-    email = models.EmailField(_("e-mail"), blank=True)
+    # db_default: teams written in bulk (the bench, imports) need not name them.
+    phone = models.CharField(_("phone"), max_length=30, blank=True, db_default="")
+    email = models.EmailField(_("e-mail"), blank=True, db_default="")
 
     class Meta:
         verbose_name = _("team")

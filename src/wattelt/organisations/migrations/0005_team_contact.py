@@ -12,11 +12,13 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="team",
             name="email",
-            field=models.EmailField(blank=True, max_length=254, verbose_name="e-mail"),
+            field=models.EmailField(
+                blank=True, db_default="", max_length=254, verbose_name="e-mail"
+            ),
         ),
         migrations.AddField(
             model_name="team",
             name="phone",
-            field=models.CharField(blank=True, max_length=30, verbose_name="phone"),
+            field=models.CharField(blank=True, db_default="", max_length=30, verbose_name="phone"),
         ),
     ]

@@ -1,0 +1,101 @@
+"""Two consecutive publishes (ADR 0012): a reader who kept the previous publish and knows
+which figures did not change must not recover a small figure of either publish."""
+
+from __future__ import annotations
+
+import json
+import zlib
+
+from tests.monitoring.attacker import Key, System, intervals
+from wattelt.monitoring import previous
+from wattelt.monitoring.audit import PROTECTION_WIDTH
+from wattelt.monitoring.suppression import (
+    HIDDEN_LABEL,
+    TOTAL,
+    Cell,
+    SuppressedTable,
+    Table,
+    grid,
+    suppress_small_cells,
+)
+
+A, B, WHOLE = ("r", "a"), ("r", "b"), ("r", TOTAL)
+
+
+def row(a: int, b: int) -> Table:
+    """One row: a + b = whole, each count behind as many residents."""
+    return grid(
+        [
+            Cell(A, a, {"count": a}),
+            Cell(B, b, {"count": b}),
+            Cell(WHOLE, a + b, {"count": a + b}),
+        ]
+    )
+
+
+def system_of(shown: SuppressedTable, truth: dict[Key, int], mark: str) -> System:
+    """The reader's view of one publish: shown counts, hidden ones with their labels."""
+    system = System()
+    for key, cell in shown.cells.items():
+        value = cell.values["count"]
+        if isinstance(value, int):
+            system.constants[(*key, mark)] = float(value)
+        else:
+            system.unknowns.add((*key, mark))
+            system.low[(*key, mark)] = 10.0 if value == HIDDEN_LABEL else 0.0
+            if value == "<10" and truth[key] < 10:
+                system.high[(*key, mark)] = 9.0
+    system.add({(*WHOLE, mark): -1, (*A, mark): 1, (*B, mark): 1}, True)
+    return system
+
+
+def range_of_first_a(first: SuppressedTable, second: SuppressedTable) -> tuple[float, float]:
+    """What the reader of both publishes knows of `a` in the first (3 residents); `b`
+    did not change, and the reader knows it."""
+    system = system_of(first, {A: 3, B: 20, WHOLE: 23}, "1")
+    later = system_of(second, {A: 12, B: 20, WHOLE: 32}, "2")
+    system.constants.update(later.constants)
+    system.unknowns |= later.unknowns
+    system.low.update(later.low)
+    system.high.update(later.high)
+    system.equal += later.equal
+    system.add({(*B, "1"): 1, (*B, "2"): -1}, True)
+    return intervals(system, [(*A, "1")])[(*A, "1")]
+
+
+def test_a_second_publish_alone_gives_the_first_away() -> None:
+    first = suppress_small_cells(row(3, 20), width=PROTECTION_WIDTH)
+    assert first.value(A) == "<10" and first.value(B) == HIDDEN_LABEL
+    # a grew to 12: nothing small is left, so nothing is hidden...
+    second = suppress_small_cells(row(12, 20), width=PROTECTION_WIDTH)
+    assert all(not cell.is_suppressed for cell in second)
+    # ...and b, unchanged, gives a of the first publish away: 23 - 20 = 3.
+    assert range_of_first_a(first, second) == (3, 3)
+
+
+def test_with_the_previous_publish_the_audit_keeps_it_hidden() -> None:
+    table = row(3, 20)
+    first = suppress_small_cells(table, width=PROTECTION_WIDTH)
+    remembered = previous.remember(table, first.cells)
+    later = previous.compare(row(12, 20), first.cells, remembered)
+    assert later.keep_hidden == {B}  # hidden before, unchanged
+    second = suppress_small_cells(later, width=PROTECTION_WIDTH)
+    assert second.value(B) == HIDDEN_LABEL
+    assert [c.key for c in second if c.is_suppressed] != [B]  # b alone would follow
+    low, high = range_of_first_a(first, second)
+    assert high - low >= PROTECTION_WIDTH
+
+
+def test_unchanged_shown_cells_are_known_and_nothing_small_is_stored_in_clear() -> None:
+    table = row(3, 20)
+    first = suppress_small_cells(table, width=PROTECTION_WIDTH)
+    remembered = previous.remember(table, first.cells)
+    records = json.loads(zlib.decompress(remembered))
+    # Per hidden cell: a 64-bit keyed digest and what its label said, not its count.
+    assert records[repr(A)][1:] == [1, 1] and records[repr(B)][1:] == [0, 0]
+    assert {len(r[0]) for r in records.values()} == {16} and set(records) == {repr(A), repr(B)}
+    later = previous.compare(row(3, 20), first.cells, remembered)
+    assert later.known == {WHOLE}
+    assert later.keep_hidden == {A, B}
+    assert later.before is not None and not later.before.hidden and not later.before.shown
+    assert suppress_small_cells(later, width=PROTECTION_WIDTH).cells == first.cells
