@@ -26,6 +26,17 @@ def pkce_challenge(verifier: str) -> str:
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
+def authorize(url: str) -> str:
+    """The browser's visit to a provider's /authorize `url`: where it is sent back to."""
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.netloc, timeout=5)
+    connection.request("GET", f"{parts.path}?{parts.query}")
+    response = connection.getresponse()
+    assert response.status == 302, response.read()
+    connection.close()
+    return str(response.getheader("Location"))
+
+
 class FakeOpenIDProvider:
     client_id = ""
     client_secret = ""
@@ -97,14 +108,8 @@ class FakeOpenIDProvider:
 
     def authorize(self, url: str) -> str:
         """Follow a redirect to /authorize; return where the provider sends the browser."""
-        parts = urlsplit(url)
-        assert f"{parts.scheme}://{parts.netloc}" == self.url
-        connection = http.client.HTTPConnection(parts.netloc, timeout=5)
-        connection.request("GET", f"{parts.path}?{parts.query}")
-        response = connection.getresponse()
-        assert response.status == 302, response.read()
-        connection.close()
-        return str(response.getheader("Location"))
+        assert url.startswith(f"{self.url}/"), url
+        return authorize(url)
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         provider = self

@@ -42,6 +42,7 @@ RESIDENT_TEMPLATES: tuple[str, ...] = (
     "portal/invitation.html",
     "portal/_invitation_handout.html",
     "portal/_passkey_button.html",
+    "portal/welcome_base.html",
     # Mijn Wat telt: plan, progress, who looked, sharing, privacy (helper "pages").
     "portal/_icon.html",
     "portal/_contact.html",
