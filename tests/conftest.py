@@ -122,6 +122,19 @@ def resident(alice: Staff, district: District) -> Resident:
     )
 
 
+def register_rik(alice: Staff, district: District) -> Resident:
+    """A second resident in the same district, registered by Alice: Rik, without a BSN."""
+    return residents.register_resident(
+        residents.ResidentInput(
+            first_name="Rik",
+            last_name="Tweede",
+            date_of_birth=dt.date(1980, 5, 1),
+            district=district,
+        ),
+        alice,
+    )
+
+
 @pytest.fixture
 def trajectory(resident: Resident, team: Team, alice: Staff, catalogue: Catalogue) -> Trajectory:
     started = timezone.localdate() - dt.timedelta(days=200)

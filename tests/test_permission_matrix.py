@@ -4,8 +4,6 @@ read-only roles cannot write. A URL without an entry here fails the test."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -15,6 +13,7 @@ from tests.conftest import (
     client_for,
     confirmed_measurement,
     make_staff,
+    register_rik,
     resident_client,
     staff_with_role,
 )
@@ -172,15 +171,7 @@ def world(trajectory, alice, bob, charlie, organisation, team, district):
         residents.ConsentInput(other_org, True, True, False, trajectory.started_on),
     )
     residents.withdraw_consent(consent, alice)  # shared once, no longer: Charlie sees nothing
-    rik = residents.register_resident(
-        residents.ResidentInput(
-            first_name="Rik",
-            last_name="Tweede",
-            date_of_birth=dt.date(1980, 5, 1),
-            district=district,
-        ),
-        alice,
-    )
+    rik = register_rik(alice, district)
     instrument.start_measurement(residents.open_trajectory(rik, team, alice), alice, "start")
     ctx = {
         "users": users,

@@ -41,6 +41,8 @@ RESIDENT_TEMPLATES: tuple[str, ...] = (
     # Signing in (portal/signin.py): the invitation's code and passkey, the printed handout.
     "portal/invitation.html",
     "portal/_invitation_handout.html",
+    "portal/_passkey_button.html",
+    "portal/welcome_base.html",
     # Mijn Wat telt: plan, progress, who looked, sharing, privacy (helper "pages").
     "portal/_icon.html",
     "portal/_contact.html",

@@ -3,27 +3,20 @@ provider: a real HTTP server on 127.0.0.1 with /authorize, /token, /userinfo and
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import http.client
 import importlib
 import json
 import os
 import secrets
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from copy import deepcopy
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import jwt
 import pytest
-from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
 from django.http import HttpResponse
 from django.test import Client, override_settings
@@ -33,6 +26,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import wattelt.urls
+from tests.fake_openid import FakeOpenIDProvider
 from wattelt.organisations.models import Staff
 from wattelt.organisations.oidc import used_multi_factor
 
@@ -42,129 +36,36 @@ BACKEND = "wattelt.organisations.oidc.OrganisationOIDCBackend"
 ROOT = Path(__file__).resolve().parents[2]
 
 
-class FakeProvider:
-    """Just enough of an OpenID Connect provider for the authorization code flow: it
-    logs in whoever `claims` describe, without asking anything."""
+class FakeProvider(FakeOpenIDProvider):
+    """The organisation's provider: the client authenticates with client_secret_post;
+    the user's claims come from /userinfo; id_tokens are signed HS256 or RS256."""
+
+    client_id = CLIENT_ID
+    client_secret = CLIENT_SECRET
 
     def __init__(self, algorithm: str) -> None:
         self.algorithm = algorithm
         self.claims: dict[str, Any] = {}  # about the user: in the userinfo
         self.id_token_claims: dict[str, Any] = {}  # amr, acr, or overrides of aud/iss
-        self.codes: dict[str, dict[str, str]] = {}
-        self.access_tokens: set[str] = set()
-        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__()
 
     def log_in_as(self, amr: list[str] | None = None, **claims: Any) -> None:
         self.claims = {"sub": "sub-" + secrets.token_hex(4), **claims}
         self.id_token_claims = {"amr": amr} if amr is not None else {}
 
-    def authorize(self, url: str) -> str:
-        """Follow our redirect to /authorize; return where the provider sends the browser."""
-        parts = urlsplit(url)
-        assert f"{parts.scheme}://{parts.netloc}" == self.url
-        connection = http.client.HTTPConnection(parts.netloc, timeout=5)
-        connection.request("GET", f"{parts.path}?{parts.query}")
-        response = connection.getresponse()
-        assert response.status == 302, response.read()
-        connection.close()
-        return str(response.getheader("Location"))
+    def extra_claims(self) -> dict[str, Any]:
+        return {"sub": self.claims["sub"], **self.id_token_claims}
 
-    def id_token(self, nonce: str) -> str:
-        now = int(time.time())
-        claims = {
-            "iss": self.url,
-            "sub": self.claims["sub"],
-            "aud": CLIENT_ID,
-            "iat": now,
-            "exp": now + 300,
-            "nonce": nonce,
-            **self.id_token_claims,
-        }
+    def sign(self, claims: dict[str, Any]) -> str:
         if self.algorithm == "HS256":
             return jwt.encode(claims, CLIENT_SECRET, algorithm="HS256")
-        return jwt.encode(claims, self.key, algorithm="RS256", headers={"kid": "test-key"})
+        return super().sign(claims)
 
-    def jwks(self) -> dict[str, Any]:
-        key = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self.key.public_key()))
-        return {"keys": [{**key, "kid": "test-key", "alg": "RS256", "use": "sig"}]}
+    def client_authenticated(self, authorization: str, form: dict[str, str]) -> bool:
+        return form.get("client_secret") == CLIENT_SECRET
 
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        provider = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-            def reply(self, status: int, body: Any = None, **headers: str) -> None:
-                data = json.dumps(body).encode() if body is not None else b""
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(data)
-
-            def do_GET(self) -> None:
-                path, _, query = self.path.partition("?")
-                params = {name: values[0] for name, values in parse_qs(query).items()}
-                if path == "/authorize":
-                    assert params["client_id"] == CLIENT_ID
-                    assert params["response_type"] == "code"
-                    code = secrets.token_urlsafe(16)
-                    provider.codes[code] = params
-                    target = f"{params['redirect_uri']}?" + urlencode(
-                        {"code": code, "state": params["state"]}
-                    )
-                    self.reply(302, Location=target)
-                elif path == "/userinfo":
-                    token = self.headers.get("Authorization", "").removeprefix("Bearer ")
-                    if token in provider.access_tokens:
-                        self.reply(200, provider.claims)
-                    else:
-                        self.reply(401, {"error": "invalid_token"})
-                elif path == "/jwks":
-                    self.reply(200, provider.jwks())
-                else:
-                    self.reply(404)
-
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length", 0))
-                form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
-                request = provider.codes.pop(form.get("code", ""), None)
-                if (
-                    self.path != "/token"
-                    or request is None
-                    or form.get("client_secret") != CLIENT_SECRET
-                    or form.get("redirect_uri") != request["redirect_uri"]
-                    or pkce_challenge(form.get("code_verifier", "")) != request["code_challenge"]
-                ):
-                    self.reply(400, {"error": "invalid_grant"})
-                    return
-                access_token = secrets.token_urlsafe(16)
-                provider.access_tokens.add(access_token)
-                body = {
-                    "access_token": access_token,
-                    "token_type": "Bearer",
-                    "expires_in": 300,
-                    "id_token": provider.id_token(request["nonce"]),
-                }
-                self.reply(200, body)
-
-        return Handler
-
-
-def pkce_challenge(verifier: str) -> str:
-    digest = hashlib.sha256(verifier.encode()).digest()
-    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+    def userinfo(self) -> dict[str, Any]:
+        return self.claims
 
 
 def reload_urls() -> None:

@@ -58,17 +58,11 @@ class SoftPasskey:
         auth_data = rp_hash + bytes([UP_UV_AT]) + struct.pack(">I", self.counter) + attested
         attestation = cbor2.dumps({"fmt": "none", "attStmt": {}, "authData": auth_data})
         client_data = self._client_data("webauthn.create", options["challenge"])
-        return json.dumps(
+        return self._credential(
             {
-                "id": b64(self.credential_id),
-                "rawId": b64(self.credential_id),
-                "type": "public-key",
-                "response": {
-                    "clientDataJSON": b64(client_data),
-                    "attestationObject": b64(attestation),
-                    "transports": ["internal"],
-                },
-                "clientExtensionResults": {},
+                "clientDataJSON": b64(client_data),
+                "attestationObject": b64(attestation),
+                "transports": ["internal"],
             }
         )
 
@@ -80,17 +74,23 @@ class SoftPasskey:
         client_data = self._client_data("webauthn.get", options["challenge"])
         signed = auth_data + hashlib.sha256(client_data).digest()
         signature = self.key.sign(signed, ec.ECDSA(hashes.SHA256()))
+        return self._credential(
+            {
+                "clientDataJSON": b64(client_data),
+                "authenticatorData": b64(auth_data),
+                "signature": b64(signature),
+                "userHandle": None,
+            }
+        )
+
+    def _credential(self, response: dict) -> str:
+        """A PublicKeyCredential of this key around an authenticator response, as JSON."""
         return json.dumps(
             {
                 "id": b64(self.credential_id),
                 "rawId": b64(self.credential_id),
                 "type": "public-key",
-                "response": {
-                    "clientDataJSON": b64(client_data),
-                    "authenticatorData": b64(auth_data),
-                    "signature": b64(signature),
-                    "userHandle": None,
-                },
+                "response": response,
                 "clientExtensionResults": {},
             }
         )

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import http.client
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
@@ -14,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.fake_openid import authorize
 from tests.portal.fake_digid import FakeDigiD, running
 from wattelt.organisations.models import OrganisationPolicy
 from wattelt.portal import digid
@@ -37,13 +37,7 @@ def through_broker(client: Client, next_path: str = "") -> object:
     """Press the DigiD button; follow the broker back; return our final response."""
     start = client.get(reverse("portal:digid_start") + (f"?next={next_path}" if next_path else ""))
     assert start.status_code == 302
-    parts = urlsplit(start["Location"])
-    connection = http.client.HTTPConnection(parts.netloc, timeout=5)
-    connection.request("GET", f"{parts.path}?{parts.query}")
-    back = connection.getresponse()
-    assert back.status == 302
-    callback = urlsplit(str(back.getheader("Location")))
-    connection.close()
+    callback = urlsplit(authorize(start["Location"]))
     return client.get(f"{callback.path}?{callback.query}")
 
 

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.conftest import client_for, confirmed_measurement, resident_client
+from tests.conftest import client_for, confirmed_measurement, register_rik, resident_client
 from wattelt.audit.models import AccessLog
 from wattelt.instrument import services as instrument
 from wattelt.organisations.models import Staff
@@ -35,15 +35,7 @@ PAGES = [
 @pytest.fixture
 def rik(alice, district, team) -> Resident:
     """A second resident of the same team, with a goal and a consent of his own."""
-    rik = residents.register_resident(
-        residents.ResidentInput(
-            first_name="Rik",
-            last_name="Tweede",
-            date_of_birth=dt.date(1980, 5, 1),
-            district=district,
-        ),
-        alice,
-    )
+    rik = register_rik(alice, district)
     trajectory = residents.open_trajectory(
         rik, team, alice, timezone.localdate() - dt.timedelta(days=50)
     )

@@ -5,6 +5,9 @@ resident's data with the resident as actor (purpose OWN_VIEW)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -18,6 +21,7 @@ from wattelt.audit.services import log_access
 from wattelt.instrument.plan import render_plan_pdf
 from wattelt.privacy.models import RetentionPolicy
 from wattelt.residents import services as residents
+from wattelt.residents.models import Trajectory
 
 from . import looked
 from .own_file import (
@@ -32,6 +36,8 @@ from .session import PortalRequest, resident_required
 from .views import OWN_VIEW, portal_context
 
 LOOKS_PER_PAGE = 20
+
+T = TypeVar("T")
 
 TILES = (
     # (section, URL name, label, pictogram); a tile whose URL does not exist yet is left out.
@@ -56,6 +62,20 @@ def _tiles() -> list[dict[str, object]]:
     return tiles
 
 
+def _per_trajectory(
+    request: PortalRequest, kind: str, build: Callable[[Trajectory], T]
+) -> tuple[list[T], list[T]]:
+    """What the page shows of each of the resident's own trajectories (`build`), each
+    read logged as `kind`: those of the open trajectories, then of the closed ones."""
+    resident = request.portal_resident
+    open_ones: list[T] = []
+    closed_ones: list[T] = []
+    for trajectory in own_trajectories(resident):
+        log_access(request, "read", kind, trajectory.pk, resident.pk, purpose=OWN_VIEW)
+        (open_ones if trajectory.is_open else closed_ones).append(build(trajectory))
+    return open_ones, closed_ones
+
+
 @resident_required
 def home(request: PortalRequest) -> HttpResponse:
     resident = request.portal_resident
@@ -72,19 +92,12 @@ def home(request: PortalRequest) -> HttpResponse:
 
 @resident_required
 def plan(request: PortalRequest) -> HttpResponse:
-    resident = request.portal_resident
-    trajectories = own_trajectories(resident)
-    for trajectory in trajectories:
-        log_access(request, "read", "plan", trajectory.pk, resident.pk, purpose=OWN_VIEW)
-    plans = [own_plan(t) for t in trajectories]
+    open_plans, closed_plans = _per_trajectory(request, "plan", own_plan)
     return render(
         request,
         "portal/plan.html",
         portal_context(
-            request,
-            portal_section="plan",
-            open_plans=[p for p in plans if p.trajectory.is_open],
-            closed_plans=[p for p in plans if not p.trajectory.is_open],
+            request, portal_section="plan", open_plans=open_plans, closed_plans=closed_plans
         ),
     )
 
@@ -105,18 +118,17 @@ def plan_pdf(request: PortalRequest, trajectory_pk: int) -> HttpResponse:
 @resident_required
 def progress(request: PortalRequest) -> HttpResponse:
     resident = request.portal_resident
-    trajectories = own_trajectories(resident)
-    for trajectory in trajectories:
-        log_access(request, "read", "trajectory", trajectory.pk, resident.pk, purpose=OWN_VIEW)
-    progresses = [own_progress(resident, t) for t in trajectories]
+    open_progress, closed_progress = _per_trajectory(
+        request, "trajectory", lambda trajectory: own_progress(resident, trajectory)
+    )
     return render(
         request,
         "portal/progress.html",
         portal_context(
             request,
             portal_section="progress",
-            open_progress=[p for p in progresses if p.trajectory.is_open],
-            closed_progress=[p for p in progresses if not p.trajectory.is_open],
+            open_progress=open_progress,
+            closed_progress=closed_progress,
         ),
     )
 
