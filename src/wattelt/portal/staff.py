@@ -138,9 +138,7 @@ def invitation_plan_pdf(request: StaffRequest, pk: int) -> HttpResponse:
     except invitations.InvitationRefused as refused:
         messages.error(request, str(refused))
         return redirect("residents:detail", resident.pk)
-    access = trajectory_access(
-        request.user, _plan_trajectory(request, resident), need=PLAN_PARTS
-    )
+    access = trajectory_access(request.user, _plan_trajectory(request, resident), need=PLAN_PARTS)
     log_access(request, "print", "plan", access.trajectory.pk, resident.pk)
     _link, handout = _handout(request, resident, request.POST["token"], invitation)
     with speaking(resident.language):
