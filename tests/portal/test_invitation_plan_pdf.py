@@ -20,6 +20,7 @@ from wattelt.audit.models import AccessLog
 from wattelt.portal import invitations
 from wattelt.portal.models import Invitation
 from wattelt.residents import services as residents
+from wattelt.residents.models import Trajectory
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -180,3 +181,18 @@ def test_render_the_pdf_to_png_for_a_look(alice, resident, trajectory, language,
     prefix = ARTIFACTS / f"portal-plan-invitation-pdf-{language}"
     subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(prefix)], check=True)
     assert list(ARTIFACTS.glob(f"portal-plan-invitation-pdf-{language}-*.png"))
+
+
+def test_the_open_trajectorys_plan_is_printed_before_a_closed_later_one(
+    alice, resident, trajectory, team
+):
+    today = timezone.localdate()
+    Trajectory.objects.filter(pk=trajectory.pk).update(
+        started_on=today - dt.timedelta(days=10), ended_on=today
+    )
+    still_open = residents.open_trajectory(resident, team, alice, today - dt.timedelta(days=300))
+    professional = client_for(alice)
+    _link, _code, token = screen_token(professional, resident)
+    assert print_plan(professional, resident, token).status_code == 200
+    log = AccessLog.objects.filter(action="print", object_type="plan").get()
+    assert log.object_id == str(still_open.pk)

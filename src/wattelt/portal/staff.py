@@ -12,6 +12,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
+from django.db.models import F
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -114,7 +115,7 @@ def _plan_trajectory(request: StaffRequest, resident: Resident) -> int:
     trajectory = (
         Trajectory.objects.editable_by(request.user)
         .filter(resident=resident)
-        .order_by("ended_on", "-started_on", "-pk")  # open ones (no end date) first
+        .order_by(F("ended_on").asc(nulls_first=True), "-started_on", "-pk")  # open first
         .first()
     )
     assert trajectory is not None  # _managed_resident checked there is one
