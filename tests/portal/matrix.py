@@ -26,6 +26,13 @@ ENTRIES: dict[str, Entry] = {
     "portal:revoke": Entry(
         method="post", args=lambda ctx: [ctx["trajectory"].resident_id], expect=team_write(302)
     ),
+    # (planqr) The plan PDF with the invitation: as invite; the token of rosa's open one.
+    "portal:invitation_plan_pdf": Entry(
+        method="post",
+        args=lambda ctx: [ctx["trajectory"].resident_id],
+        data=lambda ctx: {"token": ctx["portal_invitation_token"]},
+        expect=team_write(200),
+    ),
     # The invitation's link is open to whoever holds it (the code is the second secret).
     "portal:invitation": Entry(
         args=lambda ctx: [ctx["portal_invitation_token"]],

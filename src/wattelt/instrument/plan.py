@@ -17,6 +17,9 @@ from wattelt.residents.models import Trajectory
 from .models import ChosenDomain, Goal, Measurement
 from .wording import ADULT, wording_for
 
+PLAN_PARTS = ("plan", "goals")
+"""The consent parts of which at least one must be shared to print the plan."""
+
 
 @dataclass
 class ResidentPlan:
@@ -75,11 +78,20 @@ def _plan_css() -> str:
     return Path(str(path)).read_text(encoding="utf-8") if path else ""
 
 
-def render_plan_pdf(request: HttpRequest, plan: ResidentPlan) -> bytes:
-    """The same plan as a PDF; styles and pictograms are inline, so nothing is fetched."""
+def render_plan_pdf(
+    request: HttpRequest, plan: ResidentPlan, appendix: str = "", appendix_css: str = ""
+) -> bytes:
+    """The same plan as a PDF; styles and pictograms are inline, so nothing is fetched.
+    `appendix` (trusted HTML, styled by `appendix_css`) is printed on a page of its own
+    after the plan: the invitation to Mijn Wat telt (portal/staff.py)."""
     html = render_to_string(
         "instrument/plan_pdf.html",
-        {"plan": plan, "printed_on": timezone.localdate(), "css": _plan_css()},
+        {
+            "plan": plan,
+            "printed_on": timezone.localdate(),
+            "css": _plan_css() + appendix_css,
+            "appendix": appendix,
+        },
         request=request,
     )
     import weasyprint  # on first use: it costs an app server's start over a second

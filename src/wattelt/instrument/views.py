@@ -26,11 +26,10 @@ from .access import goal_for_progress, measurement_access, preparation_access
 from .board import Board, build_board, same_content, stored_input
 from .forms import REVIEW_STATUSES, BoardInput, BoardParser
 from .models import GRADE_MAX, GRADE_MIN, Goal, Measurement, NotFilledIn, Preparation
-from .plan import render_plan_pdf, resident_plan
+from .plan import PLAN_PARTS, render_plan_pdf, resident_plan
 from .progress import trajectory_progress
 from .wording import choose_wording
 
-PLAN_PARTS = ("plan", "goals")
 CONVERSATION_LOCK = "conversation"
 """The hand-over lock of conversation mode: [CONVERSATION_LOCK, measurement id]."""
 CONVERSATION_TEMPLATE = "instrument/conversation.html"

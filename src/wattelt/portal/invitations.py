@@ -85,29 +85,78 @@ def invite(resident: Resident, by: Staff) -> NewInvitation:
     return NewInvitation(invitation, token, code)
 
 
-def invitation_for(token: str) -> Invitation:
-    """The open invitation behind a link, or a refusal saying why it cannot be used."""
-    invitation = (
+def _behind(token: str) -> Invitation | None:
+    return (
         Invitation.objects.select_related("resident", "resident__organisation")
         .filter(token_hash=token_hash(token))
         .first()
     )
+
+
+def why_closed(invitation: Invitation) -> str | None:
+    """Why the invitation can no longer be used ("used", "voided", "expired"), or None."""
+    if invitation.used_at is not None:
+        return "used"
+    if invitation.voided_at is not None:
+        return "voided"
+    if invitation.expires_at <= timezone.now():
+        return "expired"
+    return None
+
+
+def invitation_for(token: str) -> Invitation:
+    """The open invitation behind a link, or a refusal saying why it cannot be used."""
+    invitation = _behind(token)
     if invitation is None:
         raise InvitationRefused(
             _("This invitation does not exist. Check the link, or ask your professional.")
         )
-    if invitation.used_at is not None:
+    closed = why_closed(invitation)
+    if closed == "used":
         raise InvitationRefused(
             _("This invitation has already been used. Ask your professional for a new one.")
         )
-    if invitation.voided_at is not None:
+    if closed == "voided":
         raise InvitationRefused(
             _("This invitation no longer works. Ask your professional for a new one.")
         )
-    if invitation.expires_at <= timezone.now():
+    if closed == "expired":
         raise InvitationRefused(
             _("This invitation has expired. Ask your professional for a new one.")
         )
+    return invitation
+
+
+class NotTheirs(Exception):
+    """The token belongs to another resident's invitation (shown as not found)."""
+
+    def __init__(self, invitation: Invitation) -> None:
+        super().__init__(invitation.pk)
+        self.invitation = invitation
+
+
+def open_invitation_of(resident: Resident, token: str) -> Invitation:
+    """For the professional's print: the resident's open invitation behind the token.
+    Refused (a message for the professional) when it does not exist or is used, voided
+    or expired; `NotTheirs` when it is another resident's."""
+    invitation = _behind(token) if token else None
+    if invitation is None:
+        raise InvitationRefused(
+            _("This invitation does not exist. Make a new invitation for the resident.")
+        )
+    if invitation.resident_id != resident.pk:
+        raise NotTheirs(invitation)
+    closed = why_closed(invitation)
+    if closed == "used":
+        raise InvitationRefused(
+            _("This invitation has already been used. Make a new one if the resident needs it.")
+        )
+    if closed == "voided":
+        raise InvitationRefused(
+            _("This invitation no longer works (a newer one replaced it). Make a new one.")
+        )
+    if closed == "expired":
+        raise InvitationRefused(_("This invitation has expired. Make a new one."))
     return invitation
 
 

@@ -32,6 +32,11 @@ urlpatterns = [
     # The professional invites the resident and ends their access (staff pages).
     path("inwoners/<int:pk>/mijn-wat-telt/uitnodigen/", staff.invite, name="invite"),
     path("inwoners/<int:pk>/mijn-wat-telt/intrekken/", staff.revoke, name="revoke"),
+    path(
+        "inwoners/<int:pk>/mijn-wat-telt/plan-met-uitnodiging/",
+        staff.invitation_plan_pdf,
+        name="invitation_plan_pdf",
+    ),
     path("mijn/voorbereiden/", preparation.prepare, name="prepare"),
     path("mijn/mening/", feedback.feedback, name="feedback"),
     path("mijn/mening/<int:pk>/", feedback.answer, name="feedback_answer"),
