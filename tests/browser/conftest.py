@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db.backends.signals import connection_created
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import (
@@ -32,6 +33,21 @@ from wattelt.residents.models import Resident
 # Playwright's sync API runs an asyncio loop in this thread; the test code and the
 # fixtures still talk to the database synchronously, which Django then refuses.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+
+
+def _read_without_table_locks(sender, connection, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    """On SQLite the test database is one in-memory database in shared-cache mode, shared by
+    the test thread and the live server's threads. There a reader takes table locks, and a
+    writer that meets one fails at once ("database table is locked") instead of waiting.
+    The test thread reading what the server just wrote is what browser tests do, so their
+    connections read without taking those locks."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA read_uncommitted = 1")
+
+
+connection_created.connect(_read_without_table_locks)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
