@@ -35,7 +35,6 @@ from wattelt.residents.models import Resident
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 
-
 def _read_without_table_locks(sender, connection, **kwargs) -> None:  # type: ignore[no-untyped-def]
     """On SQLite the test database is one in-memory database in shared-cache mode, shared by
     the test thread and the live server's threads. There a reader takes table locks, and a

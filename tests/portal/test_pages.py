@@ -131,9 +131,19 @@ def test_the_plan_as_pdf_in_arabic_is_logged_as_print(trajectory, alice):
     assert ("print", "plan") in own_reads(resident)
 
 
-def test_another_residents_plan_pdf_is_not_found(trajectory, rik):
+def refused_probes(resident: Resident) -> list[tuple[str, str, str, int | None]]:
+    return list(
+        AccessLog.objects.filter(
+            username=f"inwoner:{resident.pk}", outcome=AccessLog.Outcome.REFUSED
+        ).values_list("action", "object_type", "object_id", "resident_id")
+    )
+
+
+def test_another_residents_plan_pdf_is_not_found_and_the_probe_is_on_record(trajectory, rik):
     response = resident_client(rik).get(reverse("portal:plan_pdf", args=[trajectory.pk]))
     assert response.status_code == 404
+    # The privacy officer sees who tried what; whose it was is not looked up for the record.
+    assert refused_probes(rik) == [("print", "trajectory", str(trajectory.pk), None)]
 
 
 def test_progress_shows_faces_both_perspectives_and_what_changed_never_numbers(trajectory, alice):
@@ -242,6 +252,7 @@ def test_a_resident_cannot_withdraw_another_residents_consent(shared, rik):
     assert response.status_code == 404
     shared.refresh_from_db()
     assert shared.withdrawn_at is None
+    assert refused_probes(rik) == [("read", "consent", str(shared.pk), None)]
 
 
 def test_a_staff_withdrawal_is_not_recorded_as_the_residents(shared, alice):

@@ -52,7 +52,9 @@ class RecordRefusals:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> None:
-        if isinstance(exception, AccessRefused) and request.user.is_authenticated:
+        # Staff, or a resident in Mijn Wat telt (no Django user; log_access names them).
+        someone = request.user.is_authenticated or getattr(request, "portal_resident", None)
+        if isinstance(exception, AccessRefused) and someone:
             log_access(
                 request,
                 exception.action,

@@ -11,12 +11,13 @@ from typing import TypeVar
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from wattelt.audit.refusals import NotVisible
 from wattelt.audit.services import log_access
 from wattelt.instrument.plan import render_plan_pdf
 from wattelt.privacy.models import RetentionPolicy
@@ -107,7 +108,9 @@ def plan_pdf(request: PortalRequest, trajectory_pk: int) -> HttpResponse:
     resident = request.portal_resident
     trajectory = own_trajectory(resident, trajectory_pk)
     if trajectory is None:
-        raise Http404
+        # Someone else's (or no) trajectory: refused and on the record, without looking
+        # up whose it would be.
+        raise NotVisible("trajectory", trajectory_pk, action="print", purpose=OWN_VIEW)
     log_access(request, "print", "plan", trajectory.pk, resident.pk, purpose=OWN_VIEW)
     pdf = render_plan_pdf(request, own_plan(trajectory))
     response = HttpResponse(pdf, content_type="application/pdf")
@@ -172,7 +175,7 @@ def withdraw(request: PortalRequest, consent_pk: int) -> HttpResponse:
     resident = request.portal_resident
     consent = own_consent(resident, consent_pk)
     if consent is None:
-        raise Http404
+        raise NotVisible("consent", consent_pk, purpose=OWN_VIEW)
     if request.method == "POST":
         try:
             residents.withdraw_consent_by_resident(consent, resident)
