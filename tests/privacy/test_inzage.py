@@ -6,11 +6,13 @@ import json
 import subprocess
 from pathlib import Path
 
+from django.http import QueryDict
 from django.urls import reverse
 
 from tests.conftest import client_for
 from tests.privacy.conftest import BSN, FIRST_NAME
 from wattelt.audit.models import AccessLog
+from wattelt.instrument import preparation
 from wattelt.privacy.services import resident_data
 
 
@@ -72,6 +74,19 @@ def test_inzage_pdf_is_a_logged_document(full_file, privacy_officer, tmp_path):
     assert BSN in text
     assert FIRST_NAME in text
     assert "alice" in text
+
+
+def test_inzage_pdf_holds_the_residents_own_preparation(full_file, privacy_officer, tmp_path):
+    form = QueryDict(mutable=True)
+    form.setlist("chosen", ["wonen"])
+    form.update({"chip-resident-wonen": "30", "topics": "Mijn huur is omhoog gegaan."})
+    data = preparation.parse_preparation(full_file, form)
+    preparation.save_preparation(full_file, data, send=True)
+    client = client_for(privacy_officer, sudo=True)
+    response = client.get(reverse("privacy:inzage_pdf", args=[full_file.resident_id]))
+    text = " ".join(_pdf_text(response.content, tmp_path).split())
+    assert "Mijn huur is omhoog gegaan." in text
+    assert "voorbereid" in text  # the section's heading, in Dutch
 
 
 def _pdf_text(pdf: bytes, folder: Path) -> str:
