@@ -1,6 +1,6 @@
 """The adoption report: everything the page shows for a window of twelve months, the
 trend of the chosen scope and every visible team and professional with their lights.
-Seven queries, whatever the data."""
+Two queries (the adoption summary, counts.py), whatever the data."""
 
 from __future__ import annotations
 
@@ -124,7 +124,7 @@ def adoption_report(
     """Everything the page shows for the twelve months up to `end`: the trend of the
     chosen scope (all the user's teams, one team, or one professional), every visible
     team with its lights, and `people` (from `professionals_of(detail_teams(...))`) with
-    theirs. Seven queries, whatever the data."""
+    theirs. Two queries (the adoption summary, counts.py), whatever the data."""
     today = today or timezone.localdate()
     organisation = access.organisation
     months = window(end)
