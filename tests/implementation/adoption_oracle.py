@@ -1,6 +1,6 @@
-"""The counts behind the adoption indicators: one GROUP BY query per figure by (team,
-responsible professional, month) over the whole scope, whatever the number of teams,
-professionals or months (see the package's docstring for the definitions)."""
+"""The test oracle: the adoption page's counts as it computed them from the raw tables
+before the adoption summary (one GROUP BY query per figure by team, responsible
+professional and month). Only the tests use it, to prove the summary gives the same."""
 
 from __future__ import annotations
 
@@ -23,24 +23,19 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Lead
-from django.utils import timezone
 
+from wattelt.implementation.adoption.indicators import FOLLOW_UP_TOLERANCE_DAYS, Counts, Key
+from wattelt.implementation.adoption.months import (
+    Month,
+    day_code,
+    day_code_of,
+    month_number,
+    month_of,
+)
 from wattelt.instrument.figures import not_filled_in_recorded, registered_in_time_expression
 from wattelt.instrument.models import ChosenDomain, Goal, Measurement, NotFilledIn
-from wattelt.organisations.models import Organisation, Team
-from wattelt.organisations.policy import offered_perspectives
+from wattelt.organisations.models import Membership, Organisation, Staff
 from wattelt.residents.models import Trajectory
-
-from .indicators import (
-    FOLLOW_UP_TOLERANCE_DAYS,
-    INDICATORS,
-    UNITS,
-    Counts,
-    IndicatorValue,
-    Key,
-    total,
-)
-from .months import Month, day_code, day_code_of, month_number, month_of
 
 CONFIRMED = Measurement.Status.CONFIRMED
 
@@ -264,24 +259,6 @@ def _not_filled_in(
     )
 
 
-def adoption_counts(
-    organisation: Organisation,
-    start: dt.date,
-    end: dt.date,
-    team_ids: Collection[int] | None = None,
-    today: dt.date | None = None,
-) -> dict[Key, Counts]:
-    """The counts of the organisation (or of these teams of it) for the period (both
-    dates included), per (team, responsible professional, month). Seven queries."""
-    today = today or timezone.localdate()
-    if team_ids is None:
-        team_ids = list(Team.objects.filter(organisation=organisation).values_list("pk", flat=True))
-    else:
-        # Only the organisation's own teams, whatever the caller passes.
-        team_ids = [t.pk for t in Team.objects.filter(organisation=organisation, pk__in=team_ids)]
-    return counts_of_teams(organisation, start, end, team_ids, today)
-
-
 def counts_of_teams(
     organisation: Organisation,
     start: dt.date,
@@ -346,22 +323,19 @@ def _collect(
         cell(row).not_filled_in[row["reason"]] = row["n"]
 
 
-def offered_views(organisation: Organisation) -> list[str]:
-    """The optional views ("professional", "carer") the organisation's policy offers."""
-    return [name for name in offered_perspectives(organisation) if name != "resident"]
-
-
-# --- the public API for the implementation plan -----------------------------------------
-
-
-def organisation_value(
-    organisation: Organisation, key: str, start: dt.date, end: dt.date
-) -> IndicatorValue | None:
-    """One indicator of the whole organisation over the period (both dates included);
-    None when the key is unknown. Eight queries at most, whatever the data size."""
-    if key not in INDICATORS:
-        return None
-    if end < start:
-        return IndicatorValue(None, 0, 0, UNITS[key])
-    offered = offered_views(organisation)
-    return total(adoption_counts(organisation, start, end).values()).indicator(key, offered)
+def professionals_of(team_ids: Collection[int]) -> list[tuple[int, str]]:
+    """The professionals of these teams and anyone responsible for a trajectory of them,
+    from the trajectories (as the page found them before the summary)."""
+    responsible = Trajectory.objects.filter(team_id__in=list(team_ids)).values("responsible_id")
+    staff = (
+        Staff.objects.filter(
+            Q(
+                memberships__team_id__in=list(team_ids),
+                memberships__role=Membership.Role.PROFESSIONAL,
+            )
+            | Q(pk__in=responsible)
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "pk")
+    )
+    return [(person.pk, str(person)) for person in staff]
