@@ -67,8 +67,8 @@ def assert_kept(organisation: Organisation) -> None:
 @pytest.fixture
 def used(catalogue, district, organisation, team, alice) -> dict[str, Staff | Team]:
     """Fourteen months of use in two teams by two professionals, a third without any yet
-    (rows made directly,
-    each followed by a refresh of its trajectory, as the services' signals do)."""
+    (rows made directly, each followed by a refresh of its trajectory, as the services'
+    signals do)."""
     south = Team.objects.create(organisation=organisation, name="Team Zuid")
     south.districts.add(district)
     dave = make_staff("dave", organisation, south, Membership.Role.PROFESSIONAL)

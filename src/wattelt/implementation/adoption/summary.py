@@ -213,16 +213,16 @@ def _add_to_cells(cursor: Any, scope: Scope, sign: int) -> None:
 
 
 def _drop_empty_cells(cursor: Any, scope: Scope) -> None:
-    """Cells the scope's facts no longer reach, with every counter 0 (a trajectory
-    handed to someone else: the former professional no longer counts in that team)."""
+    """The cells the scope's (old) facts reached that are empty now, every counter 0 (a
+    trajectory handed to someone else: the former professional no longer counts in that
+    team, nor among its professionals). Looked up by key, through the unique index."""
     where, params = _facts_where(scope)
     empty = " AND ".join(f"{c} = 0" for c in ADOPTION_COUNTERS)
-    for table in (DAYS, MONTHS):
+    for table, when, grain in ((DAYS, "day_code", "day_code"), (MONTHS, "month", "day_code / 100")):
         cursor.execute(
-            f"DELETE FROM {table} WHERE {empty} AND team_id IN"
-            f" (SELECT team_id FROM {FACTS} WHERE {where})"
-            f" AND responsible_id IN (SELECT responsible_id FROM {FACTS} WHERE {where})",
-            params * 2,
+            f"DELETE FROM {table} WHERE {empty} AND (team_id, responsible_id, {when}, reason) IN"
+            f" (SELECT team_id, responsible_id, {grain}, reason FROM {FACTS} WHERE {where})",
+            params,
         )
 
 
