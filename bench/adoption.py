@@ -33,12 +33,6 @@ def _nonzero(counts: dict[Key, Counts]) -> dict[Key, Counts]:
     return {key: c for key, c in counts.items() if c != Counts()}
 
 
-def _timed(action: object) -> tuple[object, float]:
-    began = time.perf_counter()
-    result = action()  # type: ignore[operator]
-    return result, (time.perf_counter() - began) * 1000
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.adoption", description=__doc__)
     parser.add_argument("--residents", type=int, default=DEFAULT_RESIDENTS)
@@ -86,18 +80,20 @@ def main(argv: list[str] | None = None) -> int:
         for back in (0, 3):
             end_month = Month.of(today) - back
             start, end = (end_month - 11).first_day, min(end_month.last_day, today)
-            new, new_ms = _timed(lambda: counts_of_teams(organisation, start, end, teams, today))
+            began = time.perf_counter()
+            new = counts_of_teams(organisation, start, end, teams, today)
+            new_ms = (time.perf_counter() - began) * 1000
             with transaction.atomic():
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL jit = off")
-                old, old_ms = _timed(
-                    lambda: oracle.counts_of_teams(organisation, start, end, teams, today)
-                )
-            same = _nonzero(new) == _nonzero(old)  # type: ignore[arg-type]
+                began = time.perf_counter()
+                old = oracle.counts_of_teams(organisation, start, end, teams, today)
+                old_ms = (time.perf_counter() - began) * 1000
+            same = _nonzero(new) == _nonzero(old)
             different += not same
             print(
                 f"{organisation.name}, 12 months to {end_month.key}: summary {new_ms:.0f} ms, "
-                f"raw tables {old_ms:.0f} ms, {len(new):,} cells: "  # type: ignore[arg-type]
+                f"raw tables {old_ms:.0f} ms, {len(new):,} cells: "
                 f"{'the same' if same else 'DIFFERENT'}",
                 flush=True,
             )
