@@ -134,8 +134,10 @@ def adoption_report(
     organisation = access.organisation
     months = window(end)
     recent = complete_months(months, today)
+    # One team chosen: only its counts are shown (its trend, its row, its people).
+    team_ids = [t for t in access.team_ids if team_id is None or t == team_id]
     counts = counts_of_teams(
-        organisation, months[0].first_day, min(end.last_day, today), access.team_ids, today
+        organisation, months[0].first_day, min(end.last_day, today), team_ids, today
     )
     trend_by_month = _by_month(counts, months, _scope(access, team_id, professional_id))
     detail = detail_teams(access, team_id)
