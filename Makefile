@@ -136,7 +136,7 @@ BENCH_PG_OPTS := -c shared_buffers=2GB -c work_mem=64MB -c effective_cache_size=
 bench: install
 	$(DEV_ENV) $(PY) -m bench.page_weight
 	$(DEV_ENV) $(PY) -m bench.api_fuzz --requests $(BENCH_API_REQUESTS)
-	bin/with-postgres env $(DEV_ENV) $(PY) -m bench.pages
+	bin/with-postgres env $(DEV_ENV) sh -c '$(PY) -m bench.pages && $(PY) -m bench.role_pages --reuse && $(PY) -m bench.adoption --reuse'
 	PG_EXTRA_OPTS="$(BENCH_PG_OPTS)" bin/with-postgres env $(DEV_ENV) \
 	  WATTELT_IMPORT_EXCLUSIVE_ROWS=$(BENCH_IMPORT_EXCLUSIVE_ROWS) $(PY) -m bench.imports --rows $(BENCH_IMPORT_ROWS)
 	PG_EXTRA_OPTS="$(BENCH_PG_OPTS)" bin/with-postgres env $(DEV_ENV) $(PY) -m bench.changelog \

@@ -141,6 +141,7 @@ def prepare(args: argparse.Namespace, path: Path) -> None:
         generate(args.residents, args.seed)
         began = time.perf_counter()
         call_command("rebuild_monitoring_summary", verbosity=0)
+        call_command("rebuild_adoption_summary", verbosity=0)
         print(
             f"load: monitoring summary rebuilt in {time.perf_counter() - began:.1f} s", flush=True
         )

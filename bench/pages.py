@@ -411,6 +411,7 @@ def main(argv: list[str] | None = None) -> int:
         out(f"bench: reusing the data set in the database ({residents:,} residents)")
     else:
         generate(args.residents, args.seed, args.reset)
+        call_command("rebuild_adoption_summary", verbosity=0)  # generated rows bypass it
 
     subject = choose_professional()
     try:

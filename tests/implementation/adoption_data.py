@@ -1,10 +1,12 @@
 """A small hand-made data set for the adoption figures: rows made directly, with the
-dates each test needs (the services would date everything today)."""
+dates each test needs (the services would date everything today). After every row the
+adoption summary of its trajectory is derived again, as the services' signals do."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from wattelt.implementation.adoption import summary
 from wattelt.instrument.models import Catalogue, ChosenDomain, Goal, Measurement, NotFilledIn
 from wattelt.organisations.models import District, Staff, Team
 from wattelt.residents.models import Resident, Trajectory
@@ -30,13 +32,15 @@ class Builder:
             date_of_birth=dt.date(1980, 1, 1),
             district=self.district,
         )
-        return Trajectory.objects.create(
+        trajectory = Trajectory.objects.create(
             resident=resident,
             team=team,
             responsible=responsible,
             started_on=started_on,
             ended_on=ended_on,
         )
+        summary.refresh([trajectory.pk])
+        return trajectory
 
     def measurement(
         self,
@@ -72,6 +76,7 @@ class Builder:
                 position=position,
                 own_words="Mijn doel",
             )
+        summary.refresh([trajectory.pk])
         return measurement
 
     def not_filled_in(
@@ -81,13 +86,15 @@ class Builder:
         kind: str = "start",
         reason: str = "crisis",
     ) -> NotFilledIn:
-        return NotFilledIn.objects.create(
+        record = NotFilledIn.objects.create(
             trajectory=trajectory,
             kind=kind,
             reason=reason,
             recorded_on=recorded_on,
             recorded_by=trajectory.responsible,
         )
+        summary.refresh([trajectory.pk])
+        return record
 
 
 def a_year_of_use(

@@ -8,6 +8,7 @@ class Config(AppConfig):
     def ready(self) -> None:
         from wattelt.residents.signals import trajectory_closing
 
+        from . import receivers  # noqa: F401 - keeps the adoption summary on every write
         from .services import mandatory_closing_blockers
 
         # Under a mandatory policy a trajectory closes only with its start and end measured.

@@ -25,3 +25,91 @@ class DigestSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff} {self.day:%d-%m-%Y}"
+
+
+# --- the adoption summary, kept on write (adoption/summary.py) -------------------------
+
+ADOPTION_COUNTERS = (
+    "started",
+    "started_in_time",
+    "measurements",
+    "with_professional_view",
+    "with_carer_view",
+    "goals",
+    "follow_ups_due",
+    "follow_ups_on_time",
+    "closed",
+    "closed_with_end",
+    "closed_with_reason",
+    "not_filled_in",
+)
+"""The additive counters of `adoption.Counts`, one column each in the three tables below."""
+
+
+class AdoptionCounters(models.Model):
+    """The counters, with the trajectory's team and responsible professional (ids, no
+    foreign keys: the rows are derived data, written set-based)."""
+
+    team_id = models.BigIntegerField()
+    responsible_id = models.BigIntegerField()
+    reason = models.CharField(max_length=20, default="")
+    """A reason a measurement was not filled in (with `not_filled_in`); "" otherwise."""
+    started = models.IntegerField(default=0)
+    started_in_time = models.IntegerField(default=0)
+    measurements = models.IntegerField(default=0)
+    with_professional_view = models.IntegerField(default=0)
+    with_carer_view = models.IntegerField(default=0)
+    goals = models.IntegerField(default=0)
+    follow_ups_due = models.IntegerField(default=0)
+    follow_ups_on_time = models.IntegerField(default=0)
+    closed = models.IntegerField(default=0)
+    closed_with_end = models.IntegerField(default=0)
+    closed_with_reason = models.IntegerField(default=0)
+    not_filled_in = models.IntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"team {self.team_id}, professional {self.responsible_id}"
+
+
+class AdoptionFact(AdoptionCounters):
+    """What one trajectory adds to the adoption counts on one day (`day_code`: month
+    number * 100 + day; a follow-up counts on its due day, whose day may lie past the
+    month's end, as in adoption/months.py). Several rows per trajectory; replaced as a
+    whole when anything of the trajectory changes, so the counts it added before can be
+    taken off the cells."""
+
+    trajectory_id = models.BigIntegerField(db_index=True)
+    day_code = models.IntegerField()
+
+
+class AdoptionDay(AdoptionCounters):
+    """The facts summed per (team, responsible professional, day, reason): the page
+    reads it for the months in which today's date decides what counts."""
+
+    day_code = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team_id", "day_code", "responsible_id", "reason"],
+                name="adoption_day_cell",
+            )
+        ]
+
+
+class AdoptionMonth(AdoptionCounters):
+    """The facts summed per (team, responsible professional, month, reason): the page
+    reads it for every earlier month."""
+
+    month = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team_id", "month", "responsible_id", "reason"],
+                name="adoption_month_cell",
+            )
+        ]

@@ -36,6 +36,7 @@ from wattelt.privacy.models import YOUTH_RETENTION_YEARS, RetentionPolicy
 from wattelt.residents.models import Trajectory, TrajectoryQuerySet
 from wattelt.residents.services import DUE_SOON_DAYS, add_months, due_state
 
+from .adoption import summary as adoption_summary
 from .models import DigestSent
 
 logger = logging.getLogger(__name__)
@@ -172,6 +173,7 @@ def change_policy(organisation: Organisation, by: Staff, data: PolicyInput) -> l
             locked.follow_up_interval_months = data.follow_up_interval_months
             locked.save(update_fields=["follow_up_interval_months"])
             recompute_due_dates(locked)
+            adoption_summary.refresh_organisation(locked)  # follow-ups fall due elsewhere
         now = timezone.now()
         records = PolicyChange.objects.bulk_create(
             PolicyChange(

@@ -34,6 +34,7 @@ from django.utils import timezone
 from wattelt.audit.models import AccessLog
 from wattelt.instrument.models import GOAL_TEXT_FIELDS, Catalogue, ChosenDomain, Goal, Measurement
 from wattelt.instrument.schedule import next_due_on
+from wattelt.instrument.signals import measurements_loaded
 from wattelt.monitoring import changes, summary
 from wattelt.monitoring.indicators import START_MEASUREMENT_DAYS
 from wattelt.monitoring.models import ChipFact, MeasurementFact, TrajectorySummary
@@ -468,6 +469,8 @@ class Loader:
             summary.note_change()  # cached figures are computed again
             # The published figures of these trajectories' scopes and years: republished.
             changes.record(changes.touched(self.writer.trajectory_ids))
+            # The adoption summary (implementation app) derives their counts again.
+            measurements_loaded.send(sender=Measurement, trajectory_ids=self.writer.trajectory_ids)
 
     def put(self, prepared: Sequence[Prepared]) -> None:
         self._raise()

@@ -20,3 +20,7 @@ goal_status_set = Signal()
 # A measurement was recorded as not filled in (`record`, a NotFilledIn). Monitoring notes
 # that the figures of the record's year changed.
 not_filled_in = Signal()
+
+# An import loaded confirmed measurements set-based (`trajectory_ids`: the trajectories
+# they belong to), without `measurement_confirmed` per measurement.
+measurements_loaded = Signal()

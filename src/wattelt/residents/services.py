@@ -33,6 +33,7 @@ from .models import Consent, Resident, Trajectory
 from .signals import (
     consent_given,
     consent_withdrawn,
+    responsible_assigned,
     trajectory_closed,
     trajectory_closing,
     trajectory_opened,
@@ -346,6 +347,7 @@ def assign_responsible(trajectory: Trajectory, by: Staff, responsible: Staff) ->
         locked.responsible = responsible
         locked.last_activity_at = timezone.now()
         locked.save(update_fields=["responsible", "last_activity_at"])
+        responsible_assigned.send(sender=Trajectory, trajectory=locked)
         return locked
 
 

@@ -20,6 +20,10 @@ trajectory_closing = Signal()
 # Notifications put a message in the outbox.
 trajectory_closed = Signal()
 
+# Another professional of the team was made responsible for a trajectory (`trajectory`).
+# The adoption summary counts the trajectory for them from now on.
+responsible_assigned = Signal()
+
 # The resident gave consent to share (`consent`), or withdrew it (`consent`, with its
 # `withdrawn_at` set). Notifications put a message in the outbox.
 consent_given = Signal()

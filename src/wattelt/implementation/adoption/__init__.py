@@ -29,14 +29,16 @@ Definitions (the screen shows the same):
   divided by those measurements.
 
 Figures per professional are by the trajectory's responsible professional, figures per
-team by the trajectory's team. Every figure is one GROUP BY query by (team,
-professional, month) over the whole scope, whatever the number of teams, professionals
-or months; everything else is summed from those rows in Python (at most teams x
-professionals x months rows, not data rows). Calendar-month arithmetic for due dates
-is done on month numbers (year * 12 + month) and days, exactly, in SQL (see ADR 0006).
+team by the trajectory's team. The counts are kept on write in the adoption summary
+(`summary`: per trajectory its facts, summed per team, professional and day and per
+month, in the same transaction as every change); the page reads only those sums, at
+most teams x professionals x months rows, whatever the number of trajectories, and
+sums them in Python. Calendar-month arithmetic for due dates is done on month numbers
+(year * 12 + month) and days, exactly, in SQL (see ADR 0006).
 
 The modules: `months` (calendar arithmetic), `indicators` (what each figure counts),
-`counts` (the queries), `access` (who sees what), `lights` (the phases' traffic
+`summary` (the counts kept on write), `counts`
+(reading them), `access` (who sees what), `lights` (the phases' traffic
 lights), `report` (what the page shows) and `page` (how the screen shows it).
 """
 

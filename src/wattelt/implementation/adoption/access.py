@@ -10,7 +10,8 @@ from django.db.models import Q
 
 from wattelt.organisations import roles
 from wattelt.organisations.models import Membership, Organisation, Staff, Team
-from wattelt.residents.models import Trajectory
+
+from ..models import AdoptionMonth
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -66,8 +67,10 @@ def detail_teams(access: AdoptionAccess, team_id: int | None = None) -> frozense
 
 def professionals_of(team_ids: Collection[int]) -> list[tuple[int, str]]:
     """The professionals of these teams, and anyone responsible for a trajectory of them
-    (someone who left the team keeps their figures), by name. One query."""
-    responsible = Trajectory.objects.filter(team_id__in=list(team_ids)).values("responsible_id")
+    (someone who left the team keeps their figures), by name. One query, on the
+    adoption summary (not the trajectories)."""
+    # Every trajectory counts as started in the summary: its responsible has a row there.
+    responsible = AdoptionMonth.objects.filter(team_id__in=list(team_ids)).values("responsible_id")
     staff = (
         Staff.objects.filter(
             Q(

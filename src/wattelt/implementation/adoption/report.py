@@ -1,6 +1,6 @@
 """The adoption report: everything the page shows for a window of twelve months, the
 trend of the chosen scope and every visible team and professional with their lights.
-Seven queries, whatever the data."""
+Two queries (the adoption summary, counts.py), whatever the data."""
 
 from __future__ import annotations
 
@@ -88,10 +88,6 @@ def _scope(access: AdoptionAccess, team_id: int | None, professional_id: int | N
     return in_scope
 
 
-def _of_team(team_id: int) -> KeyFilter:
-    return lambda key: key[0] == team_id
-
-
 def _of_professional(professional_id: int, detail: frozenset[int]) -> KeyFilter:
     """Their own figures, in the teams whose professionals' figures the user sees."""
     return lambda key: key[1] == professional_id and key[0] in detail
@@ -102,7 +98,7 @@ def _group_row(
     months: list[Month],
     recent: list[Month],
     group: tuple[int, str],
-    keep: KeyFilter,
+    keep: KeyFilter = lambda key: True,
 ) -> GroupRow:
     summed = _by_month(counts, months, keep)
     return GroupRow(
@@ -111,6 +107,15 @@ def _group_row(
         total(summed.values()),
         phase_lights([summed[m.number] for m in recent]),
     )
+
+
+def _split(counts: Mapping[Key, Counts], part: int) -> dict[int, dict[Key, Counts]]:
+    """The counts per team (part 0) or per professional (part 1): each row then sums
+    only its own counts, not all of them (an organisation has hundreds of people)."""
+    split: dict[int, dict[Key, Counts]] = {}
+    for key, c in counts.items():
+        split.setdefault(key[part], {})[key] = c
+    return split
 
 
 def adoption_report(
@@ -124,27 +129,36 @@ def adoption_report(
     """Everything the page shows for the twelve months up to `end`: the trend of the
     chosen scope (all the user's teams, one team, or one professional), every visible
     team with its lights, and `people` (from `professionals_of(detail_teams(...))`) with
-    theirs. Seven queries, whatever the data."""
+    theirs. Two queries (the adoption summary, counts.py), whatever the data."""
     today = today or timezone.localdate()
     organisation = access.organisation
     months = window(end)
     recent = complete_months(months, today)
+    # One team chosen: only its counts are shown (its trend, its row, its people).
+    team_ids = [t for t in access.team_ids if team_id is None or t == team_id]
     counts = counts_of_teams(
-        organisation, months[0].first_day, min(end.last_day, today), access.team_ids, today
+        organisation, months[0].first_day, min(end.last_day, today), team_ids, today
     )
     trend_by_month = _by_month(counts, months, _scope(access, team_id, professional_id))
     detail = detail_teams(access, team_id)
+    per_team, per_person = _split(counts, 0), _split(counts, 1)
     return AdoptionReport(
         recent=recent,
         trend=[MonthFigures(m, trend_by_month[m.number], m.last_day < today) for m in months],
         scope_lights=phase_lights([trend_by_month[m.number] for m in recent]),
         teams=[
-            _group_row(counts, months, recent, (t.pk, t.name), _of_team(t.pk))
+            _group_row(per_team.get(t.pk, {}), months, recent, (t.pk, t.name))
             for t in access.teams
             if team_id is None or t.pk == team_id
         ],
         professionals=[
-            _group_row(counts, months, recent, person, _of_professional(person[0], detail))
+            _group_row(
+                per_person.get(person[0], {}),
+                months,
+                recent,
+                person,
+                _of_professional(person[0], detail),
+            )
             for person in people or []
         ],
         offered=offered_views(organisation),

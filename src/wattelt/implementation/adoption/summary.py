@@ -1,0 +1,280 @@
+"""The adoption summary, kept on write: what every trajectory adds to the adoption counts
+(`AdoptionFact`), summed per day (`AdoptionDay`) and per month (`AdoptionMonth`) by team
+and responsible professional. The page reads only the sums (counts.py).
+
+`refresh(trajectories)` derives the facts of some trajectories again inside the caller's
+transaction: it takes what their old facts added off the sums, replaces the facts and
+adds the new ones, all set-based (a handful of INSERT ... SELECT statements, whatever
+the number of trajectories). The receivers (receivers.py) call it for every change that
+moves a count: a trajectory opened, closed or handed to another professional, a
+measurement confirmed or corrected, a record of "not filled in", a bulk import, an
+anonymised resident, the organisation's follow-up interval. `rebuild()` runs the very
+same statements for every trajectory (`manage.py rebuild_adoption_summary`), so a kept
+summary and a rebuilt one cannot differ in how the counts are derived.
+
+The definitions are those of the package's docstring; what depends on today's date (a
+follow-up is judged once its tolerance has passed, nothing after today counts) is left
+to the reader, which is why the facts keep the day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import connection, models, transaction
+from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, QuerySet, Value, When, Window
+from django.db.models.functions import Lead
+
+from wattelt.instrument.figures import registered_in_time_expression
+from wattelt.instrument.models import ChosenDomain, Goal, Measurement, NotFilledIn
+from wattelt.organisations.models import Organisation
+from wattelt.residents.models import Trajectory
+
+from ..models import ADOPTION_COUNTERS, AdoptionDay, AdoptionFact, AdoptionMonth
+from .indicators import FOLLOW_UP_TOLERANCE_DAYS
+from .months import day_code_of
+
+CONFIRMED = Measurement.Status.CONFIRMED
+FACTS = AdoptionFact._meta.db_table
+DAYS = AdoptionDay._meta.db_table
+MONTHS = AdoptionMonth._meta.db_table
+KEY = ("trajectory_id", "team_id", "responsible_id", "day_code", "reason")
+CHUNK = 2000
+"""Trajectory ids per statement when refreshing a list of them."""
+
+Scope = QuerySet[Trajectory] | None
+"""The trajectories whose facts are derived (None: all)."""
+
+
+def _one(condition: Q) -> Case:
+    return Case(
+        When(condition, then=Value(1)), default=Value(0), output_field=models.IntegerField()
+    )
+
+
+def _in_scope(queryset: QuerySet[Any], scope: Scope, path: str) -> QuerySet[Any]:
+    if scope is None:
+        return queryset
+    return queryset.filter(**{f"{path}__in": scope.values("pk")})
+
+
+def _cell(trajectory: str) -> dict[str, F]:
+    return {
+        "t_id": F(f"{trajectory}id"),
+        "t_team": F(f"{trajectory}team_id"),
+        "t_responsible": F(f"{trajectory}responsible_id"),
+    }
+
+
+def _fact_sources(scope: Scope) -> list[tuple[QuerySet[Any], dict[str, str], str]]:
+    """Per kind of fact: a query of the raw tables (columns t_id, t_team, t_responsible,
+    code and its own), the fact columns it fills (SQL over the query's columns `q.`) and
+    an extra condition on its rows."""
+    trajectories = _in_scope(Trajectory.objects.all(), scope, "pk")
+    started = trajectories.annotate(in_time=registered_in_time_expression()).values(
+        **_cell(""), code=day_code_of("started_on"), n_in_time=_one(Q(in_time=True))
+    )
+    end_measurement = Measurement.objects.filter(
+        trajectory_id=OuterRef("pk"), status=CONFIRMED, kind=Measurement.Kind.END
+    )
+    reason = NotFilledIn.objects.filter(trajectory_id=OuterRef("pk"), kind=Measurement.Kind.END)
+    closed = (
+        trajectories.filter(ended_on__isnull=False)
+        .annotate(with_end=Exists(end_measurement), with_reason=Exists(reason))
+        .values(
+            **_cell(""),
+            code=day_code_of("ended_on"),
+            n_end=_one(Q(with_end=True)),
+            n_reason=_one(Q(with_end=False, with_reason=True)),
+        )
+    )
+    confirmed = _in_scope(Measurement.objects.filter(status=CONFIRMED), scope, "trajectory_id")
+    measured = confirmed.values(**_cell("trajectory__"), code=day_code_of("measured_on"))
+    views = (
+        _in_scope(
+            ChosenDomain.objects.filter(measurement__status=CONFIRMED),
+            scope,
+            "measurement__trajectory_id",
+        )
+        .filter(Q(professional_chip__isnull=False) | Q(carer_chip__isnull=False))
+        .values(
+            "measurement_id",
+            **_cell("measurement__trajectory__"),
+            code=day_code_of("measurement__measured_on"),
+        )
+        .annotate(
+            n_professional=Max(_one(Q(professional_chip__isnull=False))),
+            n_carer=Max(_one(Q(carer_chip__isnull=False))),
+        )
+    )
+    goals = (
+        _in_scope(
+            Goal.objects.filter(stated_in__status=CONFIRMED), scope, "stated_in__trajectory_id"
+        )
+        .values(
+            "stated_in_id",
+            **_cell("stated_in__trajectory__"),
+            code=day_code_of("stated_in__measured_on"),
+        )
+        .annotate(n=Count("pk"))
+    )
+    tolerance = dt.timedelta(days=FOLLOW_UP_TOLERANCE_DAYS)
+    shifted = models.ExpressionWrapper(
+        F("measured_on") - tolerance, output_field=models.DateField()
+    )
+    follow_ups = confirmed.annotate(
+        m_code=day_code_of("measured_on"),
+        e_code=day_code_of("trajectory__ended_on"),
+        # The next measurement's date minus the tolerance: on time when <= the due date.
+        next_code=Window(
+            Lead(day_code_of(shifted)),
+            partition_by=[F("trajectory_id")],
+            order_by=[F("measured_on").asc(), F("pk").asc()],
+        ),
+        k=F("trajectory__team__organisation__follow_up_interval_months"),
+    ).values("m_code", "e_code", "next_code", "k", **_cell("trajectory__"))
+    not_filled_in = (
+        _in_scope(NotFilledIn.objects.all(), scope, "trajectory_id")
+        .values("reason", **_cell("trajectory__"), code=day_code_of("recorded_on"))
+        .annotate(n=Count("pk"))
+    )
+    due = "q.m_code + 100 * q.k"
+    return [
+        (started, {"started": "1", "started_in_time": "q.n_in_time"}, ""),
+        (
+            closed,
+            {"closed": "1", "closed_with_end": "q.n_end", "closed_with_reason": "q.n_reason"},
+            "",
+        ),
+        (measured, {"measurements": "1"}, ""),
+        (views, {"with_professional_view": "q.n_professional", "with_carer_view": "q.n_carer"}, ""),
+        (goals, {"goals": "q.n"}, ""),
+        (
+            follow_ups,
+            {
+                "day_code": due,
+                "follow_ups_due": "1",
+                "follow_ups_on_time": f"CASE WHEN q.next_code <= {due} THEN 1 ELSE 0 END",
+            },
+            # Due only while the trajectory is still open on the due date.
+            f"q.e_code IS NULL OR q.e_code > {due}",
+        ),
+        (not_filled_in, {"reason": "q.reason", "not_filled_in": "q.n"}, ""),
+    ]
+
+
+def _insert_facts(cursor: Any, scope: Scope) -> None:
+    columns = [*KEY, *ADOPTION_COUNTERS]
+    for query, filled, condition in _fact_sources(scope):
+        inner, params = query.order_by().query.sql_with_params()
+        given = {
+            "trajectory_id": "q.t_id",
+            "team_id": "q.t_team",
+            "responsible_id": "q.t_responsible",
+            "day_code": "q.code",
+            "reason": "''",
+            **filled,
+        }
+        values = ", ".join(given.get(column, "0") for column in columns)
+        where = f" WHERE {condition}" if condition else ""
+        cursor.execute(
+            f"INSERT INTO {FACTS} ({', '.join(columns)}) SELECT {values} FROM ({inner}) q{where}",
+            params,
+        )
+
+
+def _facts_where(scope: Scope) -> tuple[str, list[Any]]:
+    if scope is None:
+        return "1 = 1", []
+    inner, params = scope.values("pk").order_by().query.sql_with_params()
+    return f"trajectory_id IN ({inner})", list(params)
+
+
+def _add_to_cells(cursor: Any, scope: Scope, sign: int) -> None:
+    """Add (sign 1) or take off (sign -1) what the scope's facts add to the sums."""
+    where, params = _facts_where(scope)
+    sums = ", ".join(f"{sign} * SUM({c})" for c in ADOPTION_COUNTERS)
+    update = ", ".join(f"{c} = {{table}}.{c} + excluded.{c}" for c in ADOPTION_COUNTERS)
+    counters = ", ".join(ADOPTION_COUNTERS)
+    for table, when in ((DAYS, "day_code"), (MONTHS, "month")):
+        grain = "day_code" if when == "day_code" else "day_code / 100"
+        cursor.execute(
+            f"INSERT INTO {table} (team_id, responsible_id, {when}, reason, {counters})"
+            f" SELECT team_id, responsible_id, {grain}, reason, {sums} FROM {FACTS}"
+            f" WHERE {where} GROUP BY team_id, responsible_id, {grain}, reason"
+            f" ORDER BY team_id, responsible_id, {grain}, reason"
+            f" ON CONFLICT (team_id, responsible_id, {when}, reason)"
+            f" DO UPDATE SET {update.format(table=table)}",
+            params,
+        )
+
+
+def _drop_empty_cells(cursor: Any, scope: Scope) -> None:
+    """The cells the scope's (old) facts reached that are empty now, every counter 0 (a
+    trajectory handed to someone else: the former professional no longer counts in that
+    team, nor among its professionals). Looked up by key, through the unique index."""
+    where, params = _facts_where(scope)
+    empty = " AND ".join(f"{c} = 0" for c in ADOPTION_COUNTERS)
+    for table, when, grain in ((DAYS, "day_code", "day_code"), (MONTHS, "month", "day_code / 100")):
+        cursor.execute(
+            f"DELETE FROM {table} WHERE {empty} AND (team_id, responsible_id, {when}, reason) IN"
+            f" (SELECT team_id, responsible_id, {grain}, reason FROM {FACTS} WHERE {where})",
+            params,
+        )
+
+
+def _refresh(scope: QuerySet[Trajectory]) -> None:
+    where, params = _facts_where(scope)
+    with transaction.atomic(), connection.cursor() as cursor:
+        _add_to_cells(cursor, scope, -1)
+        _drop_empty_cells(cursor, scope)
+        cursor.execute(f"DELETE FROM {FACTS} WHERE {where}", params)
+        _insert_facts(cursor, scope)
+        _add_to_cells(cursor, scope, 1)
+
+
+def refresh(trajectory_ids: Iterable[int]) -> None:
+    """Derive the adoption facts of these trajectories again and correct the sums (in
+    the caller's transaction)."""
+    ids = sorted({int(i) for i in trajectory_ids})
+    for start in range(0, len(ids), CHUNK):
+        _refresh(Trajectory.objects.filter(pk__in=ids[start : start + CHUNK]))
+
+
+def refresh_organisation(organisation: Organisation) -> None:
+    """Every trajectory of the organisation (its follow-up interval changed)."""
+    _refresh(Trajectory.objects.filter(team__organisation=organisation))
+
+
+def refresh_resident(resident_id: int) -> None:
+    _refresh(Trajectory.objects.filter(resident_id=resident_id))
+
+
+def rebuild() -> dict[str, float]:
+    """Empty the three tables and derive them from all data, set-based; returns seconds
+    per step."""
+    timings: dict[str, float] = {}
+    postgres = connection.vendor == "postgresql"
+    with transaction.atomic(), connection.cursor() as cursor:
+        mark = time.perf_counter()
+        if postgres:
+            cursor.execute(f"TRUNCATE {FACTS}, {DAYS}, {MONTHS}")
+        else:
+            for table in (FACTS, DAYS, MONTHS):
+                cursor.execute(f"DELETE FROM {table}")
+        timings["empty"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        _insert_facts(cursor, None)
+        timings[FACTS] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        _add_to_cells(cursor, None, 1)
+        timings[f"{DAYS}, {MONTHS}"] = time.perf_counter() - mark
+    if postgres:
+        with connection.cursor() as cursor:
+            mark = time.perf_counter()
+            cursor.execute(f"ANALYZE {FACTS}, {DAYS}, {MONTHS}")
+            timings["analyze"] = time.perf_counter() - mark
+    return timings
