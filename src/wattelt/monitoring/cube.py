@@ -43,7 +43,6 @@ from wattelt.organisations.models import District, Role, Staff, Team
 from wattelt.residents.models import Trajectory
 
 from . import indicators as ind
-from .relations import with_known_relations
 from .suppression import Cell, Group, ShownCell, Table, suppress_small_cells
 
 YEAR = 0
@@ -474,6 +473,10 @@ class LinkedTable:
 def linked_table(scope: Scope, year: int, today: dt.date) -> LinkedTable:
     """Ask the indicators for every area (scope, district, team), age group and period
     (the year and its quarters) in a fixed number of queries."""
+    # On first use: the relations import the audit's HiGHS and numpy (over a second of
+    # an app server's start), and only publishing needs them.
+    from .relations import with_known_relations
+
     quarters = quarters_so_far(year, today)
     district_ids = list(scope.districts().values_list("pk", flat=True))
     team_ids = list(scope.teams().values_list("pk", flat=True))
