@@ -5,58 +5,72 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('monitoring', '0006_published_hidden_digests'),
-        ('residents', '0005_consent_withdrawn_by_resident'),
+        ("monitoring", "0006_published_hidden_digests"),
+        ("residents", "0005_consent_withdrawn_by_resident"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PublishedPart',
+            name="PublishedPart",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('district_id', models.BigIntegerField()),
-                ('payload', models.BinaryField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("district_id", models.BigIntegerField()),
+                ("payload", models.BinaryField()),
             ],
         ),
         migrations.AddField(
-            model_name='figurechange',
-            name='part',
+            model_name="figurechange",
+            name="part",
             field=models.BigIntegerField(null=True),
         ),
         migrations.AddField(
-            model_name='publishedcube',
-            name='parted',
+            model_name="publishedcube",
+            name="parted",
             field=models.BooleanField(default=False),
         ),
         migrations.AddIndex(
-            model_name='chippair',
-            index=models.Index(fields=['district_id', 'latest_on'], name='monitoring_cp_district'),
+            model_name="chippair",
+            index=models.Index(fields=["district_id", "latest_on"], name="monitoring_cp_district"),
         ),
         migrations.AddIndex(
-            model_name='goalreviewfact',
-            index=models.Index(fields=['district_id', 'measured_on'], name='monitoring_gf_district'),
+            model_name="goalreviewfact",
+            index=models.Index(
+                fields=["district_id", "measured_on"], name="monitoring_gf_district"
+            ),
         ),
         migrations.AddIndex(
-            model_name='measurementfact',
-            index=models.Index(fields=['district_id', 'measured_on'], name='monitoring_mf_district'),
+            model_name="measurementfact",
+            index=models.Index(
+                fields=["district_id", "measured_on"], name="monitoring_mf_district"
+            ),
         ),
         migrations.AddIndex(
-            model_name='trajectorysummary',
-            index=models.Index(fields=['district_id', 'started_on'], name='monitoring_ts_district'),
+            model_name="trajectorysummary",
+            index=models.Index(fields=["district_id", "started_on"], name="monitoring_ts_district"),
         ),
         migrations.AddIndex(
-            model_name='trajectorysummary',
-            index=models.Index(fields=['district_id', 'latest_on'], name='monitoring_ts_dlatest'),
+            model_name="trajectorysummary",
+            index=models.Index(fields=["district_id", "latest_on"], name="monitoring_ts_dlatest"),
         ),
         migrations.AddField(
-            model_name='publishedpart',
-            name='cube',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='parts', to='monitoring.publishedcube'),
+            model_name="publishedpart",
+            name="cube",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="parts",
+                to="monitoring.publishedcube",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='publishedpart',
-            constraint=models.UniqueConstraint(fields=('cube', 'district_id'), name='monitoring_published_part'),
+            model_name="publishedpart",
+            constraint=models.UniqueConstraint(
+                fields=("cube", "district_id"), name="monitoring_published_part"
+            ),
         ),
     ]

@@ -58,7 +58,9 @@ class Command(BaseCommand):
                     if outcome.parts is None
                     else f"{len(outcome.parts)} district(s) asked again"
                 )
-                what = f"built ({outcome.cells} cells; {asked})"
+                what = (
+                    f"built ({outcome.cells} cells; {asked}; queries {outcome.query_seconds:.2f} s)"
+                )
             else:
                 skipped += 1
                 what = "unchanged, skipped"
