@@ -542,6 +542,9 @@ def linked_table(
     if parts is None:
         parts = collect_parts(scope, year, quarters)
     found = merge_parts(parts, domain_positions())
+    if quarters:
+        # The figures every year has, also without data (0: "<10", not "no such figure").
+        _put_figures(found, YEAR, ALL, "all", ind.Figures())
     table = build_table(found, quarters, district_ids, team_ids)
     return LinkedTable(
         year=year,
