@@ -21,6 +21,7 @@ import contextlib
 import fcntl
 import functools
 import hashlib
+import os
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -63,10 +64,9 @@ def _postgresql_lock(job: str, alias: str, wait: bool) -> Iterator[bool]:
 def sqlite_lock_file(job: str, alias: str) -> Path:
     name = str(connections[alias].settings_dict["NAME"])
     if name == ":memory:" or name.startswith("file:") or "mode=memory" in name:
-        folder = Path(tempfile.gettempdir())
-    else:
-        folder = Path(name).resolve().parent
-    return folder / f".{Path(name).name}.{job}.lock"
+        # An in-memory database belongs to this process alone, and so does its lock.
+        return Path(tempfile.gettempdir()) / f".wattelt-memory-{os.getpid()}.{job}.lock"
+    return Path(name).resolve().parent / f".{Path(name).name}.{job}.lock"
 
 
 @contextlib.contextmanager

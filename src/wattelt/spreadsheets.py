@@ -11,9 +11,10 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from openpyxl.worksheet.worksheet import Worksheet
+if TYPE_CHECKING:  # openpyxl costs an app server's start over half a second
+    from openpyxl.worksheet.worksheet import Worksheet
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Text that is just a number ("-3", "+2,5", "-10%") is read as that number, not run; a

@@ -11,7 +11,6 @@ import zipfile
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
 from wattelt.spreadsheets import is_formula
 
@@ -67,6 +66,8 @@ def _csv(content: bytes) -> list[list[str]]:
 
 def _xlsx(content: bytes) -> list[list[str]]:
     try:
+        from openpyxl import load_workbook  # on first use (an app server's start)
+
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
         raise Unreadable(_("The file is not a readable XLSX workbook.")) from error

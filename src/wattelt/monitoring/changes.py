@@ -10,7 +10,9 @@ its districts (`municipality_id` of the row), an organisation's those of its tea
 years are the years of every date the trajectory's rows are counted on (its start, its
 measurements, the latest one, goal reviews and progress notes, records of not filled
 in), before and after the change: a year in which none of them falls shows none of the
-trajectory's figures, so it cannot change.
+trajectory's figures, so it cannot change. Each row also names the part: the district of
+the trajectory's resident (before and after), whose figures the publisher asks for
+again while it keeps the stored figures of the scope's other districts.
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ CHUNK = 500
 
 ScopeYear = tuple[str, str, int]
 """(kind, scope key, year), as `PublishedCube` stores them."""
+Change = tuple[str, str, int, int | None]
+"""(kind, scope key, year, part): the part is the district whose residents' figures
+changed, None for the whole scope and year."""
 
 
 @dataclass
@@ -39,6 +44,7 @@ class _Reach:
     """Where one trajectory's figures count: its scopes and the years of its dates."""
 
     team_id: int
+    district_id: int
     scopes: set[tuple[str, str]] = field(default_factory=set)
     years: set[int] = field(default_factory=set)
 
@@ -71,6 +77,7 @@ def _reach(trajectory_ids: list[int]) -> dict[int, _Reach]:
         municipality_id,
         started_on,
         latest_on,
+        district_id,
     ) in TrajectorySummary.objects.filter(trajectory_id__in=trajectory_ids).values_list(
         "trajectory_id",
         "team_id",
@@ -78,8 +85,9 @@ def _reach(trajectory_ids: list[int]) -> dict[int, _Reach]:
         "municipality_id",
         "started_on",
         "latest_on",
+        "district_id",
     ):
-        found = reach[trajectory_id] = _Reach(team_id)
+        found = reach[trajectory_id] = _Reach(team_id, district_id)
         found.scopes |= {
             (PublishedCube.Kind.MUNICIPALITY, str(municipality_id)),
             (PublishedCube.Kind.ORGANISATION, str(organisation_id)),
@@ -106,24 +114,28 @@ def _reach(trajectory_ids: list[int]) -> dict[int, _Reach]:
     return reach
 
 
-def touched(trajectory_ids: Iterable[int], *days: dt.date) -> set[ScopeYear]:
-    """The scopes and years whose figures count these trajectories as their summary rows
-    stand now (and in the years of `days`, e.g. a record's or an end date)."""
+def touched(trajectory_ids: Iterable[int], *days: dt.date) -> set[Change]:
+    """The scopes, years and parts whose figures count these trajectories as their
+    summary rows stand now (and in the years of `days`, e.g. a record's or an end date)."""
     ids = sorted(set(trajectory_ids))
-    found: set[ScopeYear] = set()
+    found: set[Change] = set()
     for start in range(0, len(ids), CHUNK):  # a bulk import: bounded IN lists
         for reach in _reach(ids[start : start + CHUNK]).values():
             years = reach.years | {day.year for day in days}
-            found |= {(kind, key, year) for kind, key in reach.scopes for year in years}
+            found |= {
+                (kind, key, year, reach.district_id) for kind, key in reach.scopes for year in years
+            }
     return found
 
 
-def record(scope_years: Iterable[ScopeYear]) -> None:
-    """Write these scopes and years to the change log (one insert; in the caller's
-    transaction, so the log changes with the data or not at all)."""
+def record(changes: Iterable[Change | ScopeYear]) -> None:
+    """Write these scopes, years and parts to the change log (one insert; in the
+    caller's transaction, so the log changes with the data or not at all). A scope and
+    year without a part: the whole of it."""
+    rows = {(*change[:3], change[3] if len(change) > 3 else None) for change in changes}
     FigureChange.objects.bulk_create(
-        FigureChange(kind=kind, scope_key=key, year=year)
-        for kind, key, year in sorted(set(scope_years))
+        FigureChange(kind=kind, scope_key=key, year=year, part=part)
+        for kind, key, year, part in sorted(rows, key=lambda row: (*row[:3], row[3] or 0))
     )
 
 
@@ -135,13 +147,18 @@ def record_everything() -> None:
 @dataclass(frozen=True)
 class Pending:
     """The change log as a publish run found it: the ids of the changes per scope and
-    year, and the last change of everything (0: none)."""
+    year, the parts they name, and the last change of everything (0: none)."""
 
     ids: dict[ScopeYear, list[int]]
     everything: int
+    parts: dict[ScopeYear, set[int | None]] = field(default_factory=dict)
 
     def of(self, kind: str, key: str, year: int) -> list[int]:
         return self.ids.get((kind, key, year), [])
+
+    def parts_of(self, kind: str, key: str, year: int) -> set[int | None]:
+        """The districts whose figures changed (None among them: the whole scope)."""
+        return self.parts.get((kind, key, year), set())
 
 
 def pending(kind: str | None = None, key: str | None = None, year: int | None = None) -> Pending:
@@ -151,15 +168,17 @@ def pending(kind: str | None = None, key: str | None = None, year: int | None = 
     if kind is not None:
         rows = rows.filter(Q(kind=kind, scope_key=key, year=year) | Q(kind=FigureChange.EVERYTHING))
     ids: dict[ScopeYear, list[int]] = {}
+    parts: dict[ScopeYear, set[int | None]] = {}
     everything = 0
-    for change_id, change_kind, change_key, change_year in rows.values_list(
-        "id", "kind", "scope_key", "year"
+    for change_id, change_kind, change_key, change_year, part in rows.values_list(
+        "id", "kind", "scope_key", "year", "part"
     ):
         if change_kind == FigureChange.EVERYTHING:
             everything = max(everything, change_id)
         else:
             ids.setdefault((change_kind, change_key, change_year), []).append(change_id)
-    return Pending(ids, everything)
+            parts.setdefault((change_kind, change_key, change_year), set()).add(part)
+    return Pending(ids, everything, parts)
 
 
 def compact(ids: Iterable[int]) -> None:

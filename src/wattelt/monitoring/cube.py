@@ -34,16 +34,15 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone
 
-from wattelt.instrument.models import GoalProgress, GoalReview, Measurement, NotFilledIn
+from wattelt.instrument.models import Domain, GoalProgress, GoalReview, Measurement, NotFilledIn
 from wattelt.organisations import roles
 from wattelt.organisations.models import District, Role, Staff, Team
 from wattelt.residents.models import Trajectory
 
 from . import indicators as ind
-from .relations import with_known_relations
 from .suppression import Cell, Group, ShownCell, Table, suppress_small_cells
 
 YEAR = 0
@@ -226,31 +225,85 @@ AREA_SPLITS: tuple[tuple[ind.Dimensions, str | None], ...] = (
 """How each kind of area is asked for: the whole scope unsplit, split by district, by team."""
 
 
-def _collect(found: _Collected, scope: Scope, year: int, quarters: list[int]) -> None:
-    """Every figure of every area, age group and period of the scope's year: one split
-    query per indicator for each of year/quarters x scope/districts/teams x all
-    ages/split by age (about 85 queries, whatever the number of districts and teams).
-    The whole year comes first, so the domains keep the order of the year's profile."""
+Parts = dict[int, _Collected]
+"""The figures of a scope's year per district of the residents they count (a part):
+every cell's count and distinct residents are sums over the parts, since a resident
+lives in one district (all summary rows of a resident carry the same district)."""
+
+
+def collect_parts(
+    scope: Scope, year: int, quarters: list[int], districts: Iterable[int] | None = None
+) -> Parts:
+    """Every figure of every area, age group and period of the scope's year, per part
+    (the residents' district): one split query per indicator for each of year/quarters x
+    scope/districts/teams x all ages/split by age (about 85 queries, whatever the number
+    of districts and teams), each also grouped by the district. With `districts`, the
+    parts of those districts only (the same queries, filtered: what a republish asks)."""
+    wanted = None if districts is None else tuple(sorted(set(districts)))
+    if wanted == () or not quarters:
+        return {}
     sel = ind.Selection(
         start=dt.date(year, 1, 1),
         end=dt.date(year, 12, 31),
         municipality_id=scope.municipality_id,
         organisation_id=scope.organisation_id,
         team_ids=scope.team_ids,
+        district_ids=wanted or (),
     )
+    parts: Parts = {}
     for by_quarter in (False, True):
         for area_dims, area_kind in AREA_SPLITS:
+            # Split by district already: the area is the part.
+            part_dims: ind.Dimensions = () if area_kind == "d" else ("district_id",)
             for age_dims in ((), ("young",)):
-                dims: ind.Dimensions = (*area_dims, *age_dims)
+                dims: ind.Dimensions = (*area_dims, *part_dims, *age_dims)
                 # A district's profile comes with the scope's: it is split by district.
                 with_profile = area_kind != "d"
                 for key, figures in ind.grouped(sel, dims, by_quarter, with_profile).items():
-                    period, *values = key if dims else (key,)
+                    period, *values = key
                     if by_quarter and period % 10 not in quarters:
                         continue  # a quarter that has not begun
                     area: Area = ALL if area_kind is None else (area_kind, values[0])
+                    part = values[len(area_dims) - 1 if area_kind == "d" else len(area_dims)]
                     age = "all" if not age_dims else ("young" if values[-1] else "adult")
+                    found = parts.setdefault(part, _Collected())
                     _put_figures(found, period % 10 if by_quarter else YEAR, area, age, figures)
+    return parts
+
+
+def merge_parts(parts: Parts, domain_positions: Mapping[str, int]) -> _Collected:
+    """The scope's figures: the sum of its parts (in district order, so the same parts
+    give the same figures however they were asked for). A change's mean is kept per part
+    as its sum (the changes are whole numbers), so the scope's mean is sum / pairs. The
+    domains come in catalogue order (`domain_positions`, then their keys)."""
+    merged = _Collected()
+    sums: dict[CubeKey, int] = {}
+    for part in sorted(parts):
+        found = parts[part]
+        for family, items in found.families.items():
+            merged.families.setdefault(family, set()).update(items)
+        merged.district_names.update(found.district_names)
+        for key, value in found.values.items():
+            into = merged.values.setdefault(key, _Value())
+            into.count += value.count
+            into.residents += value.residents
+            mean = value.extras.get("mean")
+            if mean is not None:
+                sums[key] = sums.get(key, 0) + round(float(mean) * value.count)  # type: ignore[arg-type]
+    for key, total in sums.items():
+        pairs = merged.values[key].count
+        if pairs:
+            merged.values[key].extras["mean"] = total / pairs
+    domains = {d for found in parts.values() for d in found.domain_order}
+    ordered = sorted(domains, key=lambda d: (domain_positions.get(d, 0), d))
+    merged.domain_order = {domain: n for n, domain in enumerate(ordered)}
+    return merged
+
+
+def domain_positions() -> dict[str, int]:
+    """Each domain's place in the catalogues (the first, if versions differ)."""
+    rows = Domain.objects.values("key").annotate(first=Min("position")).order_by()
+    return {row["key"]: row["first"] for row in rows}
 
 
 def _put_figures(
@@ -469,17 +522,29 @@ class LinkedTable:
     team_ids: list[int]
     families: dict[str, tuple[str, ...]]
     domains: tuple[str, ...]
+    parts: Parts = field(default_factory=dict)
+    """The figures per part it was made of (the publisher stores them)."""
 
 
-def linked_table(scope: Scope, year: int, today: dt.date) -> LinkedTable:
+def linked_table(
+    scope: Scope, year: int, today: dt.date, parts: Parts | None = None
+) -> LinkedTable:
     """Ask the indicators for every area (scope, district, team), age group and period
-    (the year and its quarters) in a fixed number of queries."""
+    (the year and its quarters) in a fixed number of queries, per part; or link `parts`
+    already known (a republish: the stored parts with the changed districts asked again)."""
+    # On first use: the relations import the audit's HiGHS and numpy (over a second of
+    # an app server's start), and only publishing needs them.
+    from .relations import with_known_relations
+
     quarters = quarters_so_far(year, today)
     district_ids = list(scope.districts().values_list("pk", flat=True))
     team_ids = list(scope.teams().values_list("pk", flat=True))
-    found = _Collected()
+    if parts is None:
+        parts = collect_parts(scope, year, quarters)
+    found = merge_parts(parts, domain_positions())
     if quarters:
-        _collect(found, scope, year, quarters)
+        # The figures every year has, also without data (0: "<10", not "no such figure").
+        _put_figures(found, YEAR, ALL, "all", ind.Figures())
     table = build_table(found, quarters, district_ids, team_ids)
     return LinkedTable(
         year=year,
@@ -489,6 +554,7 @@ def linked_table(scope: Scope, year: int, today: dt.date) -> LinkedTable:
         team_ids=team_ids,
         families={f: _items(f, items) for f, items in found.families.items()},
         domains=tuple(sorted(found.domain_order, key=found.domain_order.__getitem__)),
+        parts=parts,
     )
 
 

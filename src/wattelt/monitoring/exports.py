@@ -11,8 +11,6 @@ from django.contrib.staticfiles import finders
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from wattelt.spreadsheets import SafeCsvWriter, append_safe
 
@@ -43,6 +41,9 @@ def report_csv(report: Report) -> str:
 def report_xlsx(report: Report) -> bytes:
     """One sheet describing the selection, one with every figure in long form, and one
     sheet per figure laid out as its table."""
+    from openpyxl import Workbook  # on first use: over half a second of a server's start
+    from openpyxl.styles import Font
+
     book = Workbook()
     about = book.active
     assert about is not None

@@ -61,6 +61,9 @@ class TrajectorySummary(Scoped):
             models.Index(fields=["started_on"], name="monitoring_ts_started"),
             models.Index(fields=["latest_on"], name="monitoring_ts_latest"),
             models.Index(fields=["team_id", "started_on"], name="monitoring_ts_team"),
+            # A republish asks for the districts that changed (published.py, parts).
+            models.Index(fields=["district_id", "started_on"], name="monitoring_ts_district"),
+            models.Index(fields=["district_id", "latest_on"], name="monitoring_ts_dlatest"),
         ]
 
     def __str__(self) -> str:
@@ -81,6 +84,7 @@ class MeasurementFact(Scoped):
         indexes = [
             models.Index(fields=["measured_on"], name="monitoring_mf_measured"),
             models.Index(fields=["team_id", "measured_on"], name="monitoring_mf_team"),
+            models.Index(fields=["district_id", "measured_on"], name="monitoring_mf_district"),
         ]
 
     def __str__(self) -> str:
@@ -129,6 +133,7 @@ class ChipPair(Scoped):
         indexes = [
             models.Index(fields=["latest_on"], name="monitoring_cp_latest"),
             models.Index(fields=["team_id", "latest_on"], name="monitoring_cp_team"),
+            models.Index(fields=["district_id", "latest_on"], name="monitoring_cp_district"),
         ]
 
     def __str__(self) -> str:
@@ -153,6 +158,7 @@ class GoalReviewFact(Scoped):
             models.Index(fields=["measured_on"], name="monitoring_gf_measured"),
             models.Index(fields=["goal_id", "measured_on"], name="monitoring_gf_goal"),
             models.Index(fields=["team_id", "measured_on"], name="monitoring_gf_team"),
+            models.Index(fields=["district_id", "measured_on"], name="monitoring_gf_district"),
         ]
 
     def __str__(self) -> str:
@@ -203,6 +209,9 @@ class PublishedCube(models.Model):
     payload = models.BinaryField()
     """The `Cube` without its cells as zlib-compressed JSON (see `dump_meta`); the cells
     are in its slices."""
+    parted = models.BooleanField(default=False)
+    """Its unsuppressed figures are stored per district (`PublishedPart`), so a change
+    in a few districts is republished by asking for those districts only."""
     hidden = models.BinaryField(default=b"")
     """Per cell it did not show, a keyed digest of the count and what its label said
     (`previous.remember`): the next publish compares against it (ADR 0012)."""
@@ -261,6 +270,9 @@ class FigureChange(models.Model):
     """A `PublishedCube.Kind`, or EVERYTHING."""
     scope_key = models.CharField(max_length=400)
     year = models.IntegerField()
+    part = models.BigIntegerField(null=True)
+    """The district of the residents whose figures changed (the part of the scope's
+    figures to ask for again, `PublishedPart`); None: the whole scope and year."""
 
     class Meta:
         indexes = [
@@ -269,3 +281,26 @@ class FigureChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.scope_key} {self.year} #{self.id}"
+
+
+class PublishedPart(models.Model):
+    """The unsuppressed figures of a published cube that count the residents of one
+    district (every cell's count and distinct residents add up over the districts: a
+    resident lives in one). Not shown to anyone: the publisher keeps them so that a
+    change in a few districts is republished by asking for those districts only and
+    adding the stored rest (published.py). Written with the cube, in its transaction."""
+
+    cube = models.ForeignKey(PublishedCube, on_delete=models.CASCADE, related_name="parts")
+    district_id = models.BigIntegerField()
+    payload = models.BinaryField()
+    """zlib-compressed JSON of the figures (see `parts.dump_part`)."""
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cube", "district_id"], name="monitoring_published_part"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cube} district {self.district_id}"

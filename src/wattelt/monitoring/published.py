@@ -45,12 +45,15 @@ from .cube import (
     Area,
     Cube,
     CubeKey,
+    Parts,
     Scope,
+    collect_parts,
     cube_of,
     linked_table,
     quarters_so_far,
 )
 from .models import PublishedCube, PublishedSlice
+from .parts import store_parts, stored_parts
 from .suppression import ShownCell
 
 # --- scopes -------------------------------------------------------------------------------
@@ -104,7 +107,8 @@ def years_to_publish(scope: Scope, today: dt.date, years_back: int) -> list[int]
 
 
 StoredStates = dict[tuple[str, str, int], dict[str, int]]
-"""Per (kind, scope key, year) of a stored cube: its changes_seen, quarters, cell_count."""
+"""Per (kind, scope key, year) of a stored cube: its changes_seen, quarters, cell_count,
+id and whether its parts are stored (parted: 1)."""
 
 
 def stored_states(
@@ -114,10 +118,18 @@ def stored_states(
     cubes = PublishedCube.objects.all()
     if kind is not None and year is not None:
         cubes = cubes.filter(kind=kind, scope_key=key, year=year)
-    rows = cubes.values_list("kind", "scope_key", "year", "changes_seen", "quarters", "cell_count")
+    rows = cubes.values_list(
+        "kind", "scope_key", "year", "changes_seen", "quarters", "cell_count", "pk", "parted"
+    )
     return {
-        (kind, key, year): {"changes_seen": seen, "quarters": quarters, "cell_count": cells}
-        for kind, key, year, seen, quarters, cells in rows
+        (kind, key, year): {
+            "changes_seen": seen,
+            "quarters": quarters,
+            "cell_count": cells,
+            "id": pk,
+            "parted": int(parted),
+        }
+        for kind, key, year, seen, quarters, cells, pk, parted in rows
     }
 
 
@@ -317,6 +329,9 @@ class Outcome:
     delayed: str = ""
     """Why the scope and year could not be published now (the database was busy): it
     keeps its previous cube until the next run."""
+    parts: set[int] | None = None
+    """Built from the stored parts, with these districts asked for again (None: every
+    district asked for)."""
 
 
 BUSY_CODES = ("55P03", "40001", "40P01")
@@ -372,10 +387,14 @@ def publish(
 ) -> Outcome:
     """Build and store the scope's cube for `year`, unless nothing in the change log
     (changes.py) touched it since the stored one and no quarter began (or `force`).
-    Suppression is `cube.cube_of`: the whole scope and year at once, exactly as the pages
-    used to do it. `changes` is the change log as the run read it (read here if not
-    given), `states` the stored cubes as the run read them (asked here if not given); the
-    changes of the scope and year read are deleted with the store."""
+    When the log names the districts that changed (and nothing else did: no quarter
+    began, nothing changed everything), only their figures are asked for again and the
+    stored figures of the other districts are added (`parts.py`); the sum is exactly
+    what asking for every district gives. Suppression is `cube.cube_of`: the whole scope
+    and year at once, exactly as the pages used to do it. `changes` is the change log as
+    the run read it (read here if not given), `states` the stored cubes as the run read
+    them (asked here if not given); the changes of the scope and year read are deleted
+    with the store."""
     read_from_primary()  # never build figures from a replica that may lag
     today = today or timezone.localdate()
     kind, key = scope_identity(scope)
@@ -396,7 +415,22 @@ def publish(
     ):
         return Outcome(scope, year, False, time.perf_counter() - began, stored["cell_count"])
     asked = time.perf_counter()
-    linked = linked_table(scope, year, today)
+    # Only some districts changed since the stored build: ask for those, keep the rest.
+    changed = changes.parts_of(kind, key, year)
+    replaced: set[int] | None = None
+    parts = None
+    if (
+        stored is not None
+        and not force
+        and stored.get("parted")
+        and stored["quarters"] == quarters
+        and stored["changes_seen"] >= changes.everything
+        and None not in changed
+    ):
+        replaced = {part for part in changed if part is not None}
+        parts = stored_parts(stored["id"], leave_out=replaced)
+        parts.update(collect_parts(scope, year, quarters_so_far(year, today), replaced))
+    linked = linked_table(scope, year, today, parts)
     queried = time.perf_counter() - asked
     earlier_row = (
         PublishedCube.objects.filter(kind=kind, scope_key=key, year=year)
@@ -412,10 +446,13 @@ def publish(
         )
     cube = cube_of(linked)
     remembered = previous.remember(linked.table, cube.cells)
+    seen_now = Seen(quarters, changes.everything, seen)
     # Another process storing the same scope and year at the same moment: keep theirs.
     with contextlib.suppress(IntegrityError):
-        _store(kind, key, year, cube, Seen(quarters, changes.everything, seen), began, remembered)
-    return Outcome(scope, year, True, time.perf_counter() - began, len(cube.cells), queried)
+        _store(kind, key, year, cube, seen_now, began, remembered, (linked.parts, replaced))
+    return Outcome(
+        scope, year, True, time.perf_counter() - began, len(cube.cells), queried, parts=replaced
+    )
 
 
 @dataclass(frozen=True)
@@ -429,11 +466,19 @@ class Seen:
 
 
 def _store(
-    kind: str, key: str, year: int, cube: Cube, seen: Seen, began: float, remembered: bytes
+    kind: str,
+    key: str,
+    year: int,
+    cube: Cube,
+    seen: Seen,
+    began: float,
+    remembered: bytes,
+    parts: tuple[Parts, set[int] | None] = ({}, None),
 ) -> None:
     """Store the cube and its slices under a new build; the previous build's slices stay
     until the next publish, for a page that is reading them right now. The changes the
-    build took into account leave the log in the same transaction."""
+    build took into account leave the log in the same transaction, and the parts it was
+    made of are stored with it (`parts`: all of them, or those of the districts replaced)."""
     build = secrets.token_hex(8)
     slices = dump_slices(cube)
     fields = {
@@ -446,6 +491,7 @@ def _store(
         "build": build,
         "payload": dump_meta(cube),
         "hidden": remembered,
+        "parted": True,
     }
     with transaction.atomic():
         if connection.vendor == "postgresql":
@@ -473,6 +519,7 @@ def _store(
             )
             for (period, area, age), payload in slices.items()
         )
+        store_parts(stored, *parts)
         compact(seen.changes)
 
 

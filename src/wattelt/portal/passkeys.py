@@ -4,7 +4,10 @@ A resident registers a passkey on their own phone when they first use an invitat
 and signs in with it afterwards without a user name: the credential is discoverable, and
 the server finds the resident by the credential's id. The challenge of each ceremony is
 kept in the session. The relying party is `settings.PORTAL_ORIGIN`, or else the origin
-of the request (whose host Django checked against ALLOWED_HOSTS)."""
+of the request (whose host Django checked against ALLOWED_HOSTS).
+
+py_webauthn is imported on first use in each function: with cryptography and OpenSSL
+it costs an app server's start over half a second, and few requests need it."""
 
 from __future__ import annotations
 
@@ -16,24 +19,6 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from webauthn import (
-    generate_authentication_options,
-    generate_registration_options,
-    options_to_json,
-    verify_authentication_response,
-    verify_registration_response,
-)
-from webauthn.helpers import (
-    base64url_to_bytes,
-    bytes_to_base64url,
-    parse_authentication_credential_json,
-)
-from webauthn.helpers.exceptions import InvalidJSONStructure, WebAuthnException
-from webauthn.helpers.structs import (
-    AuthenticatorSelectionCriteria,
-    ResidentKeyRequirement,
-    UserVerificationRequirement,
-)
 
 from wattelt.residents.models import Resident
 
@@ -63,6 +48,14 @@ def relying_party(request: HttpRequest) -> RelyingParty:
 def registration_options(request: HttpRequest, resident: Resident) -> str:
     """The options for navigator.credentials.create(), as JSON: a discoverable credential
     with user verification (the phone's fingerprint, face or PIN)."""
+    from webauthn import generate_registration_options, options_to_json
+    from webauthn.helpers import bytes_to_base64url
+    from webauthn.helpers.structs import (
+        AuthenticatorSelectionCriteria,
+        ResidentKeyRequirement,
+        UserVerificationRequirement,
+    )
+
     options = generate_registration_options(
         rp_id=relying_party(request).id,
         rp_name=RP_NAME,
@@ -79,6 +72,8 @@ def registration_options(request: HttpRequest, resident: Resident) -> str:
 
 
 def _challenge(request: HttpRequest, key: str) -> bytes:
+    from webauthn.helpers import base64url_to_bytes
+
     stored = request.session.pop(key, None)
     if not stored:
         raise PasskeyRefused(_("This page was open too long. Please try again."))
@@ -88,6 +83,10 @@ def _challenge(request: HttpRequest, key: str) -> bytes:
 def register(request: HttpRequest, invitation: Invitation, credential: str) -> Passkey:
     """Store the passkey the resident made with this invitation, use the invitation up
     and revoke the resident's earlier passkeys: all or nothing."""
+    from webauthn import verify_registration_response
+    from webauthn.helpers import bytes_to_base64url
+    from webauthn.helpers.exceptions import InvalidJSONStructure, WebAuthnException
+
     party = relying_party(request)
     try:
         verified = verify_registration_response(
@@ -114,6 +113,10 @@ def register(request: HttpRequest, invitation: Invitation, credential: str) -> P
 
 def sign_in_options(request: HttpRequest) -> str:
     """The options for navigator.credentials.get(): no user name, any of our passkeys."""
+    from webauthn import generate_authentication_options, options_to_json
+    from webauthn.helpers import bytes_to_base64url
+    from webauthn.helpers.structs import UserVerificationRequirement
+
     options = generate_authentication_options(
         rp_id=relying_party(request).id,
         user_verification=UserVerificationRequirement.REQUIRED,
@@ -124,6 +127,10 @@ def sign_in_options(request: HttpRequest) -> str:
 
 def authenticate(request: HttpRequest, credential: str) -> Resident:
     """The resident whose active passkey signed this challenge, or a refusal."""
+    from webauthn import verify_authentication_response
+    from webauthn.helpers import bytes_to_base64url, parse_authentication_credential_json
+    from webauthn.helpers.exceptions import InvalidJSONStructure, WebAuthnException
+
     refused = _(
         "This passkey does not work (any more). Ask your professional for a new invitation."
     )

@@ -53,7 +53,14 @@ class Command(BaseCommand):
                 what = f"DELAYED, database busy ({outcome.delayed}); kept the previous figures"
             elif outcome.built:
                 built += 1
-                what = f"built ({outcome.cells} cells)"
+                asked = (
+                    "every district"
+                    if outcome.parts is None
+                    else f"{len(outcome.parts)} district(s) asked again"
+                )
+                what = (
+                    f"built ({outcome.cells} cells; {asked}; queries {outcome.query_seconds:.2f} s)"
+                )
             else:
                 skipped += 1
                 what = "unchanged, skipped"
