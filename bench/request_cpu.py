@@ -4,7 +4,8 @@
         WATTELT_ALLOWED_HOSTS=testserver WATTELT_SSL_REDIRECT=0 WATTELT_SECURE_COOKIES=0 \
         .venv/bin/python -m bench.request_cpu --residents 10000 [--profile "start page"]
 
-(`make request-cpu` runs exactly that.) Production settings (debug off: the cached
+(`make request-cpu` runs that, after collecting the static files into a WATTELT_STATIC_ROOT
+of its own, as production's hashed-name storage needs.) Production settings (debug off: the cached
 template loader, no query log), Django's test Client through the whole middleware stack,
 on PostgreSQL. The endpoints and the order of bench/locustfile.py's mix: a professional's
 start page, resident, progress, and sittings (new measurement, the draft board, three
@@ -14,8 +15,8 @@ views, templates, the database driver) and of the PostgreSQL server's process tr
 (from /proc; 10 ms ticks, so only the mean over many requests means something), and the
 SQL queries per request (a separate pass: counting them turns the query log on).
 
---profile NAME runs cProfile over that endpoint's requests and prints the functions with
-the most own time and the most cumulative time.
+--profile NAME runs cProfile (on the CPU clock) over that endpoint's requests and prints
+the functions with the most own time and the most cumulative time.
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from typing import Any
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlencode
 
 from bench import setup_django
@@ -72,7 +73,7 @@ class Meter:
         self.costs: dict[str, Cost] = {}
         self.count_queries = count_queries
         self.profile = profile
-        self.profiler = cProfile.Profile()
+        self.profiler = cProfile.Profile(time.process_time)  # CPU, not waiting
         self.database = postmaster_pid()
 
     def request(self, name: str, call: Callable[[], object]) -> object:
