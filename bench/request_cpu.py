@@ -13,7 +13,8 @@ autosaves as JSON, confirm); a team coach's dashboard and adoption page; an anal
 dashboard and CSV export. Per endpoint: the CPU time of this process (Django: middleware,
 views, templates, the database driver) and of the PostgreSQL server's process tree
 (from /proc; 10 ms ticks, so only the mean over many requests means something), and the
-SQL queries per request (a separate pass: counting them turns the query log on).
+SQL queries and Python function calls per request (a separate pass: counting turns the
+query log and a profiler on; the calls are the figure other load disturbs least).
 
 --profile NAME runs cProfile (on the CPU clock) over that endpoint's requests and prints
 the functions with the most own time and the most cumulative time.
@@ -62,6 +63,9 @@ class Cost:
     app_ms: list[float] = field(default_factory=list)
     db_ms: list[float] = field(default_factory=list)
     queries: list[int] = field(default_factory=list)
+    calls: list[int] = field(default_factory=list)
+    """Python function calls per request: a measure of the work that other load on the
+    machine does not disturb (the CPU times do)."""
     statuses: set[int] = field(default_factory=set)
 
 
@@ -81,9 +85,13 @@ class Meter:
         db_before = cpu_seconds(self.database) if self.database else 0.0
         profiling = self.profile == name
         if self.count_queries:
+            counting = cProfile.Profile()
             with CaptureQueriesContext(connection) as captured:
+                counting.enable()
                 response = call()
+                counting.disable()
             cost.queries.append(len(captured.captured_queries))
+            cost.calls.append(pstats.Stats(counting).total_calls)  # type: ignore[attr-defined]
         else:
             if profiling:
                 self.profiler.enable()
@@ -215,10 +223,10 @@ MIX = {
 def report(meter: Meter) -> str:
     header = (
         f"{'endpoint':<22} {'n':>4} {'app ms':>7} {'db ms':>6} {'cpu ms':>7} "
-        f"{'queries':>7} {'status':>8}"
+        f"{'queries':>7} {'calls':>7} {'status':>8}"
     )
     lines = [header, "-" * len(header)]
-    weighted, weights = 0.0, 0
+    weighted, weights, weighted_calls = 0.0, 0, 0.0
     for name in MIX:
         cost = meter.costs.get(name)
         if cost is None:
@@ -226,15 +234,18 @@ def report(meter: Meter) -> str:
         app = statistics.median(cost.app_ms) if cost.app_ms else 0.0
         db = statistics.mean(cost.db_ms) if cost.db_ms else 0.0
         queries = f"{max(cost.queries)}" if cost.queries else "-"
+        calls = f"{statistics.median(cost.calls) / 1000:.1f}k" if cost.calls else "-"
         statuses = ",".join(str(s) for s in sorted(cost.statuses))
         lines.append(
             f"{name:<22} {len(cost.app_ms):>4} {app:>7.1f} {db:>6.1f} {app + db:>7.1f} "
-            f"{queries:>7} {statuses:>8}"
+            f"{queries:>7} {calls:>7} {statuses:>8}"
         )
         weighted += MIX[name] * (app + db)
+        weighted_calls += MIX[name] * (statistics.median(cost.calls) if cost.calls else 0)
         weights += MIX[name]
     lines.append(
         f"mix (weighted as the load run's requests): {weighted / weights:.1f} ms CPU per request"
+        f", {weighted_calls / weights / 1000:.1f}k calls"
         " (app: median of this process's CPU; db: mean of PostgreSQL's)"
     )
     return "\n".join(lines)
@@ -262,11 +273,11 @@ def main(argv: list[str] | None = None) -> int:
     warm = Meter(count_queries=False, profile=None)
     run(warm, 3, args.seed)  # imports, caches, the first publish of every view
     counted = Meter(count_queries=True, profile=None)
-    run(counted, 2, args.seed + 1)
+    run(counted, 4, args.seed + 1)
     meter = Meter(count_queries=False, profile=args.profile)
     run(meter, args.rounds, args.seed + 2)
     for name, cost in counted.costs.items():
-        meter.costs[name].queries = cost.queries
+        meter.costs[name].queries, meter.costs[name].calls = cost.queries, cost.calls
     print(f"load average {os.getloadavg()[0]:.1f}; {args.rounds} rounds")
     print(report(meter))
     if args.profile:
