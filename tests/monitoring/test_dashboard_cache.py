@@ -58,3 +58,20 @@ def test_each_language_gets_its_own_figures(alice, bob, team, district, catalogu
     assert "Alle wijken en teams" in selection(dutch.get(URL).content.decode())
     assert "All districts and teams" in selection(english.get(URL).content.decode())
     assert "Alle wijken en teams" in selection(dutch.get(URL).content.decode())
+
+
+def test_the_csv_export_follows_each_publish_and_every_download_is_logged(
+    alice, bob, team, district, catalogue
+):
+    client = client_for(bob)
+    csv_url = reverse("monitoring:export_csv")
+    trajectories(10, team, alice, district)
+    publish_all()
+    first = client.get(csv_url).content.decode()
+    assert client.get(csv_url).content.decode() == first
+    trajectories(1, team, alice, district)
+    publish_all()
+    after = client.get(csv_url).content.decode()
+    assert after != first
+    exports = AccessLog.objects.filter(object_type="dashboard", action="export", username="bob")
+    assert exports.count() == 3

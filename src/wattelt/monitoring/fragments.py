@@ -1,4 +1,5 @@
-"""The dashboard's figures, rendered once per published cube, filter and language.
+"""The dashboard's figures, rendered once per published cube, filter and language (the
+dashboard's tables and the CSV export).
 
 Rendering the figure tables is most of a dashboard request's CPU (a municipality's
 dashboard: ~70 ms of ~80). What they show depends only on the published cube (its id,
@@ -43,9 +44,11 @@ def figures_key(
     form: DashboardFilter,
     districts: Sequence[District],
     teams: Sequence[Team],
+    form_of: str,
 ) -> str | None:
-    """The cache key of the figures this valid filter shows, or None when there is no
-    published cube yet (the first view publishes it; that view is not cached)."""
+    """The cache key of the figures this valid filter shows as `form_of` ("html": the
+    dashboard's tables, "csv": the export), or None when there is no published cube yet
+    (the first view publishes it; that view is not cached)."""
     kind, key = scope_identity(scope)
     year = form.choice.period.year
     stored = (
@@ -57,6 +60,7 @@ def figures_key(
         return None
     identity = repr(
         (
+            form_of,
             kind,
             key,
             stored,

@@ -54,8 +54,7 @@ class _Page:
 
     @property
     def filename(self) -> str:
-        assert self.report is not None
-        return f"monitoring-{self.report.period.value}"
+        return f"monitoring-{self.form.choice.period.value}"
 
     def context(self, **more: object) -> dict[str, object]:
         return {
@@ -74,7 +73,7 @@ def dashboard(request: StaffRequest) -> HttpResponse:
     page = _Page(request)
     log_access(request, "read", "dashboard", "figures", None, purpose="monitoring")
     key = (
-        fragments.figures_key(page.scope, page.form, page.districts, page.teams)
+        fragments.figures_key(page.scope, page.form, page.districts, page.teams, "html")
         if page.valid
         else None
     )
@@ -121,13 +120,20 @@ def presentation(request: StaffRequest) -> HttpResponse:
 
 def _export(request: StaffRequest, kind: str) -> HttpResponse:
     page = _Page(request)
-    if page.report is None:
+    if not page.valid:
         # Bad filters: the dashboard says what is wrong.
         return render(request, "monitoring/dashboard.html", page.context(), status=200)
     log_access(request, "export", "dashboard", kind, None, purpose="monitoring")
     if kind == "csv":
-        response = HttpResponse(report_csv(page.report), content_type="text/csv; charset=utf-8")
+        key = fragments.figures_key(page.scope, page.form, page.districts, page.teams, "csv")
+        body = fragments.cached(key)
+        if body is None:
+            assert page.report is not None
+            body = report_csv(page.report)
+            fragments.keep(key, body)
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     else:
+        assert page.report is not None
         response = HttpResponse(
             report_xlsx(page.report),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
