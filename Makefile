@@ -109,6 +109,16 @@ load: install
 	bin/with-postgres env $(DEV_ENV) WATTELT_SECRET_KEY=load-only $(PY) -m bench.load \
 	  --residents $(LOAD_RESIDENTS) --users $(LOAD_USERS) --seconds $(LOAD_SECONDS)
 
+# Server CPU per request of the load mix, per endpoint (not in make test): production
+# settings through the test Client on PostgreSQL at CPU_RESIDENTS; CPU_ARGS="--profile NAME".
+CPU_RESIDENTS ?= 10000
+.PHONY: request-cpu
+request-cpu: install
+	bin/with-postgres env WATTELT_DEBUG=0 WATTELT_SECRET_KEY=cpu-only \
+	  WATTELT_ALLOWED_HOSTS=testserver WATTELT_SSL_REDIRECT=0 WATTELT_SECURE_COOKIES=0 \
+	  WATTELT_STATIC_ROOT=$$(mktemp -d) sh -c '$(PY) manage.py collectstatic --noinput -v0 && \
+	  $(PY) -m bench.request_cpu --residents $(CPU_RESIDENTS) $(CPU_ARGS)'
+
 # Faults under load (not in make test): a worker SIGKILLed, the master killed and started
 # again, PostgreSQL restarted, while professionals confirm measurements (bench/fault_drill.py).
 DRILL_RESIDENTS ?= 2000

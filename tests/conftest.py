@@ -7,6 +7,7 @@ import datetime as dt
 import time
 
 import pytest
+from django.core.cache import caches
 from django.http import QueryDict
 from django.test import Client
 from django.utils import timezone
@@ -46,6 +47,12 @@ def erasure_register_file(settings, tmp_path) -> None:  # type: ignore[no-untype
     """Erasures write the register's file copy (privacy/erasure_register.py): into the
     test's own folder, never the developer's var/backups."""
     settings.ERASURE_REGISTER_FILE = tmp_path / "erasure-register.jsonl"
+
+
+@pytest.fixture(autouse=True)
+def empty_figures_cache() -> None:
+    """The dashboard's rendered figures (monitoring/fragments.py) never outlive a test."""
+    caches["figures"].clear()
 
 
 @pytest.fixture

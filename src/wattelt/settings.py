@@ -298,6 +298,18 @@ SESSION_COOKIE_SECURE = setting(
 )
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+
+# Local memory per process. "figures": the dashboard's rendered figure tables per published
+# cube, filter and language (monitoring/fragments.py): a hit must cost no query, and the key
+# names the cube's build, so no other process has to be told when it changes.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "figures": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "figures",
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    },
+}
 SECURE_HSTS_SECONDS = setting(
     "WATTELT_HSTS_SECONDS",
     0 if DEBUG else 31536000,

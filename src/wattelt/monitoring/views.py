@@ -6,9 +6,13 @@ same figures everywhere, no resident named."""
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -18,6 +22,7 @@ from wattelt.organisations.two_factor import sudo_mode
 from wattelt.replica import reads_from_replica
 from wattelt.web import StaffRequest
 
+from . import fragments
 from .cube import dashboard_scope
 from .exports import report_csv, report_pdf, report_xlsx
 from .forms import DashboardFilter, ResearchExportForm
@@ -38,14 +43,18 @@ class _Page:
         self.form = DashboardFilter(
             {**DashboardFilter.defaults(), **request.GET.dict()}, self.districts, self.teams
         )
-        self.report: Report | None = None
-        if self.form.is_valid():
-            self.report = build_report(scope, self.form.choice, self.districts, self.teams)
+        self.valid = self.form.is_valid()
+
+    @cached_property
+    def report(self) -> Report | None:
+        """Built when first asked for (the dashboard may have its figures rendered)."""
+        if not self.valid:
+            return None
+        return build_report(self.scope, self.form.choice, self.districts, self.teams)
 
     @property
     def filename(self) -> str:
-        assert self.report is not None
-        return f"monitoring-{self.report.period.value}"
+        return f"monitoring-{self.form.choice.period.value}"
 
     def context(self, **more: object) -> dict[str, object]:
         return {
@@ -63,10 +72,23 @@ class _Page:
 def dashboard(request: StaffRequest) -> HttpResponse:
     page = _Page(request)
     log_access(request, "read", "dashboard", "figures", None, purpose="monitoring")
+    key = (
+        fragments.figures_key(page.scope, page.form, page.districts, page.teams, "html")
+        if page.valid
+        else None
+    )
+    figures = fragments.cached(key)
+    if figures is None:
+        figures = render_to_string("monitoring/_figures.html", page.context())
+        fragments.keep(key, figures)
     return render(
         request,
         "monitoring/dashboard.html",
-        page.context(may_research=may_export_research_data(request.user)),
+        {
+            "form": page.form,
+            "figures": mark_safe(figures),  # our own template's output
+            "may_research": may_export_research_data(request.user),
+        },
     )
 
 
@@ -98,13 +120,20 @@ def presentation(request: StaffRequest) -> HttpResponse:
 
 def _export(request: StaffRequest, kind: str) -> HttpResponse:
     page = _Page(request)
-    if page.report is None:
+    if not page.valid:
         # Bad filters: the dashboard says what is wrong.
         return render(request, "monitoring/dashboard.html", page.context(), status=200)
     log_access(request, "export", "dashboard", kind, None, purpose="monitoring")
     if kind == "csv":
-        response = HttpResponse(report_csv(page.report), content_type="text/csv; charset=utf-8")
+        key = fragments.figures_key(page.scope, page.form, page.districts, page.teams, "csv")
+        body = fragments.cached(key)
+        if body is None:
+            assert page.report is not None
+            body = report_csv(page.report)
+            fragments.keep(key, body)
+        response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     else:
+        assert page.report is not None
         response = HttpResponse(
             report_xlsx(page.report),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

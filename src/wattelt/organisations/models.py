@@ -127,6 +127,15 @@ class Staff(AbstractUser):
     def team_organisations(self) -> frozenset[int]:
         return frozenset(organisation_id for _, _, organisation_id in self._teams)
 
+    @property
+    def professional_organisations(self) -> frozenset[int]:
+        """The organisations of the teams this member works in as a professional."""
+        return frozenset(
+            organisation_id
+            for _, role, organisation_id in self._teams
+            if role == Membership.Role.PROFESSIONAL
+        )
+
     @cached_property
     def role_names(self) -> str:
         """The user's roles, for the access log ("professional", "teamcoach", ...)."""

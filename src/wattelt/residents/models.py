@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -82,7 +82,7 @@ class TrajectoryQuerySet(models.QuerySet["Trajectory"]):
 def _in_care_of(user: Staff) -> Q:
     """Only through a team: a professional who leaves a team leaves its trajectories,
     also those they were responsible for."""
-    return Q(team_id__in=roles.team_ids(user))
+    return Q(team_id__in=roles.team_id_list(user))
 
 
 def _shared_with(user: Staff, part: str | None = None) -> Q:
@@ -95,12 +95,10 @@ def _shared_with(user: Staff, part: str | None = None) -> Q:
     return Q(pk__in=active.values("trajectory_id"))
 
 
-def specialist_organisation_ids(user: Staff | AnonymousUser) -> QuerySet[Membership, Any]:
+def specialist_organisation_ids(user: Staff | AnonymousUser) -> list[int]:
     """The organisations a resident can share with this user: those of their teams as a
     professional."""
-    return Membership.objects.filter(team_id__in=roles.professional_team_ids(user)).values(
-        "team__organisation_id"
-    )
+    return roles.professional_organisation_ids(user)
 
 
 class ResidentQuerySet(models.QuerySet["Resident"]):
