@@ -264,12 +264,14 @@ def import_bulk(
     checker = checker_for(importer, rows)
     done = len(rows) - len(rest) - len(located)
     writing = not job.dry_run and not problems.items
+    lookups = bulk.Lookups(job.organisation)
     writer = (
         loading.ChunkWriter(
             job.organisation,
             job.created_by,
             Catalogue.objects.current_for(job.organisation),
-            bulk.Lookups(job.organisation).skipped(),
+            lookups.skipped(),
+            lookups.skipped_years(),
         )
         if writing
         else None
