@@ -455,17 +455,16 @@ class ChunkWriter:
 
     def _due_dates(self, cursor: Any, prepared: Sequence[Prepared]) -> None:
         """`schedule.refresh_due_date` for every trajectory of the chunk, in one statement."""
-        dues = [
-            (
-                item.place.trajectory_id,
-                next_due_on(
-                    self.organisation,
-                    item.place.started_on,
-                    [item.measured_on, self.skipped.get(item.place.trajectory_id)],
-                ),
-            )
-            for item in prepared
-        ]
+        dues: list[tuple[int, dt.date]] = []
+        after: dict[dt.date, dt.date] = {}  # per last date its due date: few distinct dates
+        skipped = self.skipped
+        for item in prepared:
+            trajectory_id = item.place.trajectory_id
+            last = max(item.measured_on, skipped.get(trajectory_id, item.measured_on))
+            due = after.get(last)
+            if due is None:
+                due = after[last] = next_due_on(self.organisation, item.place.started_on, [last])
+            dues.append((trajectory_id, due))
         table = Trajectory._meta.db_table
         if self.postgres:
             cursor.execute(

@@ -15,7 +15,9 @@ run commits. See docs/import-format.md.
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import nullcontext
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -408,8 +410,25 @@ def _progress(job: ImportJob, done: int) -> None:
 def run(job: ImportJob) -> ImportJob:
     """Check (dry run) or import the job's file; all or nothing. The problems are kept
     as text in Dutch, the language of the screens."""
-    with translation.override("nl"):
+    with translation.override("nl"), collector_paused():
         return _run(job)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """A file's rows are up to a million small objects (dicts, tuples, dates) that live
+    until the file is done; Python's cyclic garbage collector would walk them again and
+    again as they pile up: about half of the Python CPU of a 100,000-row import
+    (bench/RESULTS.md, third round). Reference counting still frees everything; the
+    collector runs again afterwards. The import runs in a worker process of its own
+    (`manage.py run_imports`), so nothing else waits on it."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _run(job: ImportJob) -> ImportJob:
