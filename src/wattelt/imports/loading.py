@@ -549,6 +549,9 @@ LOADED_TABLES = [
     TrajectorySummary._meta.db_table,
     MeasurementFact._meta.db_table,
     ChipFact._meta.db_table,
+    # Each imported trajectory gets its due date and last activity (`_due_dates`): an
+    # update writes a new version of the row with an entry in every index.
+    Trajectory._meta.db_table,
 ]
 
 
