@@ -557,11 +557,11 @@ LOADED_TABLES = [
 
 @contextmanager
 def exclusive_load(tables: Sequence[str] = LOADED_TABLES) -> Iterator[None]:
-    """PostgreSQL: load the tables as into an empty database. Their foreign keys and
-    secondary (non-unique) indexes are dropped here and built again, each in one pass,
-    when the block ends without an error, all inside the file's transaction: if anything
-    fails, the rollback brings them back unchanged. Every foreign key is checked in full
-    when it is added again. Dropping a foreign key locks both its tables exclusively
+    """PostgreSQL: load the tables as into an empty database. Their foreign keys, unique
+    constraints (not the primary keys) and secondary indexes are dropped here and built
+    again, each in one pass, when the block ends without an error, all inside the file's
+    transaction: if anything fails, the rollback brings them back unchanged. Every
+    foreign key and unique constraint is checked in full when it is added again. Dropping a foreign key locks both its tables exclusively
     until the commit (the board and sign-in wait), hence `settings.IMPORT_EXCLUSIVE_ROWS`."""
     connection.check_constraints()  # PostgreSQL alters no table with checks still pending
     with connection.cursor() as cursor:
@@ -572,21 +572,35 @@ def exclusive_load(tables: Sequence[str] = LOADED_TABLES) -> Iterator[None]:
             [list(tables)],
         )
         keys = cursor.fetchall()
+        # Unique constraints no foreign key points at (the primary keys stay).
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+            "FROM pg_constraint u WHERE contype = 'u' AND conrelid = ANY(%s::regclass[]) "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint f "
+            "WHERE f.contype = 'f' AND f.conindid = u.conindid) "
+            "ORDER BY conrelid, conname",
+            [list(tables)],
+        )
+        uniques = cursor.fetchall()
+        # Every other index that is neither a constraint's nor one a foreign key uses,
+        # unique ones (partial unique indexes of conditional constraints) first.
         cursor.execute(
             "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
-            "WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisunique "
+            "WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisprimary "
             "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) "
-            "ORDER BY i.indrelid, i.indexrelid",
+            "ORDER BY i.indisunique DESC, i.indrelid, i.indexrelid",
             [list(tables)],
         )
         indexes = cursor.fetchall()
-        for table, name, _definition in keys:
+        for table, name, _definition in keys + uniques:
             cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
         for name, _definition in indexes:
             cursor.execute(f"DROP INDEX {name}")
     yield
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        for table, name, definition in uniques:
+            cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
         for _name, definition in indexes:
             cursor.execute(definition)
         for table, name, definition in keys:
