@@ -561,8 +561,9 @@ def exclusive_load(tables: Sequence[str] = LOADED_TABLES) -> Iterator[None]:
     constraints (not the primary keys) and secondary indexes are dropped here and built
     again, each in one pass, when the block ends without an error, all inside the file's
     transaction: if anything fails, the rollback brings them back unchanged. Every
-    foreign key and unique constraint is checked in full when it is added again. Dropping a foreign key locks both its tables exclusively
-    until the commit (the board and sign-in wait), hence `settings.IMPORT_EXCLUSIVE_ROWS`."""
+    foreign key and unique constraint is checked in full when it is added again.
+    Dropping a foreign key locks both its tables exclusively until the commit (the board
+    and sign-in wait), hence `settings.IMPORT_EXCLUSIVE_ROWS`."""
     connection.check_constraints()  # PostgreSQL alters no table with checks still pending
     with connection.cursor() as cursor:
         cursor.execute(
