@@ -6,6 +6,7 @@ found it, whether the file is imported or refused."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from typing import Any
 
 import pytest
@@ -134,3 +135,12 @@ def test_a_file_of_several_chunks_is_one_import(trajectory, quinn, monkeypatch):
     job = run(quinn, "goed.csv", csv_bytes([good, start_row(other, "123456782")], HEADER_TWO_GOALS))
     assert (job.state, job.imported) == ("done", 2)
     assert MeasurementFact.objects.count() == 2
+
+
+def test_the_garbage_collector_runs_again_after_an_import(trajectory, quinn):
+    """The collector is paused while the file's rows are read and loaded the bulk way,
+    and only then: the worker process goes on with it (`services.collector_paused`)."""
+    job = run(
+        quinn, "historie.csv", csv_bytes([start_row(trajectory, "111222333")], HEADER_TWO_GOALS)
+    )
+    assert job.state == "done" and gc.isenabled()

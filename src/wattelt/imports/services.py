@@ -410,7 +410,7 @@ def _progress(job: ImportJob, done: int) -> None:
 def run(job: ImportJob) -> ImportJob:
     """Check (dry run) or import the job's file; all or nothing. The problems are kept
     as text in Dutch, the language of the screens."""
-    with translation.override("nl"), collector_paused():
+    with translation.override("nl"):
         return _run(job)
 
 
@@ -420,7 +420,8 @@ def collector_paused() -> Iterator[None]:
     until the file is done; Python's cyclic garbage collector would walk them again and
     again as they pile up: about half of the Python CPU of a 100,000-row import
     (bench/RESULTS.md, third round). Reference counting still frees everything; the
-    collector runs again afterwards. The import runs in a worker process of its own
+    collector runs again afterwards, and for the rows the board's way (Django's objects
+    do make cycles). The import runs in a worker process of its own
     (`manage.py run_imports`), so nothing else waits on it."""
     enabled = gc.isenabled()
     gc.disable()
@@ -437,7 +438,8 @@ def _run(job: ImportJob) -> ImportJob:
     imported = 0
     try:
         importer = RowImporter(job.organisation, job.created_by)
-        table: Table = read_table(job.file_name, bytes(job.content), set(importer.domain_keys))
+        with collector_paused():
+            table: Table = read_table(job.file_name, bytes(job.content), set(importer.domain_keys))
     except Unreadable as error:
         problems.add(1, "bestand", str(error))
         table = Table([], [])
@@ -450,7 +452,8 @@ def _run(job: ImportJob) -> ImportJob:
                 with connection.cursor() as cursor:
                     # Safe for all-or-nothing: a crash may lose the commit, never half of it.
                     cursor.execute("SET LOCAL synchronous_commit = off")
-            imported, rest = import_bulk(job, importer, table.rows, problems)
+            with collector_paused():
+                imported, rest = import_bulk(job, importer, table.rows, problems)
             done = len(table.rows) - len(rest)
             for index, row in rest:
                 if importer.import_row(index + 2, row, problems):
