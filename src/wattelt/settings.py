@@ -585,10 +585,10 @@ IMPORT_EXCLUSIVE_ROWS = setting(
     "WATTELT_IMPORT_EXCLUSIVE_ROWS",
     0,
     "PostgreSQL: an import with at least this many start measurements loads as into an empty "
-    "database (docs/import-format.md): it drops the measurement and summary tables' foreign "
-    "keys and secondary indexes and builds them again before its commit, so the board and "
-    "every sign-in wait until it is done. 0: never (each row's foreign keys are checked at "
-    "commit, about 20 checks per row).",
+    "database (docs/import-format.md): it drops the measurement, trajectory and summary "
+    "tables' foreign keys, unique constraints and secondary indexes and builds them again "
+    "before its commit, so the board and every sign-in wait until it is done. 0: never "
+    "(each row's foreign keys are checked at commit, about 20 checks per row).",
     int,
 )
 SITE_URL = setting(

@@ -6,6 +6,7 @@ found it, whether the file is imported or refused."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from typing import Any
 
 import pytest
@@ -15,9 +16,16 @@ from tests.imports.files import csv_bytes
 from tests.imports.test_bulk import HEADER_TWO_GOALS, start_row, twin
 from tests.imports.test_import import run
 from wattelt.imports.loading import LOADED_TABLES
-from wattelt.instrument.models import Measurement
-from wattelt.monitoring import summary
-from wattelt.monitoring.models import ChipFact, MeasurementFact, TrajectorySummary
+from wattelt.instrument import services as instrument
+from wattelt.instrument.models import Measurement, NotFilledIn
+from wattelt.monitoring import changes, summary
+from wattelt.monitoring.models import (
+    ChipFact,
+    FigureChange,
+    MeasurementFact,
+    PublishedCube,
+    TrajectorySummary,
+)
 from wattelt.residents.models import Resident
 
 
@@ -49,6 +57,27 @@ def test_the_summary_rows_are_those_a_rebuild_derives(trajectory, quinn):
     assert summary_rows() == loaded
     young = TrajectorySummary.objects.get(trajectory_id=other.pk)
     assert (young.young_at_start, young.latest_young, young.early_start) == (True, False, False)
+
+
+def test_the_change_log_names_what_changes_touched_finds(trajectory, quinn, bob, alice):
+    """The bulk way records the scopes, years and districts of the imported trajectories
+    from memory; they are what `changes.touched` derives from the rows afterwards: the
+    coach's teams, the organisation, the municipality, and the years of the start, the
+    measurement and a record of not filled in from another year."""
+    other = twin(trajectory, "123456782")
+    skipped = instrument.record_not_filled_in(other, alice, "follow_up", "crisis")
+    earlier = other.started_on - dt.timedelta(days=400)
+    NotFilledIn.objects.filter(pk=skipped.pk).update(recorded_on=earlier)
+    FigureChange.objects.all().delete()
+    rows = [start_row(trajectory, "111222333"), start_row(other, "123456782")]
+    job = run(quinn, "historie.csv", csv_bytes(rows, HEADER_TWO_GOALS))
+    assert (job.state, job.imported) == ("done", 2)
+    recorded = set(FigureChange.objects.values_list("kind", "scope_key", "year", "part"))
+    expected = changes.touched([trajectory.pk, other.pk])
+    assert recorded == expected
+    # Each names its district, so a republish asks only that district again.
+    district = trajectory.resident.district_id
+    assert (PublishedCube.Kind.TEAMS, str(trajectory.team_id), earlier.year, district) in recorded
 
 
 def test_the_snapshot_holds_any_words(trajectory, quinn):
@@ -108,3 +137,12 @@ def test_a_file_of_several_chunks_is_one_import(trajectory, quinn, monkeypatch):
     job = run(quinn, "goed.csv", csv_bytes([good, start_row(other, "123456782")], HEADER_TWO_GOALS))
     assert (job.state, job.imported) == ("done", 2)
     assert MeasurementFact.objects.count() == 2
+
+
+def test_the_garbage_collector_runs_again_after_an_import(trajectory, quinn):
+    """The collector is paused while the file's rows are read and loaded the bulk way,
+    and only then: the worker process goes on with it (`services.collector_paused`)."""
+    job = run(
+        quinn, "historie.csv", csv_bytes([start_row(trajectory, "111222333")], HEADER_TWO_GOALS)
+    )
+    assert job.state == "done" and gc.isenabled()

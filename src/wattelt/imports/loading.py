@@ -30,6 +30,7 @@ from typing import Any
 
 from django.db import connection
 from django.utils import timezone
+from psycopg.types.json import set_json_dumps
 
 from wattelt.audit.models import AccessLog
 from wattelt.instrument.models import GOAL_TEXT_FIELDS, Catalogue, ChosenDomain, Goal, Measurement
@@ -37,7 +38,7 @@ from wattelt.instrument.schedule import next_due_on
 from wattelt.instrument.signals import measurements_loaded
 from wattelt.monitoring import changes, summary
 from wattelt.monitoring.indicators import START_MEASUREMENT_DAYS
-from wattelt.monitoring.models import ChipFact, MeasurementFact, TrajectorySummary
+from wattelt.monitoring.models import ChipFact, MeasurementFact, PublishedCube, TrajectorySummary
 from wattelt.organisations.models import Organisation, Staff
 from wattelt.residents.models import ADULT_AGE, Trajectory
 
@@ -151,6 +152,10 @@ def _json_int(value: int | None) -> str:
     return "null" if value is None else str(value)
 
 
+def _as_is(text: str) -> str:
+    return text
+
+
 def young(born: dt.date, on: dt.date) -> bool:
     """As `monitoring.summary`: under 18 on the date, exact with leap days."""
     return _day_number(on) - _day_number(born) < YOUNG_BELOW
@@ -167,6 +172,7 @@ class ChunkWriter:
         by: Staff,
         catalogue: Catalogue,
         skipped: dict[int, dt.date],
+        skipped_years: dict[int, set[int]] | None = None,
     ) -> None:
         self.organisation = organisation
         self.by = by
@@ -180,23 +186,37 @@ class ChunkWriter:
         }
         self.empty_texts = "".join(f', "{f}": ""' for f in GOAL_TEXT_FIELDS if f != "own_words")
         self.skipped = skipped
+        self.skipped_years = skipped_years or {}
+        self.due_ids: list[int] = []  # PostgreSQL: the trajectories' due dates, for `finish`
+        self.due_dates: list[dt.date] = []
+        # (team, municipality, district, year) of every imported trajectory's dates: the
+        # scopes, years and parts of the change log (`touched`).
+        self.reach: set[tuple[int, int, int, int]] = set()
+        self.trajectory_ids: set[int] = set()  # for the adoption summary, once per file
         self.postgres = connection.vendor == "postgresql"
         self.now = timezone.now()
         self.role = by.role_names[:40]
         self.sequences: dict[str, str] = {}
-        self.trajectory_ids: set[int] = set()  # for the change log, once per file
+        self.types: dict[str, list[int]] = {}  # per table the type oids of its COLUMNS
         if self.postgres:
             with connection.cursor() as cursor:
                 for model in (Measurement, ChosenDomain, Goal):
                     table = model._meta.db_table
                     cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
                     self.sequences[table] = cursor.fetchone()[0]
+                for table, columns in COLUMNS.items():
+                    cursor.execute(
+                        "SELECT attname, atttypid FROM pg_attribute "
+                        "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped",
+                        [table],
+                    )
+                    oids = dict(cursor.fetchall())
+                    self.types[table] = [oids[c] for c in columns]
 
     def write(self, prepared: Sequence[Prepared], cursor: Any) -> int:
         if not prepared:
             return 0
         rows = self.rows(prepared, cursor)
-        self.trajectory_ids.update(item.place.trajectory_id for item in prepared)
         # A trajectory without measurements has its summary row already: it is replaced.
         self._delete_summaries(cursor, [item.place.trajectory_id for item in prepared])
         for table, values in rows.items():
@@ -219,6 +239,7 @@ class ChunkWriter:
         facts = rows[MeasurementFact._meta.db_table]
         chip_facts = rows[ChipFact._meta.db_table]
         by, now, organisation_id = self.by.pk, self.now, self.organisation.pk
+        reach, skipped_years = self.reach, self.skipped_years
         for item, measurement_id in zip(prepared, measurement_ids, strict=True):
             place = item.place
             trajectory_id = place.trajectory_id
@@ -309,6 +330,12 @@ class ChunkWriter:
                 )
             )
             facts.append((measurement_id, trajectory_id, *scope, on, young_on))
+            area = (place.team_id, place.municipality_id, place.district_id)
+            reach.add((*area, on.year))
+            reach.add((*area, place.started_on.year))
+            for year in skipped_years.get(trajectory_id, ()):
+                reach.add((*area, year))
+            self.trajectory_ids.add(trajectory_id)
             for key, (resident, professional, carer, prioritised) in item.choices.items():
                 choice_id = next(choice_ids)
                 domain = self.domains[key]
@@ -337,6 +364,22 @@ class ChunkWriter:
                     )
                 )
         return rows
+
+    def touched(self) -> set[changes.Change]:
+        """What `changes.touched` finds for the written trajectories, from memory: a bulk
+        trajectory had no measurement, so after the import its figures count in the
+        years of its start, of its one measurement and of its records of not filled in
+        (a superset of the years before), in the scopes of its municipality, its
+        organisation and its team's coaches. tests/imports/test_loading.py holds the two
+        equal; `changes.touched` costs ~35 s of CPU per 1,000,000 trajectories."""
+        keys = changes.coach_scope_keys({team for team, *_rest in self.reach})
+        organisation = str(self.organisation.pk)
+        found: set[changes.Change] = set()
+        for team, municipality, district, year in self.reach:
+            found.add((PublishedCube.Kind.MUNICIPALITY, str(municipality), year, district))
+            found.add((PublishedCube.Kind.ORGANISATION, organisation, year, district))
+            found.update((PublishedCube.Kind.TEAMS, key, year, district) for key in keys[team])
+        return found
 
     def _snapshot(self, item: Prepared, goals: list[tuple[int, str, list[str]]]) -> str:
         """As `instrument.services._snapshot` freezes a confirmed start measurement, as
@@ -383,9 +426,14 @@ class ChunkWriter:
         columns = COLUMNS[table]
         names = ", ".join(f'"{c}"' for c in columns)
         if self.postgres:
-            with cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
+            # Binary: per 100,000 measurements ~0.4 s less Python and ~0.3 s less server
+            # CPU than text rows (bench/RESULTS.md, third round). The snapshot is JSON text
+            # already: `set_json_dumps` on the cursor passes it on as it is.
+            with cursor.copy(f'COPY "{table}" ({names}) FROM STDIN (FORMAT BINARY)') as copy:
+                copy.set_types(self.types[table])
+                write = copy.write_row
                 for row in rows:
-                    copy.write_row(row)
+                    write(row)
             return
         marks = ", ".join(["%s"] * len(columns))
         statement = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'
@@ -411,26 +459,37 @@ class ChunkWriter:
             return value.isoformat()
         return value
 
-    def _due_dates(self, cursor: Any, prepared: Sequence[Prepared]) -> None:
-        """`schedule.refresh_due_date` for every trajectory of the chunk, in one statement."""
-        dues = [
-            (
-                item.place.trajectory_id,
-                next_due_on(
-                    self.organisation,
-                    item.place.started_on,
-                    [item.measured_on, self.skipped.get(item.place.trajectory_id)],
-                ),
+    def finish(self, cursor: Any) -> None:
+        """After the last chunk (PostgreSQL): every imported trajectory's due date and last
+        activity in one `UPDATE`. Per chunk, each update joined the whole trajectory
+        table again: 18.9 s of server CPU for 1,000,000 rows in 50 chunks, against 1.1 s
+        per 100,000 in 5 (bench/RESULTS.md, third round)."""
+        if self.postgres and self.due_ids:
+            cursor.execute(
+                f"UPDATE {Trajectory._meta.db_table} t SET measurement_due_on = d.due, "
+                "last_activity_at = %s "
+                "FROM unnest(%s::bigint[], %s::date[]) AS d(id, due) WHERE t.id = d.id",
+                [self.now, self.due_ids, self.due_dates],
             )
-            for item in prepared
-        ]
+            self.due_ids, self.due_dates = [], []
+
+    def _due_dates(self, cursor: Any, prepared: Sequence[Prepared]) -> None:
+        """`schedule.refresh_due_date` for every trajectory of the chunk: kept for
+        `finish` on PostgreSQL, written at once on SQLite."""
+        dues: list[tuple[int, dt.date]] = []
+        after: dict[dt.date, dt.date] = {}  # per last date its due date: few distinct dates
+        skipped = self.skipped
+        for item in prepared:
+            trajectory_id = item.place.trajectory_id
+            last = max(item.measured_on, skipped.get(trajectory_id, item.measured_on))
+            due = after.get(last)
+            if due is None:
+                due = after[last] = next_due_on(self.organisation, item.place.started_on, [last])
+            dues.append((trajectory_id, due))
         table = Trajectory._meta.db_table
         if self.postgres:
-            cursor.execute(
-                f"UPDATE {table} t SET measurement_due_on = d.due, last_activity_at = %s "
-                "FROM unnest(%s::bigint[], %s::date[]) AS d(id, due) WHERE t.id = d.id",
-                [self.now, [i for i, _d in dues], [d for _i, d in dues]],
-            )
+            self.due_ids.extend(i for i, _d in dues)
+            self.due_dates.extend(d for _i, d in dues)
             return
         statement = (
             f"UPDATE {table} SET measurement_due_on = %s, last_activity_at = %s WHERE id = %s"
@@ -468,7 +527,7 @@ class Loader:
             self._raise()
             summary.note_change()  # cached figures are computed again
             # The published figures of these trajectories' scopes and years: republished.
-            changes.record(changes.touched(self.writer.trajectory_ids))
+            changes.record(self.writer.touched())
             # The adoption summary (implementation app) derives their counts again.
             measurements_loaded.send(sender=Measurement, trajectory_ids=self.writer.trajectory_ids)
 
@@ -495,8 +554,10 @@ class Loader:
     def _work(self) -> None:
         try:
             with self.raw.cursor() as cursor:
+                set_json_dumps(_as_is, cursor)  # the snapshots are JSON text already
                 while (prepared := self.chunks.get()) is not None:
                     self.written += self.writer.write(prepared, cursor)
+                self.writer.finish(cursor)
         except BaseException as exc:  # handed to the checking thread
             self.error = exc
 
@@ -509,17 +570,21 @@ LOADED_TABLES = [
     TrajectorySummary._meta.db_table,
     MeasurementFact._meta.db_table,
     ChipFact._meta.db_table,
+    # Each imported trajectory gets its due date and last activity (`_due_dates`): an
+    # update writes a new version of the row with an entry in every index.
+    Trajectory._meta.db_table,
 ]
 
 
 @contextmanager
 def exclusive_load(tables: Sequence[str] = LOADED_TABLES) -> Iterator[None]:
-    """PostgreSQL: load the tables as into an empty database. Their foreign keys and
-    secondary (non-unique) indexes are dropped here and built again, each in one pass,
-    when the block ends without an error, all inside the file's transaction: if anything
-    fails, the rollback brings them back unchanged. Every foreign key is checked in full
-    when it is added again. Dropping a foreign key locks both its tables exclusively
-    until the commit (the board and sign-in wait), hence `settings.IMPORT_EXCLUSIVE_ROWS`."""
+    """PostgreSQL: load the tables as into an empty database. Their foreign keys, unique
+    constraints (not the primary keys) and secondary indexes are dropped here and built
+    again, each in one pass, when the block ends without an error, all inside the file's
+    transaction: if anything fails, the rollback brings them back unchanged. Every
+    foreign key and unique constraint is checked in full when it is added again.
+    Dropping a foreign key locks both its tables exclusively until the commit (the board
+    and sign-in wait), hence `settings.IMPORT_EXCLUSIVE_ROWS`."""
     connection.check_constraints()  # PostgreSQL alters no table with checks still pending
     with connection.cursor() as cursor:
         cursor.execute(
@@ -529,21 +594,35 @@ def exclusive_load(tables: Sequence[str] = LOADED_TABLES) -> Iterator[None]:
             [list(tables)],
         )
         keys = cursor.fetchall()
+        # Unique constraints no foreign key points at (the primary keys stay).
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+            "FROM pg_constraint u WHERE contype = 'u' AND conrelid = ANY(%s::regclass[]) "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint f "
+            "WHERE f.contype = 'f' AND f.conindid = u.conindid) "
+            "ORDER BY conrelid, conname",
+            [list(tables)],
+        )
+        uniques = cursor.fetchall()
+        # Every other index that is neither a constraint's nor one a foreign key uses,
+        # unique ones (partial unique indexes of conditional constraints) first.
         cursor.execute(
             "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
-            "WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisunique "
+            "WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisprimary "
             "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid) "
-            "ORDER BY i.indrelid, i.indexrelid",
+            "ORDER BY i.indisunique DESC, i.indrelid, i.indexrelid",
             [list(tables)],
         )
         indexes = cursor.fetchall()
-        for table, name, _definition in keys:
+        for table, name, _definition in keys + uniques:
             cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
         for name, _definition in indexes:
             cursor.execute(f"DROP INDEX {name}")
     yield
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        for table, name, definition in uniques:
+            cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
         for _name, definition in indexes:
             cursor.execute(definition)
         for table, name, definition in keys:
