@@ -22,7 +22,18 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Protocol
 
-from .audit import AtMost, Audit, Before, Relation, order_relation, sum_relation, widen
+from .audit import (
+    BEFORE,
+    TARGET,
+    UNPUBLISHED,
+    AtMost,
+    Audit,
+    Before,
+    Relation,
+    order_relation,
+    sum_relation,
+    widen,
+)
 
 THRESHOLD = 10
 """Cells based on fewer distinct residents than this are not shown (domain.md)."""
@@ -299,6 +310,7 @@ def _audit(
     }
     hide_bounds = {k: _secondary_bounds(values[k], threshold) for k in candidates}
     if table.before is not None:
+        steady = _steady(table.before, cells, suppressed, targets, width)
         both = (set(hidden), dict(values), dict(bounds), set(targets))
         copies = _over_before(table.before, relations, *both)
         try:
@@ -309,6 +321,7 @@ def _audit(
                 candidates,
                 both[2],
                 hide_bounds,
+                steady=steady,
             )
         except ValueError:
             # The previous publish breaks a definition these figures keep (a data
@@ -318,8 +331,31 @@ def _audit(
     return widen(audit, hidden, targets, candidates, bounds, hide_bounds)
 
 
-BEFORE = "before"
-"""The first part of the key of a cell as the previous publish had it."""
+def _steady(
+    before: Before,
+    cells: Mapping[Key, Cell],
+    suppressed: Mapping[Key, str],
+    targets: set[Key],
+    width: int,
+) -> frozenset[Key]:
+    """The cells that are as they were in the previous publish: the same count, shown or
+    hidden with the same label, a target in both or in neither; none if the previous
+    publish was audited less strictly. A part of the reader's system made of these
+    alone (and never-shown unknowns) is the system the previous publish's audit proved
+    wide, minus what it knew of the publish before it: wide still (`audit.widen`)."""
+    if before.width < width:
+        return frozenset()
+    steady = set()
+    for key in before.same:
+        cell = cells.get(key)
+        if cell is None:
+            continue
+        label = suppressed.get(key, "") if cell.published else UNPUBLISHED
+        if before.labels.get(key) == label + (TARGET if key in targets else ""):
+            steady.add(key)
+    return frozenset(steady)
+
+
 
 
 def _over_before(
