@@ -486,12 +486,13 @@ def widen(
 def _settled(
     audit: Audit, keys: set[Key], relation_ids: list[int], steady: frozenset[Key]
 ) -> bool:
-    """Every cell of the part and of its relations is steady (a key without a value
-    that is not steady is a never-shown unknown: a team in a district, the same in both
-    publishes)."""
+    """Every cell of the part and of its relations is steady. A key without a value is
+    a never-shown unknown (a team in a district), or its copy in the previous publish:
+    the relations over the previous publish of a settled part are those of today with
+    these unknowns renamed, so they tell the reader nothing more."""
 
     def same(key: Key) -> bool:
-        return key in steady or (key not in audit.values and key[0] != BEFORE)
+        return key in steady or (key[1] if key[0] == BEFORE else key) not in audit.values
 
     return all(same(k) for k in keys) and all(
         same(k) for r in relation_ids for k, _c in audit.relations[r].terms

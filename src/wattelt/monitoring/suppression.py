@@ -310,7 +310,7 @@ def _audit(
     }
     hide_bounds = {k: _secondary_bounds(values[k], threshold) for k in candidates}
     if table.before is not None:
-        steady = _steady(table.before, cells, suppressed, targets, width)
+        steady = _steady(table.before, cells, suppressed, width)
         both = (set(hidden), dict(values), dict(bounds), set(targets))
         copies = _over_before(table.before, relations, *both)
         try:
@@ -335,11 +335,10 @@ def _steady(
     before: Before,
     cells: Mapping[Key, Cell],
     suppressed: Mapping[Key, str],
-    targets: set[Key],
     width: int,
 ) -> frozenset[Key]:
     """The cells that are as they were in the previous publish: the same count, shown or
-    hidden with the same label, a target in both or in neither; none if the previous
+    hidden with the same label, behind 1-9 residents in both or in neither; none if the previous
     publish was audited less strictly. A part of the reader's system made of these
     alone (and never-shown unknowns) is the system the previous publish's audit proved
     wide, minus what it knew of the publish before it: wide still (`audit.widen`)."""
@@ -351,7 +350,8 @@ def _steady(
         if cell is None:
             continue
         label = suppressed.get(key, "") if cell.published else UNPUBLISHED
-        if before.labels.get(key) == label + (TARGET if key in targets else ""):
+        small = 0 < cell.residents < THRESHOLD  # as `previous.remember` records it
+        if before.labels.get(key) == label + (TARGET if small else ""):
             steady.add(key)
     return frozenset(steady)
 
