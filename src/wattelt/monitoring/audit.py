@@ -100,6 +100,9 @@ class Before:
     width: int = 0
     """The protection width the previous publish was audited with (0: not audited or
     not recorded)."""
+    closed: bool = False
+    """The previous publish's hidden cells were closed under the sums after its audit
+    (it recorded its width): an unchanged part of the table can keep its pattern."""
 
 
 UNPUBLISHED = "unpublished"

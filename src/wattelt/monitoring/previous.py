@@ -83,6 +83,7 @@ def compare(table: Table, shown: Mapping[Any, ShownCell], remembered: bytes) -> 
     """`table` with what a reader of the previous publish (`shown`, its cells, and
     `remembered`, what `remember` stored) can combine with it."""
     records: dict[str, Any] = json.loads(zlib.decompress(remembered)) if remembered else {}
+    closed = WIDTH in records
     width = int(records.pop(WIDTH, 0))
     base = _base()
     labels: dict[Key, str] = {}
@@ -131,6 +132,12 @@ def compare(table: Table, shown: Mapping[Any, ShownCell], remembered: bytes) -> 
         keep_hidden=frozenset(keep_hidden),
         known=frozenset(known),
         before=Before(
-            before_shown, before_hidden, frozenset(targets), frozenset(same), labels, width
+            before_shown,
+            before_hidden,
+            frozenset(targets),
+            frozenset(same),
+            labels,
+            width,
+            closed,
         ),
     )

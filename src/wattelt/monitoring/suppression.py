@@ -247,15 +247,36 @@ def suppress_small_cells(
     )
     suppressed: dict[int, str] = {}
     again = {number[k] for k in table.keep_hidden if k in number}
+    as_before = _as_before(table, cells, threshold)
     # Cells that share no group cannot give each other away: protect each connected part
     # of the table on its own (the same result, much faster for a large linked table).
-    for part_cells, part_groups in _components(len(keys), groups):
+    components = list(_components(len(keys), groups))
+    for part_cells, part_groups in components:
+        labels = [as_before.get(keys[n]) for n in part_cells]
+        if all(label is not None for label in labels):
+            # As in the previous publish, whose hidden cells were closed under steps 2-3:
+            # started from them, the steps would hide nothing more.
+            suppressed.update(
+                {n: label for n, label in zip(part_cells, labels, strict=True) if label}
+            )
+            continue
         protection = _Protection(facts, part_cells, part_groups, again)
         protection.run()
         suppressed.update(protection.suppressed)
     if width:
-        for key in _audit(table, cells, {keys[n]: r for n, r in suppressed.items()}, width):
+        added = _audit(table, cells, {keys[n]: r for n, r in suppressed.items()}, width)
+        for key in added:
             suppressed[number[key]] = SECONDARY
+        # Steps 2-3 once more where the audit hid cells, so that no "×" follows from the
+        # sums either and the next publish starts from a closed pattern. Hiding more
+        # never narrows a range: no new audit needed.
+        touched = {number[key] for key in added}
+        for part_cells, part_groups in components:
+            if touched.isdisjoint(part_cells):
+                continue
+            protection = _Protection(facts, part_cells, part_groups, set(suppressed))
+            protection.run()
+            suppressed.update(protection.suppressed)
     label = f"<{threshold}"
     shown = {}
     for n, (key, cell) in enumerate(cells.items()):
@@ -329,6 +350,38 @@ def _audit(
             pass
     audit = Audit(relations, values, width)
     return widen(audit, hidden, targets, candidates, bounds, hide_bounds)
+
+
+def _as_before(table: Table, cells: Mapping[Key, Cell], threshold: int) -> dict[Key, str]:
+    """The cells whose label in the previous publish still fits them ("" shown,
+    PRIMARY, SECONDARY; unpublished ones ""): the same count, still under `threshold`
+    residents exactly when labelled "<10", a "×" hidden again (`keep_hidden`). Only
+    for a previous publish whose pattern was closed under steps 2-3 (one that recorded
+    its audit width)."""
+    before = table.before
+    if before is None or not before.closed:
+        return {}
+    found: dict[Key, str] = {}
+    for key in before.same:
+        cell = cells.get(key)
+        label = before.labels.get(key)
+        if cell is None or label is None:
+            continue
+        small = 0 < cell.residents < threshold
+        if label.endswith(TARGET) != small:
+            continue
+        label = label.removesuffix(TARGET)
+        sensitive = cell.residents < threshold
+        if not cell.published:
+            if label == UNPUBLISHED:
+                found[key] = ""
+        elif label == PRIMARY and sensitive:
+            found[key] = PRIMARY
+        elif label == SECONDARY and not sensitive and key in table.keep_hidden:
+            found[key] = SECONDARY
+        elif label == "" and not sensitive:
+            found[key] = ""
+    return found
 
 
 def _steady(
