@@ -165,10 +165,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", type=Path)
     parser.add_argument("--width", type=int, default=audit.PROTECTION_WIDTH)
     parser.add_argument("--republish", type=int, default=0, help="changed cells")
+    parser.add_argument("--years", type=int, default=2, help="--dump: this year and earlier")
     args = parser.parse_args(argv)
     year = timezone.localdate().year
     if args.dump:
-        dump(args.dump, [year - 1, year])
+        dump(args.dump, list(range(year - args.years + 1, year + 1)))
     if args.profile:
         profile(args.profile, args.width, args.republish)
     return 0

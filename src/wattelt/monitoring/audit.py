@@ -444,10 +444,8 @@ def widen(
     added: list[Key] = []
     bounds = dict(bounds)
     narrow: dict[Key, Interval] = {}
-    for keys, relation_ids in audit.parts(hidden):
-        if keys & targets and steady and _settled(audit, keys, relation_ids, steady):
-            STATS["parts settled"] += 1
-            continue
+    parts = _unsettled(audit, hidden, steady) if steady else audit.parts(hidden)
+    for keys, relation_ids in parts:
         if keys & targets:
             STATS["parts"] += 1
             STATS["largest part"] = max(STATS["largest part"], len(keys))
@@ -486,20 +484,31 @@ def widen(
     return added
 
 
-def _settled(
-    audit: Audit, keys: set[Key], relation_ids: list[int], steady: frozenset[Key]
-) -> bool:
-    """Every cell of the part and of its relations is steady. A key without a value is
-    a never-shown unknown (a team in a district), or its copy in the previous publish:
-    the relations over the previous publish of a settled part are those of today with
-    these unknowns renamed, so they tell the reader nothing more."""
+def _unsettled(
+    audit: Audit, hidden: set[Key], steady: frozenset[Key]
+) -> list[tuple[set[Key], list[int]]]:
+    """The parts that hold a key or a relation that is not as the previous publish had
+    it (`steady`); the others are the system the previous audit proved wide. A key
+    without a value is a never-shown unknown (a team in a district) or its copy in the
+    previous publish: the relations over the previous publish of a settled part are
+    today's with those unknowns renamed, so they tell the reader nothing more."""
 
     def same(key: Key) -> bool:
         return key in steady or (key[1] if key[0] == BEFORE else key) not in audit.values
 
-    return all(same(k) for k in keys) and all(
-        same(k) for r in relation_ids for k, _c in audit.relations[r].terms
-    )
+    seeds = {k for k in hidden if not same(k)}
+    for relation in audit.relations:
+        if not all(same(k) for k, _c in relation.terms):
+            seeds.update(k for k, _c in relation.terms if k in hidden)
+    parts: list[tuple[set[Key], list[int]]] = []
+    done: set[Key] = set()
+    for seed in sorted(seeds, key=repr):
+        if seed not in done:
+            keys, relation_ids = audit.part_of([seed], hidden)
+            done |= keys
+            parts.append((keys, relation_ids))
+    STATS["keys settled"] += len(hidden) - len(done)
+    return parts
 
 
 def _next_to_hide(
