@@ -409,8 +409,6 @@ def _steady(
     return frozenset(steady)
 
 
-
-
 def _over_before(
     before: Before,
     relations: list[Relation],
