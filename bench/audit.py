@@ -74,14 +74,20 @@ def trickle(linked: LinkedTable, changes: int, seed: int) -> LinkedTable:
     scope, in the quarter and the year, adults and all ages (the sums still add up)."""
     rng = random.Random(seed)
     cells = {c.key: c for c in linked.table.cells}
-    teams = sorted({k[3] for k in cells if isinstance(k[3], tuple) and k[3][0] == "t"})
-    districts = sorted({k[3] for k in cells if isinstance(k[3], tuple) and k[3][0] == "d"})
+    # A team and a district it serves (the reader's team-in-district unknowns).
+    pairs = sorted(
+        {
+            x[4]
+            for x in linked.table.unknowns
+            if x[1] == "reg:follow_up" and x[4][0][0] == "d" and x[4][1][0] == "t"
+        }
+    )
     quarter = linked.quarters[-1]
     done = 0
     for _attempt in range(changes * 50):
         if done == changes:
             break
-        team, district = rng.choice(teams), rng.choice(districts)
+        district, team = rng.choice(pairs)
         keys = [
             (item, period, area, age)
             for item in ("follow_up",)

@@ -15,7 +15,9 @@ from wattelt.monitoring.suppression import (
     Cell,
     SuppressedTable,
     Table,
+    combine,
     grid,
+    layers_add_up,
     suppress_small_cells,
 )
 
@@ -136,3 +138,41 @@ def test_a_republish_asks_only_the_parts_that_changed() -> None:
         previous.compare(two_rows(3, 5), first.cells, remembered), width=PROTECTION_WIDTH
     )
     assert audit.STATS["keys settled"] == 0 and audit.STATS["parts"] == 2
+
+
+def quarters(*counts: tuple[int, int]) -> Table:
+    """Quarters of one row (a, b = whole each) and the year as their sum; `counts` are
+    (a, b) per quarter, each behind as many residents."""
+    cells = []
+    for q, (a, b) in enumerate(counts, start=1):
+        cells += [
+            Cell((q, "r", "a"), a, {"count": a}),
+            Cell((q, "r", "b"), b, {"count": b}),
+            Cell((q, "r", TOTAL), a + b, {"count": a + b}),
+        ]
+    year_a, year_b = sum(a for a, _b in counts), sum(b for _a, b in counts)
+    cells += [
+        Cell((0, "r", "a"), year_a, {"count": year_a}),
+        Cell((0, "r", "b"), year_b, {"count": year_b}),
+        Cell((0, "r", TOTAL), year_a + year_b, {"count": year_a + year_b}),
+    ]
+    table = grid(cells)
+    periods = list(range(1, len(counts) + 1))
+    return combine(table, groups=layers_add_up(table, 0, periods))
+
+
+def test_a_quarter_just_begun_asks_nothing_again() -> None:
+    table = quarters((3, 20))
+    first = suppress_small_cells(table, width=PROTECTION_WIDTH)
+    remembered = previous.remember(table, first.cells, width=PROTECTION_WIDTH)
+    audit.STATS.clear()
+    # The second quarter begins: its cells are 0 behind nobody, the year is unchanged.
+    later = previous.compare(quarters((3, 20), (0, 0)), first.cells, remembered)
+    second = suppress_small_cells(later, width=PROTECTION_WIDTH)
+    assert audit.STATS["parts"] == 0 and audit.STATS["keys settled"] > 0
+    assert second[(1, "r", "a")].is_suppressed and second[(0, "r", "a")].is_suppressed
+    # A quarter with figures in it is asked.
+    audit.STATS.clear()
+    later = previous.compare(quarters((3, 20), (2, 11)), first.cells, remembered)
+    suppress_small_cells(later, width=PROTECTION_WIDTH)
+    assert audit.STATS["parts"] >= 1

@@ -103,6 +103,8 @@ class Before:
     closed: bool = False
     """The previous publish's hidden cells were closed under the sums after its audit
     (it recorded its width): an unchanged part of the table can keep its pattern."""
+    new: frozenset[Key] = frozenset()
+    """Cells the previous publish did not have (a quarter begun since, a new figure)."""
 
 
 UNPUBLISHED = "unpublished"

@@ -87,6 +87,7 @@ def compare(table: Table, shown: Mapping[Any, ShownCell], remembered: bytes) -> 
     width = int(records.pop(WIDTH, 0))
     base = _base()
     labels: dict[Key, str] = {}
+    new: set[Key] = set()
     known: set[Key] = set()
     keep_hidden: set[Key] = set()
     same: set[Key] = set()
@@ -109,7 +110,9 @@ def compare(table: Table, shown: Mapping[Any, ShownCell], remembered: bytes) -> 
         if record is None:
             if earlier is not None:  # hidden, but stored before digests were: changed
                 before_hidden[cell.key] = (0.0, None)
-            continue  # else not in the previous publish (a quarter or figure since)
+            else:  # not in the previous publish (a quarter or figure since)
+                new.add(cell.key)
+            continue
         digest, small, target = record
         if digest == _digest(base, cell.key, count):
             same.add(cell.key)
@@ -139,5 +142,6 @@ def compare(table: Table, shown: Mapping[Any, ShownCell], remembered: bytes) -> 
             labels,
             width,
             closed,
+            frozenset(new),
         ),
     )
