@@ -75,11 +75,14 @@ def trickle(linked: LinkedTable, changes: int, seed: int) -> LinkedTable:
     rng = random.Random(seed)
     cells = {c.key: c for c in linked.table.cells}
     # A team and a district it serves (the reader's team-in-district unknowns).
-    pairs = sorted(
+    pairs: list[tuple[Any, Any]] = sorted(
         {
-            x[4]
+            pair
             for x in linked.table.unknowns
-            if x[1] == "reg:follow_up" and x[4][0][0] == "d" and x[4][1][0] == "t"
+            if x[1] == "reg:follow_up"
+            and isinstance(pair := x[4], tuple)
+            and pair[0][0] == "d"
+            and pair[1][0] == "t"
         }
     )
     quarter = linked.quarters[-1]
