@@ -7,7 +7,7 @@ import json
 import zlib
 
 from tests.monitoring.attacker import Key, System, intervals
-from wattelt.monitoring import previous
+from wattelt.monitoring import audit, previous
 from wattelt.monitoring.audit import PROTECTION_WIDTH
 from wattelt.monitoring.suppression import (
     HIDDEN_LABEL,
@@ -15,7 +15,9 @@ from wattelt.monitoring.suppression import (
     Cell,
     SuppressedTable,
     Table,
+    combine,
     grid,
+    layers_add_up,
     suppress_small_cells,
 )
 
@@ -89,8 +91,9 @@ def test_with_the_previous_publish_the_audit_keeps_it_hidden() -> None:
 def test_unchanged_shown_cells_are_known_and_nothing_small_is_stored_in_clear() -> None:
     table = row(3, 20)
     first = suppress_small_cells(table, width=PROTECTION_WIDTH)
-    remembered = previous.remember(table, first.cells)
+    remembered = previous.remember(table, first.cells, width=PROTECTION_WIDTH)
     records = json.loads(zlib.decompress(remembered))
+    assert records.pop(previous.WIDTH) == PROTECTION_WIDTH
     # Per hidden cell: a 64-bit keyed digest and what its label said, not its count.
     assert records[repr(A)][1:] == [1, 1] and records[repr(B)][1:] == [0, 0]
     assert {len(r[0]) for r in records.values()} == {16} and set(records) == {repr(A), repr(B)}
@@ -99,3 +102,77 @@ def test_unchanged_shown_cells_are_known_and_nothing_small_is_stored_in_clear() 
     assert later.keep_hidden == {A, B}
     assert later.before is not None and not later.before.hidden and not later.before.shown
     assert suppress_small_cells(later, width=PROTECTION_WIDTH).cells == first.cells
+
+
+def two_rows(a: int, c: int) -> Table:
+    """Two rows that share no relation: a + b = whole, c + d = whole 2."""
+    C, D, WHOLE2 = ("s", "c"), ("s", "d"), ("s", TOTAL)
+    return grid(
+        [
+            Cell(A, a, {"count": a}),
+            Cell(B, 20, {"count": 20}),
+            Cell(WHOLE, a + 20, {"count": a + 20}),
+            Cell(C, c, {"count": c}),
+            Cell(D, 30, {"count": 30}),
+            Cell(WHOLE2, c + 30, {"count": c + 30}),
+        ]
+    )
+
+
+def test_a_republish_asks_only_the_parts_that_changed() -> None:
+    table = two_rows(3, 4)
+    first = suppress_small_cells(table, width=PROTECTION_WIDTH)
+    remembered = previous.remember(table, first.cells, width=PROTECTION_WIDTH)
+    audit.STATS.clear()
+    later = previous.compare(two_rows(3, 5), first.cells, remembered)
+    second = suppress_small_cells(later, width=PROTECTION_WIDTH)
+    # Row r is as it was: the previous audit's answer stands; row s is asked again.
+    assert audit.STATS["parts"] == 1 and audit.STATS["keys settled"] >= 2
+    assert {k for k in first.cells if k[0] == "r" and first[k].is_suppressed} == {
+        k for k in second.cells if k[0] == "r" and second[k].is_suppressed
+    }
+    # A previous publish audited less strictly (here: not at all) settles nothing.
+    remembered = previous.remember(table, first.cells, width=0)
+    audit.STATS.clear()
+    suppress_small_cells(
+        previous.compare(two_rows(3, 5), first.cells, remembered), width=PROTECTION_WIDTH
+    )
+    assert audit.STATS["keys settled"] == 0 and audit.STATS["parts"] == 2
+
+
+def quarters(*counts: tuple[int, int]) -> Table:
+    """Quarters of one row (a, b = whole each) and the year as their sum; `counts` are
+    (a, b) per quarter, each behind as many residents."""
+    cells = []
+    for q, (a, b) in enumerate(counts, start=1):
+        cells += [
+            Cell((q, "r", "a"), a, {"count": a}),
+            Cell((q, "r", "b"), b, {"count": b}),
+            Cell((q, "r", TOTAL), a + b, {"count": a + b}),
+        ]
+    year_a, year_b = sum(a for a, _b in counts), sum(b for _a, b in counts)
+    cells += [
+        Cell((0, "r", "a"), year_a, {"count": year_a}),
+        Cell((0, "r", "b"), year_b, {"count": year_b}),
+        Cell((0, "r", TOTAL), year_a + year_b, {"count": year_a + year_b}),
+    ]
+    table = grid(cells)
+    periods = list(range(1, len(counts) + 1))
+    return combine(table, groups=layers_add_up(table, 0, periods))
+
+
+def test_a_quarter_just_begun_asks_nothing_again() -> None:
+    table = quarters((3, 20))
+    first = suppress_small_cells(table, width=PROTECTION_WIDTH)
+    remembered = previous.remember(table, first.cells, width=PROTECTION_WIDTH)
+    audit.STATS.clear()
+    # The second quarter begins: its cells are 0 behind nobody, the year is unchanged.
+    later = previous.compare(quarters((3, 20), (0, 0)), first.cells, remembered)
+    second = suppress_small_cells(later, width=PROTECTION_WIDTH)
+    assert audit.STATS["parts"] == 0 and audit.STATS["keys settled"] > 0
+    assert second[(1, "r", "a")].is_suppressed and second[(0, "r", "a")].is_suppressed
+    # A quarter with figures in it is asked.
+    audit.STATS.clear()
+    later = previous.compare(quarters((3, 20), (2, 11)), first.cells, remembered)
+    suppress_small_cells(later, width=PROTECTION_WIDTH)
+    assert audit.STATS["parts"] >= 1

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import logging
 import math
+import time
+from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -45,6 +47,9 @@ BATCH = 20
 """With more targets than this in a part, combined programmes of the whole part first."""
 LOCAL_DEPTH = 2
 """Steps of relations around a target in the relaxation that proves it narrow."""
+STATS: defaultdict[str, float] = defaultdict(float)
+"""What the audits of this process did (parts, programmes, rounds, seconds), for
+`bench.audit`; cleared by whoever reads it."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,24 @@ class Before:
     targets: frozenset[Key] = frozenset()
     same: frozenset[Key] = frozenset()
     """Cells whose count is the same in both publishes (shown or hidden)."""
+    labels: Mapping[Key, str] = field(default_factory=dict)
+    """Of the cells in `same`: how the previous publish showed them ("" shown,
+    "primary", "secondary", `UNPUBLISHED`), with `TARGET` appended when it audited them
+    as behind 1-9 residents."""
+    width: int = 0
+    """The protection width the previous publish was audited with (0: not audited or
+    not recorded)."""
+    closed: bool = False
+    """The previous publish's hidden cells were closed under the sums after its audit
+    (it recorded its width): an unchanged part of the table can keep its pattern."""
+    new: frozenset[Key] = frozenset()
+    """Cells the previous publish did not have (a quarter begun since, a new figure)."""
+
+
+UNPUBLISHED = "unpublished"
+TARGET = "+target"
+BEFORE = "before"
+"""The first part of the key of a cell as the previous publish had it."""
 
 
 def sum_relation(total: Key, parts: Iterable[Key]) -> Relation:
@@ -197,6 +220,7 @@ class Audit:
             open_ = self._unproven(model(), targets)
         found: dict[Key, Interval] = {}
         undecided: list[Key] = []
+        STATS["open after pushes"] += len(open_)
         for target in open_:
             ball, ball_relations = self._ball(target, keys)
             local = _PartModel(self, ball, ball_relations, bounds)
@@ -221,6 +245,7 @@ class Audit:
                 local = _PartModel(self, ball, touching, bounds, fixed)
                 if local.extremes(target, touching).width >= self.width:
                     continue
+                STATS["whole-part questions"] += 1
                 interval = part.extremes(target, relation_ids)
                 if interval.width < self.width:
                     found[target] = interval
@@ -297,6 +322,9 @@ class _PartModel:
         fixed: Mapping[Key, float] | None = None,
     ) -> None:
         """`fixed`: values for keys outside `keys` that are not shown cells."""
+        began = time.perf_counter()
+        STATS["models"] += 1
+        STATS["model columns"] += len(keys)
         order = sorted(keys, key=repr)
         self.rows = set(relation_ids)
         self.solution: np.ndarray | None = None
@@ -344,6 +372,7 @@ class _PartModel:
         self.highs.passModel(lp)
         self.costed = np.zeros(0, dtype=np.int32)
         self.strategy = DUAL
+        STATS["build s"] += time.perf_counter() - began
 
     def solve(
         self, columns: np.ndarray, weights: np.ndarray, primal: bool = False
@@ -361,7 +390,10 @@ class _PartModel:
             highs.changeColsCost(len(self.costed), self.costed, np.zeros(len(self.costed)))
         self.costed = columns.astype(np.int32)
         highs.changeColsCost(len(columns), self.costed, weights.astype(float))
+        began = time.perf_counter()
         highs.run()
+        STATS["solves"] += 1
+        STATS["solve s"] += time.perf_counter() - began
         status = highs.getModelStatus()
         if status == highspy.HighsModelStatus.kInfeasible:
             raise ValueError("The relations do not hold for these figures.")
@@ -397,21 +429,33 @@ def widen(
     candidates: Mapping[Key, int],
     bounds: Mapping[Key, tuple[float, float | None]],
     hide_bounds: Mapping[Key, tuple[float, float | None]],
+    steady: frozenset[Key] = frozenset(),
 ) -> list[Key]:
     """Hide shown cells (from `candidates`: key -> residents) until every target's
     range is at least `audit.width` wide. `hidden` grows in place; returns what was
     hidden, in order. `hide_bounds` are what the reader learns about a cell once it is
     hidden as secondary ("×": 10 or more residents).
 
+    `steady`: cells as the previous publish had them (same count and label, see
+    `suppression._steady`). A part whose keys and relations hold only those (and
+    never-shown unknowns) is the same system the previous audit proved wide, minus
+    the relations over the publish before it: wide still, not asked again.
+
     Hiding a cell only turns a known value into an unknown one, so no range ever gets
     narrower: after the first audit only the narrow targets are looked at again."""
     added: list[Key] = []
     bounds = dict(bounds)
     narrow: dict[Key, Interval] = {}
-    for keys, relation_ids in audit.parts(hidden):
+    parts = _unsettled(audit, hidden, steady) if steady else audit.parts(hidden)
+    for keys, relation_ids in parts:
         if keys & targets:
+            STATS["parts"] += 1
+            STATS["largest part"] = max(STATS["largest part"], len(keys))
+            STATS["targets"] += len(keys & targets)
             narrow.update(audit.narrow(keys, relation_ids, keys & targets, bounds))
+    STATS["narrow first"] += len(narrow)
     while narrow:
+        STATS["rounds"] += 1
         stuck: set[Key] = set()
         # One more hidden cell next to each narrow target per round (cells hidden for
         # an earlier target in the round count already): few rounds, each re-asking
@@ -440,6 +484,33 @@ def widen(
             done |= keys
             narrow.update(audit.narrow(keys, relation_ids, keys & again, bounds))
     return added
+
+
+def _unsettled(
+    audit: Audit, hidden: set[Key], steady: frozenset[Key]
+) -> list[tuple[set[Key], list[int]]]:
+    """The parts that hold a key or a relation that is not as the previous publish had
+    it (`steady`); the others are the system the previous audit proved wide. A key
+    without a value is a never-shown unknown (a team in a district) or its copy in the
+    previous publish: the relations over the previous publish of a settled part are
+    today's with those unknowns renamed, so they tell the reader nothing more."""
+
+    def same(key: Key) -> bool:
+        return key in steady or (key[1] if key[0] == BEFORE else key) not in audit.values
+
+    seeds = {k for k in hidden if not same(k)}
+    for relation in audit.relations:
+        if not all(same(k) for k, _c in relation.terms):
+            seeds.update(k for k, _c in relation.terms if k in hidden)
+    parts: list[tuple[set[Key], list[int]]] = []
+    done: set[Key] = set()
+    for seed in sorted(seeds, key=repr):
+        if seed not in done:
+            keys, relation_ids = audit.part_of([seed], hidden)
+            done |= keys
+            parts.append((keys, relation_ids))
+    STATS["keys settled"] += len(hidden) - len(done)
+    return parts
 
 
 def _next_to_hide(

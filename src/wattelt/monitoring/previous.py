@@ -32,12 +32,14 @@ from typing import Any
 
 from django.conf import settings
 
-from .audit import Before
+from .audit import TARGET, UNPUBLISHED, Before
 from .suppression import THRESHOLD, Cell, ShownCell, Table
 
 Key = tuple[Hashable, ...]
 DIGEST_BYTES = 8
 """Of the HMAC-SHA256 of a hidden cell's key and count: collisions are negligible."""
+WIDTH = "~width"
+"""The record of the protection width the publish was audited with (no cell's key)."""
 
 
 def _count(cell: Cell, measure: str) -> int | None:
@@ -56,11 +58,14 @@ def _base() -> hmac.HMAC:
     return hmac.new(secret.digest(), digestmod=hashlib.sha256)
 
 
-def remember(table: Table, shown: Mapping[Any, ShownCell]) -> bytes:
+def remember(table: Table, shown: Mapping[Any, ShownCell], width: int | None = None) -> bytes:
     """What to store beside a published cube: per cell it did not show, the digest of
-    its count, whether that count is under 10, and whether 1-9 residents are behind it."""
+    its count, whether that count is under 10, and whether 1-9 residents are behind it;
+    and the protection `width` it was audited with (default: the setting)."""
     base = _base()
-    records: dict[str, list[object]] = {}
+    if width is None:
+        width = settings.MONITORING_AUDIT_WIDTH
+    records: dict[str, object] = {WIDTH: width}
     for cell in table.cells:
         shown_cell = shown.get(cell.key)
         if shown_cell is not None and not shown_cell.is_suppressed:
@@ -77,8 +82,12 @@ def remember(table: Table, shown: Mapping[Any, ShownCell]) -> bytes:
 def compare(table: Table, shown: Mapping[Any, ShownCell], remembered: bytes) -> Table:
     """`table` with what a reader of the previous publish (`shown`, its cells, and
     `remembered`, what `remember` stored) can combine with it."""
-    records: dict[str, list[object]] = json.loads(zlib.decompress(remembered)) if remembered else {}
+    records: dict[str, Any] = json.loads(zlib.decompress(remembered)) if remembered else {}
+    closed = WIDTH in records
+    width = int(records.pop(WIDTH, 0))
     base = _base()
+    labels: dict[Key, str] = {}
+    new: set[Key] = set()
     known: set[Key] = set()
     keep_hidden: set[Key] = set()
     same: set[Key] = set()
@@ -93,6 +102,7 @@ def compare(table: Table, shown: Mapping[Any, ShownCell], remembered: bytes) -> 
             if isinstance(value, int | float) and value == count:
                 known.add(cell.key)
                 same.add(cell.key)
+                labels[cell.key] = ""
             elif isinstance(value, int | float):
                 before_shown[cell.key] = float(value)
             continue
@@ -100,12 +110,16 @@ def compare(table: Table, shown: Mapping[Any, ShownCell], remembered: bytes) -> 
         if record is None:
             if earlier is not None:  # hidden, but stored before digests were: changed
                 before_hidden[cell.key] = (0.0, None)
-            continue  # else not in the previous publish (a quarter or figure since)
+            else:  # not in the previous publish (a quarter or figure since)
+                new.add(cell.key)
+            continue
         digest, small, target = record
         if digest == _digest(base, cell.key, count):
             same.add(cell.key)
             if cell.published:
                 keep_hidden.add(cell.key)
+            label = UNPUBLISHED if earlier is None else earlier.suppressed
+            labels[cell.key] = label + (TARGET if target else "")
             continue
         label_says_small = earlier is not None and earlier.suppressed == "primary"
         if small and label_says_small:
@@ -120,5 +134,14 @@ def compare(table: Table, shown: Mapping[Any, ShownCell], remembered: bytes) -> 
         table,
         keep_hidden=frozenset(keep_hidden),
         known=frozenset(known),
-        before=Before(before_shown, before_hidden, frozenset(targets), frozenset(same)),
+        before=Before(
+            before_shown,
+            before_hidden,
+            frozenset(targets),
+            frozenset(same),
+            labels,
+            width,
+            closed,
+            frozenset(new),
+        ),
     )

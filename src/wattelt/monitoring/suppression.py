@@ -22,7 +22,18 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Protocol
 
-from .audit import AtMost, Audit, Before, Relation, order_relation, sum_relation, widen
+from .audit import (
+    BEFORE,
+    TARGET,
+    UNPUBLISHED,
+    AtMost,
+    Audit,
+    Before,
+    Relation,
+    order_relation,
+    sum_relation,
+    widen,
+)
 
 THRESHOLD = 10
 """Cells based on fewer distinct residents than this are not shown (domain.md)."""
@@ -236,15 +247,36 @@ def suppress_small_cells(
     )
     suppressed: dict[int, str] = {}
     again = {number[k] for k in table.keep_hidden if k in number}
+    as_before = _as_before(table, cells, threshold)
     # Cells that share no group cannot give each other away: protect each connected part
     # of the table on its own (the same result, much faster for a large linked table).
-    for part_cells, part_groups in _components(len(keys), groups):
+    components = list(_components(len(keys), groups))
+    for part_cells, part_groups in components:
+        labels = [as_before.get(keys[n]) for n in part_cells]
+        if all(label is not None for label in labels):
+            # As in the previous publish, whose hidden cells were closed under steps 2-3:
+            # started from them, the steps would hide nothing more.
+            suppressed.update(
+                {n: label for n, label in zip(part_cells, labels, strict=True) if label}
+            )
+            continue
         protection = _Protection(facts, part_cells, part_groups, again)
         protection.run()
         suppressed.update(protection.suppressed)
     if width:
-        for key in _audit(table, cells, {keys[n]: r for n, r in suppressed.items()}, width):
+        added = _audit(table, cells, {keys[n]: r for n, r in suppressed.items()}, width)
+        for key in added:
             suppressed[number[key]] = SECONDARY
+        # Steps 2-3 once more where the audit hid cells, so that no "×" follows from the
+        # sums either and the next publish starts from a closed pattern. Hiding more
+        # never narrows a range: no new audit needed.
+        touched = {number[key] for key in added}
+        for part_cells, part_groups in components:
+            if touched.isdisjoint(part_cells):
+                continue
+            protection = _Protection(facts, part_cells, part_groups, set(suppressed))
+            protection.run()
+            suppressed.update(protection.suppressed)
     label = f"<{threshold}"
     shown = {}
     for n, (key, cell) in enumerate(cells.items()):
@@ -299,6 +331,9 @@ def _audit(
     }
     hide_bounds = {k: _secondary_bounds(values[k], threshold) for k in candidates}
     if table.before is not None:
+        steady = _steady(table.before, cells, suppressed, width)
+        if steady:
+            steady |= _as_good(table.before, table.known, cells, values)
         both = (set(hidden), dict(values), dict(bounds), set(targets))
         copies = _over_before(table.before, relations, *both)
         try:
@@ -309,6 +344,7 @@ def _audit(
                 candidates,
                 both[2],
                 hide_bounds,
+                steady=steady,
             )
         except ValueError:
             # The previous publish breaks a definition these figures keep (a data
@@ -318,8 +354,73 @@ def _audit(
     return widen(audit, hidden, targets, candidates, bounds, hide_bounds)
 
 
-BEFORE = "before"
-"""The first part of the key of a cell as the previous publish had it."""
+def _as_before(table: Table, cells: Mapping[Key, Cell], threshold: int) -> dict[Key, str]:
+    """The cells whose label in the previous publish still fits them ("" shown,
+    PRIMARY, SECONDARY; unpublished ones ""): the same count, still under `threshold`
+    residents exactly when labelled "<10", a "×" hidden again (`keep_hidden`). Only
+    for a previous publish whose pattern was closed under steps 2-3 (one that recorded
+    its audit width)."""
+    before = table.before
+    if before is None or not before.closed:
+        return {}
+    found: dict[Key, str] = {}
+    for key in before.same:
+        cell = cells.get(key)
+        label = before.labels.get(key)
+        if cell is None or label is None:
+            continue
+        small = 0 < cell.residents < threshold
+        if label.endswith(TARGET) != small:
+            continue
+        label = label.removesuffix(TARGET)
+        sensitive = cell.residents < threshold
+        if not cell.published:
+            if label == UNPUBLISHED:
+                found[key] = ""
+        elif label == PRIMARY and sensitive:
+            found[key] = PRIMARY
+        elif label == SECONDARY and not sensitive and key in table.keep_hidden:
+            found[key] = SECONDARY
+        elif label == "" and not sensitive:
+            found[key] = ""
+    return found
+
+
+def _steady(
+    before: Before,
+    cells: Mapping[Key, Cell],
+    suppressed: Mapping[Key, str],
+    width: int,
+) -> frozenset[Key]:
+    """The cells that are as they were in the previous publish: the same count, shown or
+    hidden with the same label, behind 1-9 residents in both or in neither; none if the previous
+    publish was audited less strictly. A part of the reader's system made of these
+    alone (and never-shown unknowns) is the system the previous publish's audit proved
+    wide, minus what it knew of the publish before it: wide still (`audit.widen`)."""
+    if before.width < width:
+        return frozenset()
+    steady = set()
+    for key in before.same:
+        cell = cells.get(key)
+        if cell is None:
+            continue
+        label = suppressed.get(key, "") if cell.published else UNPUBLISHED
+        small = 0 < cell.residents < THRESHOLD  # as `previous.remember` records it
+        if before.labels.get(key) == label + (TARGET if small else ""):
+            steady.add(key)
+    return frozenset(steady)
+
+
+def _as_good(
+    before: Before, known: frozenset[Key], cells: Mapping[Key, Cell], values: Mapping[Key, float]
+) -> frozenset[Key]:
+    """Cells that count as steady for the audit although their label changed: a `known`
+    one (a constant to the audit in both publishes, shown or not), and a new one that
+    is 0 and behind nobody (a quarter just begun): with every such cell at 0 the
+    relations are the previous publish's (minus an order the new quarter replaced), so
+    each range the previous audit proved wide is still at least as wide."""
+    zeros = {k for k in before.new if values.get(k) == 0 and cells[k].residents == 0}
+    return frozenset(known | zeros)
 
 
 def _over_before(
