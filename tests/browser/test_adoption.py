@@ -41,3 +41,26 @@ def test_coach_sees_trend_charts_and_traffic_lights(
     expect(page.get_by_role("alert").first).to_contain_text("is geen maand")
     shot(page, "bad-filter")
     assert not problems, problems
+
+
+def test_the_page_says_when_follow_ups_are_being_recalculated(
+    contexts, base_url, bob, team, organisation, district, catalogue, alice, shot
+):
+    """After an admin changed the follow-up interval, until the job has derived the
+    organisation again: a calm notice above the figures, on a tablet and on a phone."""
+    from tests.browser.conftest import PHONE, TABLET, assert_accessible
+    from wattelt.implementation.adoption import summary
+
+    a_year_of_use(Builder(catalogue, district), team, [(alice, 0.8)], dt.date.today())
+    summary.request_organisation_refresh(organisation)
+    for name, viewport in (("tablet", TABLET), ("phone", PHONE)):
+        page = contexts.new_page(viewport=viewport, touch=True)
+        log_in(page, base_url, "bob", "/gebruik/")
+        notice = page.get_by_role("status").filter(has_text="worden opnieuw berekend")
+        expect(notice).to_be_visible()
+        expect(notice).to_contain_text("De tijd tot de vervolgmeting is gewijzigd op")
+        assert_accessible(page)
+        # Wide tables scroll in their own region; the page itself never scrolls sideways.
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= viewport["width"], (name, width)
+        shot(page, name)

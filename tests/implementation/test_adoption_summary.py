@@ -5,6 +5,7 @@ kind of change, through the services that make it; and what is kept equals a reb
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
 import pytest
@@ -12,7 +13,13 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from tests.conftest import board_data, complete_fields, confirmed_measurement, make_staff
+from tests.conftest import (
+    board_data,
+    client_for,
+    complete_fields,
+    confirmed_measurement,
+    make_staff,
+)
 from tests.implementation import adoption_oracle as oracle
 from tests.implementation.adoption_data import Builder, a_year_of_use
 from tests.implementation.conftest import confirm_later_measurement
@@ -43,6 +50,12 @@ def _periods(today: dt.date) -> list[tuple[dt.date, dt.date, dt.date]]:
             periods.append(((end - 11).first_day, min(end.last_day, seen), seen))
         periods.append((seen - dt.timedelta(days=200), seen - dt.timedelta(days=3), seen))
     return periods
+
+
+def refresh_adoption_summary() -> str:
+    out = io.StringIO()
+    call_command("refresh_adoption_summary", stdout=out)
+    return out.getvalue()
 
 
 def _table(model: Any) -> list[tuple[Any, ...]]:
@@ -128,6 +141,7 @@ def test_every_kind_of_change_keeps_the_old_figures(used, organisation, team, al
     policy = implementation.current_policy(organisation)
     policy.follow_up_interval_months = 6 if policy.follow_up_interval_months != 6 else 3
     implementation.change_policy(organisation, alice, policy)
+    refresh_adoption_summary()  # the job the settings page asked for
     assert_kept(organisation)  # the follow-ups fall due at the new interval
     anonymise_resident(trajectory.resident)
     assert_kept(organisation)  # erasure keeps what counts
@@ -170,3 +184,63 @@ def test_the_summary_changes_in_the_writers_transaction(used, organisation, team
         assert _table(AdoptionFact) != kept[0]
         raise RuntimeError("rolled back")
     assert (_table(AdoptionFact), _table(AdoptionMonth)) == kept
+
+
+def _new_interval(organisation: Organisation, alice: Staff) -> None:
+    policy = implementation.current_policy(organisation)
+    policy.follow_up_interval_months = 1 if policy.follow_up_interval_months != 1 else 2
+    implementation.change_policy(organisation, alice, policy)
+
+
+def test_a_new_follow_up_interval_is_counted_by_the_job_not_in_the_request(
+    used, organisation, alice
+):
+    """At 1,000,000 residents deriving an organisation again takes minutes: the settings
+    page records a request, the page says the follow-ups are being recalculated, and the
+    job (cron, every minute) brings the figures to the new interval."""
+    kept = _table(AdoptionFact)
+    _new_interval(organisation, alice)
+    assert _table(AdoptionFact) == kept  # nothing derived inside the admin's request
+    assert summary.refresh_pending_since(organisation.pk) is not None
+    client = client_for(alice)
+    page = client.get("/gebruik/").content.decode()
+    assert "worden opnieuw berekend" in page
+
+    output = refresh_adoption_summary()
+    assert f"organisation {organisation.pk}:" in output
+    assert summary.refresh_pending_since(organisation.pk) is None
+    assert _table(AdoptionFact) != kept  # the follow-ups moved to their new due days
+    assert_kept(organisation)
+    assert "worden opnieuw berekend" not in client.get("/gebruik/").content.decode()
+    assert f"organisation {organisation.pk}:" not in refresh_adoption_summary()  # done once
+
+
+def test_an_interval_changed_again_while_the_job_runs_is_done_once_more(
+    used, organisation, alice, monkeypatch
+):
+    _new_interval(organisation, alice)
+    derive = summary._refresh
+    changed_again = []
+
+    def derive_and_change_again(scope: Any) -> None:
+        derive(scope)
+        if not changed_again:  # the admin saves another interval halfway through the run
+            changed_again.append(True)
+            _new_interval(organisation, alice)
+
+    monkeypatch.setattr(summary, "_refresh", derive_and_change_again)
+    summary.refresh_requested()
+    assert summary.refresh_pending_since(organisation.pk) is not None  # not lost
+    monkeypatch.setattr(summary, "_refresh", derive)
+    summary.refresh_requested()
+    assert summary.refresh_pending_since(organisation.pk) is None
+    assert_kept(organisation)
+
+
+def test_a_trajectory_deleted_outright_leaves_the_sums(used, organisation, team):
+    trajectory = Trajectory.objects.filter(team=team, measurements__isnull=False).first()
+    assert trajectory is not None
+    assert AdoptionFact.objects.filter(trajectory_id=trajectory.pk).exists()
+    trajectory.delete()
+    assert not AdoptionFact.objects.filter(trajectory_id=trajectory.pk).exists()
+    assert_kept(organisation)

@@ -113,3 +113,19 @@ class AdoptionMonth(AdoptionCounters):
                 name="adoption_month_cell",
             )
         ]
+
+
+class AdoptionRefresh(models.Model):
+    """An organisation whose adoption facts are derived again as a whole, because its
+    follow-up interval changed (every follow-up falls due elsewhere). Done by
+    `manage.py refresh_adoption_summary` (cron, every minute) in chunks, not in the
+    admin's request: at 1,000,000 residents it takes minutes. Until it is done the
+    adoption page says the follow-up figures are being recalculated."""
+
+    organisation = models.OneToOneField(
+        "organisations.Organisation", on_delete=models.CASCADE, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} since {self.requested_at:%d-%m-%Y %H:%M}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 
 from wattelt.instrument.models import Measurement, NotFilledIn
@@ -45,3 +46,10 @@ def count_anonymised(sender: Any, resident_id: int, **kwargs: Any) -> None:
     # Anonymising keeps every date and status that counts; derived again all the same,
     # so no later change to what erasure keeps can leave the summary behind.
     summary.refresh_resident(resident_id)
+
+
+@receiver(pre_delete, sender=Trajectory, dispatch_uid="adoption-trajectory-deleted")
+def uncount_trajectory(sender: Any, instance: Trajectory, **kwargs: Any) -> None:
+    # Not done by the app (erasure anonymises), but an admin's delete must not leave
+    # its counts behind in the sums.
+    summary.forget([instance.pk])

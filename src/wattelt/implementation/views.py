@@ -21,6 +21,7 @@ from wattelt.web import StaffRequest, add_service_errors
 
 from . import adoption, services
 from .adoption.page import adoption_context
+from .adoption.summary import refresh_pending_since
 from .forms import AdoptionFilterForm, PolicyForm
 
 PAGE_SIZE = 25
@@ -47,6 +48,14 @@ def organisation_settings(request: StaffRequest) -> HttpResponse:
         else:
             if changes:
                 messages.success(request, _("The settings are saved."))
+                if any(change.field == "follow_up_interval_months" for change in changes):
+                    messages.info(
+                        request,
+                        _(
+                            "The follow-up figures on the page 'Use of Wat telt' are being "
+                            "recalculated with the new interval; this takes a few minutes."
+                        ),
+                    )
             else:
                 messages.info(request, _("Nothing was changed."))
             return redirect("implementation:organisation_settings")
@@ -100,4 +109,5 @@ def adoption_page(request: StaffRequest) -> HttpResponse:
         access, chosen.end, chosen.team_id, chosen.professional_id, chosen.people, today
     )
     context = adoption_context(access, chosen, report, today)
+    context["recalculating_since"] = refresh_pending_since(access.organisation.pk)
     return render(request, "implementation/adoption.html", context)

@@ -8,9 +8,12 @@ adds the new ones, all set-based (a handful of INSERT ... SELECT statements, wha
 the number of trajectories). The receivers (receivers.py) call it for every change that
 moves a count: a trajectory opened, closed or handed to another professional, a
 measurement confirmed or corrected, a record of "not filled in", a bulk import, an
-anonymised resident, the organisation's follow-up interval. `rebuild()` runs the very
-same statements for every trajectory (`manage.py rebuild_adoption_summary`), so a kept
-summary and a rebuilt one cannot differ in how the counts are derived.
+anonymised resident; a trajectory deleted outright is taken off (`forget`). A new
+follow-up interval moves every follow-up of the organisation: that is recorded as a
+request and done in chunks by `manage.py refresh_adoption_summary` (`refresh_requested`).
+`rebuild()` runs the very same statements for every trajectory
+(`manage.py rebuild_adoption_summary`), so a kept summary and a rebuilt one cannot
+differ in how the counts are derived.
 
 The definitions are those of the package's docstring; what depends on today's date (a
 follow-up is judged once its tolerance has passed, nothing after today counts) is left
@@ -27,13 +30,20 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, QuerySet, Value, When, Window
 from django.db.models.functions import Lead
+from django.utils import timezone
 
 from wattelt.instrument.figures import registered_in_time_expression
 from wattelt.instrument.models import ChosenDomain, Goal, Measurement, NotFilledIn
 from wattelt.organisations.models import Organisation
 from wattelt.residents.models import Trajectory
 
-from ..models import ADOPTION_COUNTERS, AdoptionDay, AdoptionFact, AdoptionMonth
+from ..models import (
+    ADOPTION_COUNTERS,
+    AdoptionDay,
+    AdoptionFact,
+    AdoptionMonth,
+    AdoptionRefresh,
+)
 from .indicators import FOLLOW_UP_TOLERANCE_DAYS
 from .months import day_code_of
 
@@ -244,9 +254,53 @@ def refresh(trajectory_ids: Iterable[int]) -> None:
         _refresh(Trajectory.objects.filter(pk__in=ids[start : start + CHUNK]))
 
 
-def refresh_organisation(organisation: Organisation) -> None:
-    """Every trajectory of the organisation (its follow-up interval changed)."""
-    _refresh(Trajectory.objects.filter(team__organisation=organisation))
+def forget(trajectory_ids: Iterable[int]) -> None:
+    """Take trajectories that are deleted outright off the sums, with their facts."""
+    ids = sorted({int(i) for i in trajectory_ids})
+    for start in range(0, len(ids), CHUNK):
+        scope = Trajectory.objects.filter(pk__in=ids[start : start + CHUNK])
+        where, params = _facts_where(scope)
+        with transaction.atomic(), connection.cursor() as cursor:
+            _add_to_cells(cursor, scope, -1)
+            _drop_empty_cells(cursor, scope)
+            cursor.execute(f"DELETE FROM {FACTS} WHERE {where}", params)
+
+
+def request_organisation_refresh(organisation: Organisation) -> None:
+    """Every trajectory of the organisation must be derived again (its follow-up interval
+    changed). Recorded in the caller's transaction; `refresh_requested()` does the work."""
+    AdoptionRefresh.objects.update_or_create(
+        organisation=organisation, defaults={"requested_at": timezone.now()}
+    )
+
+
+def refresh_pending_since(organisation_id: int) -> dt.datetime | None:
+    """When a whole-organisation refresh was asked that is not done yet (None: none)."""
+    return (
+        AdoptionRefresh.objects.filter(organisation_id=organisation_id)
+        .values_list("requested_at", flat=True)
+        .first()
+    )
+
+
+def refresh_requested() -> list[tuple[int, int]]:
+    """Do the requested whole-organisation refreshes, each chunk of trajectories in its own
+    short transaction (a confirmation elsewhere never waits long on the sums). A request
+    made again while this one runs stays, and is done once more on the next run.
+    Returns (organisation id, trajectories) per request done."""
+    done = []
+    for request in AdoptionRefresh.objects.order_by("requested_at"):
+        ids = list(
+            Trajectory.objects.filter(team__organisation_id=request.organisation_id)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        for start in range(0, len(ids), CHUNK):
+            with transaction.atomic():
+                _refresh(Trajectory.objects.filter(pk__in=ids[start : start + CHUNK]))
+        AdoptionRefresh.objects.filter(pk=request.pk, requested_at=request.requested_at).delete()
+        done.append((request.organisation_id, len(ids)))
+    return done
 
 
 def refresh_resident(resident_id: int) -> None:
