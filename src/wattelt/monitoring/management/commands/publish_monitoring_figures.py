@@ -61,6 +61,12 @@ class Command(BaseCommand):
                 what = (
                     f"built ({outcome.cells} cells; {asked}; queries {outcome.query_seconds:.2f} s)"
                 )
+            elif outcome.unchanged:
+                skipped += 1
+                what = (
+                    f"figures unchanged ({len(outcome.parts or ())} district(s) asked "
+                    f"again; queries {outcome.query_seconds:.2f} s), kept"
+                )
             else:
                 skipped += 1
                 what = "unchanged, skipped"
