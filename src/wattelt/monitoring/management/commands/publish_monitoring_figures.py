@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from wattelt.jobs import single_run
+from wattelt.monitoring import fragments
 from wattelt.monitoring.changes import pending
 from wattelt.monitoring.forms import YEARS_BACK
 from wattelt.monitoring.published import (
@@ -58,8 +59,12 @@ class Command(BaseCommand):
                     if outcome.parts is None
                     else f"{len(outcome.parts)} district(s) asked again"
                 )
+                warming = time.perf_counter()
+                rendered = fragments.warm(scope, year, today)
                 what = (
-                    f"built ({outcome.cells} cells; {asked}; queries {outcome.query_seconds:.2f} s)"
+                    f"built ({outcome.cells} cells; {asked}; queries {outcome.query_seconds:.2f} s;"
+                    f" {rendered} dashboard selections rendered in "
+                    f"{time.perf_counter() - warming:.2f} s)"
                 )
             elif outcome.unchanged:
                 skipped += 1
