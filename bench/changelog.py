@@ -174,7 +174,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.keep or not PublishedCube.objects.exists():
         began = time.perf_counter()
         stand_ins = store_stand_ins()
-        out(f"one cube built and {stand_ins} stand-ins stored in {time.perf_counter() - began:.1f} s")
+        seconds = time.perf_counter() - began
+        out(f"one cube built and {stand_ins} stand-ins stored in {seconds:.1f} s")
     FigureChange.objects.all().delete()  # the rebuild's "everything changed"
 
     idle = [publish_run() for _ in range(args.idle)]

@@ -327,8 +327,8 @@ def dashboard_table(rows: list[Row], target: float) -> str:
     lines.append(
         "(ms; warm: the page as used, its scope's published cube already unpacked in this "
         "process; cold: loaded cubes and caches (rendered figures too) forgotten before each "
-        "request, the page reads and unpacks the stored snapshot; fns: the five indicator functions for the "
-        "same selection, without the page)"
+        "request, the page reads and unpacks the stored snapshot; fns: the five indicator "
+        "functions for the same selection, without the page)"
     )
     return "\n".join(lines)
 

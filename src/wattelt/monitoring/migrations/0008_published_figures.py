@@ -5,19 +5,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('monitoring', '0007_published_parts'),
+        ("monitoring", "0007_published_parts"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PublishedFigures',
+            name="PublishedFigures",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=100, unique=True)),
-                ('html', models.TextField()),
-                ('cube', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='figures', to='monitoring.publishedcube')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=100, unique=True)),
+                ("html", models.TextField()),
+                (
+                    "cube",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="figures",
+                        to="monitoring.publishedcube",
+                    ),
+                ),
             ],
         ),
     ]
