@@ -26,7 +26,7 @@ class Command(BaseCommand):
         "Build and store the suppressed monitoring figures of every municipality, "
         "organisation and coach's set of teams, for each year with data; a scope and "
         "year with nothing in the change log since the last publish is skipped (that "
-        "check takes milliseconds). Run it from cron every 5 minutes."
+        "check takes milliseconds). Run it from cron every 10 minutes (docs/operations.md)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
