@@ -180,11 +180,12 @@ def main(argv: list[str] | None = None) -> int:
 
     idle = [publish_run() for _ in range(args.idle)]
     walls = [wall for _built, wall, _cpu in idle]
-    out(
-        f"nothing changed, {args.idle} runs: built {sum(b for b, _w, _c in idle)}, "
-        f"wall median {statistics.median(walls) * 1000:.0f} ms (max {max(walls) * 1000:.0f}), "
-        f"CPU median {statistics.median(c for _b, _w, c in idle) * 1000:.0f} ms"
-    )
+    if idle:
+        out(
+            f"nothing changed, {args.idle} runs: built {sum(b for b, _w, _c in idle)}, "
+            f"wall median {statistics.median(walls) * 1000:.0f} ms (max {max(walls) * 1000:.0f}), "
+            f"CPU median {statistics.median(c for _b, _w, c in idle) * 1000:.0f} ms"
+        )
 
     open_measured = Trajectory.objects.filter(ended_on__isnull=True)
     if args.teams:
