@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import OperationalError
 from django.utils import timezone
 
 from wattelt.jobs import single_run
@@ -13,6 +14,7 @@ from wattelt.monitoring import fragments
 from wattelt.monitoring.changes import pending
 from wattelt.monitoring.forms import YEARS_BACK
 from wattelt.monitoring.published import (
+    is_busy,
     publish_patiently,
     publish_plan,
     scope_identity,
@@ -60,11 +62,16 @@ class Command(BaseCommand):
                     else f"{len(outcome.parts)} district(s) asked again"
                 )
                 warming = time.perf_counter()
-                rendered = fragments.warm(scope, year, today)
+                try:
+                    rendered = f"{fragments.warm(scope, year, today)} dashboard selections"
+                except OperationalError as error:
+                    if not is_busy(error):
+                        raise
+                    # The cube is published; its first view renders the figures.
+                    rendered = "no dashboard selections (database busy)"
                 what = (
                     f"built ({outcome.cells} cells; {asked}; queries {outcome.query_seconds:.2f} s;"
-                    f" {rendered} dashboard selections rendered in "
-                    f"{time.perf_counter() - warming:.2f} s)"
+                    f" {rendered} rendered in {time.perf_counter() - warming:.2f} s)"
                 )
             elif outcome.unchanged:
                 skipped += 1
