@@ -23,6 +23,7 @@ nothing changed, and over a trickle of confirmations.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import io
 import os
 import statistics
@@ -89,9 +90,11 @@ def publish_run(show: bool = False) -> tuple[int, float, float]:
     wall, used = time.perf_counter(), cpu()
     call_command("publish_monitoring_figures", stdout=output)
     wall, used = time.perf_counter() - wall, cpu() - used
-    built = [line for line in output.getvalue().splitlines() if ": built (" in line]
-    for line in built if show else []:
-        out(f"    {line}")
+    lines = output.getvalue().splitlines()
+    built = [line for line in lines if ": built (" in line]
+    for line in lines if show else []:
+        if ": built (" in line or "figures unchanged" in line:
+            out(f"    {line}")
     return len(built), wall, used
 
 
@@ -153,6 +156,14 @@ def main(argv: list[str] | None = None) -> int:
         "--teams", type=int, default=1, help="confirm in the first N teams only (0: all)"
     )
     parser.add_argument("--reuse", action="store_true", help="measure the data in the database")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the cubes an earlier run of this bench stored (no new stand-ins)",
+    )
+    parser.add_argument(
+        "--profile", metavar="PREFIX", help="cProfile each trickle run into PREFIX-<run>.prof"
+    )
     args = parser.parse_args(argv)
     if connection.vendor != "postgresql":
         raise SystemExit("bench.changelog: PostgreSQL only (it reads the backend's CPU)")
@@ -160,18 +171,21 @@ def main(argv: list[str] | None = None) -> int:
         generate(args.residents, verbose=False)
         summary.rebuild()
     out(f"bench.changelog · {args.residents:,} residents · {os.cpu_count()} cores (shared)")
-    began = time.perf_counter()
-    stand_ins = store_stand_ins()
-    out(f"one cube built and {stand_ins} stand-ins stored in {time.perf_counter() - began:.1f} s")
+    if not args.keep or not PublishedCube.objects.exists():
+        began = time.perf_counter()
+        stand_ins = store_stand_ins()
+        seconds = time.perf_counter() - began
+        out(f"one cube built and {stand_ins} stand-ins stored in {seconds:.1f} s")
     FigureChange.objects.all().delete()  # the rebuild's "everything changed"
 
     idle = [publish_run() for _ in range(args.idle)]
     walls = [wall for _built, wall, _cpu in idle]
-    out(
-        f"nothing changed, {args.idle} runs: built {sum(b for b, _w, _c in idle)}, "
-        f"wall median {statistics.median(walls) * 1000:.0f} ms (max {max(walls) * 1000:.0f}), "
-        f"CPU median {statistics.median(c for _b, _w, c in idle) * 1000:.0f} ms"
-    )
+    if idle:
+        out(
+            f"nothing changed, {args.idle} runs: built {sum(b for b, _w, _c in idle)}, "
+            f"wall median {statistics.median(walls) * 1000:.0f} ms (max {max(walls) * 1000:.0f}), "
+            f"CPU median {statistics.median(c for _b, _w, c in idle) * 1000:.0f} ms"
+        )
 
     open_measured = Trajectory.objects.filter(ended_on__isnull=True)
     if args.teams:
@@ -195,7 +209,13 @@ def main(argv: list[str] | None = None) -> int:
         for trajectory in Trajectory.objects.filter(pk__in=batch).select_related("responsible"):
             confirm_follow_up(trajectory)
         rows = FigureChange.objects.count()
+        profiler = cProfile.Profile() if args.profile else None
+        if profiler is not None:
+            profiler.enable()
         built, wall, used = publish_run(show=True)
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(f"{args.profile}-{run + 1}.prof")
         totals.append(used)
         out(
             f"{run + 1} | {len(batch)} | {rows} | {built} | {wall:.1f} | {used:.1f} | "

@@ -46,7 +46,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import django
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
@@ -289,6 +289,7 @@ def bench_dashboard(
             url = dashboard_url(viewer, f)
             for _ in range(cold):
                 cache.clear()
+                caches["figures"].clear()  # this process's rendered figures too
                 forget_loaded()
                 ms, row.failure = request(client, url)
                 if row.failure:
@@ -325,9 +326,9 @@ def dashboard_table(rows: list[Row], target: float) -> str:
         )
     lines.append(
         "(ms; warm: the page as used, its scope's published cube already unpacked in this "
-        "process; cold: loaded cubes and cache forgotten before each request, the page "
-        "reads and unpacks the stored snapshot; fns: the five indicator functions for the "
-        "same selection, without the page)"
+        "process; cold: loaded cubes and caches (rendered figures too) forgotten before each "
+        "request, the page reads and unpacks the stored snapshot; fns: the five indicator "
+        "functions for the same selection, without the page)"
     )
     return "\n".join(lines)
 

@@ -581,6 +581,15 @@ MONITORING_AUDIT_WIDTH = setting(
     "turns the audit off (the sums-only suppression of ADR 0004).",
     int,
 )
+MONITORING_WARM_DASHBOARD = setting(
+    "WATTELT_MONITORING_WARM_DASHBOARD",
+    True,
+    "The publish run renders the dashboard's whole-scope figures (each year and quarter, all "
+    "ages, every staff language) of each cube it builds and stores them with the cube, so "
+    "the first view after a publish needs no rendering (monitoring/fragments.py); off: "
+    "the first view renders them.",
+    _parse_bool,
+)
 IMPORT_EXCLUSIVE_ROWS = setting(
     "WATTELT_IMPORT_EXCLUSIVE_ROWS",
     0,

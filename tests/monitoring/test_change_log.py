@@ -225,8 +225,12 @@ def test_a_change_during_a_build_is_not_lost(opened, alice):
     read_first = changes.pending()
     instrument.record_not_filled_in(opened, alice, "end", "crisis")  # after the read
     assert publish(scope, THIS_YEAR, changes=read_first).built
-    assert publish(scope, THIS_YEAR).built  # the later change was still in the log
-    assert not publish(scope, THIS_YEAR).built
+    # The later change was still in the log: its district is asked for again (its
+    # figures were already in the build, which read the data after the change).
+    again = publish(scope, THIS_YEAR)
+    assert again.built or again.unchanged
+    last = publish(scope, THIS_YEAR)
+    assert not last.built and not last.unchanged
 
 
 def test_force_rebuilds_everything(opened, alice):

@@ -3,20 +3,33 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
+from django.core.cache import caches
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.conftest import client_for
-from tests.monitoring.test_dashboard import publish_all, trajectories
+from tests.monitoring.test_dashboard import publish_all, started, trajectories
 from wattelt.audit.models import AccessLog
+from wattelt.monitoring.cube import quarters_so_far
+from wattelt.monitoring.models import PublishedFigures
+from wattelt.monitoring.published import forget_loaded
 
 URL = reverse("monitoring:dashboard")
+TODAY = timezone.localdate()
 
 
 def selection(html: str) -> str:
     """The line naming what the figures are of (scope, period, area, age group)."""
     start = html.index('class="dashboard-selection"')
     return html[start : html.index("</p>", start)]
+
+
+def without_tokens(html: str) -> str:
+    """The page without its CSRF tokens (new on every response)."""
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
 
 
 def test_a_second_view_serves_the_rendered_figures_in_few_queries(
@@ -46,7 +59,7 @@ def test_a_new_publish_or_a_renamed_team_shows_at_once(alice, bob, team, distric
     assert "Team Noordoost" in selection(renamed)
     trajectories(1, team, alice, district)
     publish_all()
-    assert client.get(URL).context["sections"][0].rows[0][1][0] == "11"
+    assert started(client.get(URL)) == "11"
 
 
 def test_each_language_gets_its_own_figures(alice, bob, team, district, catalogue):
@@ -75,3 +88,31 @@ def test_the_csv_export_follows_each_publish_and_every_download_is_logged(
     assert after != first
     exports = AccessLog.objects.filter(object_type="dashboard", action="export", username="bob")
     assert exports.count() == 3
+
+
+def test_the_publish_renders_the_first_view_of_each_whole_scope_selection(
+    alice, bob, team, district, catalogue, warm_dashboard, django_assert_max_num_queries
+):
+    """The first view after a publish, in a process that never rendered it, shows the
+    figures the publish run rendered: the same page as rendering them on the spot."""
+    client = client_for(bob)
+    trajectories(12, team, alice, district, measured=True)
+    publish_all()
+    stored = PublishedFigures.objects.count()
+    # The municipality, the organisation and the coach's team; both languages; the year
+    # and each quarter begun; all ages.
+    assert stored == 3 * 2 * (1 + len(quarters_so_far(TODAY.year, TODAY)))
+    caches["figures"].clear()
+    forget_loaded()
+    with django_assert_max_num_queries(15):  # a second view's, and the rendered figures
+        warmed = client.get(URL).content.decode()
+    caches["figures"].clear()
+    PublishedFigures.objects.all().delete()
+    assert without_tokens(client.get(URL).content.decode()) == without_tokens(warmed)
+    assert AccessLog.objects.filter(object_type="dashboard", username="bob").count() == 2
+    # A new publish replaces them.
+    trajectories(1, team, alice, district, measured=True)
+    publish_all()
+    assert PublishedFigures.objects.count() == stored
+    caches["figures"].clear()
+    assert selection(client.get(URL).content.decode()) == selection(warmed)

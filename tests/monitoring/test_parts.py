@@ -14,7 +14,12 @@ from wattelt.monitoring import changes, summary
 from wattelt.monitoring.cube import Scope, collect_parts, linked_table, quarters_so_far
 from wattelt.monitoring.models import FigureChange, PublishedCube
 from wattelt.monitoring.parts import stored_parts
-from wattelt.monitoring.published import all_scopes, scope_identity
+from wattelt.monitoring.published import (
+    all_scopes,
+    forget_loaded,
+    published_cube,
+    scope_identity,
+)
 from wattelt.organisations.models import District
 from wattelt.residents.models import Resident, Trajectory
 
@@ -98,3 +103,40 @@ def test_the_same_parts_give_the_same_table_however_asked(two_districts, distric
     }
     assert one_by_one == whole
     assert collect_parts(scope, THIS_YEAR, quarters, []) == {}
+
+
+def test_a_change_that_leaves_the_figures_keeps_the_published_cube(two_districts, south, team):
+    """The log names a district whose figures did not change (as a confirmation now
+    names last year of a trajectory begun then): its figures are asked for again,
+    found equal to the stored ones, and nothing is built; the cube stays as it was,
+    exactly what a full build gives, and the change has been seen."""
+    before = {
+        (c.kind, c.scope_key): (c.build, c.built_at)
+        for c in PublishedCube.objects.filter(year=THIS_YEAR)
+    }
+    changes.record({("teams", str(team.pk), THIS_YEAR, south.pk)})
+    out = publish_all()
+    assert f"teams {team.pk} {THIS_YEAR}: figures unchanged (1 district(s) asked again" in out
+    assert f"teams {team.pk} {THIS_YEAR}: built" not in out
+    cube = PublishedCube.objects.get(kind="teams", scope_key=str(team.pk), year=THIS_YEAR)
+    assert (cube.build, cube.built_at) == before["teams", str(team.pk)]
+    assert FigureChange.objects.count() == 0
+    assert_stored_as_asked_again()
+    # What a full build stores: the same cells.
+    kept = {key: (c.residents, c.values, c.suppressed) for key, c in _cells(team).items()}
+    publish_all("--force")
+    assert {key: (c.residents, c.values, c.suppressed) for key, c in _cells(team).items()} == kept
+
+
+def test_a_change_of_the_figures_is_built_after_all(alice, two_districts, south, team):
+    """The same district with a figure that did change: built, as before."""
+    measure(two_districts[21], alice)
+    out = publish_all()
+    assert f"teams {team.pk} {THIS_YEAR}: built" in out
+    assert "figures unchanged" not in out
+    assert_stored_as_asked_again()
+
+
+def _cells(team):  # type: ignore[no-untyped-def]
+    forget_loaded()
+    return dict(published_cube(Scope(team_ids=(team.pk,)), THIS_YEAR).cube.cells)

@@ -47,9 +47,14 @@ def load_part(payload: bytes) -> _Collected:
     return found
 
 
-def stored_parts(cube_id: int, leave_out: Collection[int]) -> Parts:
-    """The stored parts of that cube, except those of the districts `leave_out`."""
+def stored_parts(
+    cube_id: int, leave_out: Collection[int] = (), only: Collection[int] | None = None
+) -> Parts:
+    """The stored parts of that cube, except those of the districts `leave_out` (or only
+    those of the districts `only`)."""
     rows = PublishedPart.objects.filter(cube_id=cube_id).exclude(district_id__in=list(leave_out))
+    if only is not None:
+        rows = rows.filter(district_id__in=list(only))
     return {
         district: load_part(bytes(payload))
         for district, payload in rows.values_list("district_id", "payload")
@@ -71,3 +76,12 @@ def store_parts(
         for district, found in parts.items()
         if replaced is None or district in replaced
     )
+
+
+def same_figures(asked: Parts, stored: Parts) -> bool:
+    """Whether parts asked for now hold exactly the figures of the stored ones (compared
+    as stored, so a mean's float is compared as it would be kept): then linking and
+    suppressing them again would give the cube already published."""
+    if set(asked) != set(stored):
+        return False
+    return all(load_part(dump_part(asked[d])) == stored[d] for d in asked)

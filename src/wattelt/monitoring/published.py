@@ -53,7 +53,7 @@ from .cube import (
     quarters_so_far,
 )
 from .models import PublishedCube, PublishedSlice
-from .parts import store_parts, stored_parts
+from .parts import same_figures, store_parts, stored_parts
 from .suppression import ShownCell
 
 # --- scopes -------------------------------------------------------------------------------
@@ -332,6 +332,9 @@ class Outcome:
     parts: set[int] | None = None
     """Built from the stored parts, with these districts asked for again (None: every
     district asked for)."""
+    unchanged: bool = False
+    """The districts asked for again gave the figures already stored: nothing built, the
+    published cube stays (its changes are seen)."""
 
 
 BUSY_CODES = ("55P03", "40001", "40P01")
@@ -428,8 +431,25 @@ def publish(
         and None not in changed
     ):
         replaced = {part for part in changed if part is not None}
+        asked_again = collect_parts(scope, year, quarters_so_far(year, today), replaced)
+        if same_figures(asked_again, stored_parts(stored["id"], only=replaced)):
+            # The changes left these districts' figures as they were (a confirmation
+            # now of a trajectory begun last year leaves last year's cube as it is):
+            # the published cube stays; the changes have been seen.
+            with transaction.atomic():
+                compact(seen)
+            return Outcome(
+                scope,
+                year,
+                False,
+                time.perf_counter() - began,
+                stored["cell_count"],
+                time.perf_counter() - asked,
+                parts=replaced,
+                unchanged=True,
+            )
         parts = stored_parts(stored["id"], leave_out=replaced)
-        parts.update(collect_parts(scope, year, quarters_so_far(year, today), replaced))
+        parts.update(asked_again)
     linked = linked_table(scope, year, today, parts)
     queried = time.perf_counter() - asked
     earlier_row = (

@@ -11,7 +11,6 @@ from functools import cached_property
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -57,14 +56,7 @@ class _Page:
         return f"monitoring-{self.form.choice.period.value}"
 
     def context(self, **more: object) -> dict[str, object]:
-        return {
-            "form": self.form,
-            "report": self.report,
-            "sections": self.report.sections if self.report else [],
-            "series": self.report.series if self.report else [],
-            "filter_query": self.form.query,
-            **more,
-        }
+        return fragments.context(self.form, self.report, **more)
 
 
 @login_required
@@ -79,7 +71,7 @@ def dashboard(request: StaffRequest) -> HttpResponse:
     )
     figures = fragments.cached(key)
     if figures is None:
-        figures = render_to_string("monitoring/_figures.html", page.context())
+        figures = fragments.render_figures(page.form, page.report)
         fragments.keep(key, figures)
     return render(
         request,

@@ -6,12 +6,15 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import OperationalError
 from django.utils import timezone
 
 from wattelt.jobs import single_run
+from wattelt.monitoring import fragments
 from wattelt.monitoring.changes import pending
 from wattelt.monitoring.forms import YEARS_BACK
 from wattelt.monitoring.published import (
+    is_busy,
     publish_patiently,
     publish_plan,
     scope_identity,
@@ -25,7 +28,7 @@ class Command(BaseCommand):
         "Build and store the suppressed monitoring figures of every municipality, "
         "organisation and coach's set of teams, for each year with data; a scope and "
         "year with nothing in the change log since the last publish is skipped (that "
-        "check takes milliseconds). Run it from cron every 5 minutes."
+        "check takes milliseconds). Run it from cron every 10 minutes (docs/operations.md)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -58,8 +61,23 @@ class Command(BaseCommand):
                     if outcome.parts is None
                     else f"{len(outcome.parts)} district(s) asked again"
                 )
+                warming = time.perf_counter()
+                try:
+                    rendered = f"{fragments.warm(scope, year, today)} dashboard selections"
+                except OperationalError as error:
+                    if not is_busy(error):
+                        raise
+                    # The cube is published; its first view renders the figures.
+                    rendered = "no dashboard selections (database busy)"
                 what = (
-                    f"built ({outcome.cells} cells; {asked}; queries {outcome.query_seconds:.2f} s)"
+                    f"built ({outcome.cells} cells; {asked}; queries {outcome.query_seconds:.2f} s;"
+                    f" {rendered} rendered in {time.perf_counter() - warming:.2f} s)"
+                )
+            elif outcome.unchanged:
+                skipped += 1
+                what = (
+                    f"figures unchanged ({len(outcome.parts or ())} district(s) asked "
+                    f"again; queries {outcome.query_seconds:.2f} s), kept"
                 )
             else:
                 skipped += 1
