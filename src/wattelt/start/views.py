@@ -33,6 +33,7 @@ def start(request: StaffRequest) -> HttpResponse:
         chosen = TodayFilter(request.GET).chosen()
         work = selectors.professional_work(user, chosen.scope, chosen.show, today)
         page = Paginator(work, PAGE_SIZE).get_page(request.GET.get("page"))
+        page.object_list = selectors.in_order(work, page.object_list)
         shared = selectors.shared_with_me(user, PAGE_SIZE)
         shown += [(t.pk, t.resident_id) for t in [*page, *shared]]
         context |= {
