@@ -8,7 +8,6 @@ import dataclasses
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 from wattelt.audit.services import log_list_access
 from wattelt.organisations import roles
 from wattelt.organisations.two_factor import sudo_mode
-from wattelt.web import StaffRequest, add_service_errors
+from wattelt.web import StaffRequest, add_service_errors, page_of
 
 from . import adoption, services
 from .adoption.page import adoption_context
@@ -66,7 +65,7 @@ def team_reminders(request: StaffRequest) -> HttpResponse:
         raise Http404
     needs_attention = request.GET.get("toon") == NEEDS_ATTENTION
     trajectories = services.coach_team_list(request.user, needs_attention)
-    page = Paginator(trajectories, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(trajectories, request.GET.get("page"), PAGE_SIZE)
     today = timezone.localdate()
     rows = [
         (t, services.reminder_state(t, t.team.organisation.start_measurement_grace_days, today))

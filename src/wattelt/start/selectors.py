@@ -4,7 +4,6 @@ a fixed number of queries whatever the data size; lists are paginated by the cal
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +15,6 @@ from django.db.models import (
     F,
     OuterRef,
     Q,
-    QuerySet,
     Sum,
     Value,
     When,
@@ -86,18 +84,6 @@ def _counted(today: dt.date) -> dict[str, Any]:
         ),
         "start_missing": Count("pk", filter=overdue & ~recorded),
     }
-
-
-def in_order(work: TrajectoryQuerySet, page: Iterable[Trajectory]) -> list[Trajectory]:
-    """A page of `professional_work` (the `work` queryset sliced) in two steps: the ids
-    in order first (an index-only scan of the open ones, however many), then only those
-    rows with their resident, team and responsible, through the same queryset (joining
-    every open trajectory before sorting cost 60 ms at a caseload of 3,000)."""
-    if not isinstance(page, QuerySet):
-        return list(page)
-    ids = list(page.values_list("pk", flat=True))
-    by_id = {t.pk: t for t in work.filter(pk__in=ids)}
-    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def work_counts(user: Staff, today: dt.date) -> dict[str, dict[str, int]]:
