@@ -19,7 +19,7 @@ from wattelt.organisations.two_factor import sudo_mode
 from wattelt.web import StaffRequest, add_service_errors, page_of
 
 from . import adoption, services
-from .adoption.page import adoption_context
+from .adoption.page import rendered_report
 from .forms import AdoptionFilterForm, PolicyForm
 
 PAGE_SIZE = 25
@@ -95,8 +95,5 @@ def adoption_page(request: StaffRequest) -> HttpResponse:
         raise Http404
     today = timezone.localdate()
     chosen = AdoptionFilterForm(request.GET, access=access, today=today).chosen()
-    report = adoption.adoption_report(
-        access, chosen.end, chosen.team_id, chosen.professional_id, chosen.people, today
-    )
-    context = adoption_context(access, chosen, report, today)
+    context = {"report_html": rendered_report(access, chosen, today)}
     return render(request, "implementation/adoption.html", context)
