@@ -43,7 +43,9 @@ def page_of(rows: QuerySet[Any], number: Any, size: int) -> Page:
     match), then only those rows through the same queryset, with its joins. A long list
     sorted after joining every row to its resident cost 50-120 ms at 1,000,000 residents."""
     page = Paginator(rows, size).get_page(number)
-    ids = list(page.object_list.values_list("pk", flat=True))
+    sliced = page.object_list
+    assert isinstance(sliced, QuerySet)  # a slice of `rows`
+    ids = list(sliced.values_list("pk", flat=True))
     found = {row.pk: row for row in rows.filter(pk__in=ids)}
     page.object_list = [found[pk] for pk in ids if pk in found]
     return page
