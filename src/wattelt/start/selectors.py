@@ -134,10 +134,9 @@ class ProfessionalRow:
 
 
 def coach_overview(user: Staff, today: dt.date) -> tuple[dict[str, int], list[ProfessionalRow]]:
-    """The coached teams' counts, and per responsible professional: two queries."""
+    """The coached teams' counts, and per responsible professional: one query."""
     counted = _counted(today)
     team = implementation.coach_team_list(user).order_by()
-    totals = team.aggregate(**counted)
     per_professional = (
         team.values(
             "responsible_id", "responsible__first_name", "responsible__last_name", "team__name"
@@ -156,7 +155,10 @@ def coach_overview(user: Staff, today: dt.date) -> tuple[dict[str, int], list[Pr
         )
         for row in per_professional
     ]
-    return {name: totals[name] or 0 for name in counted}, rows
+    # Every trajectory is in exactly one row: the totals are the rows' sums (one scan of
+    # the teams' open trajectories, not two).
+    totals = {name: sum(getattr(row, name) for row in rows) for name in counted}
+    return totals, rows
 
 
 def privacy_counts(user: Staff, today: dt.date) -> dict[str, int]:
