@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from bench.pages import PageResult
 
 TARGET_P95_MS = 50.0
+NAME = 30
+"""Width of the page column ("quality: Gebruik van Wat telt")."""
 
 
 def out(text: str) -> None:
@@ -55,7 +57,7 @@ def explain(sql: str) -> str:
 
 def table(results: Sequence[PageResult]) -> str:
     header = (
-        f"{'page':<21} {'example url':<22} {'objects':>7} {'n':>4} {'median ms':>9} "
+        f"{'page':<{NAME}} {'example url':<22} {'objects':>7} {'n':>4} {'median ms':>9} "
         f"{'p95 ms':>7} {'max ms':>7} {'queries':>7} {'sql ms':>6} {'cpu ms':>6}  "
         f"p95 < {TARGET_P95_MS:.0f} ms"
     )
@@ -75,8 +77,8 @@ def table(results: Sequence[PageResult]) -> str:
         if r.failure:
             verdict = "FAILED"
         lines.append(
-            f"{r.name:<21} {shorten(r.example, 22):<22} {r.objects:>7} {len(r.times_ms):>4} "
-            f"{numbers}  {verdict}"
+            f"{shorten(r.name, NAME):<{NAME}} {shorten(r.example, 22):<22} {r.objects:>7} "
+            f"{len(r.times_ms):>4} {numbers}  {verdict}"
         )
     lines.append(
         "(median/p95/max: wall time per request; queries: SQL statements per request; "
