@@ -17,8 +17,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import math
-import os
-import platform
 import random
 import re
 import statistics
@@ -27,7 +25,6 @@ import time
 import traceback
 from dataclasses import dataclass, field
 
-import django
 from django.apps import apps
 from django.core.management import call_command
 from django.db import connection, reset_queries
@@ -38,13 +35,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bench.generate import DEFAULT_RESIDENTS, count_rows, generate, require_postgresql
+from bench.page_report import TARGET_P95_MS, load, out, report
 from wattelt.instrument import services
 from wattelt.instrument.forms import BoardParser
 from wattelt.instrument.models import Measurement
 from wattelt.organisations.models import Staff
 from wattelt.residents.models import Trajectory
 
-TARGET_P95_MS = 50.0
 OPEN_RANGE = (50, 250)
 PAGE_SIZE = 25  # the start page's paginator
 DRAFTS_TO_CREATE = 30
@@ -299,85 +296,6 @@ def request_once(client: Client, url: str, result: PageResult) -> None:
             stats.max_ms, stats.sql = ms, sql
 
 
-def explain(sql: str) -> str:
-    """EXPLAIN ANALYZE of a captured SELECT (never of a statement that writes)."""
-    if not sql.lstrip().upper().startswith("SELECT"):
-        return "(not a SELECT; not explained)"
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
-        return "\n".join(row[0] for row in cursor.fetchall())
-
-
-# -- reporting ---------------------------------------------------------------------------
-
-
-def table(results: list[PageResult]) -> str:
-    header = (
-        f"{'page':<21} {'example url':<22} {'objects':>7} {'n':>4} {'median ms':>9} "
-        f"{'p95 ms':>7} {'max ms':>7} {'queries':>7} {'sql ms':>6} {'cpu ms':>6}  "
-        f"p95 < {TARGET_P95_MS:.0f} ms"
-    )
-    lines = [header, "-" * len(header)]
-    for r in results:
-        if r.times_ms:
-            q_low, q_high = min(r.queries), max(r.queries)
-            queries = f"{q_low}" if q_low == q_high else f"{q_low}-{q_high}"
-            numbers = (
-                f"{r.median:>9.1f} {r.p95:>7.1f} {r.max:>7.1f} {queries:>7} "
-                f"{statistics.median(r.db_ms):>6.1f} {statistics.median(r.cpu_ms):>6.1f}"
-            )
-            verdict = "ok" if r.ok else "SLOW"
-        else:
-            numbers = " ".join(f"{'-':>{w}}" for w in (9, 7, 7, 7, 6, 6))
-            verdict = "FAILED"
-        if r.failure:
-            verdict = "FAILED"
-        lines.append(
-            f"{r.name:<21} {shorten(r.example, 22):<22} {r.objects:>7} {len(r.times_ms):>4} "
-            f"{numbers}  {verdict}"
-        )
-    lines.append(
-        "(median/p95/max: wall time per request; queries: SQL statements per request; "
-        "sql ms, cpu ms: medians of the statements' time and of this process's CPU time)"
-    )
-    return "\n".join(lines)
-
-
-def slow_queries(results: list[PageResult]) -> str:
-    lines = ["Queries with the most time per page (total over all requests):"]
-    for r in results:
-        if not r.by_query:
-            continue
-        lines.append(f"  {r.name}:")
-        for q in r.slowest():
-            lines.append(
-                f"    {q.total_ms / max(len(r.times_ms), 1):6.2f} ms/request, {q.count:>4}x, "
-                f"max {q.max_ms:5.1f} ms: {shorten(q.sql, 150)}"
-            )
-    return "\n".join(lines)
-
-
-def shorten(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 3] + "..."
-
-
-def load() -> str:
-    """The 1-minute load average: other processes on the machine skew the timings."""
-    return f"{os.getloadavg()[0]:.2f}" if hasattr(os, "getloadavg") else "?"
-
-
-def out(text: str) -> None:
-    print(text, flush=True)
-
-
-def server_version() -> str:
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        row = cursor.fetchone()
-    return str(row[0]) if row else "?"
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.pages", description=__doc__)
     parser.add_argument("--residents", type=int, default=DEFAULT_RESIDENTS)
@@ -412,6 +330,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         generate(args.residents, args.seed, args.reset)
         call_command("rebuild_adoption_summary", verbosity=0)  # generated rows bypass it
+        residents = args.residents
 
     subject = choose_professional()
     try:
@@ -430,40 +349,13 @@ def main(argv: list[str] | None = None) -> int:
         if result.name == DRAFT_PAGE and draft_problem:
             result.failure = draft_problem + (f"\n{result.failure}" if result.failure else "")
 
-    out("")
-    out(
-        f"bench.pages {started:%Y-%m-%d %H:%M %Z} · {platform.node()} · {os.cpu_count()} cores · "
-        f"Python {platform.python_version()} · Django {django.get_version()} · "
-        f"PostgreSQL {server_version()} · load average before {load_before}, after {load()}"
-    )
-    out(
-        f"professional {subject.professional.username}: {subject.open_trajectories} open "
-        f"trajectories; teams: {', '.join(subject.teams)}"
-    )
-    out(
+    about = [
+        f"{residents:,} residents; professional {subject.professional.username}: "
+        f"{subject.open_trajectories} open trajectories; teams: {', '.join(subject.teams)}",
         f"{args.warmup} warm-up + {args.requests} measured requests per page through the test "
-        "Client, the pages in turns"
-    )
-    out("")
-    out(table(results))
-    out("")
-    out(slow_queries(results))
-    for r in results:
-        selects = [q for q in r.slowest(len(r.by_query)) if q.sql.lstrip().startswith("SELECT")]
-        if selects and (args.explain or (r.times_ms and not r.ok)):
-            costly = selects[0]
-            out("")
-            out(
-                f"EXPLAIN ANALYZE of the SELECT with the most time on {r.name} "
-                f"({costly.total_ms / len(r.times_ms):.2f} ms/request, max {costly.max_ms:.1f} ms):"
-            )
-            out(costly.sql)
-            out(explain(costly.sql))
-    failures = [r for r in results if r.failure]
-    for r in failures:
-        out("")
-        out(f"FAILED {r.name}: {r.failure}")
-    return 1 if failures else 0
+        "Client, the pages in turns",
+    ]
+    return report("bench.pages", started, load_before, about, results, args.explain)
 
 
 if __name__ == "__main__":

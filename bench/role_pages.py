@@ -17,29 +17,16 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import platform
 import sys
 import time
 
-import django
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from bench.generate import count_rows, require_postgresql
-from bench.pages import (
-    PageResult,
-    Plan,
-    choose_professional,
-    load,
-    log_in,
-    measure,
-    out,
-    server_version,
-    slow_queries,
-    table,
-)
+from bench.page_report import load, out, report
+from bench.pages import PageResult, Plan, choose_professional, log_in, measure
 from wattelt import navigation
 from wattelt.organisations.models import Membership, Organisation, Role, Staff
 from wattelt.organisations.two_factor import REAUTHENTICATED_AT
@@ -161,23 +148,11 @@ def main(argv: list[str] | None = None) -> int:
         session[REAUTHENTICATED_AT] = time.time() + 24 * 3600
         session.save()
         results += measure(client, role_plans(role, person), args.requests, args.warmup)
-    out("")
-    out(
-        f"bench.role_pages {started:%Y-%m-%d %H:%M %Z} · {platform.node()} · "
-        f"{os.cpu_count()} cores · Python {platform.python_version()} · Django "
-        f"{django.get_version()} · PostgreSQL {server_version()} · {residents:,} residents · "
-        f"load average before {load_before}, after {load()}"
-    )
-    out(f"{args.warmup} warm-up + {args.requests} measured requests per page, in turns per role")
-    out("")
-    out(table(results))
-    out("")
-    out(slow_queries(results))
-    failures = [r for r in results if r.failure]
-    for r in failures:
-        out("")
-        out(f"FAILED {r.name}: {r.failure}")
-    return 1 if failures else 0
+    about = [
+        f"{residents:,} residents",
+        f"{args.warmup} warm-up + {args.requests} measured requests per page, in turns per role",
+    ]
+    return report("bench.role_pages", started, load_before, about, results)
 
 
 if __name__ == "__main__":

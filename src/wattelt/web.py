@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.http.response import HttpResponseBase
 from django.utils import translation
@@ -33,6 +35,20 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def page_of(rows: QuerySet[Any], number: Any, size: int) -> Page:
+    """`Paginator(rows, size).get_page(number)`, the page read in two steps: its ids in
+    order first (a narrow query the database answers from an index, however many rows
+    match), then only those rows through the same queryset, with its joins. A long list
+    sorted after joining every row to its resident cost 50-120 ms at 1,000,000 residents."""
+    page = Paginator(rows, size).get_page(number)
+    sliced = page.object_list
+    assert isinstance(sliced, QuerySet)  # a slice of `rows`
+    ids = list(sliced.values_list("pk", flat=True))
+    found = {row.pk: row for row in rows.filter(pk__in=ids)}
+    page.object_list = [found[pk] for pk in ids if pk in found]
+    return page
 
 
 class ChosenLanguage:

@@ -431,3 +431,27 @@ def test_query_count_does_not_grow_with_the_data(build, organisation, team, sout
     assert many == few
     # Session, login and layout 8, access 2, the figures 7 (+2 savepoints), policy 1.
     assert few <= 21, "\n".join(q["sql"][:150] for q in captured_last)
+
+
+def test_the_rendered_report_is_kept_until_its_figures_change(build, organisation, team, alice):
+    """The page reads the summary on every view and renders the report only when what it
+    shows changed: a second view reuses it, a confirmed start measurement shows at once."""
+    quinn = staff_with_role("quinn", organisation, Role.Name.QUALITY_OFFICER)
+    client = client_for(quinn)
+    url = reverse("implementation:adoption")
+    today = dt.date.today()
+    trajectory = build.trajectory(team, alice, today - dt.timedelta(days=3))
+
+    def view() -> tuple[bool, str]:
+        response = client.get(url)
+        assert response.status_code == 200
+        rendered = "implementation/_adoption_report.html" in [t.name for t in response.templates]
+        return rendered, response.content.decode()
+
+    rendered, html = view()
+    assert rendered and "0% (0/1)" in html
+    rendered, again = view()
+    assert not rendered and "0% (0/1)" in again and "Alice Test" in again
+    build.measurement(trajectory, today - dt.timedelta(days=1))
+    rendered, html = view()
+    assert rendered and "100% (1/1)" in html

@@ -8,7 +8,6 @@ import dataclasses
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,11 +16,10 @@ from django.utils.translation import gettext as _
 from wattelt.audit.services import log_list_access
 from wattelt.organisations import roles
 from wattelt.organisations.two_factor import sudo_mode
-from wattelt.web import StaffRequest, add_service_errors
+from wattelt.web import StaffRequest, add_service_errors, page_of
 
 from . import adoption, services
-from .adoption.page import adoption_context
-from .adoption.summary import refresh_pending_since
+from .adoption.page import rendered_report
 from .forms import AdoptionFilterForm, PolicyForm
 
 PAGE_SIZE = 25
@@ -75,7 +73,7 @@ def team_reminders(request: StaffRequest) -> HttpResponse:
         raise Http404
     needs_attention = request.GET.get("toon") == NEEDS_ATTENTION
     trajectories = services.coach_team_list(request.user, needs_attention)
-    page = Paginator(trajectories, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(trajectories, request.GET.get("page"), PAGE_SIZE)
     today = timezone.localdate()
     rows = [
         (t, services.reminder_state(t, t.team.organisation.start_measurement_grace_days, today))
@@ -105,9 +103,5 @@ def adoption_page(request: StaffRequest) -> HttpResponse:
         raise Http404
     today = timezone.localdate()
     chosen = AdoptionFilterForm(request.GET, access=access, today=today).chosen()
-    report = adoption.adoption_report(
-        access, chosen.end, chosen.team_id, chosen.professional_id, chosen.people, today
-    )
-    context = adoption_context(access, chosen, report, today)
-    context["recalculating_since"] = refresh_pending_since(access.organisation.pk)
+    context = {"report_html": rendered_report(access, chosen, today)}
     return render(request, "implementation/adoption.html", context)

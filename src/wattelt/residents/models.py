@@ -196,6 +196,14 @@ class Trajectory(models.Model):
         indexes = [
             models.Index(fields=["responsible", "ended_on", "-last_activity_at"]),
             models.Index(fields=["team", "ended_on", "-last_activity_at"]),
+            # The start page's and the coach's counts, and the first step of their
+            # lists (web.page_of), read only this: an index-only scan of a team's open
+            # trajectories, in due order.
+            models.Index(
+                fields=["team", "measurement_due_on", "responsible", "last_activity_at", "id"],
+                condition=models.Q(ended_on__isnull=True),
+                name="trajectory_open_work",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -7,7 +7,18 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, Count, DateField, Exists, F, OuterRef, Q, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from wattelt.audit.models import AccessLog
@@ -76,15 +87,27 @@ def _counted(today: dt.date) -> dict[str, Any]:
 
 
 def work_counts(user: Staff, today: dt.date) -> dict[str, dict[str, int]]:
-    """Open, overdue, due and start-missing counts, for "mine" and for the team: one query."""
+    """Open, overdue, due and start-missing counts, for "mine" and for the team: one query.
+    Whether a start measurement is missing (two EXISTS) is asked once per overdue row,
+    in a subquery, not once per count that uses it."""
     counted = _counted(today)
+    missing = counted.pop("start_missing")
     mine = Q(responsible=user)
     aggregates: dict[str, Any] = {}
     for name, count in counted.items():
         aggregates[f"team_{name}"] = count
         condition = mine if count.filter is None else (count.filter & mine)
         aggregates[f"mine_{name}"] = Count("pk", filter=condition)
-    row = Trajectory.objects.visible_to(user).in_care_of(user).open().aggregate(**aggregates)
+    aggregates["team_start_missing"] = Sum("start_missing")
+    aggregates["mine_start_missing"] = Sum("start_missing", filter=mine)
+    flagged = (
+        Trajectory.objects.visible_to(user)
+        .in_care_of(user)
+        .open()
+        .annotate(start_missing=Case(When(missing.filter, then=1), default=0))
+    )
+    row = flagged.aggregate(**aggregates)
+    counted["start_missing"] = missing
     return {
         scope: {name: row[f"{scope}_{name}"] or 0 for name in counted} for scope in ("mine", "team")
     }
@@ -111,10 +134,9 @@ class ProfessionalRow:
 
 
 def coach_overview(user: Staff, today: dt.date) -> tuple[dict[str, int], list[ProfessionalRow]]:
-    """The coached teams' counts, and per responsible professional: two queries."""
+    """The coached teams' counts, and per responsible professional: one query."""
     counted = _counted(today)
     team = implementation.coach_team_list(user).order_by()
-    totals = team.aggregate(**counted)
     per_professional = (
         team.values(
             "responsible_id", "responsible__first_name", "responsible__last_name", "team__name"
@@ -133,7 +155,10 @@ def coach_overview(user: Staff, today: dt.date) -> tuple[dict[str, int], list[Pr
         )
         for row in per_professional
     ]
-    return {name: totals[name] or 0 for name in counted}, rows
+    # Every trajectory is in exactly one row: the totals are the rows' sums (one scan of
+    # the teams' open trajectories, not two).
+    totals = {name: sum(getattr(row, name) for row in rows) for name in counted}
+    return totals, rows
 
 
 def privacy_counts(user: Staff, today: dt.date) -> dict[str, int]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -12,7 +11,7 @@ from wattelt.audit.services import log_list_access
 from wattelt.organisations import roles
 from wattelt.organisations.models import Role
 from wattelt.residents.services import due_state
-from wattelt.web import StaffRequest
+from wattelt.web import StaffRequest, page_of
 
 from . import selectors
 from .forms import TodayFilter
@@ -32,7 +31,7 @@ def start(request: StaffRequest) -> HttpResponse:
     if roles.is_professional(user):
         chosen = TodayFilter(request.GET).chosen()
         work = selectors.professional_work(user, chosen.scope, chosen.show, today)
-        page = Paginator(work, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = page_of(work, request.GET.get("page"), PAGE_SIZE)
         shared = selectors.shared_with_me(user, PAGE_SIZE)
         shown += [(t.pk, t.resident_id) for t in [*page, *shared]]
         context |= {

@@ -118,6 +118,18 @@ def _split(counts: Mapping[Key, Counts], part: int) -> dict[int, dict[Key, Count
     return split
 
 
+def report_counts(
+    access: AdoptionAccess, end: Month, team_id: int | None, today: dt.date
+) -> dict[Key, Counts]:
+    """The counts the report of the twelve months up to `end` rests on (one team
+    chosen: only its counts). Two queries (the adoption summary, counts.py)."""
+    months = window(end)
+    team_ids = [t for t in access.team_ids if team_id is None or t == team_id]
+    return counts_of_teams(
+        access.organisation, months[0].first_day, min(end.last_day, today), team_ids, today
+    )
+
+
 def adoption_report(
     access: AdoptionAccess,
     end: Month,
@@ -125,20 +137,21 @@ def adoption_report(
     professional_id: int | None = None,
     people: list[tuple[int, str]] | None = None,
     today: dt.date | None = None,
+    counts: Mapping[Key, Counts] | None = None,
+    offered: list[str] | None = None,
 ) -> AdoptionReport:
     """Everything the page shows for the twelve months up to `end`: the trend of the
     chosen scope (all the user's teams, one team, or one professional), every visible
     team with its lights, and `people` (from `professionals_of(detail_teams(...))`) with
-    theirs. Two queries (the adoption summary, counts.py), whatever the data."""
+    theirs. Two queries (the adoption summary, counts.py), whatever the data, or none
+    with `counts` (from `report_counts`) and `offered` given."""
     today = today or timezone.localdate()
     organisation = access.organisation
     months = window(end)
     recent = complete_months(months, today)
     # One team chosen: only its counts are shown (its trend, its row, its people).
-    team_ids = [t for t in access.team_ids if team_id is None or t == team_id]
-    counts = counts_of_teams(
-        organisation, months[0].first_day, min(end.last_day, today), team_ids, today
-    )
+    if counts is None:
+        counts = report_counts(access, end, team_id, today)
     trend_by_month = _by_month(counts, months, _scope(access, team_id, professional_id))
     detail = detail_teams(access, team_id)
     per_team, per_person = _split(counts, 0), _split(counts, 1)
@@ -161,6 +174,6 @@ def adoption_report(
             )
             for person in people or []
         ],
-        offered=offered_views(organisation),
+        offered=offered_views(organisation) if offered is None else offered,
         interval_months=organisation.follow_up_interval_months,
     )
