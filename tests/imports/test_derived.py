@@ -14,7 +14,6 @@ from django.db import IntegrityError, connection, transaction
 from tests.conftest import client_for
 from tests.imports.files import csv_bytes
 from tests.imports.test_bulk import HEADER_TWO_GOALS, start_row, twin
-from tests.imports.test_import import run
 from tests.imports.test_loading import summary_rows
 from wattelt.imports import derived, services
 from wattelt.imports.loading import LOADED_TABLES

@@ -408,11 +408,16 @@ def _progress(job: ImportJob, done: int) -> None:
         other.close()
 
 
-def run(job: ImportJob) -> ImportJob:
+def run(job: ImportJob, derive: bool = True) -> ImportJob:
     """Check (dry run) or import the job's file; all or nothing. The problems are kept
-    as text in Dutch, the language of the screens."""
+    as text in Dutch, the language of the screens. After a real import commits, the
+    derived phase follows (`derived.finish`) unless not `derive` (bench/imports.py times
+    the two phases apart)."""
     with translation.override("nl"):
-        return _run(job)
+        job = _run(job)
+    if derive and job.state == ImportJob.State.DERIVING:
+        return derived.finish(job)
+    return job
 
 
 @contextmanager
@@ -470,7 +475,7 @@ def _run(job: ImportJob) -> ImportJob:
         pass
     bulk.lap("commit (or rollback)")
     if job.state == ImportJob.State.DERIVING:
-        return derived.finish(job)
+        return job
     refused = bool(problems.items)
     job.problems = problems.items
     job.rows_done = len(table.rows)
