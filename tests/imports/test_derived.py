@@ -14,7 +14,10 @@ from django.db import IntegrityError, connection, transaction
 from tests.conftest import client_for
 from tests.imports.files import csv_bytes
 from tests.imports.test_bulk import HEADER_TWO_GOALS, start_row, twin
+from tests.imports.test_import import run
 from tests.imports.test_loading import summary_rows
+from wattelt.implementation.adoption import summary as adoption
+from wattelt.implementation.models import AdoptionDay, AdoptionFact, AdoptionMonth
 from wattelt.imports import derived, services
 from wattelt.imports.loading import LOADED_TABLES
 from wattelt.imports.models import ImportJob
@@ -158,3 +161,25 @@ def test_the_keys_come_back_not_valid_and_are_validated_after(
     assert not_validated_keys() == []
     job.refresh_from_db()
     assert job.state == "done"
+
+
+def adoption_rows() -> dict[str, list[tuple[Any, ...]]]:
+    return {
+        model.__name__: sorted(
+            model.objects.values_list(*[f.attname for f in model._meta.fields if f.name != "id"])
+        )
+        for model in (AdoptionFact, AdoptionDay, AdoptionMonth)
+    }
+
+
+def test_the_adoption_summary_is_what_a_rebuild_derives(trajectory, quinn):
+    """The derived phase tells the adoption summary about the loaded trajectories as a
+    queryset (one pass): its facts and sums are those a rebuild derives."""
+    other = twin(trajectory, "123456782")
+    rows = [start_row(trajectory, "111222333"), start_row(other, "123456782")]
+    job = run(quinn, "historie.csv", csv_bytes(rows, HEADER_TWO_GOALS))
+    assert (job.state, job.imported) == ("done", 2)
+    loaded = adoption_rows()
+    assert loaded["AdoptionFact"]
+    adoption.rebuild()
+    assert adoption_rows() == loaded

@@ -38,6 +38,7 @@ from wattelt.monitoring.models import (
     PublishedCube,
     TrajectorySummary,
 )
+from wattelt.residents.models import Trajectory
 
 from . import bulk
 from .loading import LOADED_TABLES
@@ -71,7 +72,13 @@ def finish(job: ImportJob) -> ImportJob:
             bulk.lap("derived: monitoring summary")
             changes.record(reach())
             bulk.lap("derived: change log")
-            measurements_loaded.send(sender=Measurement, trajectory_ids=trajectory_ids)
+            measurements_loaded.send(
+                sender=Measurement,
+                trajectory_ids=trajectory_ids,
+                trajectories=Trajectory.objects.filter(
+                    pk__in=RawSQL(f"SELECT trajectory_id FROM {LISTED}", [])
+                ),
+            )
             bulk.lap("derived: adoption summary")
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE {LISTED}")

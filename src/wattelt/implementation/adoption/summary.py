@@ -244,6 +244,12 @@ def refresh(trajectory_ids: Iterable[int]) -> None:
         _refresh(Trajectory.objects.filter(pk__in=ids[start : start + CHUNK]))
 
 
+def refresh_scope(scope: QuerySet[Trajectory]) -> None:
+    """The trajectories of a queryset, set-based in one pass (a bulk import's million:
+    per 2,000 ids, `refresh` took ~0.7 s of server CPU a chunk)."""
+    _refresh(scope)
+
+
 def refresh_organisation(organisation: Organisation) -> None:
     """Every trajectory of the organisation (its follow-up interval changed)."""
     _refresh(Trajectory.objects.filter(team__organisation=organisation))
