@@ -18,7 +18,7 @@ up to date what is derived from those rows, in a transaction of its own:
 Every step derives from what is committed, and the marker is cleared in the
 transaction that writes the figures: if the process dies between the phases or during
 this one, the next `manage.py run_imports` (cron, every minute) runs `finish_pending`
-and does it all again, with the same result (ADR 0031).
+and does it all again, with the same result (ADR 0014).
 """
 
 from __future__ import annotations

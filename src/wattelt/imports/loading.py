@@ -444,7 +444,7 @@ def exclusive_load(tables: Sequence[str] = LOADED_TABLES) -> Iterator[None]:
     commit, in the derived phase (`derived.validate_keys`). The bulk way's lookups have
     already proven every reference the loaded rows make (trajectory, staff, catalogue,
     life domains, the ids it drew itself): the validation costs ~8 s of server CPU per
-    million rows and would only find a bug (docs/adr/0031-import-derived-phase.md).
+    million rows and would only find a bug (docs/adr/0014-import-derived-phase.md).
     Dropping a foreign key locks both its tables exclusively until the commit (the board
     and sign-in wait), hence `settings.IMPORT_EXCLUSIVE_ROWS`."""
     connection.check_constraints()  # PostgreSQL alters no table with checks still pending
