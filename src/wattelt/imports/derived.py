@@ -59,12 +59,19 @@ def finish_pending() -> int:
 
 def finish(job: ImportJob) -> ImportJob:
     """Bring the figures of the job's imported trajectories up to date and mark the job
-    done. Idempotent: a job that is not `DERIVING` is left as it is."""
+    done. Idempotent: a job that is not `DERIVING`, or that another worker is finishing
+    right now, is left as it is."""
     validate_keys()
     with transaction.atomic():
-        locked = ImportJob.objects.select_for_update().defer("content").get(pk=job.pk)
-        if locked.state != ImportJob.State.DERIVING:
-            return locked
+        # Another worker's `finish_pending` at it already (cron): leave it to that one.
+        locked = (
+            ImportJob.objects.select_for_update(skip_locked=True)
+            .defer("content")
+            .filter(pk=job.pk)
+            .first()
+        )
+        if locked is None or locked.state != ImportJob.State.DERIVING:
+            return locked or job
         trajectory_ids = _list_trajectories(locked)
         bulk.lap("derived: trajectories listed")
         if trajectory_ids:
