@@ -90,3 +90,35 @@ def test_quality_officer_checks_a_file_and_reads_every_problem(
     expect(phone.locator("table")).to_contain_text("wonen_inwoner")
     assert_accessible(phone)
     shot(phone, "problems-phone")
+
+
+def test_the_import_screen_shows_the_figures_being_brought_up_to_date(
+    contexts: Contexts, base_url, trajectory, organisation, shot, tmp_path, monkeypatch
+):
+    """After the measurements committed, the derived phase (ADR 0014) shows as its own
+    state until the figures are up to date; then the page turns to "imported" by itself."""
+    from wattelt.imports import derived
+
+    staff_with_role("quinn", organisation, Role.Name.QUALITY_OFFICER)
+    upload = tmp_path / "historie.csv"
+    upload.write_bytes(csv_bytes(rows_for(trajectory)[:1]))
+    page = contexts.new_page(viewport=TABLET, touch=True)
+    log_in(page, base_url, "quinn", "/organisatie/import/")
+    page.get_by_label("Bestand met eerdere metingen").set_input_files(str(upload))
+    page.get_by_label("Alleen controleren").uncheck()
+    page.get_by_role("button", name="Uploaden").click()
+    with monkeypatch.context() as patch:
+        patch.setattr(derived, "finish", lambda job: job)  # the phase still at work
+        call_command("run_imports", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    page.reload()
+    expect(page.locator(".import-state")).to_contain_text("cijfers bijwerken")
+    expect(page.locator("main")).to_contain_text("De monitoringcijfers worden bijgewerkt")
+    assert_accessible(page)
+    shot(page, "deriving-tablet")
+    phone = contexts.new_page(viewport=PHONE, touch=True)
+    log_in(phone, base_url, "quinn", page.url.removeprefix(base_url))
+    expect(phone.locator(".import-state")).to_contain_text("cijfers bijwerken")
+    assert_accessible(phone)
+    shot(phone, "deriving-phone")
+    call_command("run_imports", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    expect(page.locator(".import-state")).to_contain_text("geïmporteerd", timeout=15_000)

@@ -24,7 +24,6 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Max
-from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -156,21 +155,6 @@ class Lookups:
             .annotate(last=Max("recorded_on"))
             .values_list("trajectory_id", "last")
         )
-
-    def skipped_years(self) -> dict[int, set[int]]:
-        """Per trajectory the years of its records of a measurement not filled in: its
-        figures count in those years too (`monitoring.changes`)."""
-        years: dict[int, set[int]] = {}
-        rows = (
-            NotFilledIn.objects.filter(trajectory__team__organisation=self.organisation)
-            .annotate(year=ExtractYear("recorded_on"))
-            .values_list("trajectory_id", "year")
-            .distinct()
-            .order_by()
-        )
-        for trajectory_id, year in rows:
-            years.setdefault(trajectory_id, set()).add(year)
-        return years
 
     def measured(self) -> set[int]:
         """The trajectories that already have a measurement (confirmed or draft)."""

@@ -1,16 +1,14 @@
 """Writing the checked rows of the bulk way (`bulk.py`) as the confirmed board would.
 
 Per chunk of checked rows: the measurement with its snapshot, the chosen domains, the
-goals and their life domains, one access-log record per measurement, the trajectory's
-due date and last activity, and the monitoring summary rows of the trajectory
-(`TrajectorySummary`, `MeasurementFact`, `ChipFact`), all set-based: COPY on PostgreSQL,
-executemany on SQLite. Ids come from the tables' sequences up front, so the summary rows
-are made from what is in memory instead of being derived again from the new rows.
+goals and their life domains, one access-log record per measurement, and (after the
+last chunk) the trajectory's due date and last activity, all set-based: COPY on
+PostgreSQL, executemany on SQLite. Ids come from the tables' sequences up front.
 
-The summary rows are exactly what `monitoring.summary` derives for a trajectory whose
-only confirmed measurement is this start measurement (the bulk way takes only
-trajectories without any measurement, so they have no goals, reviews or progress notes
-and no chip pairs); tests/imports/test_loading.py compares them with a rebuild.
+What is derived from these rows (the monitoring summary, the change log of the published
+figures, the adoption summary) is brought up to date after the file's transaction
+commits, in the derived phase (`derived.py`); the writer remembers the range of
+measurement ids it wrote, the job's pending marker.
 
 On PostgreSQL a thread of its own writes each chunk on the file's connection (the raw
 psycopg connection, inside the file's transaction) while the next chunk is checked, so
@@ -35,17 +33,12 @@ from psycopg.types.json import set_json_dumps
 from wattelt.audit.models import AccessLog
 from wattelt.instrument.models import GOAL_TEXT_FIELDS, Catalogue, ChosenDomain, Goal, Measurement
 from wattelt.instrument.schedule import next_due_on
-from wattelt.instrument.signals import measurements_loaded
-from wattelt.monitoring import changes, summary
-from wattelt.monitoring.indicators import START_MEASUREMENT_DAYS
-from wattelt.monitoring.models import ChipFact, MeasurementFact, PublishedCube, TrajectorySummary
 from wattelt.organisations.models import Organisation, Staff
-from wattelt.residents.models import ADULT_AGE, Trajectory
+from wattelt.residents.models import Trajectory
 
 from .bulk import Prepared
 
 IMPORT_PURPOSE = "import of historic measurements"
-SCOPE = ["resident_id", "team_id", "organisation_id", "district_id", "municipality_id"]
 COLUMNS: dict[str, list[str]] = {
     Measurement._meta.db_table: [
         "id",
@@ -102,50 +95,8 @@ COLUMNS: dict[str, list[str]] = {
         "outcome",
         "client_address",
     ],
-    TrajectorySummary._meta.db_table: [
-        "trajectory_id",
-        *SCOPE,
-        "born",
-        "started_on",
-        "young_at_start",
-        "measurements",
-        "has_start",
-        "early_start",
-        "has_follow_up",
-        "has_end",
-        "first_measurement_id",
-        "latest_measurement_id",
-        "latest_on",
-        "latest_young",
-        "first_grade",
-        "latest_grade",
-    ],
-    MeasurementFact._meta.db_table: [
-        "measurement_id",
-        "trajectory_id",
-        *SCOPE,
-        "measured_on",
-        "young",
-    ],
-    ChipFact._meta.db_table: [
-        "choice_id",
-        "trajectory_id",
-        *SCOPE,
-        "measured_on",
-        "young",
-        "domain_key",
-        "position",
-        "chip",
-        "prioritised",
-    ],
 }
 Rows = dict[str, list[tuple[object, ...]]]
-YOUNG_BELOW = ADULT_AGE * 10000
-EARLY = dt.timedelta(days=START_MEASUREMENT_DAYS)
-
-
-def _day_number(day: dt.date) -> int:
-    return day.year * 10000 + day.month * 100 + day.day
 
 
 def _json_int(value: int | None) -> str:
@@ -154,11 +105,6 @@ def _json_int(value: int | None) -> str:
 
 def _as_is(text: str) -> str:
     return text
-
-
-def young(born: dt.date, on: dt.date) -> bool:
-    """As `monitoring.summary`: under 18 on the date, exact with leap days."""
-    return _day_number(on) - _day_number(born) < YOUNG_BELOW
 
 
 class ChunkWriter:
@@ -172,7 +118,6 @@ class ChunkWriter:
         by: Staff,
         catalogue: Catalogue,
         skipped: dict[int, dt.date],
-        skipped_years: dict[int, set[int]] | None = None,
     ) -> None:
         self.organisation = organisation
         self.by = by
@@ -186,13 +131,11 @@ class ChunkWriter:
         }
         self.empty_texts = "".join(f', "{f}": ""' for f in GOAL_TEXT_FIELDS if f != "own_words")
         self.skipped = skipped
-        self.skipped_years = skipped_years or {}
         self.due_ids: list[int] = []  # PostgreSQL: the trajectories' due dates, for `finish`
         self.due_dates: list[dt.date] = []
-        # (team, municipality, district, year) of every imported trajectory's dates: the
-        # scopes, years and parts of the change log (`touched`).
-        self.reach: set[tuple[int, int, int, int]] = set()
-        self.trajectory_ids: set[int] = set()  # for the adoption summary, once per file
+        # The lowest and highest measurement id written: the derived phase's marker.
+        self.first_id: int | None = None
+        self.last_id: int | None = None
         self.postgres = connection.vendor == "postgresql"
         self.now = timezone.now()
         self.role = by.role_names[:40]
@@ -217,8 +160,6 @@ class ChunkWriter:
         if not prepared:
             return 0
         rows = self.rows(prepared, cursor)
-        # A trajectory without measurements has its summary row already: it is replaced.
-        self._delete_summaries(cursor, [item.place.trajectory_id for item in prepared])
         for table, values in rows.items():
             self._insert(cursor, table, values)
         self._due_dates(cursor, prepared)
@@ -227,6 +168,9 @@ class ChunkWriter:
     def rows(self, prepared: Sequence[Prepared], cursor: Any) -> Rows:
         """Every row the confirmed board writes for these start measurements."""
         measurement_ids = self._ids(cursor, Measurement, len(prepared))
+        low, high = min(measurement_ids), max(measurement_ids)
+        self.first_id = low if self.first_id is None else min(self.first_id, low)
+        self.last_id = high if self.last_id is None else max(self.last_id, high)
         choice_ids = iter(self._ids(cursor, ChosenDomain, sum(len(p.choices) for p in prepared)))
         goal_ids = iter(self._ids(cursor, Goal, sum(len(p.goals) for p in prepared)))
         rows: Rows = {table: [] for table in COLUMNS}
@@ -235,11 +179,7 @@ class ChunkWriter:
         goals = rows[Goal._meta.db_table]
         goal_domains = rows[Goal.domains.through._meta.db_table]
         log = rows[AccessLog._meta.db_table]
-        summaries = rows[TrajectorySummary._meta.db_table]
-        facts = rows[MeasurementFact._meta.db_table]
-        chip_facts = rows[ChipFact._meta.db_table]
         by, now, organisation_id = self.by.pk, self.now, self.organisation.pk
-        reach, skipped_years = self.reach, self.skipped_years
         for item, measurement_id in zip(prepared, measurement_ids, strict=True):
             place = item.place
             trajectory_id = place.trajectory_id
@@ -300,42 +240,6 @@ class ChunkWriter:
                     None,
                 )
             )
-            scope = (
-                place.resident_id,
-                place.team_id,
-                organisation_id,
-                place.district_id,
-                place.municipality_id,
-            )
-            on = item.measured_on
-            young_on = young(place.born, on)
-            summaries.append(
-                (
-                    trajectory_id,
-                    *scope,
-                    place.born,
-                    place.started_on,
-                    young(place.born, place.started_on),
-                    1,
-                    True,
-                    on <= place.started_on + EARLY,
-                    False,
-                    False,
-                    measurement_id,
-                    measurement_id,
-                    on,
-                    young_on,
-                    item.quality_of_life,
-                    item.quality_of_life,
-                )
-            )
-            facts.append((measurement_id, trajectory_id, *scope, on, young_on))
-            area = (place.team_id, place.municipality_id, place.district_id)
-            reach.add((*area, on.year))
-            reach.add((*area, place.started_on.year))
-            for year in skipped_years.get(trajectory_id, ()):
-                reach.add((*area, year))
-            self.trajectory_ids.add(trajectory_id)
             for key, (resident, professional, carer, prioritised) in item.choices.items():
                 choice_id = next(choice_ids)
                 domain = self.domains[key]
@@ -350,36 +254,7 @@ class ChunkWriter:
                         prioritised,
                     )
                 )
-                chip_facts.append(
-                    (
-                        choice_id,
-                        trajectory_id,
-                        *scope,
-                        on,
-                        young_on,
-                        key,
-                        domain.position,
-                        resident,
-                        prioritised,
-                    )
-                )
         return rows
-
-    def touched(self) -> set[changes.Change]:
-        """What `changes.touched` finds for the written trajectories, from memory: a bulk
-        trajectory had no measurement, so after the import its figures count in the
-        years of its start, of its one measurement and of its records of not filled in
-        (a superset of the years before), in the scopes of its municipality, its
-        organisation and its team's coaches. tests/imports/test_loading.py holds the two
-        equal; `changes.touched` costs ~35 s of CPU per 1,000,000 trajectories."""
-        keys = changes.coach_scope_keys({team for team, *_rest in self.reach})
-        organisation = str(self.organisation.pk)
-        found: set[changes.Change] = set()
-        for team, municipality, district, year in self.reach:
-            found.add((PublishedCube.Kind.MUNICIPALITY, str(municipality), year, district))
-            found.add((PublishedCube.Kind.ORGANISATION, organisation, year, district))
-            found.update((PublishedCube.Kind.TEAMS, key, year, district) for key in keys[team])
-        return found
 
     def _snapshot(self, item: Prepared, goals: list[tuple[int, str, list[str]]]) -> str:
         """As `instrument.services._snapshot` freezes a confirmed start measurement, as
@@ -440,16 +315,6 @@ class ChunkWriter:
         for start in range(0, len(rows), 5_000):
             part = rows[start : start + 5_000]
             cursor.executemany(statement, [tuple(map(self._sqlite, row)) for row in part])
-
-    def _delete_summaries(self, cursor: Any, trajectory_ids: list[int]) -> None:
-        table = TrajectorySummary._meta.db_table
-        if self.postgres:
-            cursor.execute(f"DELETE FROM {table} WHERE trajectory_id = ANY(%s)", [trajectory_ids])
-            return
-        for start in range(0, len(trajectory_ids), 500):
-            part = trajectory_ids[start : start + 500]
-            marks = ", ".join(["%s"] * len(part))
-            cursor.execute(f"DELETE FROM {table} WHERE trajectory_id IN ({marks})", part)
 
     @staticmethod
     def _sqlite(value: object) -> Any:
@@ -525,11 +390,6 @@ class Loader:
             self.thread.join()
         if error is None:
             self._raise()
-            summary.note_change()  # cached figures are computed again
-            # The published figures of these trajectories' scopes and years: republished.
-            changes.record(self.writer.touched())
-            # The adoption summary (implementation app) derives their counts again.
-            measurements_loaded.send(sender=Measurement, trajectory_ids=self.writer.trajectory_ids)
 
     def put(self, prepared: Sequence[Prepared]) -> None:
         self._raise()
@@ -567,9 +427,6 @@ LOADED_TABLES = [
     ChosenDomain._meta.db_table,
     Goal._meta.db_table,
     Goal.domains.through._meta.db_table,
-    TrajectorySummary._meta.db_table,
-    MeasurementFact._meta.db_table,
-    ChipFact._meta.db_table,
     # Each imported trajectory gets its due date and last activity (`_due_dates`): an
     # update writes a new version of the row with an entry in every index.
     Trajectory._meta.db_table,
@@ -582,7 +439,12 @@ def exclusive_load(tables: Sequence[str] = LOADED_TABLES) -> Iterator[None]:
     constraints (not the primary keys) and secondary indexes are dropped here and built
     again, each in one pass, when the block ends without an error, all inside the file's
     transaction: if anything fails, the rollback brings them back unchanged. Every
-    foreign key and unique constraint is checked in full when it is added again.
+    unique constraint is checked in full when it is added again; the foreign keys come
+    back `NOT VALID` (enforced for every later row at once) and are validated after the
+    commit, in the derived phase (`derived.validate_keys`). The bulk way's lookups have
+    already proven every reference the loaded rows make (trajectory, staff, catalogue,
+    life domains, the ids it drew itself): the validation costs ~8 s of server CPU per
+    million rows and would only find a bug (docs/adr/0014-import-derived-phase.md).
     Dropping a foreign key locks both its tables exclusively until the commit (the board
     and sign-in wait), hence `settings.IMPORT_EXCLUSIVE_ROWS`."""
     connection.check_constraints()  # PostgreSQL alters no table with checks still pending
@@ -626,4 +488,4 @@ def exclusive_load(tables: Sequence[str] = LOADED_TABLES) -> Iterator[None]:
         for _name, definition in indexes:
             cursor.execute(definition)
         for table, name, definition in keys:
-            cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+            cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition} NOT VALID')

@@ -15,6 +15,9 @@ class ImportJob(models.Model):
     class State(models.TextChoices):
         QUEUED = "queued", _("waiting")
         RUNNING = "running", _("running")
+        # Imported and committed; the derived figures (monitoring summary, change log,
+        # adoption summary) are being brought up to date (`derived.finish`).
+        DERIVING = "deriving", _("updating the figures")
         CHECKED = "checked", _("checked, nothing saved")
         DONE = "done", _("imported")
         REFUSED = "refused", _("problems found, nothing saved")
@@ -31,6 +34,10 @@ class ImportJob(models.Model):
     # [{"row": 3, "field": "wonen_inwoner", "message": "..."}], in Dutch.
     problems = models.JSONField(default=list)
     imported = models.PositiveIntegerField(default=0)
+    # The pending marker of the derived phase: the measurement ids the bulk way wrote
+    # (state DERIVING), set in the import's own transaction.
+    derive_from = models.BigIntegerField(null=True, blank=True)
+    derive_to = models.BigIntegerField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -46,4 +53,4 @@ class ImportJob(models.Model):
 
     @property
     def busy(self) -> bool:
-        return self.state in (self.State.QUEUED, self.State.RUNNING)
+        return self.state in (self.State.QUEUED, self.State.RUNNING, self.State.DERIVING)

@@ -37,7 +37,7 @@ from wattelt.organisations.models import Organisation, Staff
 from wattelt.organisations.policy import offered_perspectives
 from wattelt.residents.models import Resident, Trajectory
 
-from . import bulk, loading
+from . import bulk, derived, loading
 from .bulk import Place, Prepared
 from .models import ImportJob
 from .reading import FIXED, PERSPECTIVE_COLUMNS, Table, Unreadable, read_table
@@ -273,7 +273,6 @@ def import_bulk(
             job.created_by,
             Catalogue.objects.current_for(job.organisation),
             lookups.skipped(),
-            lookups.skipped_years(),
         )
         if writing
         else None
@@ -294,6 +293,8 @@ def import_bulk(
             done += len(part)
             _progress(job, done)
     bulk.lap("checked" + (" and written" if writer else ""))
+    if writer is not None and writer.first_id is not None:
+        job.derive_from, job.derive_to = writer.first_id, writer.last_id
     return (loader.written if loader is not None and not problems.items else 0), rest
 
 
@@ -407,11 +408,16 @@ def _progress(job: ImportJob, done: int) -> None:
         other.close()
 
 
-def run(job: ImportJob) -> ImportJob:
+def run(job: ImportJob, derive: bool = True) -> ImportJob:
     """Check (dry run) or import the job's file; all or nothing. The problems are kept
-    as text in Dutch, the language of the screens."""
+    as text in Dutch, the language of the screens. After a real import commits, the
+    derived phase follows (`derived.finish`) unless not `derive` (bench/imports.py times
+    the two phases apart)."""
     with translation.override("nl"):
-        return _run(job)
+        job = _run(job)
+    if derive and job.state == ImportJob.State.DERIVING:
+        return derived.finish(job)
+    return job
 
 
 @contextmanager
@@ -464,9 +470,12 @@ def _run(job: ImportJob) -> ImportJob:
             if job.dry_run or problems.items:
                 raise _Rollback
             importer.log_created()
+            _mark_pending(job, imported)
     except _Rollback:
         pass
     bulk.lap("commit (or rollback)")
+    if job.state == ImportJob.State.DERIVING:
+        return job
     refused = bool(problems.items)
     job.problems = problems.items
     job.rows_done = len(table.rows)
@@ -494,6 +503,28 @@ def _run(job: ImportJob) -> ImportJob:
     )
     bulk.lap("job row saved")
     return job
+
+
+def _mark_pending(job: ImportJob, imported: int) -> None:
+    """The end of a real run, in the file's transaction: imported and committed, the
+    derived phase pending (`derived.py`). The marker commits with the rows or not at all,
+    so a process that dies after the commit leaves a job `derived.finish_pending` finds."""
+    job.state = ImportJob.State.DERIVING
+    job.imported = imported
+    job.rows_done = job.rows_total
+    job.problems = []
+    job.content = b""  # the file holds BSNs and goals: once read, it is not kept
+    job.save(
+        update_fields=[
+            "state",
+            "imported",
+            "rows_done",
+            "problems",
+            "content",
+            "derive_from",
+            "derive_to",
+        ]
+    )
 
 
 def claim_next() -> ImportJob | None:

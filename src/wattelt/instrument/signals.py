@@ -22,5 +22,6 @@ goal_status_set = Signal()
 not_filled_in = Signal()
 
 # An import loaded confirmed measurements set-based (`trajectory_ids`: the trajectories
-# they belong to), without `measurement_confirmed` per measurement.
+# they belong to; optionally `trajectories`, a queryset of the same trajectories for
+# receivers that work set-based), without `measurement_confirmed` per measurement.
 measurements_loaded = Signal()

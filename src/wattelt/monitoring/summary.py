@@ -181,6 +181,20 @@ def refresh_trajectories(trajectory_ids: Iterable[int]) -> None:
         _bump()
 
 
+def refresh_listed(table: str) -> None:
+    """Derive again the summary rows of the trajectories listed in `table` (a table with
+    a `trajectory_id` column, e.g. a temporary one), set-based: the same statements as
+    `refresh_trajectories`, once for all of them, in the caller's transaction. Records
+    nothing in the change log: the caller knows what changed (the bulk import)."""
+    listed = f"{{t}} IN (SELECT trajectory_id FROM {table})"
+    with transaction.atomic(), connection.cursor() as cursor:
+        for summary_table in TABLES:
+            cursor.execute(f"DELETE FROM {summary_table} WHERE {listed.format(t='trajectory_id')}")
+        for statement, _uses in _statements(listed):
+            cursor.execute(statement, [])
+        _bump()
+
+
 def version() -> int:
     """A number that goes up with every change of the summary tables (committed with
     the change): use it in cache keys of figures computed from them."""

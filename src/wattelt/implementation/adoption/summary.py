@@ -254,6 +254,13 @@ def refresh(trajectory_ids: Iterable[int]) -> None:
         _refresh(Trajectory.objects.filter(pk__in=ids[start : start + CHUNK]))
 
 
+def refresh_scope(scope: QuerySet[Trajectory]) -> None:
+    """The trajectories of a queryset, set-based in one pass (a bulk import's million:
+    per 2,000 ids, `refresh` took ~0.7 s of server CPU a chunk)."""
+    _refresh(scope)
+
+
+
 def forget(trajectory_ids: Iterable[int]) -> None:
     """Take trajectories that are deleted outright off the sums, with their facts."""
     ids = sorted({int(i) for i in trajectory_ids})
