@@ -260,7 +260,6 @@ def refresh_scope(scope: QuerySet[Trajectory]) -> None:
     _refresh(scope)
 
 
-
 def forget(trajectory_ids: Iterable[int]) -> None:
     """Take trajectories that are deleted outright off the sums, with their facts."""
     ids = sorted({int(i) for i in trajectory_ids})
