@@ -25,8 +25,9 @@ import logging
 import math
 import time
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping, Set
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import highspy
 import numpy as np
@@ -422,6 +423,13 @@ class _PartModel:
         return set(np.flatnonzero(np.abs(duals) > _EPS).tolist())
 
 
+class Widened(NamedTuple):
+    added: list[Key]
+    """Cells hidden on top of the ones given, in order."""
+    withheld: set[Key]
+    """Hidden cells whose label must say nothing about their size (see `widen`)."""
+
+
 def widen(
     audit: Audit,
     hidden: set[Key],
@@ -430,11 +438,18 @@ def widen(
     bounds: Mapping[Key, tuple[float, float | None]],
     hide_bounds: Mapping[Key, tuple[float, float | None]],
     steady: frozenset[Key] = frozenset(),
-) -> list[Key]:
+    published: frozenset[Key] | Set[Key] = frozenset(),
+) -> Widened:
     """Hide shown cells (from `candidates`: key -> residents) until every target's
     range is at least `audit.width` wide. `hidden` grows in place; returns what was
     hidden, in order. `hide_bounds` are what the reader learns about a cell once it is
     hidden as secondary ("×": 10 or more residents).
+
+    A target still narrow when nothing is left to hide in its part (every cell in a
+    relation with it hidden: tiny areas) is narrowed by what the labels say alone ("<10"
+    at most 9, "×" at least 10). Then every `published` cell of its part is withheld:
+    shown as "×" without the promise of 10 or more (bounds 0.., so the reader learns
+    nothing of its size); returned in `withheld`, and the part asked again.
 
     `steady`: cells as the previous publish had them (same count and label, see
     `suppression._steady`). A part whose keys and relations hold only those (and
@@ -456,25 +471,22 @@ def widen(
     STATS["narrow first"] += len(narrow)
     while narrow:
         STATS["rounds"] += 1
-        stuck: set[Key] = set()
+        hid_any = False
         # One more hidden cell next to each narrow target per round (cells hidden for
         # an earlier target in the round count already): few rounds, each re-asking
-        # only the targets that were narrow.
+        # only the targets that were narrow. A target with nothing left to hide near it
+        # is asked again too: a cell hidden for another target may have widened it.
         for target, interval in sorted(narrow.items(), key=lambda item: repr(item[0])):
             choice = _next_to_hide(audit, target, interval, hidden, candidates, hide_bounds)
             if choice is None:
-                stuck.add(target)  # nothing left to hide near it
-                logger.warning(
-                    "interval audit: %r stays within %s..%s, nothing left to hide",
-                    target,
-                    interval.low,
-                    interval.high,
-                )
                 continue
+            hid_any = True
             hidden.add(choice)
             bounds[choice] = hide_bounds.get(choice, (0.0, None))
             added.append(choice)
-        again = set(narrow) - stuck
+        if not hid_any:
+            break  # every narrow target's part is hidden whole: nothing more to hide
+        again = set(narrow)
         narrow = {}
         done: set[Key] = set()
         for target in sorted(again, key=repr):
@@ -483,7 +495,26 @@ def widen(
             keys, relation_ids = audit.part_of([target], hidden)
             done |= keys
             narrow.update(audit.narrow(keys, relation_ids, keys & again, bounds))
-    return added
+    STATS["stuck"] += len(narrow)
+    withheld: set[Key] = set()
+    done = set()
+    for target in sorted(narrow, key=repr):
+        if target in done:
+            continue
+        keys, relation_ids = audit.part_of([target], hidden)
+        done |= keys
+        mine = {k for k in keys if k in published}
+        withheld |= mine
+        bounds.update(dict.fromkeys(mine, (0.0, None)))
+        for key, interval in audit.narrow(keys, relation_ids, keys & set(narrow), bounds).items():
+            # Only the previous publish's labels can still hold it (they cannot change).
+            logger.error(
+                "interval audit: %r stays within %s..%s with its part withheld",
+                key,
+                interval.low,
+                interval.high,
+            )
+    return Widened(added, withheld)
 
 
 def _unsettled(
