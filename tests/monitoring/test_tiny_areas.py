@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from tests.monitoring.test_attacker import narrowed, some_families
 from wattelt.monitoring import audit, summary
-from wattelt.monitoring.audit import PROTECTION_WIDTH, Audit, sum_relation, widen
+from wattelt.monitoring.audit import PROTECTION_WIDTH, Audit, Relation, sum_relation, widen
 from wattelt.monitoring.cube import Scope, cube_of, linked_table
 from wattelt.organisations.models import Organisation
 
@@ -47,12 +47,43 @@ def test_no_small_figure_is_given_up_in_tiny_areas(
     assert narrowed(linked, cube) == {}
 
 
+def test_a_figure_whose_last_shown_neighbour_went_in_the_same_round_is_asked_again(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The demo's case in three cells: a = c and b = c (c shown, 10), so both small
+    figures are pinned. Hiding c for a (the first in the round) leaves nothing shown
+    around b; b's range from before the round said narrow, so it used to be given up
+    with a warning. Asked again, it is wide (c is now "×": 10 or more)."""
+    a, b, c = ("a",), ("b",), ("c",)
+    relations = [
+        Relation(((a, 1), (c, -1)), equal=True),
+        Relation(((b, 1), (c, -1)), equal=True),
+    ]
+    system = Audit(relations, {a: 10, b: 10, c: 10}, PROTECTION_WIDTH)
+    audit.STATS.clear()
+    with caplog.at_level(logging.INFO, logger="wattelt.monitoring.audit"):
+        result = widen(
+            system,
+            {a, b},
+            {a, b},
+            {c: 10},
+            {a: (0.0, None), b: (0.0, None)},
+            {c: (10.0, None)},
+            published=frozenset({a, b, c}),
+        )
+    assert result.added == [c]
+    assert result.withheld == set()
+    assert audit.STATS["stuck"] == 0
+    assert not caplog.records
+
+
 def test_a_part_the_labels_alone_narrow_is_withheld() -> None:
     """a + b = t, all hidden: "×" says t >= 10 and "<10" says b <= 9 ... but here the
     reader's bounds on b (at most 1, as a chain of relations could give) leave a only
     9..9: nothing is left to hide, so the whole part's labels promise no size."""
     a, b, t = ("a",), ("b",), ("t",)
     system = Audit([sum_relation(t, [a, b])], {a: 9, b: 1, t: 10}, PROTECTION_WIDTH)
+    audit.STATS.clear()
     bounds = {a: (0.0, 9.0), b: (0.0, 1.0), t: (10.0, None)}
     result = widen(
         system, {a, b, t}, {a}, {}, bounds, {}, published=frozenset({a, b, t})

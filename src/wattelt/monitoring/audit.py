@@ -27,10 +27,11 @@ import time
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Set
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-import highspy
-import numpy as np
+if TYPE_CHECKING:  # imported on first use: over 0.2 s at an app server's start
+    import highspy
+    import numpy as np
 
 Key = tuple[Hashable, ...]
 logger = logging.getLogger(__name__)
@@ -206,6 +207,7 @@ class Audit:
         the target, the rest left out, give a range that holds the true one, so a narrow
         range there is narrow here; that small programme is asked first. Only targets
         neither settles get their own two questions of the whole part."""
+        import numpy as np
         targets = sorted((t for t in targets if t in keys), key=repr)
         if not targets:
             return {}
@@ -256,6 +258,7 @@ class Audit:
         """The targets that solutions of the whole part (+Σ, -Σ, random signs, then
         pushes of the unproven towards the end each was seen least near) do not prove
         wide."""
+        import numpy as np
         if not combined:
             return targets
         columns = np.array([model.column[t] for t in targets])
@@ -323,6 +326,8 @@ class _PartModel:
         fixed: Mapping[Key, float] | None = None,
     ) -> None:
         """`fixed`: values for keys outside `keys` that are not shown cells."""
+        import highspy
+        import numpy as np
         began = time.perf_counter()
         STATS["models"] += 1
         STATS["model columns"] += len(keys)
@@ -382,6 +387,8 @@ class _PartModel:
         `primal`: after the first solution, the primal simplex from the last basis (a
         new single-cell objective leaves it feasible: a few pivots; measured 7x faster
         than the dual simplex there, slower for the combined objectives)."""
+        import highspy
+        import numpy as np
         highs = self.highs
         strategy = PRIMAL if primal and self.solution is not None else DUAL
         if strategy != self.strategy:
@@ -406,6 +413,7 @@ class _PartModel:
     def extremes(self, target: Key, relation_ids: list[int]) -> Interval:
         """The smallest and largest value of `target` (rounded inwards), with the
         relations (ids, from `relation_ids`, the model's rows) that hold them there."""
+        import numpy as np
         column = np.array([self.column[target]])
         least = self.solve(column, np.ones(1), primal=True)[0]
         binding = self.binding()
@@ -419,6 +427,7 @@ class _PartModel:
 
     def binding(self) -> set[int]:
         """The rows with a non-zero dual value in the last solution."""
+        import numpy as np
         duals = np.array(self.highs.getSolution().row_dual)
         return set(np.flatnonzero(np.abs(duals) > _EPS).tolist())
 
