@@ -18,7 +18,14 @@ from django.utils import timezone
 
 from tests.monitoring.test_attacker import narrowed, some_families
 from wattelt.monitoring import audit, summary
-from wattelt.monitoring.audit import PROTECTION_WIDTH, Audit, Relation, sum_relation, widen
+from wattelt.monitoring.audit import (
+    PROTECTION_WIDTH,
+    Audit,
+    Key,
+    Relation,
+    sum_relation,
+    widen,
+)
 from wattelt.monitoring.cube import Scope, cube_of, linked_table
 from wattelt.organisations.models import Organisation
 
@@ -84,10 +91,8 @@ def test_a_part_the_labels_alone_narrow_is_withheld() -> None:
     a, b, t = ("a",), ("b",), ("t",)
     system = Audit([sum_relation(t, [a, b])], {a: 9, b: 1, t: 10}, PROTECTION_WIDTH)
     audit.STATS.clear()
-    bounds = {a: (0.0, 9.0), b: (0.0, 1.0), t: (10.0, None)}
-    result = widen(
-        system, {a, b, t}, {a}, {}, bounds, {}, published=frozenset({a, b, t})
-    )
+    bounds: dict[Key, tuple[float, float | None]] = {a: (0.0, 9.0), b: (0.0, 1.0), t: (10.0, None)}
+    result = widen(system, {a, b, t}, {a}, {}, bounds, {}, published=frozenset({a, b, t}))
     assert result.added == []
     assert result.withheld == {a, b, t}
     assert audit.STATS["stuck"] >= 1

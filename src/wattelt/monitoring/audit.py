@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:  # imported on first use: over 0.2 s at an app server's start
-    import highspy
     import numpy as np
 
 Key = tuple[Hashable, ...]
@@ -208,6 +207,7 @@ class Audit:
         range there is narrow here; that small programme is asked first. Only targets
         neither settles get their own two questions of the whole part."""
         import numpy as np
+
         targets = sorted((t for t in targets if t in keys), key=repr)
         if not targets:
             return {}
@@ -259,6 +259,7 @@ class Audit:
         pushes of the unproven towards the end each was seen least near) do not prove
         wide."""
         import numpy as np
+
         if not combined:
             return targets
         columns = np.array([model.column[t] for t in targets])
@@ -328,6 +329,7 @@ class _PartModel:
         """`fixed`: values for keys outside `keys` that are not shown cells."""
         import highspy
         import numpy as np
+
         began = time.perf_counter()
         STATS["models"] += 1
         STATS["model columns"] += len(keys)
@@ -389,6 +391,7 @@ class _PartModel:
         than the dual simplex there, slower for the combined objectives)."""
         import highspy
         import numpy as np
+
         highs = self.highs
         strategy = PRIMAL if primal and self.solution is not None else DUAL
         if strategy != self.strategy:
@@ -414,6 +417,7 @@ class _PartModel:
         """The smallest and largest value of `target` (rounded inwards), with the
         relations (ids, from `relation_ids`, the model's rows) that hold them there."""
         import numpy as np
+
         column = np.array([self.column[target]])
         least = self.solve(column, np.ones(1), primal=True)[0]
         binding = self.binding()
@@ -428,6 +432,7 @@ class _PartModel:
     def binding(self) -> set[int]:
         """The rows with a non-zero dual value in the last solution."""
         import numpy as np
+
         duals = np.array(self.highs.getSolution().row_dual)
         return set(np.flatnonzero(np.abs(duals) > _EPS).tolist())
 

@@ -265,9 +265,7 @@ def suppress_small_cells(
         protection.run()
         suppressed.update(protection.suppressed)
     if width:
-        added, withheld = _audit(
-            table, cells, {keys[n]: r for n, r in suppressed.items()}, width
-        )
+        added, withheld = _audit(table, cells, {keys[n]: r for n, r in suppressed.items()}, width)
         for key in added:
             suppressed[number[key]] = SECONDARY
         for key in withheld:
