@@ -227,7 +227,7 @@ class Audit:
         for target in open_:
             ball, ball_relations = self._ball(target, keys)
             local = _PartModel(self, ball, ball_relations, bounds)
-            interval = local.extremes(target, ball_relations, self.width)
+            interval = local.extremes(target, ball_relations)
             if interval.width < self.width:
                 found[target] = interval
             else:
@@ -246,10 +246,10 @@ class Audit:
                     {r for k in ball for r in self.of_key.get(k, ()) if r in part.rows}
                 )
                 local = _PartModel(self, ball, touching, bounds, fixed)
-                if local.extremes(target, touching, self.width).width >= self.width:
+                if local.extremes(target, touching).width >= self.width:
                     continue
                 STATS["whole-part questions"] += 1
-                interval = part.extremes(target, relation_ids, self.width)
+                interval = part.extremes(target, relation_ids)
                 if interval.width < self.width:
                     found[target] = interval
         return found
@@ -413,27 +413,18 @@ class _PartModel:
         self.solution = np.array(highs.getSolution().col_value)
         return highs.getInfo().objective_function_value, self.solution
 
-    def extremes(self, target: Key, relation_ids: list[int], width: int = 0) -> Interval:
+    def extremes(self, target: Key, relation_ids: list[int]) -> Interval:
         """The smallest and largest value of `target` (rounded inwards), with the
-        relations (ids, from `relation_ids`, the model's rows) that hold them there.
-
-        With `width`: when a solution seen before (the last one) already lies `width`
-        or more above the smallest value, the range is wide and its top is not asked
-        (the interval then ends at that value, a lower bound of its largest)."""
+        relations (ids, from `relation_ids`, the model's rows) that hold them there."""
         import numpy as np
 
         column = np.array([self.column[target]])
-        seen = None if self.solution is None else float(self.solution[column[0]])
         least = self.solve(column, np.ones(1), primal=True)[0]
-        low = math.ceil(least - _EPS)
-        if width and seen is not None and math.floor(seen + _EPS) - low >= width:
-            STATS["tops skipped"] += 1
-            return Interval(low, math.floor(seen + _EPS))
         binding = self.binding()
         most = self.solve(column, -np.ones(1), primal=True)[0]
         rows = sorted(binding | self.binding())
         return Interval(
-            low,
+            math.ceil(least - _EPS),
             math.floor(-most + _EPS),
             tuple(relation_ids[r] for r in rows),
         )
