@@ -25,11 +25,12 @@ import logging
 import math
 import time
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping, Set
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, NamedTuple
 
-import highspy
-import numpy as np
+if TYPE_CHECKING:  # imported on first use: over 0.2 s at an app server's start
+    import numpy as np
 
 Key = tuple[Hashable, ...]
 logger = logging.getLogger(__name__)
@@ -205,6 +206,8 @@ class Audit:
         the target, the rest left out, give a range that holds the true one, so a narrow
         range there is narrow here; that small programme is asked first. Only targets
         neither settles get their own two questions of the whole part."""
+        import numpy as np
+
         targets = sorted((t for t in targets if t in keys), key=repr)
         if not targets:
             return {}
@@ -255,6 +258,8 @@ class Audit:
         """The targets that solutions of the whole part (+Σ, -Σ, random signs, then
         pushes of the unproven towards the end each was seen least near) do not prove
         wide."""
+        import numpy as np
+
         if not combined:
             return targets
         columns = np.array([model.column[t] for t in targets])
@@ -322,6 +327,9 @@ class _PartModel:
         fixed: Mapping[Key, float] | None = None,
     ) -> None:
         """`fixed`: values for keys outside `keys` that are not shown cells."""
+        import highspy
+        import numpy as np
+
         began = time.perf_counter()
         STATS["models"] += 1
         STATS["model columns"] += len(keys)
@@ -381,6 +389,9 @@ class _PartModel:
         `primal`: after the first solution, the primal simplex from the last basis (a
         new single-cell objective leaves it feasible: a few pivots; measured 7x faster
         than the dual simplex there, slower for the combined objectives)."""
+        import highspy
+        import numpy as np
+
         highs = self.highs
         strategy = PRIMAL if primal and self.solution is not None else DUAL
         if strategy != self.strategy:
@@ -405,6 +416,8 @@ class _PartModel:
     def extremes(self, target: Key, relation_ids: list[int]) -> Interval:
         """The smallest and largest value of `target` (rounded inwards), with the
         relations (ids, from `relation_ids`, the model's rows) that hold them there."""
+        import numpy as np
+
         column = np.array([self.column[target]])
         least = self.solve(column, np.ones(1), primal=True)[0]
         binding = self.binding()
@@ -418,8 +431,17 @@ class _PartModel:
 
     def binding(self) -> set[int]:
         """The rows with a non-zero dual value in the last solution."""
+        import numpy as np
+
         duals = np.array(self.highs.getSolution().row_dual)
         return set(np.flatnonzero(np.abs(duals) > _EPS).tolist())
+
+
+class Widened(NamedTuple):
+    added: list[Key]
+    """Cells hidden on top of the ones given, in order."""
+    withheld: set[Key]
+    """Hidden cells whose label must say nothing about their size (see `widen`)."""
 
 
 def widen(
@@ -430,11 +452,18 @@ def widen(
     bounds: Mapping[Key, tuple[float, float | None]],
     hide_bounds: Mapping[Key, tuple[float, float | None]],
     steady: frozenset[Key] = frozenset(),
-) -> list[Key]:
+    published: frozenset[Key] | Set[Key] = frozenset(),
+) -> Widened:
     """Hide shown cells (from `candidates`: key -> residents) until every target's
     range is at least `audit.width` wide. `hidden` grows in place; returns what was
     hidden, in order. `hide_bounds` are what the reader learns about a cell once it is
     hidden as secondary ("×": 10 or more residents).
+
+    A target still narrow when nothing is left to hide in its part (every cell in a
+    relation with it hidden: tiny areas) is narrowed by what the labels say alone ("<10"
+    at most 9, "×" at least 10). Then every `published` cell of its part is withheld:
+    shown as "×" without the promise of 10 or more (bounds 0.., so the reader learns
+    nothing of its size); returned in `withheld`, and the part asked again.
 
     `steady`: cells as the previous publish had them (same count and label, see
     `suppression._steady`). A part whose keys and relations hold only those (and
@@ -456,25 +485,22 @@ def widen(
     STATS["narrow first"] += len(narrow)
     while narrow:
         STATS["rounds"] += 1
-        stuck: set[Key] = set()
+        hid_any = False
         # One more hidden cell next to each narrow target per round (cells hidden for
         # an earlier target in the round count already): few rounds, each re-asking
-        # only the targets that were narrow.
+        # only the targets that were narrow. A target with nothing left to hide near it
+        # is asked again too: a cell hidden for another target may have widened it.
         for target, interval in sorted(narrow.items(), key=lambda item: repr(item[0])):
             choice = _next_to_hide(audit, target, interval, hidden, candidates, hide_bounds)
             if choice is None:
-                stuck.add(target)  # nothing left to hide near it
-                logger.warning(
-                    "interval audit: %r stays within %s..%s, nothing left to hide",
-                    target,
-                    interval.low,
-                    interval.high,
-                )
                 continue
+            hid_any = True
             hidden.add(choice)
             bounds[choice] = hide_bounds.get(choice, (0.0, None))
             added.append(choice)
-        again = set(narrow) - stuck
+        if not hid_any:
+            break  # every narrow target's part is hidden whole: nothing more to hide
+        again = set(narrow)
         narrow = {}
         done: set[Key] = set()
         for target in sorted(again, key=repr):
@@ -483,7 +509,26 @@ def widen(
             keys, relation_ids = audit.part_of([target], hidden)
             done |= keys
             narrow.update(audit.narrow(keys, relation_ids, keys & again, bounds))
-    return added
+    STATS["stuck"] += len(narrow)
+    withheld: set[Key] = set()
+    done = set()
+    for target in sorted(narrow, key=repr):
+        if target in done:
+            continue
+        keys, relation_ids = audit.part_of([target], hidden)
+        done |= keys
+        mine = {k for k in keys if k in published}
+        withheld |= mine
+        bounds.update(dict.fromkeys(mine, (0.0, None)))
+        for key, interval in audit.narrow(keys, relation_ids, keys & set(narrow), bounds).items():
+            # Only the previous publish's labels can still hold it (they cannot change).
+            logger.error(
+                "interval audit: %r stays within %s..%s with its part withheld",
+                key,
+                interval.low,
+                interval.high,
+            )
+    return Widened(added, withheld)
 
 
 def _unsettled(

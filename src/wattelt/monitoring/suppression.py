@@ -30,6 +30,7 @@ from .audit import (
     Audit,
     Before,
     Relation,
+    Widened,
     order_relation,
     sum_relation,
     widen,
@@ -264,8 +265,11 @@ def suppress_small_cells(
         protection.run()
         suppressed.update(protection.suppressed)
     if width:
-        added = _audit(table, cells, {keys[n]: r for n, r in suppressed.items()}, width)
+        added, withheld = _audit(table, cells, {keys[n]: r for n, r in suppressed.items()}, width)
         for key in added:
+            suppressed[number[key]] = SECONDARY
+        for key in withheld:
+            # A part the labels alone would narrow: every cell "×", none promising a size.
             suppressed[number[key]] = SECONDARY
         # Steps 2-3 once more where the audit hid cells, so that no "×" follows from the
         # sums either and the next publish starts from a closed pattern. Hiding more
@@ -295,8 +299,9 @@ def suppress_small_cells(
 
 def _audit(
     table: Table, cells: Mapping[Key, Cell], suppressed: Mapping[Key, str], width: int
-) -> list[Key]:
-    """Step 4: the cells the interval audit hides on top of steps 1-3."""
+) -> Widened:
+    """Step 4: the cells the interval audit hides on top of steps 1-3, and the hidden
+    cells it withholds (labelled "×" whatever their size, see `audit.widen`)."""
     threshold = THRESHOLD
     measure = table.measure
     values = {k: _number(c.values.get(measure)) for k, c in cells.items()}
@@ -330,6 +335,7 @@ def _audit(
         if c.published and k not in hidden and k not in known
     }
     hide_bounds = {k: _secondary_bounds(values[k], threshold) for k in candidates}
+    published = frozenset(k for k, c in cells.items() if c.published)
     if table.before is not None:
         steady = _steady(table.before, cells, suppressed, width)
         if steady:
@@ -345,13 +351,14 @@ def _audit(
                 both[2],
                 hide_bounds,
                 steady=steady,
+                published=published,
             )
         except ValueError:
             # The previous publish breaks a definition these figures keep (a data
             # error since corrected): audit today's figures alone.
             pass
     audit = Audit(relations, values, width)
-    return widen(audit, hidden, targets, candidates, bounds, hide_bounds)
+    return widen(audit, hidden, targets, candidates, bounds, hide_bounds, published=published)
 
 
 def _as_before(table: Table, cells: Mapping[Key, Cell], threshold: int) -> dict[Key, str]:
