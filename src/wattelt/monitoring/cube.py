@@ -532,8 +532,8 @@ def linked_table(
     """Ask the indicators for every area (scope, district, team), age group and period
     (the year and its quarters) in a fixed number of queries, per part; or link `parts`
     already known (a republish: the stored parts with the changed districts asked again)."""
-    # On first use: the relations import the audit's HiGHS and numpy (over a second of
-    # an app server's start), and only publishing needs them.
+    # On first use: only publishing needs the relations (the audit's HiGHS and numpy
+    # are imported later still, when a figure is first solved).
     from .relations import with_known_relations
 
     quarters = quarters_so_far(year, today)
