@@ -7,7 +7,7 @@ PY := .venv/bin/python
 DEV_ENV := WATTELT_DEBUG=1
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: demo-code install run test test-sqlite test-sqlite-rest test-sqlite-browser test-postgres lint openapi bench browser messages clean
+.PHONY: demo-code install run test test-sqlite test-sqlite-rest test-sqlite-browser test-postgres test-postgres-figures test-postgres-rest lint openapi bench browser messages clean
 
 $(UV):
 	python3 -m pip install --quiet --user "uv==$(UV_VERSION)" || python3 -m pip install --quiet "uv==$(UV_VERSION)"
@@ -81,8 +81,8 @@ lint: install var
 openapi: install
 	$(DEV_ENV) $(PY) manage.py spectacular --format openapi --file openapi.yaml --validate --fail-on-warn
 
-# SQLite in two halves, so `make test` keeps both cores busy until the end (three legs
-# side by side: about 15 minutes instead of the 20 of the longest leg alone).
+# SQLite in two halves, and PostgreSQL in two (below): four legs side by side, so no
+# leg runs alone on a 2-core machine at the end (the suite is CPU-bound).
 test-sqlite: test-sqlite-rest test-sqlite-browser
 
 test-sqlite-rest: install var
@@ -92,8 +92,17 @@ test-sqlite-browser: install browser var
 	$(DEV_ENV) .venv/bin/pytest -q -p no:cacheprovider tests/browser
 
 # Browser tests drive the screens, which are the same on both databases: SQLite only.
-test-postgres: install
-	bin/with-postgres env $(DEV_ENV) .venv/bin/pytest -q -p no:cacheprovider --ignore=tests/browser
+# PostgreSQL in two halves as well, each on its own throwaway cluster: the figures
+# (monitoring, imports, adoption) and the rest.
+PG_FIGURES := tests/monitoring tests/imports tests/implementation
+test-postgres: test-postgres-figures test-postgres-rest
+
+test-postgres-figures: install
+	bin/with-postgres env $(DEV_ENV) .venv/bin/pytest -q -p no:cacheprovider $(PG_FIGURES)
+
+test-postgres-rest: install
+	bin/with-postgres env $(DEV_ENV) .venv/bin/pytest -q -p no:cacheprovider --ignore=tests/browser \
+	  $(addprefix --ignore=,$(PG_FIGURES))
 
 # Two clusters: the primary and a streaming standby made with pg_basebackup (wattelt/replica.py).
 .PHONY: test-replica failover-drill
@@ -135,7 +144,7 @@ drill: install
 
 # The two legs run side by side (two cores; each leg's output printed whole when it ends).
 test: lint
-	$(MAKE) --no-print-directory -j3 --output-sync=target test-postgres test-sqlite-browser test-sqlite-rest
+	$(MAKE) --no-print-directory -j4 --output-sync=target test-postgres-rest test-sqlite-rest test-sqlite-browser test-postgres-figures
 	$(MAKE) --no-print-directory test-replica
 
 # `make bench`: page timings at 100k (bench.pages), then monitoring at BENCH_RESIDENTS on
