@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import connection, models, transaction
@@ -236,22 +236,32 @@ def _drop_empty_cells(cursor: Any, scope: Scope) -> None:
         )
 
 
-def _refresh(scope: QuerySet[Trajectory]) -> None:
+def _take_off(cursor: Any, scope: QuerySet[Trajectory]) -> None:
+    """What the scope's facts added leaves the sums, and the facts go."""
     where, params = _facts_where(scope)
+    _add_to_cells(cursor, scope, -1)
+    _drop_empty_cells(cursor, scope)
+    cursor.execute(f"DELETE FROM {FACTS} WHERE {where}", params)
+
+
+def _refresh(scope: QuerySet[Trajectory]) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
-        _add_to_cells(cursor, scope, -1)
-        _drop_empty_cells(cursor, scope)
-        cursor.execute(f"DELETE FROM {FACTS} WHERE {where}", params)
+        _take_off(cursor, scope)
         _insert_facts(cursor, scope)
         _add_to_cells(cursor, scope, 1)
+
+
+def _chunks(trajectory_ids: Iterable[int]) -> Iterator[QuerySet[Trajectory]]:
+    ids = sorted({int(i) for i in trajectory_ids})
+    for start in range(0, len(ids), CHUNK):
+        yield Trajectory.objects.filter(pk__in=ids[start : start + CHUNK])
 
 
 def refresh(trajectory_ids: Iterable[int]) -> None:
     """Derive the adoption facts of these trajectories again and correct the sums (in
     the caller's transaction)."""
-    ids = sorted({int(i) for i in trajectory_ids})
-    for start in range(0, len(ids), CHUNK):
-        _refresh(Trajectory.objects.filter(pk__in=ids[start : start + CHUNK]))
+    for scope in _chunks(trajectory_ids):
+        _refresh(scope)
 
 
 def refresh_scope(scope: QuerySet[Trajectory]) -> None:
@@ -262,14 +272,9 @@ def refresh_scope(scope: QuerySet[Trajectory]) -> None:
 
 def forget(trajectory_ids: Iterable[int]) -> None:
     """Take trajectories that are deleted outright off the sums, with their facts."""
-    ids = sorted({int(i) for i in trajectory_ids})
-    for start in range(0, len(ids), CHUNK):
-        scope = Trajectory.objects.filter(pk__in=ids[start : start + CHUNK])
-        where, params = _facts_where(scope)
+    for scope in _chunks(trajectory_ids):
         with transaction.atomic(), connection.cursor() as cursor:
-            _add_to_cells(cursor, scope, -1)
-            _drop_empty_cells(cursor, scope)
-            cursor.execute(f"DELETE FROM {FACTS} WHERE {where}", params)
+            _take_off(cursor, scope)
 
 
 def request_organisation_refresh(organisation: Organisation) -> None:
@@ -301,9 +306,8 @@ def refresh_requested() -> list[tuple[int, int]]:
             .order_by("pk")
             .values_list("pk", flat=True)
         )
-        for start in range(0, len(ids), CHUNK):
-            with transaction.atomic():
-                _refresh(Trajectory.objects.filter(pk__in=ids[start : start + CHUNK]))
+        for scope in _chunks(ids):
+            _refresh(scope)  # its own short transaction
         AdoptionRefresh.objects.filter(pk=request.pk, requested_at=request.requested_at).delete()
         done.append((request.organisation_id, len(ids)))
     return done
