@@ -105,6 +105,19 @@ class LineChart:
         return not any(m for line in self.lines for m in line.markers if not m.hidden)
 
 
+def _nice_step(largest: float) -> float:
+    """A tick step for four ticks up to at least `largest`, with whole numbers for counts
+    (never ticks like 6.25) and distinct one-decimal labels below one."""
+    if largest <= 0:
+        return 1.0
+    magnitude = 10 ** math.floor(math.log10(largest / 4))
+    if magnitude < 1:
+        steps: tuple[float, ...] = (1, 2, 5, 10)
+    else:
+        steps = (1, 2, 2.5, 3, 4, 5, 6, 8, 10) if magnitude >= 10 else (1, 2, 3, 4, 5, 6, 8, 10)
+    return next(step * magnitude for step in steps if largest <= 4 * step * magnitude)
+
+
 def _nice_max(largest: float) -> float:
     if largest <= 0:
         return 1.0
@@ -133,7 +146,7 @@ def line_chart(
     left, right, top = 48, width - 36, 16
     bottom = height - 32 - 20 * legend_rows
     values = [p.value for _name, points in series for p in points if p.value is not None]
-    high = max(_nice_max(max(values, default=0)), top_at_least)
+    high = max(4 * _nice_step(max(values, default=0)), top_at_least)
     low = -_nice_max(-min(values)) if values and min(values) < 0 else 0.0
 
     def x_of(n: int) -> float:

@@ -40,6 +40,7 @@ from django.utils import timezone, translation
 from django.utils.translation import get_language
 
 from wattelt.organisations.models import District, Team
+from wattelt.release import code_version
 
 from .cube import Scope
 from .forms import DashboardFilter, available_periods
@@ -82,6 +83,7 @@ def figures_key(
             [(t.pk, t.name) for t in teams],
             get_language(),
             timezone.localdate().isoformat(),
+            code_version(),  # a deploy never serves the previous release's rendering
         )
     )
     return "dashboard-figures:" + hashlib.sha256(identity.encode()).hexdigest()
