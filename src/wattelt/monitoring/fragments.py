@@ -164,7 +164,9 @@ def warm(scope: Scope, year: int, today: dt.date | None = None) -> int:
     rendered: dict[str, str] = {}
     for language, data in _selections(periods, districts, teams):
         with translation.override(language):
-            form = DashboardFilter({"age_group": "all", **data}, districts, teams, today)
+            # As the view reads a request: the defaults, then the query (in its order).
+            asked = {**DashboardFilter.defaults(today), **data}
+            form = DashboardFilter(asked, districts, teams, today)
             if not form.is_valid():
                 continue
             figures_at = figures_key(scope, form, districts, teams, "html")
