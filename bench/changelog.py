@@ -93,7 +93,7 @@ def publish_run(show: bool = False) -> tuple[int, float, float]:
     lines = output.getvalue().splitlines()
     built = [line for line in lines if ": built (" in line]
     for line in lines if show else []:
-        if ": built (" in line or "figures unchanged" in line:
+        if ": built (" in line or "figures unchanged" in line or line.startswith("published "):
             out(f"    {line}")
     return len(built), wall, used
 

@@ -159,11 +159,12 @@ class Filter:
     age_group: ind.AgeGroup = "all"
 
 
-def filters(today: dt.date) -> list[Filter]:
+def filters(today: dt.date, this_year: bool = False) -> list[Filter]:
     """The filter combinations requested, in the last complete year (the bench data
-    reach until today)."""
-    year = Period(today.year - 1)
-    q3 = Period(today.year - 1, 3)
+    reach until today), or in this year (`this_year`: what a trickle republishes)."""
+    shown = today.year if this_year else today.year - 1
+    year = Period(shown)
+    q3 = Period(shown, 3)
     return [
         Filter(f"year {year.label}", year),
         Filter(f"quarter {q3.label}", q3),
@@ -731,6 +732,7 @@ def run(
     rebuild: bool = True,
     publishing: bool = True,
     stop_after: str = "",
+    this_year: bool = False,
 ) -> int:
     """The whole benchmark; returns the exit status. `migrate=False` inside tests;
     `page_filters` limits the filter combinations requested on the page."""
@@ -768,7 +770,7 @@ def run(
         return 0
     people = viewers()
     today = timezone.localdate()
-    wanted = filters(today)
+    wanted = filters(today, this_year)
     if publishing:
         out("")
         out("Publishing (the cron job's work per scope and year):")
@@ -834,6 +836,11 @@ def main(argv: list[str] | None = None) -> int:
         help="stop after generating (and rebuilding) the data, after publishing, or after "
         "the dashboard's requests (no DuckDB comparison)",
     )
+    parser.add_argument(
+        "--this-year",
+        action="store_true",
+        help="request this year's figures (what a trickle republishes), not last year's",
+    )
     args = parser.parse_args(argv)
     if args.residents < 1 or args.requests < 0 or args.cold < 0 or args.runs < 1:
         parser.error("bad counts")
@@ -849,6 +856,7 @@ def main(argv: list[str] | None = None) -> int:
         rebuild=not args.no_rebuild,
         publishing=not args.no_publish,
         stop_after=args.stop_after,
+        this_year=args.this_year,
     )
 
 

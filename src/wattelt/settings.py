@@ -590,6 +590,14 @@ MONITORING_WARM_DASHBOARD = setting(
     "the first view renders them.",
     _parse_bool,
 )
+MONITORING_WARM_AREAS = setting(
+    "WATTELT_MONITORING_WARM_AREAS",
+    True,
+    "With WATTELT_MONITORING_WARM_DASHBOARD: the publish run also renders each district's and "
+    "each team's figures of the year (all ages, the default language) of each cube it builds, "
+    "so the first view of a district or team after a publish needs no rendering either.",
+    _parse_bool,
+)
 IMPORT_EXCLUSIVE_ROWS = setting(
     "WATTELT_IMPORT_EXCLUSIVE_ROWS",
     0,

@@ -100,8 +100,9 @@ def test_the_publish_renders_the_first_view_of_each_whole_scope_selection(
     publish_all()
     stored = PublishedFigures.objects.count()
     # The municipality, the organisation and the coach's team; both languages; the year
-    # and each quarter begun; all ages.
-    assert stored == 3 * 2 * (1 + len(quarters_so_far(TODAY.year, TODAY)))
+    # and each quarter begun; all ages. And each scope's district and team in the year
+    # (all ages, Dutch).
+    assert stored == 3 * 2 * (1 + len(quarters_so_far(TODAY.year, TODAY))) + 3 * 2
     caches["figures"].clear()
     forget_loaded()
     with django_assert_max_num_queries(15):  # a second view's, and the rendered figures
@@ -116,3 +117,28 @@ def test_the_publish_renders_the_first_view_of_each_whole_scope_selection(
     assert PublishedFigures.objects.count() == stored
     caches["figures"].clear()
     assert selection(client.get(URL).content.decode()) == selection(warmed)
+
+
+def test_the_publish_renders_the_first_view_of_each_district_and_team(
+    alice, bob, team, district, catalogue, warm_dashboard, django_assert_max_num_queries
+):
+    """A team's and a district's year, viewed first after a publish, come as the
+    publish run rendered them: the same page as rendering them on the spot."""
+    client = client_for(bob)
+    trajectories(12, team, alice, district, measured=True)
+    publish_all()
+    urls = [
+        f"{URL}?period={TODAY.year}&age_group=all&team={team.pk}",
+        f"{URL}?period={TODAY.year}&age_group=all&district={district.pk}",
+    ]
+    warmed = []
+    for url in urls:
+        caches["figures"].clear()
+        forget_loaded()
+        with django_assert_max_num_queries(15):
+            warmed.append(client.get(url).content.decode())
+    caches["figures"].clear()
+    PublishedFigures.objects.all().delete()
+    for url, page in zip(urls, warmed, strict=True):
+        assert "dashboard-selection" in page
+        assert without_tokens(client.get(url).content.decode()) == without_tokens(page)

@@ -5,11 +5,15 @@ what asking for every district again gives."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.utils import timezone
 
-from tests.monitoring.test_dashboard import trajectories
+from tests.conftest import confirmed_measurement, make_staff
+from tests.monitoring.test_dashboard import this_year_days_ago, trajectories
 from tests.monitoring.test_published import measure, publish_all
+from wattelt.instrument.models import Goal
 from wattelt.monitoring import changes, summary
 from wattelt.monitoring.cube import Scope, collect_parts, linked_table, quarters_so_far
 from wattelt.monitoring.models import FigureChange, PublishedCube
@@ -20,7 +24,7 @@ from wattelt.monitoring.published import (
     published_cube,
     scope_identity,
 )
-from wattelt.organisations.models import District
+from wattelt.organisations.models import District, Membership, Team
 from wattelt.residents.models import Resident, Trajectory
 
 TODAY = timezone.localdate()
@@ -140,3 +144,86 @@ def test_a_change_of_the_figures_is_built_after_all(alice, two_districts, south,
 def _cells(team):  # type: ignore[no-untyped-def]
     forget_loaded()
     return dict(published_cube(Scope(team_ids=(team.pk,)), THIS_YEAR).cube.cells)
+
+
+def _every_cube() -> dict[tuple[str, str], dict[object, object]]:
+    forget_loaded()
+    return {
+        scope_identity(scope): {
+            key: (c.residents, c.values, c.suppressed)
+            for key, c in published_cube(scope, THIS_YEAR).cube.cells.items()
+        }
+        for scope in all_scopes()
+    }
+
+
+def test_a_district_is_asked_for_once_for_every_scope_that_keeps_all_of_it(
+    alice, south, two_districts
+):
+    """One team, one organisation, one municipality: each keeps all of the south's rows,
+    so the municipality asks for the south and the organisation and the coach's teams
+    reuse its part; every stored cube is what a full build stores."""
+    measure(two_districts[21], alice)
+    out = publish_all()
+    assert "published 3," in out and "2 district part(s) reused" in out, out
+    assert_stored_as_asked_again()
+    reused = _every_cube()
+    publish_all("--force")
+    assert _every_cube() == reused
+
+
+def test_a_scope_keeping_part_of_a_district_asks_for_its_own_part(
+    alice, organisation, south, two_districts
+):
+    """A second team (another coach's) also serves the south: the coach's teams keep
+    only part of it and ask for theirs; the organisation still reuses the
+    municipality's part. The same cubes as a full build."""
+    other = Team.objects.create(organisation=organisation, name="Team Zuid")
+    other.districts.add(south)
+    make_staff("dirk", organisation, other, Membership.Role.TEAMCOACH)
+    erin = make_staff("erin", organisation, other, Membership.Role.PROFESSIONAL)
+    theirs = trajectories(11, other, erin, south, name="Zuid")
+    for trajectory in theirs[:10]:
+        measure(trajectory, erin)
+    publish_all()
+    measure(two_districts[21], alice)
+    out = publish_all()
+    assert "1 district part(s) reused" in out, out
+    assert_stored_as_asked_again()
+    reused = _every_cube()
+    publish_all("--force")
+    assert _every_cube() == reused
+
+
+def _follow_up(trajectory: Trajectory, by, days_ago: int) -> None:  # type: ignore[no-untyped-def]
+    """A follow-up confirmed `days_ago`, with a status for each of the trajectory's goals."""
+    statuses = {
+        f"review-{goal.pk}-status": "partly" for goal in Goal.objects.filter(trajectory=trajectory)
+    }
+    confirmed_measurement(trajectory, by, kind="follow_up", days_ago=days_ago, **statuses)
+
+
+def test_a_year_the_change_leaves_as_it_was_is_not_named(alice, team, district, catalogue):
+    """Begun last year, measured last year and this year: a follow-up now changes this
+    year's figures (the latest measurement was already this year); last year's are
+    left as they were, so the log does not name it and no publish asks for it."""
+    (trajectory,) = trajectories(1, team, alice, district)
+    Trajectory.objects.filter(pk=trajectory.pk).update(started_on=dt.date(THIS_YEAR - 1, 11, 1))
+    summary.refresh_trajectory(trajectory.pk)
+    confirmed_measurement(trajectory, alice, days_ago=(TODAY - dt.date(THIS_YEAR - 1, 11, 5)).days)
+    _follow_up(trajectory, alice, this_year_days_ago(60))
+    FigureChange.objects.all().delete()
+    _follow_up(trajectory, alice, this_year_days_ago(5))
+    assert set(FigureChange.objects.values_list("year", flat=True)) == {THIS_YEAR}
+
+
+def test_moving_the_latest_measurement_out_of_a_year_names_it(alice, team, district, catalogue):
+    """Its latest measurement was last year: a follow-up now takes the trajectory out of
+    last year's change figures (and gives it its first follow-up): both years."""
+    (trajectory,) = trajectories(1, team, alice, district)
+    Trajectory.objects.filter(pk=trajectory.pk).update(started_on=dt.date(THIS_YEAR - 1, 11, 1))
+    summary.refresh_trajectory(trajectory.pk)
+    confirmed_measurement(trajectory, alice, days_ago=(TODAY - dt.date(THIS_YEAR - 1, 11, 5)).days)
+    FigureChange.objects.all().delete()
+    _follow_up(trajectory, alice, this_year_days_ago(5))
+    assert set(FigureChange.objects.values_list("year", flat=True)) == {THIS_YEAR - 1, THIS_YEAR}

@@ -7,10 +7,13 @@ The scopes are those `published.all_scopes` enumerates, matched the way the indi
 filter the summary rows: a municipality's figures are those of the residents living in
 its districts (`municipality_id` of the row), an organisation's those of its teams
 (`organisation_id`), a coach's those of the set of teams they coach (`team_id`). The
-years are the years of every date the trajectory's rows are counted on (its start, its
-measurements, the latest one, goal reviews and progress notes, records of not filled
-in), before and after the change: a year in which none of them falls shows none of the
-trajectory's figures, so it cannot change. Each row also names the part: the district of
+years are those in which the trajectory's summary rows, as that year's indicators read
+them, differ before and after the change (`before` and `since`): each row counts in the
+year of one date (the start, a measurement, the latest one, a goal review or progress
+note, a record of not filled in), so a year whose rows stayed the same shows the same
+figures. A follow-up confirmed now changes this year; it changes the year the
+trajectory began only if it changes that year's flags (its first follow-up) or moves
+the latest measurement out of it. Each row also names the part: the district of
 the trajectory's resident (before and after), whose figures the publisher asks for
 again while it keeps the stored figures of the scope's other districts.
 """
@@ -18,16 +21,24 @@ again while it keeps the stored figures of the scope's other districts.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from django.db.models import Min, Q
-from django.db.models.functions import ExtractYear
+from django.db.models import Min, Model, Q
 
 from wattelt.instrument.models import NotFilledIn
 from wattelt.organisations.models import Membership
 
-from .models import FigureChange, GoalReviewFact, MeasurementFact, PublishedCube, TrajectorySummary
+from .models import (
+    ChipFact,
+    ChipPair,
+    FigureChange,
+    GoalReviewFact,
+    MeasurementFact,
+    PublishedCube,
+    TrajectorySummary,
+)
 
 CHUNK = 500
 """Trajectories per query (SQLite limits the parameters of one statement)."""
@@ -39,14 +50,59 @@ Change = tuple[str, str, int, int | None]
 changed, None for the whole scope and year."""
 
 
+DatedRows = dict[int, Counter[tuple[object, ...]]]
+"""Per year, the summary rows (as the indicators read them) that count in that year."""
+
+
 @dataclass
 class _Reach:
-    """Where one trajectory's figures count: its scopes and the years of its dates."""
+    """Where one trajectory's figures count: its scopes, and per year what its summary
+    rows count in that year (the years of its dates)."""
 
     team_id: int
     district_id: int
     scopes: set[tuple[str, str]] = field(default_factory=set)
-    years: set[int] = field(default_factory=set)
+    rows: DatedRows = field(default_factory=dict)
+
+    @property
+    def years(self) -> set[int]:
+        return set(self.rows)
+
+    def add(self, year: int, row: tuple[object, ...]) -> None:
+        self.rows.setdefault(year, Counter())[row] += 1
+
+
+SCOPE_COLUMNS = ("resident_id", "team_id", "organisation_id", "district_id", "municipality_id")
+STARTED_COLUMNS = (
+    *SCOPE_COLUMNS,
+    "born",
+    "started_on",
+    "young_at_start",
+    "has_start",
+    "early_start",
+    "has_follow_up",
+    "has_end",
+)
+"""What the figures of a trajectory's start year read of its summary row (the counts
+of trajectories started, split by age at the start)."""
+LATEST_COLUMNS = (
+    *SCOPE_COLUMNS,
+    "latest_on",
+    "latest_young",
+    "first_measurement_id",
+    "latest_measurement_id",
+    "first_grade",
+    "latest_grade",
+)
+"""What the figures of the year of its latest measurement read (the change in the
+quality of life from the first to the latest measurement)."""
+DATED_FACTS = (
+    (MeasurementFact, "measured_on"),
+    (ChipFact, "measured_on"),
+    (ChipPair, "latest_on"),
+    (GoalReviewFact, "measured_on"),
+)
+"""The fact tables and the date each row counts on (its period in every indicator)."""
 
 
 def coach_scope_keys(team_ids: Iterable[int]) -> dict[int, set[str]]:
@@ -67,64 +123,104 @@ def coach_scope_keys(team_ids: Iterable[int]) -> dict[int, set[str]]:
     return keys
 
 
+def _columns(model: type[Model]) -> list[str]:
+    """Every column of a fact table but a surrogate id (new with each derivation)."""
+    return [f.attname for f in model._meta.concrete_fields if f.attname != "id"]
+
+
 def _reach(trajectory_ids: list[int]) -> dict[int, _Reach]:
-    """What the summary rows of these trajectories count in now (four queries)."""
+    """What the summary rows of these trajectories count in now, per year: their rows as
+    the indicators of that year read them (six queries). A year whose rows are the same
+    before and after a change shows the same figures of the trajectory."""
     reach: dict[int, _Reach] = {}
-    for (
-        trajectory_id,
-        team_id,
-        organisation_id,
-        municipality_id,
-        started_on,
-        latest_on,
-        district_id,
-    ) in TrajectorySummary.objects.filter(trajectory_id__in=trajectory_ids).values_list(
-        "trajectory_id",
-        "team_id",
-        "organisation_id",
-        "municipality_id",
-        "started_on",
-        "latest_on",
-        "district_id",
-    ):
-        found = reach[trajectory_id] = _Reach(team_id, district_id)
+    names = ("trajectory_id", *dict.fromkeys((*STARTED_COLUMNS, *LATEST_COLUMNS)))
+    summaries = TrajectorySummary.objects.filter(trajectory_id__in=trajectory_ids)
+    for values in summaries.values_list(*names):
+        row = dict(zip(names, values, strict=True))
+        found = reach[row["trajectory_id"]] = _Reach(row["team_id"], row["district_id"])
         found.scopes |= {
-            (PublishedCube.Kind.MUNICIPALITY, str(municipality_id)),
-            (PublishedCube.Kind.ORGANISATION, str(organisation_id)),
+            (PublishedCube.Kind.MUNICIPALITY, str(row["municipality_id"])),
+            (PublishedCube.Kind.ORGANISATION, str(row["organisation_id"])),
         }
-        found.years |= {day.year for day in (started_on, latest_on) if day is not None}
-    dated = (
-        (MeasurementFact.objects, "measured_on"),
-        (GoalReviewFact.objects, "measured_on"),
-        (NotFilledIn.objects, "recorded_on"),
+        found.add(row["started_on"].year, ("started", *(row[c] for c in STARTED_COLUMNS)))
+        if row["latest_on"] is not None:
+            found.add(row["latest_on"].year, ("latest", *(row[c] for c in LATEST_COLUMNS)))
+    for model, day in DATED_FACTS:
+        columns = _columns(model)
+        position = columns.index(day)
+        rows = model.objects.filter(trajectory_id__in=list(reach)).values_list(*columns)
+        for values in rows:
+            trajectory_id = values[columns.index("trajectory_id")]
+            reach[trajectory_id].add(values[position].year, (model.__name__, *values))
+    # Not filled in: counted on the record's date, split by the age at the start.
+    summary = "trajectory__monitoring_summary__"
+    records = NotFilledIn.objects.filter(trajectory_id__in=list(reach)).values_list(
+        "trajectory_id",
+        "pk",
+        "recorded_on",
+        "reason",
+        *(f"{summary}{column}" for column in (*SCOPE_COLUMNS, "young_at_start")),
     )
-    for manager, day in dated:
-        rows = (
-            manager.filter(trajectory_id__in=list(reach))
-            .annotate(year=ExtractYear(day))
-            .values_list("trajectory_id", "year")
-            .distinct()
-            .order_by()
-        )
-        for trajectory_id, year in rows:
-            reach[trajectory_id].years.add(year)
+    for trajectory_id, *values in records:
+        reach[trajectory_id].add(values[1].year, ("NotFilledIn", *values))
     keys = coach_scope_keys({r.team_id for r in reach.values()})
     for found in reach.values():
         found.scopes |= {(PublishedCube.Kind.TEAMS, key) for key in keys[found.team_id]}
     return reach
 
 
+def _chunks(trajectory_ids: Iterable[int]) -> Iterator[list[int]]:
+    ids = sorted(set(trajectory_ids))
+    for start in range(0, len(ids), CHUNK):  # a bulk import: bounded IN lists
+        yield ids[start : start + CHUNK]
+
+
+def _changes(reach: _Reach, years: Iterable[int]) -> set[Change]:
+    return {(kind, key, year, reach.district_id) for kind, key in reach.scopes for year in years}
+
+
 def touched(trajectory_ids: Iterable[int], *days: dt.date) -> set[Change]:
     """The scopes, years and parts whose figures count these trajectories as their
     summary rows stand now (and in the years of `days`, e.g. a record's or an end date)."""
-    ids = sorted(set(trajectory_ids))
     found: set[Change] = set()
-    for start in range(0, len(ids), CHUNK):  # a bulk import: bounded IN lists
-        for reach in _reach(ids[start : start + CHUNK]).values():
-            years = reach.years | {day.year for day in days}
-            found |= {
-                (kind, key, year, reach.district_id) for kind, key in reach.scopes for year in years
+    for chunk in _chunks(trajectory_ids):
+        for reach in _reach(chunk).values():
+            found |= _changes(reach, reach.years | {day.year for day in days})
+    return found
+
+
+Before = dict[int, _Reach]
+"""What trajectories' summary rows counted in before a change (`before`)."""
+
+
+def before(trajectory_ids: Iterable[int]) -> Before:
+    """Read before the summary rows of these trajectories are derived again."""
+    found: Before = {}
+    for chunk in _chunks(trajectory_ids):
+        found.update(_reach(chunk))
+    return found
+
+
+def since(earlier: Before, trajectory_ids: Iterable[int]) -> set[Change]:
+    """The scopes, years and parts whose figures the new summary rows of these
+    trajectories change: the years in which their rows differ from `earlier` (a
+    confirmation now of a trajectory whose latest measurement was already this year
+    changes this year's figures only, not those of the year it began), in the scopes
+    and districts where they counted before and where they count now (a move)."""
+    found: set[Change] = set()
+    for chunk in _chunks(trajectory_ids):
+        reach = _reach(chunk)
+        for trajectory_id in chunk:
+            now, then = reach.get(trajectory_id), earlier.get(trajectory_id)
+            # New: every year it counts in now; deleted: every year it counted in.
+            now_rows = now.rows if now is not None else {}
+            then_rows = then.rows if then is not None else {}
+            years = {
+                y for y in now_rows.keys() | then_rows.keys() if now_rows.get(y) != then_rows.get(y)
             }
+            for counted in (then, now):
+                if counted is not None:
+                    found |= _changes(counted, years)
     return found
 
 

@@ -43,6 +43,7 @@ from wattelt.organisations.models import District, Role, Staff, Team
 from wattelt.residents.models import Trajectory
 
 from . import indicators as ind
+from .models import TrajectorySummary
 from .suppression import Cell, Group, ShownCell, Table, suppress_small_cells
 
 YEAR = 0
@@ -269,6 +270,66 @@ def collect_parts(
                     found = parts.setdefault(part, _Collected())
                     _put_figures(found, period % 10 if by_quarter else YEAR, area, age, figures)
     return parts
+
+
+class DistrictParts:
+    """The parts asked for during one publish run, kept per district so the scopes that
+    contain a district ask for it once. A scope's part of a district counts the
+    district's rows its filter keeps; when the filter keeps all of them (the
+    municipality of the district always; an organisation or a coach's teams when they
+    are the only ones with trajectories of its residents), the part is the district's
+    whole part, the same for every such scope: asked for by the first, reused by the
+    others. Other districts are asked for per scope, as `collect_parts` does. Keep one
+    per run: parts asked for later in the run are at least as new as the change log the
+    run read (a change committed meanwhile is in the log for the next run)."""
+
+    def __init__(self) -> None:
+        self._owners: dict[int, set[tuple[int, int, int]]] = {}
+        self._whole: dict[tuple[int, tuple[int, ...], int], _Collected | None] = {}
+        self.reused = 0
+        """Districts served from a part another scope asked for in this run."""
+
+    def _keeps_all(self, scope: Scope, district: int) -> bool:
+        owners = self._owners[district]
+        if scope.municipality_id is not None:
+            return all(m == scope.municipality_id for m, _o, _t in owners)
+        if scope.organisation_id is not None:
+            return all(o == scope.organisation_id for _m, o, _t in owners)
+        return all(t in scope.team_ids for _m, _o, t in owners)
+
+    def collect(
+        self, scope: Scope, year: int, quarters: list[int], districts: Iterable[int]
+    ) -> Parts:
+        """`collect_parts(scope, year, quarters, districts)`, asking the indicators only
+        for what no scope of this run asked for yet."""
+        wanted = sorted(set(districts))
+        unknown = [d for d in wanted if d not in self._owners]
+        if unknown:
+            for district in unknown:
+                self._owners[district] = set()
+            rows = (
+                TrajectorySummary.objects.filter(district_id__in=unknown)
+                .values_list("district_id", "municipality_id", "organisation_id", "team_id")
+                .distinct()
+                .order_by()
+            )
+            for district, *owner in rows:
+                self._owners[district].add(tuple(owner))  # type: ignore[arg-type]
+        whole = [d for d in wanted if self._keeps_all(scope, d)]
+        begun = tuple(quarters)
+        missing = [d for d in whole if (year, begun, d) not in self._whole]
+        self.reused += len(whole) - len(missing)
+        if missing:
+            asked = collect_parts(scope, year, quarters, missing)
+            for district in missing:
+                self._whole[year, begun, district] = asked.get(district)
+        parts: Parts = {}
+        for district in whole:
+            found = self._whole[year, begun, district]
+            if found is not None:
+                parts[district] = found
+        parts.update(collect_parts(scope, year, quarters, [d for d in wanted if d not in whole]))
+        return parts
 
 
 def merge_parts(parts: Parts, domain_positions: Mapping[str, int]) -> _Collected:

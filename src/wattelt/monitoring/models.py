@@ -307,11 +307,12 @@ class PublishedPart(models.Model):
 
 
 class PublishedFigures(models.Model):
-    """The dashboard's figures of one whole-scope selection of a published cube, rendered
-    by the publish run that built it (`fragments.warm`), so the first view after a
-    publish on any app server finds them rendered. Keyed like the per-process figures
-    cache (`fragments.figures_key`); holds only what the dashboard shows everyone with
-    that scope: published, suppressed figures and their labels. Replaced with the cube."""
+    """The dashboard's figures of one selection of a published cube (the whole scope, or
+    a district's or team's year), rendered by the publish run that built it
+    (`fragments.warm`), so the first view after a publish on any app server finds them
+    rendered. Keyed like the per-process figures cache (`fragments.figures_key`); holds
+    only what the dashboard shows everyone with that scope: published, suppressed
+    figures and their labels. Replaced with the cube."""
 
     cube = models.ForeignKey(PublishedCube, on_delete=models.CASCADE, related_name="figures")
     key = models.CharField(max_length=100, unique=True)

@@ -45,9 +45,9 @@ from .cube import (
     Area,
     Cube,
     CubeKey,
+    DistrictParts,
     Parts,
     Scope,
-    collect_parts,
     cube_of,
     linked_table,
     quarters_so_far,
@@ -362,6 +362,7 @@ def publish_patiently(
     changes: Pending | None = None,
     waits: Iterable[float] | None = None,
     states: StoredStates | None = None,
+    district_parts: DistrictParts | None = None,
 ) -> Outcome:
     """`publish`, tried again after each of `waits` while the database is busy or
     locked; still busy after the last: the outcome says `delayed` (never raised), so one
@@ -369,7 +370,15 @@ def publish_patiently(
     began = time.perf_counter()
     for wait in (*(RETRY_WAITS if waits is None else waits), None):
         try:
-            return publish(scope, year, today, force=force, changes=changes, states=states)
+            return publish(
+                scope,
+                year,
+                today,
+                force=force,
+                changes=changes,
+                states=states,
+                district_parts=district_parts,
+            )
         except OperationalError as error:
             if not is_busy(error):
                 raise
@@ -387,6 +396,7 @@ def publish(
     force: bool = False,
     changes: Pending | None = None,
     states: StoredStates | None = None,
+    district_parts: DistrictParts | None = None,
 ) -> Outcome:
     """Build and store the scope's cube for `year`, unless nothing in the change log
     (changes.py) touched it since the stored one and no quarter began (or `force`).
@@ -396,8 +406,9 @@ def publish(
     what asking for every district gives. Suppression is `cube.cube_of`: the whole scope
     and year at once, exactly as the pages used to do it. `changes` is the change log as
     the run read it (read here if not given), `states` the stored cubes as the run read
-    them (asked here if not given); the changes of the scope and year read are deleted
-    with the store."""
+    them (asked here if not given), `district_parts` the districts' parts the run asked for so
+    far (a district's whole part serves every scope that keeps all of it); the changes
+    of the scope and year read are deleted with the store."""
     read_from_primary()  # never build figures from a replica that may lag
     today = today or timezone.localdate()
     kind, key = scope_identity(scope)
@@ -431,7 +442,9 @@ def publish(
         and None not in changed
     ):
         replaced = {part for part in changed if part is not None}
-        asked_again = collect_parts(scope, year, quarters_so_far(year, today), replaced)
+        asked_again = (district_parts or DistrictParts()).collect(
+            scope, year, quarters_so_far(year, today), replaced
+        )
         if same_figures(asked_again, stored_parts(stored["id"], only=replaced)):
             # The changes left these districts' figures as they were (a confirmation
             # now of a trajectory begun last year leaves last year's cube as it is):

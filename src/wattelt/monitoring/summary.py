@@ -168,8 +168,8 @@ def refresh_trajectories(trajectory_ids: Iterable[int]) -> None:
         return
     with transaction.atomic(), connection.cursor() as cursor:
         # Where the rows counted before (a resident who moved: the old municipality) and
-        # where they count now: both go to the change log, once for all `ids`.
-        changed = changes.touched(ids)
+        # where they count now, in the years whose rows differ: to the change log.
+        earlier = changes.before(ids)
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             marks = ", ".join(["%s"] * len(chunk))
@@ -177,7 +177,7 @@ def refresh_trajectories(trajectory_ids: Iterable[int]) -> None:
                 cursor.execute(f"DELETE FROM {table} WHERE trajectory_id IN ({marks})", chunk)
             for statement, uses in _statements(f"{{t}} IN ({marks})"):
                 cursor.execute(statement, chunk * uses)
-        changes.record(changed | changes.touched(ids))
+        changes.record(changes.since(earlier, ids))
         _bump()
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from wattelt.jobs import single_run
 from wattelt.monitoring import fragments
 from wattelt.monitoring.changes import pending
+from wattelt.monitoring.cube import DistrictParts
 from wattelt.monitoring.forms import YEARS_BACK
 from wattelt.monitoring.published import (
     is_busy,
@@ -46,10 +47,19 @@ class Command(BaseCommand):
         built = skipped = delayed = 0
         changes, states = pending(), stored_states()
         plan = publish_plan(today, YEARS_BACK, changes, force=options["force"], states=states)
+        district_parts = (
+            DistrictParts()
+        )  # a district asked for once, for every scope keeping all of it
         for scope, year in plan:
             kind, key = scope_identity(scope)
             outcome = publish_patiently(
-                scope, year, today, force=options["force"], changes=changes, states=states
+                scope,
+                year,
+                today,
+                force=options["force"],
+                changes=changes,
+                states=states,
+                district_parts=district_parts,
             )
             if outcome.delayed:
                 delayed += 1
@@ -85,7 +95,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{kind} {key} {year}: {what} in {outcome.seconds:.2f} s")
         tidy_change_log(changes, plan)
         self.stdout.write(
-            f"published {built}, unchanged {skipped}, delayed {delayed} "
+            f"published {built}, unchanged {skipped}, delayed {delayed}; "
+            f"{district_parts.reused} district part(s) reused from another scope "
             f"in {time.perf_counter() - began:.1f} s"
         )
         if delayed:
