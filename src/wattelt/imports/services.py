@@ -21,7 +21,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, connections, transaction
 from django.http import QueryDict
 from django.utils import timezone, translation
@@ -37,8 +37,8 @@ from wattelt.organisations.models import Organisation, Staff
 from wattelt.organisations.policy import offered_perspectives
 from wattelt.residents.models import Resident, Trajectory
 
-from . import bulk, derived, loading
-from .bulk import Place, Prepared
+from . import bulk, checking, derived, loading
+from .bulk import Place
 from .models import ImportJob
 from .reading import FIXED, PERSPECTIVE_COLUMNS, Source, Unreadable
 
@@ -154,14 +154,8 @@ def column_of(board_field: str, goal_ids: list[int]) -> str:
 
 
 def _report(problems: Problems, row: int, error: ValidationError, goal_ids: list[int]) -> None:
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            column = "rij" if name == NON_FIELD_ERRORS else column_of(name, goal_ids)
-            for message in messages:
-                problems.add(row, column, message)
-    else:
-        for message in error.messages:
-            problems.add(row, "rij", message)
+    for number, column, message in checking.problems_of(row, error, goal_ids):
+        problems.add(number, column, message)
 
 
 def no_resident() -> str:
@@ -276,7 +270,13 @@ def import_bulk(
     job.rows_total = located.total
     _progress(job, 0)
     bulk.lap(f"first pass ({located.total} rows, {located.bulk} the bulk way)")
-    checker = bulk.BulkChecker(importer.domains, importer.perspectives, source.columns)
+    checker = checking.ChunkChecker(
+        locator,
+        located.twice,
+        bulk.BulkChecker(importer.domains, importer.perspectives, source.columns),
+        source.columns,
+    )
+    chunks = checking.checked_chunks(checker, source, located.bulk)  # before any thread
     writer = (
         loading.ChunkWriter(
             job.organisation,
@@ -297,30 +297,15 @@ def import_bulk(
         loading.exclusive_load() if exclusive else nullcontext(),
         loading.Loader(writer) if writer else nullcontext() as loader,
     ):
-        columns, twice, measured = source.columns, located.twice, locator.measured
-        check, locate = checker.check, locator.locate
-        prepared: list[Prepared] = []
         done = 0
-        for number, line in source.rows(checked=True):
-            done += 1
-            if done % bulk.CHUNK == 0:
-                if loader is not None and not problems.items:
-                    loader.put(prepared)
-                prepared = []
-                _progress(job, done)
-            place = locate(line)
-            if not isinstance(place, Place):
-                continue  # named in the first pass
-            row = dict(zip(columns, line, strict=False))
-            if place.trajectory_id in twice or place.trajectory_id in measured:
-                rest.append((number, row))
-                continue
-            try:
-                prepared.append(check(row, place))
-            except ValidationError as error:
-                _report(problems, number, error, [])
-        if loader is not None and not problems.items:
-            loader.put(prepared)
+        for chunk in chunks:
+            for number, column, message in chunk.problems:
+                problems.add(number, column, message)
+            rest.extend(chunk.rest)
+            if loader is not None and not problems.items:
+                loader.put(chunk.prepared)
+            done += chunk.rows
+            _progress(job, done)
     bulk.lap("checked" + (" and written" if writer else ""))
     if writer is not None and writer.first_id is not None:
         job.derive_from, job.derive_to = writer.first_id, writer.last_id
@@ -556,6 +541,7 @@ def _mark_pending(job: ImportJob, imported: int) -> None:
             "state",
             "imported",
             "rows_done",
+            "rows_total",
             "problems",
             "content",
             "derive_from",
