@@ -120,8 +120,17 @@ def csv_file(places: list[tuple[int, dt.date]], seed: int) -> bytes:
 
 
 def peak_memory() -> str:
-    """The process's peak resident memory so far (Linux: ru_maxrss in KiB)."""
-    return f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024:.2f} GB"
+    """The process's peak resident memory so far, and the largest of the checking
+    processes' (`imports.checking`; Linux: ru_maxrss in KiB)."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 / 1024
+    return f"{own:.2f} GB (a checking process {workers:.2f} GB)"
+
+
+def workers_cpu_seconds() -> float:
+    """CPU seconds of this process's ended children: the import's checking processes."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def backend_cpu_seconds() -> float | None:
@@ -171,6 +180,7 @@ def timed(work: Callable[[], ImportJob]) -> tuple[float, ImportJob]:
     server process next to the wall time, and the load average: on a shared machine
     the wall time says more about the neighbours than about the import."""
     began, cpu, server = time.perf_counter(), time.process_time(), backend_cpu_seconds()
+    workers = workers_cpu_seconds()
     cluster = cluster_cpu_seconds()
     job = work()
     seconds = time.perf_counter() - began
@@ -178,8 +188,10 @@ def timed(work: Callable[[], ImportJob]) -> tuple[float, ImportJob]:
     server_cpu = f"{server_after - server:.1f} s" if server and server_after else "unknown"
     cluster_cpu = f"{cluster_after - cluster:.1f} s" if cluster and cluster_after else "unknown"
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    own, checking = time.process_time() - cpu, workers_cpu_seconds() - workers
     print(
-        f"  wall {seconds:.1f} s · CPU: Python {time.process_time() - cpu:.1f} s, "
+        f"  wall {seconds:.1f} s · CPU: Python {own + checking:.1f} s "
+        f"(importing process {own:.1f} s, checking processes {checking:.1f} s), "
         f"PostgreSQL server process {server_cpu} (whole cluster {cluster_cpu}) "
         f"· load average {load} · peak memory so far {peak_memory()}"
     )
