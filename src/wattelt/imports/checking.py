@@ -70,14 +70,16 @@ class ChunkChecker:
         check, locate = self.checker.check, self.locator.locate
         chunk = Chunk()
         index = 0
-        for number, line in source.rows(checked=True):
+        strip = str.strip
+        for number, raw in source.rows(checked=True, stripped=False):
             if chunk.rows == size:
                 if index % workers == worker:
                     yield chunk
                 chunk, index = Chunk(), index + 1
             chunk.rows += 1
             if index % workers != worker:
-                continue
+                continue  # another worker's chunk: only counted
+            line = list(map(strip, raw))
             place = locate(line)
             if not isinstance(place, Place):
                 continue  # named in the first pass

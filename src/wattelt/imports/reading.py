@@ -78,10 +78,12 @@ class Source:
     def _filled(self) -> Iterator[list[str]]:
         return (line for line in self.lines(self.content) if any(c.strip() for c in line))
 
-    def rows(self, checked: bool = False) -> Iterator[tuple[int, list[str]]]:
-        """The rows as (row number, stripped cells), numbered as the file's rows without
-        its empty lines (the header is row 1). Unless `checked` (a pass before found the
-        file readable), a formula or one row too many raises `Unreadable`."""
+    def rows(self, checked: bool = False, stripped: bool = True) -> Iterator[tuple[int, list[str]]]:
+        """The rows as (row number, cells), numbered as the file's rows without its empty
+        lines (the header is row 1); the cells stripped of blanks unless not `stripped`
+        (a pass that reads a few cells of a row strips those). Unless `checked` (a pass
+        before found the file readable), a formula or one row too many raises
+        `Unreadable`."""
         lines = self._filled()
         next(lines)
         strip = str.strip
@@ -95,7 +97,7 @@ class Source:
                     )
                 if _MAY_BE_FORMULA.search("\x00".join(line)):
                     _refuse_formula(number, line, columns)
-            yield number, list(map(strip, line))
+            yield number, list(map(strip, line)) if stripped else line
 
 
 def _too_big(limit: int) -> str:

@@ -191,7 +191,7 @@ class Locator:
 
     def _cell(self, line: list[str], column: str) -> str:
         index = self.at.get(column, -1)
-        return line[index] if 0 <= index < len(line) else ""
+        return line[index].strip() if 0 <= index < len(line) else ""
 
     def locate(self, line: list[str]) -> Location:
         if bsn := self._cell(line, "bsn"):
@@ -242,7 +242,7 @@ def locate_rows(source: Source, locator: Locator, problems: Problems) -> Located
     twice: set[int] = set()
     total = 0
     locate = locator.locate
-    for number, line in source.rows():
+    for number, line in source.rows(stripped=False):
         total += 1
         found = locate(line)
         if isinstance(found, Place):
