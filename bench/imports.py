@@ -38,7 +38,7 @@ from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench.generate import NotPostgreSQL, require_postgresql  # noqa: E402
-from wattelt.imports import derived, services  # noqa: E402
+from wattelt.imports import checking, derived, services  # noqa: E402
 from wattelt.imports.models import ImportJob  # noqa: E402
 from wattelt.instrument.catalogue import ensure_default_catalogue  # noqa: E402
 from wattelt.instrument.models import Measurement  # noqa: E402
@@ -202,7 +202,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.imports", description=__doc__)
     parser.add_argument("--rows", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=checking.WORKERS,
+        help="checking processes for a large file (1: checked in the importing process)",
+    )
     args = parser.parse_args(argv)
+    checking.WORKERS = args.workers
     try:
         require_postgresql()
     except NotPostgreSQL as exc:
