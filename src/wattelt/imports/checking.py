@@ -1,17 +1,19 @@
 """The second pass over a file: its rows checked chunk by chunk, in worker processes for
 a large file.
 
-One Python process checks ~65,000 rows a second and writes (builds the COPY rows) at a
-like rate, and the two share one interpreter lock: a million rows kept one core busy
-for ~45 s while the second core was left to PostgreSQL. For a file with at least
+Checking and writing in one Python process share one interpreter lock: a million rows
+kept one core busy for ~45 s of Python while the second core was left to PostgreSQL
+(bench/RESULTS.md, round 4). For a file with at least
 `PARALLEL_FROM` rows of the bulk way, `WORKERS` processes forked from the importing
 one read the file each (`Source.rows`, C speed) and check every `WORKERS`-th chunk of it
 (chunk k by worker k mod `WORKERS`); the importing process takes the chunks in file
 order and writes them. The workers only read: the lookups they inherit (copy on
 write), the file, the checker. They touch no database connection and leave with
 `os._exit` (multiprocessing's fork start), so the importing process's connection and
-transaction are theirs alone. The chunks come back as plain tuples (pickled, ~2 µs a
-row) and the problems as (row, field, message) in Dutch, in row order as before.
+transaction are theirs alone. The chunks come back as plain tuples (pickled) and the
+problems as (row, field, message) in Dutch, in row order as before. The price: each
+worker parses the whole file and the rows are pickled, ~25% more Python CPU in all
+(bench/RESULTS.md, round 5); `WORKERS = 1` checks in the importing process.
 
 A smaller file, or where fork is not available, is checked in the importing process,
 with the same results (tests/imports/test_checking.py).
