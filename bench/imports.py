@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import io
 import logging
 import os
 import platform
 import random
+import resource
 import sys
 import time
 from collections.abc import Callable
@@ -36,7 +38,7 @@ from django.db import connection  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench.generate import NotPostgreSQL, require_postgresql  # noqa: E402
-from wattelt.imports import derived, services  # noqa: E402
+from wattelt.imports import checking, derived, services  # noqa: E402
 from wattelt.imports.models import ImportJob  # noqa: E402
 from wattelt.instrument.catalogue import ensure_default_catalogue  # noqa: E402
 from wattelt.instrument.models import Measurement  # noqa: E402
@@ -56,7 +58,10 @@ TARGET_SECONDS = 60.0
 DOMAINS = ["wonen", "geld", "werk", "gevoel", "contacten", "lichaam", "relaties"]
 
 
-def world(rows: int) -> tuple[Staff, list[Trajectory]]:
+def world(rows: int) -> tuple[Staff, list[tuple[int, dt.date]]]:
+    """The organisation, its residents and their trajectories, made in batches that are
+    not kept (the bench's peak memory is the import's, not the setup's); returns the
+    officer and per trajectory (resident id, start date)."""
     catalogue = ensure_default_catalogue()
     assert catalogue
     municipality = Municipality.objects.create(name="Gemeente Bench")
@@ -73,8 +78,9 @@ def world(rows: int) -> tuple[Staff, list[Trajectory]]:
     )
     Role.objects.create(staff=officer, name=Role.Name.QUALITY_OFFICER)
     started = timezone.localdate() - dt.timedelta(days=400)
-    residents = Resident.objects.bulk_create(
-        (
+    batch = 10_000
+    for first in range(0, rows, batch):
+        residents = Resident.objects.bulk_create(
             Resident(
                 organisation=organisation,
                 first_name="Bench",
@@ -82,36 +88,49 @@ def world(rows: int) -> tuple[Staff, list[Trajectory]]:
                 date_of_birth=dt.date(1980, 1, 1) + dt.timedelta(days=n % 10000),
                 district=district,
             )
-            for n in range(rows)
-        ),
-        batch_size=10_000,
-    )
-    trajectories = Trajectory.objects.bulk_create(
-        (
+            for n in range(first, min(rows, first + batch))
+        )
+        Trajectory.objects.bulk_create(
             Trajectory(resident=r, team=team, responsible=professional, started_on=started)
             for r in residents
-        ),
-        batch_size=10_000,
+        )
+    places = list(
+        Trajectory.objects.filter(team=team).order_by("pk").values_list("resident_id", "started_on")
     )
-    return officer, trajectories
+    return officer, places
 
 
-def csv_file(trajectories: list[Trajectory], seed: int) -> bytes:
+def csv_file(places: list[tuple[int, dt.date]], seed: int) -> bytes:
     pick = random.Random(seed)
     header = ["inwoner_nummer", "traject_start", "datum", "cijfer"]
     for key in DOMAINS[:5]:
         header += [f"{key}_inwoner", f"{key}_professional"]
     header += [f"{DOMAINS[0]}_prioriteit", "doel_1", "doel_1_leefgebieden"]
-    lines = [";".join(header)]
-    for t in trajectories:
-        measured = t.started_on + dt.timedelta(days=pick.randint(1, 60))
-        row = [str(t.resident_id), t.started_on.strftime("%d-%m-%Y"), measured.strftime("%d-%m-%Y")]
+    out = io.BytesIO()
+    out.write((";".join(header) + "\r\n").encode())
+    for resident_id, started_on in places:
+        measured = started_on + dt.timedelta(days=pick.randint(1, 60))
+        row = [str(resident_id), started_on.strftime("%d-%m-%Y"), measured.strftime("%d-%m-%Y")]
         row.append(str(pick.randint(1, 10)))
         for _key in DOMAINS[:5]:
             row += [str(pick.randint(0, 100)), str(pick.randint(0, 100))]
         row += ["ja", "Ik wil weer rust in huis", DOMAINS[0]]
-        lines.append(";".join(row))
-    return ("\r\n".join(lines) + "\r\n").encode()
+        out.write((";".join(row) + "\r\n").encode())
+    return out.getvalue()
+
+
+def peak_memory() -> str:
+    """The process's peak resident memory so far, and the largest of the checking
+    processes' (`imports.checking`; Linux: ru_maxrss in KiB)."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024 / 1024
+    return f"{own:.2f} GB (a checking process {workers:.2f} GB)"
+
+
+def workers_cpu_seconds() -> float:
+    """CPU seconds of this process's ended children: the import's checking processes."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def backend_cpu_seconds() -> float | None:
@@ -161,6 +180,7 @@ def timed(work: Callable[[], ImportJob]) -> tuple[float, ImportJob]:
     server process next to the wall time, and the load average: on a shared machine
     the wall time says more about the neighbours than about the import."""
     began, cpu, server = time.perf_counter(), time.process_time(), backend_cpu_seconds()
+    workers = workers_cpu_seconds()
     cluster = cluster_cpu_seconds()
     job = work()
     seconds = time.perf_counter() - began
@@ -168,10 +188,12 @@ def timed(work: Callable[[], ImportJob]) -> tuple[float, ImportJob]:
     server_cpu = f"{server_after - server:.1f} s" if server and server_after else "unknown"
     cluster_cpu = f"{cluster_after - cluster:.1f} s" if cluster and cluster_after else "unknown"
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    own, checking = time.process_time() - cpu, workers_cpu_seconds() - workers
     print(
-        f"  wall {seconds:.1f} s · CPU: Python {time.process_time() - cpu:.1f} s, "
+        f"  wall {seconds:.1f} s · CPU: Python {own + checking:.1f} s "
+        f"(importing process {own:.1f} s, checking processes {checking:.1f} s), "
         f"PostgreSQL server process {server_cpu} (whole cluster {cluster_cpu}) "
-        f"· load average {load}"
+        f"· load average {load} · peak memory so far {peak_memory()}"
     )
     return seconds, job
 
@@ -180,7 +202,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.imports", description=__doc__)
     parser.add_argument("--rows", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=checking.WORKERS,
+        help="checking processes for a large file (1: checked in the importing process)",
+    )
     args = parser.parse_args(argv)
+    checking.WORKERS = args.workers
     try:
         require_postgresql()
     except NotPostgreSQL as exc:
@@ -189,12 +218,14 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(format="  %(message)s")
     logging.getLogger("wattelt.imports.bulk").setLevel(logging.INFO)
     call_command("migrate", interactive=False, verbosity=0)
-    officer, trajectories = world(args.rows)
+    officer, places = world(args.rows)
     with connection.cursor() as cursor:
         # The setup's million rows vacuumed and analysed now, not by autovacuum during
         # the import (the subject of the measurement).
         cursor.execute(f"VACUUM ANALYZE {Resident._meta.db_table}, {Trajectory._meta.db_table}")
-    content = csv_file(trajectories, args.seed)
+    content = csv_file(places, args.seed)
+    del places
+    print(f"peak memory after the setup: {peak_memory()}")
     assert officer.organisation is not None
     check = services.submit(officer.organisation, officer, "bench.csv", content, True)
     job = services.submit(officer.organisation, officer, "bench.csv", content, False)

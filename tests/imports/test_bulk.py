@@ -11,6 +11,7 @@ from tests.imports.files import HEADER, csv_bytes, rows_for
 from tests.imports.test_import import run
 from wattelt.audit.models import AccessLog
 from wattelt.imports import services
+from wattelt.imports.reading import Source
 from wattelt.instrument.models import Measurement
 from wattelt.monitoring.models import MeasurementFact
 from wattelt.residents import services as residents
@@ -90,12 +91,12 @@ def test_the_bulk_path_writes_what_the_board_path_writes(trajectory, quinn):
     bulk_row = start_row(trajectory, "111222333")
     board_row = start_row(other, "123456782")
 
-    prepared, rest = services.sort_rows(
-        services.RowImporter(quinn.organisation, quinn),
-        [dict(zip(HEADER_TWO_GOALS, bulk_row, strict=True))],
-        services.Problems(),
-    )
-    assert (len(prepared), rest) == (1, [])  # this row goes the bulk way
+    content = csv_bytes([bulk_row], HEADER_TWO_GOALS)
+    keys = set(services.RowImporter(quinn.organisation, quinn).domain_keys)
+    source = Source("historie.csv", content, keys)
+    locator = services.Locator(quinn.organisation, source.columns)
+    located = services.locate_rows(source, locator, services.Problems())
+    assert (located.total, located.bulk, located.twice) == (1, 1, set())  # the bulk way
     job = run(quinn, "historie.csv", csv_bytes([bulk_row], HEADER_TWO_GOALS))
     assert (job.state, job.imported, job.problems) == ("done", 1, [])
 

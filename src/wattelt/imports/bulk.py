@@ -17,10 +17,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Max
@@ -72,17 +70,12 @@ YES = {"ja", "j", "x", "1", "yes"}
 
 @dataclass(slots=True)
 class Place:
-    """The trajectory a row belongs to, looked up in bulk, with the scope its monitoring
-    summary rows carry."""
+    """The trajectory a row belongs to, looked up in bulk."""
 
     trajectory_id: int
     resident_id: int
     started_on: dt.date
     ended_on: dt.date | None
-    team_id: int
-    district_id: int
-    municipality_id: int
-    born: dt.date
 
 
 @dataclass(slots=True)
@@ -94,12 +87,6 @@ class Prepared:
     quality_of_life: int
     choices: dict[str, tuple[int | None, int | None, int | None, bool]]
     goals: list[tuple[str, list[str]]] = field(default_factory=list)
-
-
-def chunks(items: Sequence[Any], size: int | None = None) -> Iterator[Sequence[Any]]:
-    size = size or CHUNK
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def parse_date(raw: str) -> dt.date | None:
@@ -119,32 +106,28 @@ class Lookups:
     def __init__(self, organisation: Organisation) -> None:
         self.organisation = organisation
 
-    def residents(self, rows: Sequence[dict[str, str]]) -> tuple[dict[str, int], dict[int, int]]:
+    def residents(self, bsn: bool) -> tuple[dict[str, int], set[int]]:
+        """The organisation's residents by BSN (when the file has a column for it) and
+        their numbers (ids)."""
         own = Resident.objects.filter(organisation=self.organisation)
         by_bsn: dict[str, int] = {}
-        if any(r.get("bsn") for r in rows):
+        if bsn:
             by_bsn.update(own.exclude(bsn="").values_list("bsn", "pk").iterator(CHUNK))
-        by_number = {pk: pk for pk in own.values_list("pk", flat=True).iterator(CHUNK)}
-        return by_bsn, by_number
+        return by_bsn, set(own.values_list("pk", flat=True).iterator(CHUNK))
 
     def places(self) -> dict[tuple[int, dt.date], Place]:
         found: dict[tuple[int, dt.date], Place] = {}
+        days: dict[dt.date, dt.date] = {}  # one date object per distinct date
         rows = (
             Trajectory.objects.filter(team__organisation=self.organisation)
             .order_by("pk")
-            .values_list(
-                "pk",
-                "resident_id",
-                "started_on",
-                "ended_on",
-                "team_id",
-                "resident__district_id",
-                "resident__district__municipality_id",
-                "resident__date_of_birth",
-            )
+            .values_list("pk", "resident_id", "started_on", "ended_on")
         )
-        for row in rows.iterator(CHUNK):
-            found.setdefault((row[1], row[2]), Place(*row))
+        for pk, resident_id, started_on, ended_on in rows.iterator(CHUNK):
+            started_on = days.setdefault(started_on, started_on)
+            key = (resident_id, started_on)
+            if key not in found:
+                found[key] = Place(pk, resident_id, started_on, ended_on)
         return found
 
     def skipped(self) -> dict[int, dt.date]:
@@ -340,10 +323,3 @@ class BulkChecker:
                 errors[f"goal-{n - 1}-own_words"] = f"{label}: {long}"
             goals.append((words[:TEXT_MAX_LENGTH], [k for k in keys if k in self.domains]))
         return goals
-
-
-def single_rows(rows: Iterable[tuple[int, Place]]) -> set[int]:
-    """The row numbers whose trajectory occurs once in the file."""
-    listed = list(rows)
-    counts = Counter(place.trajectory_id for _n, place in listed)
-    return {n for n, place in listed if counts[place.trajectory_id] == 1}

@@ -36,7 +36,7 @@ from wattelt.instrument.schedule import next_due_on
 from wattelt.organisations.models import Organisation, Staff
 from wattelt.residents.models import Trajectory
 
-from .bulk import Prepared
+from .bulk import Prepared, lap
 
 IMPORT_PURPOSE = "import of historic measurements"
 COLUMNS: dict[str, list[str]] = {
@@ -481,11 +481,15 @@ def exclusive_load(tables: Sequence[str] = LOADED_TABLES) -> Iterator[None]:
         for name, _definition in indexes:
             cursor.execute(f"DROP INDEX {name}")
     yield
+    lap("rows loaded")
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
         for table, name, definition in uniques:
             cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        lap("unique constraints checked")
         for _name, definition in indexes:
             cursor.execute(definition)
+        lap("indexes built")
         for table, name, definition in keys:
             cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition} NOT VALID')
+    lap("foreign keys added (not valid)")

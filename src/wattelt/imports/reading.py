@@ -8,7 +8,7 @@ import datetime as dt
 import io
 import re
 import zipfile
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 
 from django.utils.translation import gettext as _
 
@@ -33,12 +33,6 @@ class Unreadable(Exception):
     """The file as a whole cannot be imported; the message says why, in Dutch."""
 
 
-@dataclass
-class Table:
-    columns: list[str]
-    rows: list[dict[str, str]]  # in file order; row n of the file is rows[n - 2]
-
-
 def _text(value: object) -> str:
     if value is None:
         return ""
@@ -51,84 +45,117 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
-def _csv(content: bytes) -> list[list[str]]:
+class Source:
+    """An uploaded file opened for reading row by row: `rows()` reads it from the top
+    each time it is called, so a file is read twice (the lookups' pass and the checking
+    pass, `services.py`) without ever holding its rows (a million dicts took 4 GB).
+    Opening checks what can be checked without reading the rows (size, type, UTF-8,
+    the columns); a formula or too many rows is found by the first pass."""
+
+    def __init__(self, file_name: str, content: bytes, domain_keys: set[str]) -> None:
+        if len(content) > MAX_BYTES:
+            raise Unreadable(_too_big(MAX_BYTES))
+        name = file_name.lower()
+        self.lines: Callable[[bytes], Iterator[list[str]]]
+        if name.endswith(".xlsx"):
+            if len(content) > XLSX_MAX_BYTES:
+                raise Unreadable(_too_big(XLSX_MAX_BYTES))
+            self.lines = _xlsx_lines
+            self.limit = XLSX_MAX_ROWS
+        elif name.endswith(".csv"):
+            _check_utf8(content)
+            self.lines = _csv_lines
+            self.limit = MAX_ROWS
+        else:
+            raise Unreadable(_("Upload a .csv or .xlsx file."))
+        self.content = content
+        header = next(self._filled(), None)
+        if header is None:
+            raise Unreadable(_("The file is empty."))
+        self.columns = [c.strip().lower() for c in header]
+        check_columns(self.columns, domain_keys)
+
+    def _filled(self) -> Iterator[list[str]]:
+        return (line for line in self.lines(self.content) if any(c.strip() for c in line))
+
+    def rows(self, checked: bool = False, stripped: bool = True) -> Iterator[tuple[int, list[str]]]:
+        """The rows as (row number, cells), numbered as the file's rows without its empty
+        lines (the header is row 1); the cells stripped of blanks unless not `stripped`
+        (a pass that reads a few cells of a row strips those). Unless `checked` (a pass
+        before found the file readable), a formula or one row too many raises
+        `Unreadable`."""
+        lines = self._filled()
+        next(lines)
+        strip = str.strip
+        limit, columns = self.limit, self.columns
+        for number, line in enumerate(lines, start=2):
+            if not checked:
+                if number - 1 > limit:
+                    raise Unreadable(
+                        _("The file has more than %(max)s rows; split it into smaller files.")
+                        % {"max": limit}
+                    )
+                if _MAY_BE_FORMULA.search("\x00".join(line)):
+                    _refuse_formula(number, line, columns)
+            yield number, list(map(strip, line)) if stripped else line
+
+
+def _too_big(limit: int) -> str:
+    return _("The file is larger than %(mb)s MB; split it into smaller files.") % {
+        "mb": limit // (1024 * 1024)
+    }
+
+
+def _refuse_formula(number: int, line: list[str], columns: list[str]) -> None:
+    for index, value in enumerate(line):
+        if is_formula(value.strip()):
+            raise Unreadable(
+                _("Row %(row)s, column %(column)s holds a formula; import values only.")
+                % {"row": number, "column": columns[index] if index < len(columns) else index}
+            )
+
+
+def _check_utf8(content: bytes) -> None:
+    """Decoded once as a whole (~0.1 s per 100 MB) so the message can name the byte; the
+    text is not kept, the passes decode as they read."""
     try:
-        text = content.decode("utf-8-sig")
+        content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise Unreadable(
             _("The file is not UTF-8 text (at byte %(n)s). Save it as “CSV UTF-8”.")
             % {"n": error.start}
         ) from error
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") >= first.count(",") else ","
-    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
 
 
-def _xlsx(content: bytes) -> list[list[str]]:
+def _csv_lines(content: bytes) -> Iterator[list[str]]:
+    end = content.find(b"\n")
+    first = content[: end if end >= 0 else len(content)]
+    delimiter = ";" if first.count(b";") >= first.count(b",") else ","
+    # BytesIO shares the bytes (no copy); the wrapper decodes as csv reads.
+    text = io.TextIOWrapper(io.BytesIO(content), encoding="utf-8-sig", newline="")
+    return csv.reader(text, delimiter=delimiter)
+
+
+def _xlsx_lines(content: bytes) -> Iterator[list[str]]:
     try:
         from openpyxl import load_workbook  # on first use (an app server's start)
 
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
         raise Unreadable(_("The file is not a readable XLSX workbook.")) from error
-    sheet = book.worksheets[0]
-    rows = []
-    for number, row in enumerate(sheet.iter_rows(), start=1):
-        if number > XLSX_MAX_ROWS + 1:
-            break
-        for cell in row:
-            if getattr(cell, "data_type", "") == "f":
-                raise Unreadable(
-                    _("Cell %(cell)s holds a formula; import values only.")
-                    % {"cell": cell.coordinate}
-                )
-        rows.append([_text(cell.value) for cell in row])
-    book.close()
-    return rows
-
-
-def read_table(file_name: str, content: bytes, domain_keys: set[str]) -> Table:
-    if len(content) > MAX_BYTES:
-        raise Unreadable(
-            _("The file is larger than %(mb)s MB; split it into smaller files.")
-            % {"mb": MAX_BYTES // (1024 * 1024)}
-        )
-    if file_name.lower().endswith(".xlsx"):
-        if len(content) > XLSX_MAX_BYTES:
-            raise Unreadable(
-                _("The file is larger than %(mb)s MB; split it into smaller files.")
-                % {"mb": XLSX_MAX_BYTES // (1024 * 1024)}
-            )
-        lines = _xlsx(content)
-        limit = XLSX_MAX_ROWS
-    elif file_name.lower().endswith(".csv"):
-        lines = _csv(content)
-        limit = MAX_ROWS
-    else:
-        raise Unreadable(_("Upload a .csv or .xlsx file."))
-    lines = [line for line in lines if any(cell.strip() for cell in line)]
-    if not lines:
-        raise Unreadable(_("The file is empty."))
-    if len(lines) - 1 > limit:
-        raise Unreadable(
-            _("The file has more than %(max)s rows; split it into smaller files.") % {"max": limit}
-        )
-    columns = [c.strip().lower() for c in lines[0]]
-    check_columns(columns, domain_keys)
-    rows = []
-    strip = str.strip
-    for number, line in enumerate(lines[1:], start=2):
-        if not _MAY_BE_FORMULA.search("\x00".join(line)):
-            rows.append(dict(zip(columns, map(strip, line), strict=False)))
-            continue
-        for index, value in enumerate(line):
-            if is_formula(value.strip()):
-                raise Unreadable(
-                    _("Row %(row)s, column %(column)s holds a formula; import values only.")
-                    % {"row": number, "column": columns[index] if index < len(columns) else index}
-                )
-        rows.append(dict(zip(columns, (v.strip() for v in line), strict=False)))
-    return Table(columns, rows)
+    try:
+        for number, row in enumerate(book.worksheets[0].iter_rows(), start=1):
+            if number > XLSX_MAX_ROWS + 2:  # one row too many is enough to refuse the file
+                break
+            for cell in row:
+                if getattr(cell, "data_type", "") == "f":
+                    raise Unreadable(
+                        _("Cell %(cell)s holds a formula; import values only.")
+                        % {"cell": cell.coordinate}
+                    )
+            yield [_text(cell.value) for cell in row]
+    finally:
+        book.close()
 
 
 def _known(column: str, domain_keys: set[str]) -> bool:

@@ -21,7 +21,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, connections, transaction
 from django.http import QueryDict
 from django.utils import timezone, translation
@@ -37,10 +37,10 @@ from wattelt.organisations.models import Organisation, Staff
 from wattelt.organisations.policy import offered_perspectives
 from wattelt.residents.models import Resident, Trajectory
 
-from . import bulk, derived, loading
-from .bulk import Place, Prepared
+from . import bulk, checking, derived, loading
+from .bulk import Place
 from .models import ImportJob
-from .reading import FIXED, PERSPECTIVE_COLUMNS, Table, Unreadable, read_table
+from .reading import FIXED, PERSPECTIVE_COLUMNS, Source, Unreadable
 
 IMPORT_PURPOSE = loading.IMPORT_PURPOSE
 YES = {"ja", "j", "x", "1", "yes"}
@@ -154,14 +154,8 @@ def column_of(board_field: str, goal_ids: list[int]) -> str:
 
 
 def _report(problems: Problems, row: int, error: ValidationError, goal_ids: list[int]) -> None:
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            column = "rij" if name == NON_FIELD_ERRORS else column_of(name, goal_ids)
-            for message in messages:
-                problems.add(row, column, message)
-    else:
-        for message in error.messages:
-            problems.add(row, "rij", message)
+    for number, column, message in checking.problems_of(row, error, goal_ids):
+        problems.add(number, column, message)
 
 
 def no_resident() -> str:
@@ -178,119 +172,139 @@ def no_trajectory(day: dt.date) -> str:
     }
 
 
-Located = list[tuple[int, dict[str, str], Place]]
+Location = Place | tuple[str, str]  # the place, or the problem's column and message
 
 
-def locate_rows(
-    importer: RowImporter, rows: list[dict[str, str]], problems: Problems
-) -> tuple[Located, list[tuple[int, dict[str, str]]]]:
-    """The rows (index, row, place) of the bulk way, and the rows (index, row) that go
-    through the board's services; rows whose resident or trajectory is not found are
-    problems."""
-    lookups = bulk.Lookups(importer.organisation)
-    by_bsn, by_number = lookups.residents(rows)
-    located: Located = []
-    found: list[tuple[int, dict[str, str], int, dt.date]] = []
-    days: dict[str, str] = {}  # a file repeats few start dates
-    for index, row in enumerate(rows):
-        number = index + 2
-        if row.get("bsn"):
-            resident_id, column = by_bsn.get(row["bsn"]), "bsn"
+class Locator:
+    """Where a row belongs: its resident (by BSN or number) and the trajectory of that
+    resident that started on the row's date, found in the organisation's lookups (one
+    query each, `bulk.Lookups`), not a query per row."""
+
+    def __init__(self, organisation: Organisation, columns: list[str]) -> None:
+        lookups = bulk.Lookups(organisation)
+        self.by_bsn, self.numbers = lookups.residents("bsn" in columns)
+        self.places = lookups.places()
+        self.measured = lookups.measured()
+        self.skipped = lookups.skipped()
+        self.at = {c: i for i, c in enumerate(columns) if c in FIXED}
+        self.days: dict[str, dt.date | str] = {}  # a file repeats few start dates
+
+    def _cell(self, line: list[str], column: str) -> str:
+        index = self.at.get(column, -1)
+        return line[index].strip() if 0 <= index < len(line) else ""
+
+    def locate(self, line: list[str]) -> Location:
+        if bsn := self._cell(line, "bsn"):
+            resident_id, column = self.by_bsn.get(bsn), "bsn"
         else:
-            raw = row.get("inwoner_nummer", "")
+            raw = self._cell(line, "inwoner_nummer")
             column = "inwoner_nummer"
-            resident_id = by_number.get(int(raw)) if raw.isdigit() and len(raw) < 18 else None
+            number = int(raw) if raw.isdigit() and len(raw) < 18 else None
+            resident_id = number if number in self.numbers else None
         if resident_id is None:
-            problems.add(number, column, no_resident())
-            continue
-        raw_start = row.get("traject_start", "")
-        started = days.get(raw_start) or days.setdefault(raw_start, _date(raw_start))
-        try:
-            day = dt.date.fromisoformat(started)
-        except ValueError:
-            problems.add(number, "traject_start", not_a_date(started))
-            continue
-        found.append((index, row, resident_id, day))
-    places = lookups.places()
-    for index, row, resident_id, day in found:
-        place = places.get((resident_id, day))
+            return column, no_resident()
+        raw_start = self._cell(line, "traject_start")
+        day = self.days.get(raw_start)
+        if day is None:
+            day = self.days[raw_start] = _day(raw_start)
+        if isinstance(day, str):
+            return "traject_start", day
+        place = self.places.get((resident_id, day))
         if place is None:
-            problems.add(index + 2, "traject_start", no_trajectory(day))
+            return "traject_start", no_trajectory(day)
+        return place
+
+
+def _day(raw: str) -> dt.date | str:
+    """The date, or the problem with it."""
+    started = _date(raw)
+    try:
+        return dt.date.fromisoformat(started)
+    except ValueError:
+        return not_a_date(started)
+
+
+@dataclass
+class Located:
+    """What the first pass over the file found: the rows, the trajectories that occur
+    more than once (their rows go the board's way) and how many rows go the bulk way."""
+
+    total: int
+    twice: set[int]
+    bulk: int
+
+
+def locate_rows(source: Source, locator: Locator, problems: Problems) -> Located:
+    """The first pass: every row located (a resident or trajectory not found is a
+    problem), the file's formulas and length checked (`Unreadable`). Keeps a set of
+    trajectory ids, not the rows."""
+    seen: set[int] = set()
+    twice: set[int] = set()
+    total = 0
+    locate = locator.locate
+    for number, line in source.rows(stripped=False):
+        total += 1
+        found = locate(line)
+        if isinstance(found, Place):
+            if found.trajectory_id in seen:
+                twice.add(found.trajectory_id)
+            else:
+                seen.add(found.trajectory_id)
         else:
-            located.append((index, row, place))
-    del places
-    measured = lookups.measured()
-    single = bulk.single_rows((index, place) for index, _r, place in located)
-    fast: Located = []
-    rest: list[tuple[int, dict[str, str]]] = []
-    for index, row, place in located:
-        if index not in single or place.trajectory_id in measured:
-            rest.append((index, row))
-        else:
-            fast.append((index, row, place))
-    return fast, rest
-
-
-def checker_for(importer: RowImporter, rows: list[dict[str, str]]) -> bulk.BulkChecker:
-    columns = max(rows, key=len).keys() if rows else []  # a short row has fewer keys
-    return bulk.BulkChecker(importer.domains, importer.perspectives, columns)
-
-
-def check_rows(checker: bulk.BulkChecker, located: Located, problems: Problems) -> list[Prepared]:
-    prepared: list[Prepared] = []
-    for index, row, place in located:
-        try:
-            prepared.append(checker.check(row, place))
-        except ValidationError as error:
-            _report(problems, index + 2, error, [])
-    return prepared
-
-
-def sort_rows(
-    importer: RowImporter, rows: list[dict[str, str]], problems: Problems
-) -> tuple[list[Prepared], list[tuple[int, dict[str, str]]]]:
-    """The checked rows of the bulk way, and the rows (index, row) that go through the
-    board's services."""
-    located, rest = locate_rows(importer, rows, problems)
-    return check_rows(checker_for(importer, rows), located, problems), rest
+            problems.add(number, *found)
+    measured = sum(1 for t in locator.measured if t in seen and t not in twice)
+    return Located(total, twice, len(seen) - len(twice) - measured)
 
 
 def import_bulk(
-    job: ImportJob, importer: RowImporter, rows: list[dict[str, str]], problems: Problems
+    job: ImportJob, importer: RowImporter, source: Source, problems: Problems
 ) -> tuple[int, list[tuple[int, dict[str, str]]]]:
-    """Check the rows of the bulk way chunk by chunk and, in a real run while no
-    problem has been found, write each chunk (`loading.Loader`) while the next is
-    checked. Returns the number written and the rows left for the board's services."""
-    located, rest = locate_rows(importer, rows, problems)
-    bulk.lap(f"looked up ({len(located)} rows the bulk way)")
-    checker = checker_for(importer, rows)
-    done = len(rows) - len(rest) - len(located)
-    writing = not job.dry_run and not problems.items
-    lookups = bulk.Lookups(job.organisation)
+    """Two passes over the file. The first locates every row (`locate_rows`); the
+    second checks the rows of the bulk way chunk by chunk and, in a real run while no
+    problem has been found, hands each chunk to the writer (`loading.Loader`), which
+    loads it while the next is read and checked. Returns the number written and the
+    rows (row number, row) left for the board's services."""
+    locator = Locator(importer.organisation, source.columns)
+    bulk.lap("looked up")
+    located = locate_rows(source, locator, problems)
+    job.rows_total = located.total
+    _progress(job, 0)
+    bulk.lap(f"first pass ({located.total} rows, {located.bulk} the bulk way)")
+    checker = checking.ChunkChecker(
+        locator,
+        located.twice,
+        bulk.BulkChecker(importer.domains, importer.perspectives, source.columns),
+        source.columns,
+    )
+    chunks = checking.checked_chunks(checker, source, located.bulk)  # before any thread
     writer = (
         loading.ChunkWriter(
             job.organisation,
             job.created_by,
             Catalogue.objects.current_for(job.organisation),
-            lookups.skipped(),
+            locator.skipped,
         )
-        if writing
+        if not job.dry_run and not problems.items
         else None
     )
     exclusive = (
         writer is not None
         and writer.postgres
-        and 0 < settings.IMPORT_EXCLUSIVE_ROWS <= len(located)
+        and 0 < settings.IMPORT_EXCLUSIVE_ROWS <= located.bulk
     )
+    rest: list[tuple[int, dict[str, str]]] = []
     with (
         loading.exclusive_load() if exclusive else nullcontext(),
         loading.Loader(writer) if writer else nullcontext() as loader,
     ):
-        for part in bulk.chunks(located):
-            prepared = check_rows(checker, list(part), problems)
+        done = 0
+        for chunk in chunks:
+            for number, column, message in chunk.problems:
+                problems.add(number, column, message)
+            rest.extend(chunk.rest)
             if loader is not None and not problems.items:
-                loader.put(prepared)
-            done += len(part)
+                loader.put(chunk.prepared)
+            done += chunk.rows
             _progress(job, done)
     bulk.lap("checked" + (" and written" if writer else ""))
     if writer is not None and writer.first_id is not None:
@@ -391,17 +405,18 @@ def _check_goal_words(row: dict[str, str]) -> None:
 
 
 def _progress(job: ImportJob, done: int) -> None:
-    """Progress is written through a connection of its own, so the screen sees it while
-    the file's transaction is still open (PostgreSQL; SQLite has one writer at a time
-    and shows the figure at the end)."""
+    """Progress (rows done of `job.rows_total`) is written through a connection of its
+    own, so the screen sees it while the file's transaction is still open (PostgreSQL;
+    SQLite has one writer at a time and shows the figures at the end)."""
     if connection.vendor != "postgresql":
         return
     other = connections.create_connection("default")
     try:
         with other.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {ImportJob._meta.db_table} SET rows_done = %s WHERE id = %s",
-                [done, job.pk],
+                f"UPDATE {ImportJob._meta.db_table} SET rows_done = %s, rows_total = %s "
+                "WHERE id = %s",
+                [done, job.rows_total, job.pk],
             )
         other.commit()
     finally:
@@ -442,27 +457,34 @@ def _run(job: ImportJob) -> ImportJob:
     bulk.start_clock()
     problems = Problems()
     imported = 0
+    content, job.content = bytes(job.content), b""  # one copy of the file, not two
+    source: Source | None = None
     try:
         importer = RowImporter(job.organisation, job.created_by)
-        with collector_paused():
-            table: Table = read_table(job.file_name, bytes(job.content), set(importer.domain_keys))
+        source = Source(job.file_name, content, set(importer.domain_keys))
     except Unreadable as error:
         problems.add(1, "bestand", str(error))
-        table = Table([], [])
-    ImportJob.objects.filter(pk=job.pk).update(rows_total=len(table.rows), rows_done=0)
-    job.rows_total = len(table.rows)
+    job.rows_total = 0
     try:
         with transaction.atomic():
-            bulk.lap("file read")
+            bulk.lap("file opened")
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
                     # Safe for all-or-nothing: a crash may lose the commit, never half of it.
                     cursor.execute("SET LOCAL synchronous_commit = off")
-            with collector_paused():
-                imported, rest = import_bulk(job, importer, table.rows, problems)
-            done = len(table.rows) - len(rest)
-            for index, row in rest:
-                if importer.import_row(index + 2, row, problems):
+            rest: list[tuple[int, dict[str, str]]] = []
+            if source is not None:
+                try:
+                    with collector_paused():
+                        imported, rest = import_bulk(job, importer, source, problems)
+                except Unreadable as error:  # a formula or too many rows, all rolled back
+                    problems.items.clear()
+                    problems.add(1, "bestand", str(error))
+                    job.rows_total = 0
+                    raise _Rollback from error
+            done = job.rows_total - len(rest)
+            for number, row in rest:
+                if importer.import_row(number, row, problems):
                     imported += 1
                 done += 1
                 if done % PROGRESS_EVERY == 0:
@@ -478,7 +500,7 @@ def _run(job: ImportJob) -> ImportJob:
         return job
     refused = bool(problems.items)
     job.problems = problems.items
-    job.rows_done = len(table.rows)
+    job.rows_done = job.rows_total
     job.imported = 0 if (refused or job.dry_run) else imported
     job.state = (
         ImportJob.State.REFUSED
@@ -519,6 +541,7 @@ def _mark_pending(job: ImportJob, imported: int) -> None:
             "state",
             "imported",
             "rows_done",
+            "rows_total",
             "problems",
             "content",
             "derive_from",
