@@ -132,6 +132,8 @@ class Audit:
         values: Mapping[Key, float],
         width: int = PROTECTION_WIDTH,
     ) -> None:
+        import numpy as np
+
         self.relations = list(relations)
         self.values = values
         self.width = width
@@ -140,6 +142,26 @@ class Audit:
         for r, relation in enumerate(self.relations):
             for key, _coefficient in relation.terms:
                 self.of_key.setdefault(key, []).append(r)
+        # The same system as arrays, for building programmes without a loop per term:
+        # every key a number (`ids`), in the order of its repr (`rank`, the programmes'
+        # column order); the relations' terms in one row-wise layout.
+        every = sorted({*self.of_key, *values}, key=repr)
+        self.ids = ids = {k: n for n, k in enumerate(every)}
+        self.keys = every
+        lengths = [len(relation.terms) for relation in self.relations]
+        self.term_start = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=self.term_start[1:])
+        self.term_key = np.array(
+            [ids[k] for relation in self.relations for k, _c in relation.terms], dtype=np.int64
+        )
+        self.term_coefficient = np.array(
+            [c for relation in self.relations for _k, c in relation.terms], dtype=float
+        )
+        self.value_of = np.array(
+            [float(values[k]) if k in values else math.nan for k in every], dtype=float
+        )
+        self.column_of = np.full(len(every), -1, dtype=np.int64)
+        """Scratch: a key's column in the programme being built, -1 elsewhere."""
 
     def parts(self, hidden: set[Key]) -> list[tuple[set[Key], list[int]]]:
         """The hidden keys split into parts linked by relations (shown keys are constants)."""
@@ -240,7 +262,7 @@ class Audit:
                 # Wide on a restriction (the keys outside the neighbourhood fixed at a
                 # solution of the whole part) is wide here: its solutions are solutions.
                 assert part.solution is not None
-                fixed = {k: part.solution[c] for k, c in part.column.items()}
+                fixed = (part.ids, part.solution)
                 ball, _near = self._ball(target, keys)
                 touching = sorted(
                     {r for k in ball for r in self.of_key.get(k, ()) if r in part.rows}
@@ -324,39 +346,73 @@ class _PartModel:
         keys: set[Key],
         relation_ids: list[int],
         bounds: Mapping[Key, tuple[float, float | None]],
-        fixed: Mapping[Key, float] | None = None,
+        fixed: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> None:
-        """`fixed`: values for keys outside `keys` that are not shown cells."""
+        """`fixed`: values (key ids, values) for keys outside `keys` that are not shown
+        cells."""
         import highspy
         import numpy as np
 
         began = time.perf_counter()
         STATS["models"] += 1
         STATS["model columns"] += len(keys)
-        order = sorted(keys, key=repr)
+        # Columns in the order of the keys' repr (their ids), rows in the order given.
+        ids = np.sort(np.fromiter((audit.ids[k] for k in keys), dtype=np.int64, count=len(keys)))
+        order = [audit.keys[i] for i in ids.tolist()]
+        self.ids = ids
         self.rows = set(relation_ids)
         self.solution: np.ndarray | None = None
-        self.column = column = {k: n for n, k in enumerate(order)}
-        starts, indices, data = [0], [], []
-        row_low, row_high = [], []
-        for r in relation_ids:
-            relation = audit.relations[r]
-            row: dict[int, float] = {}
-            constant = 0.0
-            for k, coefficient in relation.terms:
-                if k in column:
-                    row[column[k]] = row.get(column[k], 0.0) + coefficient
-                elif fixed is not None and k in fixed:
-                    constant += coefficient * fixed[k]
-                else:
-                    constant += coefficient * float(audit.values[k])
-            for c, value in row.items():
-                if value:
-                    indices.append(c)
-                    data.append(value)
-            starts.append(len(indices))
-            row_high.append(-constant)
-            row_low.append(-constant if relation.equal else -highspy.kHighsInf)
+        self.column = {k: n for n, k in enumerate(order)}
+        rows = np.asarray(relation_ids, dtype=np.int64)
+        starts_of, ends_of = audit.term_start[rows], audit.term_start[rows + 1]
+        lengths = ends_of - starts_of
+        row_of_term = np.repeat(np.arange(len(rows)), lengths)
+        terms = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        terms += np.repeat(starts_of, lengths)
+        term_key = audit.term_key[terms]
+        coefficient = audit.term_coefficient[terms]
+        column_of = audit.column_of
+        column_of[ids] = np.arange(len(ids))
+        try:
+            term_column = column_of[term_key]
+        finally:
+            column_of[ids] = -1
+        value = audit.value_of
+        if fixed is not None:
+            fixed_ids, fixed_values = fixed
+            saved = value[fixed_ids]
+            value[fixed_ids] = fixed_values
+        try:
+            outside = term_column < 0
+            known = value[term_key[outside]]
+        finally:
+            if fixed is not None:
+                value[fixed_ids] = saved
+        if np.isnan(known).any():
+            raise KeyError("An unknown outside the programme has no value.")
+        constant = np.bincount(
+            row_of_term[outside], weights=coefficient[outside] * known, minlength=len(rows)
+        )
+        # One entry per row and column (a key twice in a relation: coefficients summed),
+        # in the order of its first term; entries that sum to zero left out.
+        inside = ~outside
+        cell = row_of_term[inside] * max(1, len(ids)) + term_column[inside]
+        unique, first, inverse = np.unique(cell, return_index=True, return_inverse=True)
+        summed = np.bincount(inverse, weights=coefficient[inside], minlength=len(unique))
+        by_first = np.argsort(first, kind="stable")
+        unique, summed = unique[by_first], summed[by_first]
+        keep = summed != 0
+        unique, summed = unique[keep], summed[keep]
+        entry_row = unique // max(1, len(ids))
+        starts = np.zeros(len(rows) + 1, dtype=np.int32)
+        np.cumsum(np.bincount(entry_row, minlength=len(rows)), out=starts[1:])
+        indices = (unique % max(1, len(ids))).astype(np.int32)
+        data = summed.astype(float)
+        equal = np.fromiter(
+            (audit.relations[r].equal for r in relation_ids), dtype=bool, count=len(rows)
+        )
+        row_high = -constant
+        row_low = np.where(equal, -constant, -highspy.kHighsInf)
         lp = highspy.HighsLp()
         lp.num_col_ = len(order)
         lp.num_row_ = len(relation_ids)
@@ -371,9 +427,9 @@ class _PartModel:
         lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
         lp.a_matrix_.num_col_ = len(order)
         lp.a_matrix_.num_row_ = len(relation_ids)
-        lp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
-        lp.a_matrix_.index_ = np.array(indices, dtype=np.int32)
-        lp.a_matrix_.value_ = np.array(data, dtype=float)
+        lp.a_matrix_.start_ = starts
+        lp.a_matrix_.index_ = indices
+        lp.a_matrix_.value_ = data
         self.highs = highspy.Highs()
         self.highs.setOptionValue("output_flag", False)
         self.highs.setOptionValue("presolve", "off")
