@@ -16,18 +16,17 @@ from wattelt.monitoring.audit import sum_relation as equal_sum
 
 
 def test_an_extended_programme_answers_as_a_new_one() -> None:
-    a, b, c, d, e = ("a",), ("b",), ("c",), ("d",), ("e",)
-    t, u, s = ("t",), ("u",), ("s",)
+    a, b, c, d, e, t, u, s = (("a",), ("b",), ("c",), ("d",), ("e",), ("t",), ("u",), ("s",))
     relations = [
         equal_sum(t, [a, b]),  # 20 = 5 + 15
         equal_sum(u, [b, c]),  # 18 = 15 + 3
         equal_sum(s, [c, d, d]),  # a key twice in a relation: 3 + 2 * 7 = 17
         order_relation(AtMost(e, (c, d))),  # e <= c + d: 4 <= 10
     ]
-    values = {a: 5, b: 15, c: 3, d: 7, e: 4, t: 20, u: 18, s: 17}
+    values: dict[Key, float] = {a: 5, b: 15, c: 3, d: 7, e: 4, t: 20, u: 18, s: 17}
     system = Audit(relations, values, PROTECTION_WIDTH)
     bounds: dict[Key, tuple[float, float | None]] = {a: (0.0, 9.0), b: (10.0, None)}
-    first = {a, b}
+    first: set[Key] = {a, b}
     keys, relation_ids = system.part_of([a], first)
     kept = system._whole(keys, relation_ids, bounds)
     pinned = kept.extremes(a)  # b = u - c = 15, so a = t - b = 5

@@ -435,9 +435,7 @@ class _PartModel:
         STATS["models extended"] += 1
         audit, highs = self.audit, self.highs
         new_ids = np.sort(
-            np.fromiter(
-                (audit.ids[k] for k in keys if k not in self.column), dtype=np.int64
-            )
+            np.fromiter((audit.ids[k] for k in keys if k not in self.column), dtype=np.int64)
         )
         new_keys = [audit.keys[i] for i in new_ids.tolist()]
         STATS["model columns"] += len(new_keys)
