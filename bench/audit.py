@@ -6,6 +6,10 @@
         # also: a second publish after N changed cells (a trickle), with the first as
         # the previous publish
 
+    python -m bench.audit --first-publish coach-2025,analyst-2026
+        # publish those scope-years of the bench viewers (forced: with no previous
+        # publish audited, a first publish), timed; several at once in separate runs
+
 `--dump` needs the data set in the database (`bench.monitoring --stop-after data`);
 `--profile` needs only the pickles, so the audit can be measured and changed without the
 database. Figures go to bench/RESULTS.md ("Issue 14, part 3").
@@ -60,6 +64,32 @@ def dump(folder: Path, years: list[int]) -> None:
                 f"{path}: {len(linked.table.cells):,} cells, queries "
                 f"{time.perf_counter() - began:.1f} s"
             )
+
+
+def first_publish(names: list[str]) -> None:
+    """Publish the named scope-years of the bench viewers (role-year, e.g. analyst-2026)
+    as a first publish with the audit: timed, with the audit's work."""
+    from bench.monitoring import viewers
+    from wattelt.monitoring.published import publish
+
+    today = timezone.localdate()
+    by_name = {
+        f"{viewer.role.split(' ')[0]}-{year}": (Scope(**viewer.scope), year)
+        for viewer in viewers()
+        for year in range(today.year - 1, today.year + 1)
+    }
+    for name in names:
+        scope, year = by_name[name]
+        load = load_average()
+        audit.STATS.clear()
+        began, used = time.perf_counter(), time.process_time()
+        outcome = publish(scope, year, today, force=True)
+        wall, used = time.perf_counter() - began, time.process_time() - used
+        out(
+            f"{name}: {outcome.cells:,} cells, wall {wall:.1f} s (queries "
+            f"{outcome.query_seconds:.1f} s), this process's CPU {used:.1f} s, load {load} -> "
+            f"{load_average()}; {dict(audit.STATS)}"
+        )
 
 
 def counts(cube: Any) -> tuple[int, int]:
@@ -178,6 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.audit", description=__doc__)
     parser.add_argument("--dump", type=Path)
     parser.add_argument("--profile", type=Path)
+    parser.add_argument("--first-publish", help="role-year,... (e.g. analyst-2026)")
     parser.add_argument("--width", type=int, default=audit.PROTECTION_WIDTH)
     parser.add_argument("--republish", type=int, default=0, help="changed cells")
     parser.add_argument("--years", type=int, default=2, help="--dump: this year and earlier")
@@ -185,6 +216,8 @@ def main(argv: list[str] | None = None) -> int:
     year = timezone.localdate().year
     if args.dump:
         dump(args.dump, list(range(year - args.years + 1, year + 1)))
+    if args.first_publish:
+        first_publish(args.first_publish.split(","))
     if args.profile:
         profile(args.profile, args.width, args.republish)
     return 0

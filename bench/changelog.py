@@ -39,7 +39,7 @@ from django.utils import timezone
 from bench.generate import generate
 from wattelt.instrument import services as instrument
 from wattelt.instrument.forms import BoardParser
-from wattelt.monitoring import summary
+from wattelt.monitoring import audit, summary
 from wattelt.monitoring.changes import pending
 from wattelt.monitoring.cube import quarters_so_far
 from wattelt.monitoring.forms import YEARS_BACK
@@ -212,6 +212,7 @@ def main(argv: list[str] | None = None) -> int:
         profiler = cProfile.Profile() if args.profile else None
         if profiler is not None:
             profiler.enable()
+        audit.STATS.clear()
         built, wall, used = publish_run(show=True)
         if profiler is not None:
             profiler.disable()
@@ -220,6 +221,15 @@ def main(argv: list[str] | None = None) -> int:
         out(
             f"{run + 1} | {len(batch)} | {rows} | {built} | {wall:.1f} | {used:.1f} | "
             f"{used / args.interval:.1%} of one core at one run per {args.interval} s"
+        )
+        # Suppression of the built scope-years (wall s): steps 1-3, the interval audit,
+        # and steps 2-3 once more where it hid cells; then what the audit asked.
+        stats = audit.STATS
+        out(
+            f"    suppression: sums {stats['sums s']:.1f} s, audit {stats['audit s']:.1f} s, "
+            f"closing {stats['closing s']:.1f} s; parts asked {stats['parts']:.0f}, "
+            f"solves {stats['solves']:.0f}, models {stats['models']:.0f}, "
+            f"hidden settled {stats['keys settled']:.0f}"
         )
     if not totals:
         return 0

@@ -132,6 +132,8 @@ class Audit:
         values: Mapping[Key, float],
         width: int = PROTECTION_WIDTH,
     ) -> None:
+        import numpy as np
+
         self.relations = list(relations)
         self.values = values
         self.width = width
@@ -140,6 +142,31 @@ class Audit:
         for r, relation in enumerate(self.relations):
             for key, _coefficient in relation.terms:
                 self.of_key.setdefault(key, []).append(r)
+        # The same system as arrays, for building programmes without a loop per term:
+        # every key a number (`ids`), in the order of its repr (`rank`, the programmes'
+        # column order); the relations' terms in one row-wise layout.
+        every = sorted({*self.of_key, *values}, key=repr)
+        self.ids = ids = {k: n for n, k in enumerate(every)}
+        self.keys = every
+        lengths = [len(relation.terms) for relation in self.relations]
+        self.term_start = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=self.term_start[1:])
+        self.term_key = np.array(
+            [ids[k] for relation in self.relations for k, _c in relation.terms], dtype=np.int64
+        )
+        self.term_coefficient = np.array(
+            [c for relation in self.relations for _k, c in relation.terms], dtype=float
+        )
+        self.value_of = np.array(
+            [float(values[k]) if k in values else math.nan for k in every], dtype=float
+        )
+        self.column_of = np.full(len(every), -1, dtype=np.int64)
+        """Scratch: a key's column in the programme being built, -1 elsewhere."""
+        self.wholes: dict[Key, _PartModel] = {}
+        """The programmes of whole parts asked before, by one of their keys. Parts only
+        grow (a cell hidden joins its relations' unknowns): the next question of a part
+        extends the programme of an earlier one (new columns and rows, shifted row
+        bounds) and starts from its last basis instead of from nothing."""
 
     def parts(self, hidden: set[Key]) -> list[tuple[set[Key], list[int]]]:
         """The hidden keys split into parts linked by relations (shown keys are constants)."""
@@ -215,7 +242,7 @@ class Audit:
 
         def model() -> _PartModel:
             if not whole:
-                whole.append(_PartModel(self, keys, relation_ids, bounds))
+                whole.append(self._whole(keys, relation_ids, bounds))
             return whole[0]
 
         open_ = targets
@@ -227,7 +254,7 @@ class Audit:
         for target in open_:
             ball, ball_relations = self._ball(target, keys)
             local = _PartModel(self, ball, ball_relations, bounds)
-            interval = local.extremes(target, ball_relations)
+            interval = local.extremes(target)
             if interval.width < self.width:
                 found[target] = interval
             else:
@@ -240,19 +267,39 @@ class Audit:
                 # Wide on a restriction (the keys outside the neighbourhood fixed at a
                 # solution of the whole part) is wide here: its solutions are solutions.
                 assert part.solution is not None
-                fixed = {k: part.solution[c] for k, c in part.column.items()}
+                fixed = (part.ids, part.solution)
                 ball, _near = self._ball(target, keys)
                 touching = sorted(
                     {r for k in ball for r in self.of_key.get(k, ()) if r in part.rows}
                 )
                 local = _PartModel(self, ball, touching, bounds, fixed)
-                if local.extremes(target, touching).width >= self.width:
+                if local.extremes(target).width >= self.width:
                     continue
                 STATS["whole-part questions"] += 1
-                interval = part.extremes(target, relation_ids)
+                interval = part.extremes(target)
                 if interval.width < self.width:
                     found[target] = interval
         return found
+
+    def _whole(
+        self,
+        keys: set[Key],
+        relation_ids: list[int],
+        bounds: Mapping[Key, tuple[float, float | None]],
+    ) -> _PartModel:
+        """The programme of a whole part: an earlier part's within it, extended, or new.
+        The largest earlier one is extended; the others within it are dropped."""
+        earlier = [(len(m.column), key) for key, m in self.wholes.items() if key in keys]
+        if earlier:
+            _size, largest = max(earlier, key=lambda item: (item[0], repr(item[1])))
+            model = self.wholes[largest]
+            for _size, key in earlier:
+                del self.wholes[key]
+            model.extend(keys, relation_ids, bounds)
+        else:
+            model = _PartModel(self, keys, relation_ids, bounds)
+        self.wholes[model.first] = model
+        return model
 
     def _unproven(self, model: _PartModel, targets: list[Key], combined: bool = True) -> list[Key]:
         """The targets that solutions of the whole part (+Σ, -Σ, random signs, then
@@ -316,7 +363,8 @@ class _PartModel:
 
     Every unknown gets an upper bound (`Audit.cap`, more than all values together, where
     it has none): a range that reaches it is wide anyway, and bounded programmes need no
-    special case. The objective is the only thing that changes between questions."""
+    special case. The objective is the only thing that changes between questions, until
+    the part grows (`extend`)."""
 
     def __init__(
         self,
@@ -324,62 +372,132 @@ class _PartModel:
         keys: set[Key],
         relation_ids: list[int],
         bounds: Mapping[Key, tuple[float, float | None]],
-        fixed: Mapping[Key, float] | None = None,
+        fixed: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> None:
-        """`fixed`: values for keys outside `keys` that are not shown cells."""
+        """`fixed`: values (key ids, values) for keys outside `keys` that are not shown
+        cells."""
         import highspy
         import numpy as np
 
         began = time.perf_counter()
         STATS["models"] += 1
         STATS["model columns"] += len(keys)
-        order = sorted(keys, key=repr)
+        self.audit = audit
+        # Columns in the order of the keys' repr (their ids), rows in the order given.
+        self.ids = np.sort(
+            np.fromiter((audit.ids[k] for k in keys), dtype=np.int64, count=len(keys))
+        )
+        order = [audit.keys[i] for i in self.ids.tolist()]
+        self.first = order[0]
+        self.row_ids = list(relation_ids)
         self.rows = set(relation_ids)
         self.solution: np.ndarray | None = None
-        self.column = column = {k: n for n, k in enumerate(order)}
-        starts, indices, data = [0], [], []
-        row_low, row_high = [], []
-        for r in relation_ids:
-            relation = audit.relations[r]
-            row: dict[int, float] = {}
-            constant = 0.0
-            for k, coefficient in relation.terms:
-                if k in column:
-                    row[column[k]] = row.get(column[k], 0.0) + coefficient
-                elif fixed is not None and k in fixed:
-                    constant += coefficient * fixed[k]
-                else:
-                    constant += coefficient * float(audit.values[k])
-            for c, value in row.items():
-                if value:
-                    indices.append(c)
-                    data.append(value)
-            starts.append(len(indices))
-            row_high.append(-constant)
-            row_low.append(-constant if relation.equal else -highspy.kHighsInf)
+        self.column = {k: n for n, k in enumerate(order)}
+        starts, indices, data, row_low, row_high = _rows(audit, relation_ids, self.ids, fixed)
+        self.row_low, self.row_high = row_low, row_high
         lp = highspy.HighsLp()
         lp.num_col_ = len(order)
         lp.num_row_ = len(relation_ids)
         lp.col_cost_ = np.zeros(len(order))
-        box = [bounds.get(k, (0.0, None)) for k in order]
-        self.lower = np.array([b[0] for b in box], dtype=float)
-        self.upper = np.array([audit.cap if b[1] is None else b[1] for b in box], dtype=float)
+        self.lower, self.upper = _box(audit, order, bounds)
         lp.col_lower_ = self.lower
         lp.col_upper_ = self.upper
-        lp.row_lower_ = np.array(row_low, dtype=float)
-        lp.row_upper_ = np.array(row_high, dtype=float)
+        lp.row_lower_ = row_low
+        lp.row_upper_ = row_high
         lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
         lp.a_matrix_.num_col_ = len(order)
         lp.a_matrix_.num_row_ = len(relation_ids)
-        lp.a_matrix_.start_ = np.array(starts, dtype=np.int32)
-        lp.a_matrix_.index_ = np.array(indices, dtype=np.int32)
-        lp.a_matrix_.value_ = np.array(data, dtype=float)
+        lp.a_matrix_.start_ = starts
+        lp.a_matrix_.index_ = indices
+        lp.a_matrix_.value_ = data
         self.highs = highspy.Highs()
         self.highs.setOptionValue("output_flag", False)
         self.highs.setOptionValue("presolve", "off")
         self.highs.passModel(lp)
         self.costed = np.zeros(0, dtype=np.int32)
         self.strategy = DUAL
+        STATS["build s"] += time.perf_counter() - began
+
+    def extend(
+        self,
+        keys: set[Key],
+        relation_ids: list[int],
+        bounds: Mapping[Key, tuple[float, float | None]],
+    ) -> None:
+        """The programme of the part these keys and relations make now, which holds this
+        one's: the keys not yet columns become columns (a shown cell since hidden leaves
+        the constant side of its rows), the relations not yet rows become rows, and
+        columns whose bounds changed get the new ones. The basis stays: the next answer
+        starts from the last one."""
+        import numpy as np
+
+        began = time.perf_counter()
+        STATS["models extended"] += 1
+        audit, highs = self.audit, self.highs
+        new_ids = np.sort(
+            np.fromiter((audit.ids[k] for k in keys if k not in self.column), dtype=np.int64)
+        )
+        new_keys = [audit.keys[i] for i in new_ids.tolist()]
+        STATS["model columns"] += len(new_keys)
+        old_lower, old_upper = _box(audit, list(self.column), bounds)
+        changed = np.flatnonzero((old_lower != self.lower) | (old_upper != self.upper))
+        if len(changed):
+            highs.changeColsBounds(
+                len(changed), changed.astype(np.int32), old_lower[changed], old_upper[changed]
+            )
+            self.lower, self.upper = old_lower, old_upper
+        if len(new_keys):
+            # The new columns' entries in the rows there are: those rows written over the
+            # new columns alone (their constant side then holds every other value).
+            touched = sorted(
+                {r for k in new_keys for r in audit.of_key.get(k, ()) if r in self.rows}
+            )
+            position = {r: n for n, r in enumerate(self.row_ids)}
+            starts, indices, data, _low, _high = _rows(audit, touched, new_ids, None, True)
+            row_of_entry = np.repeat(np.arange(len(touched)), np.diff(starts))
+            by_column = np.lexsort((row_of_entry, indices))
+            rows_now = np.array([position[r] for r in touched], dtype=np.int32)
+            column_starts = np.zeros(len(new_keys) + 1, dtype=np.int32)
+            np.cumsum(np.bincount(indices, minlength=len(new_keys)), out=column_starts[1:])
+            lower, upper = _box(audit, new_keys, bounds)
+            highs.addCols(
+                len(new_keys),
+                np.zeros(len(new_keys)),
+                lower,
+                upper,
+                len(indices),
+                column_starts,
+                rows_now[row_of_entry[by_column]],
+                data[by_column],
+            )
+            # Their values leave the constant side of those rows.
+            shift = np.zeros(len(touched))
+            np.add.at(shift, row_of_entry, data * audit.value_of[new_ids[indices]])
+            rows_now_all = rows_now
+            self.row_high[rows_now_all] += shift
+            finite = np.isfinite(self.row_low[rows_now_all])
+            self.row_low[rows_now_all[finite]] += shift[finite]
+            highs.changeRowsBounds(  # type: ignore[attr-defined]
+                len(touched),
+                rows_now_all,
+                self.row_low[rows_now_all],
+                self.row_high[rows_now_all],
+            )
+            self.ids = np.concatenate([self.ids, new_ids])
+            for key in new_keys:
+                self.column[key] = len(self.column)
+            self.lower = np.concatenate([self.lower, lower])
+            self.upper = np.concatenate([self.upper, upper])
+        new_rows = [r for r in relation_ids if r not in self.rows]
+        if new_rows:
+            starts, indices, data, row_low, row_high = _rows(audit, new_rows, self.ids, None)
+            highs.addRows(len(new_rows), row_low, row_high, len(indices), starts, indices, data)
+            self.row_ids += new_rows
+            self.rows.update(new_rows)
+            self.row_low = np.concatenate([self.row_low, row_low])
+            self.row_high = np.concatenate([self.row_high, row_high])
+        if len(new_keys) or new_rows or len(changed):
+            self.solution = None
         STATS["build s"] += time.perf_counter() - began
 
     def solve(
@@ -413,9 +531,9 @@ class _PartModel:
         self.solution = np.array(highs.getSolution().col_value)
         return highs.getInfo().objective_function_value, self.solution
 
-    def extremes(self, target: Key, relation_ids: list[int]) -> Interval:
+    def extremes(self, target: Key) -> Interval:
         """The smallest and largest value of `target` (rounded inwards), with the
-        relations (ids, from `relation_ids`, the model's rows) that hold them there."""
+        relations (ids) that hold them there."""
         import numpy as np
 
         column = np.array([self.column[target]])
@@ -426,7 +544,7 @@ class _PartModel:
         return Interval(
             math.ceil(least - _EPS),
             math.floor(-most + _EPS),
-            tuple(relation_ids[r] for r in rows),
+            tuple(self.row_ids[r] for r in rows),
         )
 
     def binding(self) -> set[int]:
@@ -435,6 +553,83 @@ class _PartModel:
 
         duals = np.array(self.highs.getSolution().row_dual)
         return set(np.flatnonzero(np.abs(duals) > _EPS).tolist())
+
+
+def _box(
+    audit: Audit, order: list[Key], bounds: Mapping[Key, tuple[float, float | None]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The columns' lower and upper bounds (no upper bound: `Audit.cap`)."""
+    import numpy as np
+
+    box = [bounds.get(k, (0.0, None)) for k in order]
+    lower = np.array([b[0] for b in box], dtype=float)
+    upper = np.array([audit.cap if b[1] is None else b[1] for b in box], dtype=float)
+    return lower, upper
+
+
+def _rows(
+    audit: Audit,
+    relation_ids: list[int],
+    ids: np.ndarray,
+    fixed: tuple[np.ndarray, np.ndarray] | None,
+    partial: bool = False,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The relations as rows over the columns `ids` (key ids, in column order): row
+    starts, column indices, coefficients (one entry per row and column, in the order of
+    its first term, zero sums left out) and the row bounds (every other key's value on
+    the constant side; `fixed` values for unknowns outside the columns). `partial`: keys
+    without a value may stay outside (their bounds are not used)."""
+    import highspy
+    import numpy as np
+
+    rows = np.asarray(relation_ids, dtype=np.int64)
+    starts_of, ends_of = audit.term_start[rows], audit.term_start[rows + 1]
+    lengths = ends_of - starts_of
+    row_of_term = np.repeat(np.arange(len(rows)), lengths)
+    terms = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    terms += np.repeat(starts_of, lengths)
+    term_key = audit.term_key[terms]
+    coefficient = audit.term_coefficient[terms]
+    column_of = audit.column_of
+    column_of[ids] = np.arange(len(ids))
+    try:
+        term_column = column_of[term_key]
+    finally:
+        column_of[ids] = -1
+    value = audit.value_of
+    outside = term_column < 0
+    if fixed is not None:
+        fixed_ids, fixed_values = fixed
+        saved = value[fixed_ids]
+        value[fixed_ids] = fixed_values
+    try:
+        known = value[term_key[outside]]
+    finally:
+        if fixed is not None:
+            value[fixed_ids] = saved
+    if not partial and np.isnan(known).any():
+        raise KeyError("An unknown outside the programme has no value.")
+    constant = np.bincount(
+        row_of_term[outside], weights=coefficient[outside] * known, minlength=len(rows)
+    )
+    inside = ~outside
+    width = max(1, len(ids))
+    cell = row_of_term[inside] * width + term_column[inside]
+    unique, first, inverse = np.unique(cell, return_index=True, return_inverse=True)
+    summed = np.bincount(inverse, weights=coefficient[inside], minlength=len(unique))
+    by_first = np.argsort(first, kind="stable")
+    unique, summed = unique[by_first], summed[by_first]
+    keep = summed != 0
+    unique, summed = unique[keep], summed[keep]
+    starts = np.zeros(len(rows) + 1, dtype=np.int32)
+    np.cumsum(np.bincount(unique // width, minlength=len(rows)), out=starts[1:])
+    indices = (unique % width).astype(np.int32)
+    equal = np.fromiter(
+        (audit.relations[r].equal for r in relation_ids), dtype=bool, count=len(rows)
+    )
+    row_high = -constant
+    row_low = np.where(equal, -constant, -highspy.kHighsInf)
+    return starts, indices, summed.astype(float), row_low, row_high
 
 
 class Widened(NamedTuple):

@@ -17,6 +17,7 @@ of its quarters). `suppress_small_cells` returns what may be shown.
 from __future__ import annotations
 
 import heapq
+import time
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -24,6 +25,7 @@ from typing import Protocol
 
 from .audit import (
     BEFORE,
+    STATS,
     TARGET,
     UNPUBLISHED,
     AtMost,
@@ -251,6 +253,7 @@ def suppress_small_cells(
     as_before = _as_before(table, cells, threshold)
     # Cells that share no group cannot give each other away: protect each connected part
     # of the table on its own (the same result, much faster for a large linked table).
+    began = time.perf_counter()
     components = list(_components(len(keys), groups))
     for part_cells, part_groups in components:
         labels = [as_before.get(keys[n]) for n in part_cells]
@@ -264,8 +267,12 @@ def suppress_small_cells(
         protection = _Protection(facts, part_cells, part_groups, again)
         protection.run()
         suppressed.update(protection.suppressed)
+    STATS["sums s"] += time.perf_counter() - began
     if width:
+        began = time.perf_counter()
         added, withheld = _audit(table, cells, {keys[n]: r for n, r in suppressed.items()}, width)
+        STATS["audit s"] += time.perf_counter() - began
+        began = time.perf_counter()
         for key in added:
             suppressed[number[key]] = SECONDARY
         for key in withheld:
@@ -281,6 +288,7 @@ def suppress_small_cells(
             protection = _Protection(facts, part_cells, part_groups, set(suppressed))
             protection.run()
             suppressed.update(protection.suppressed)
+        STATS["closing s"] += time.perf_counter() - began
     label = f"<{threshold}"
     shown = {}
     for n, (key, cell) in enumerate(cells.items()):

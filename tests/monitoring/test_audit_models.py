@@ -1,0 +1,48 @@
+"""The audit keeps a part's programme when the part grows (issue 14, ADR 0012 decision
+12): a programme extended with the cells hidden since must answer exactly what one built
+afresh for the grown part answers."""
+
+from __future__ import annotations
+
+from wattelt.monitoring.audit import (
+    PROTECTION_WIDTH,
+    AtMost,
+    Audit,
+    Key,
+    _PartModel,
+    order_relation,
+)
+from wattelt.monitoring.audit import sum_relation as equal_sum
+
+
+def test_an_extended_programme_answers_as_a_new_one() -> None:
+    a, b, c, d, e, t, u, s = (("a",), ("b",), ("c",), ("d",), ("e",), ("t",), ("u",), ("s",))
+    relations = [
+        equal_sum(t, [a, b]),  # 20 = 5 + 15
+        equal_sum(u, [b, c]),  # 18 = 15 + 3
+        equal_sum(s, [c, d, d]),  # a key twice in a relation: 3 + 2 * 7 = 17
+        order_relation(AtMost(e, (c, d))),  # e <= c + d: 4 <= 10
+    ]
+    values: dict[Key, float] = {a: 5, b: 15, c: 3, d: 7, e: 4, t: 20, u: 18, s: 17}
+    system = Audit(relations, values, PROTECTION_WIDTH)
+    bounds: dict[Key, tuple[float, float | None]] = {a: (0.0, 9.0), b: (10.0, None)}
+    first: set[Key] = {a, b}
+    keys, relation_ids = system.part_of([a], first)
+    kept = system._whole(keys, relation_ids, bounds)
+    pinned = kept.extremes(a)  # b = u - c = 15, so a = t - b = 5
+    assert (pinned.low, pinned.high) == (5, 5)
+    # c and d hidden since ("×": at least 10 says nothing here: bounds 0..), and a's
+    # label withheld (no size promised any more).
+    grown = first | {c, d}
+    bounds = {**bounds, a: (0.0, None), c: (0.0, None), d: (0.0, None)}
+    keys, relation_ids = system.part_of([a], grown)
+    extended = system._whole(keys, relation_ids, bounds)
+    assert extended is kept, "the earlier programme is extended, not built again"
+    assert extended.rows == set(relation_ids)
+    fresh = _PartModel(system, keys, relation_ids, bounds)
+    assert len(extended.column) == len(fresh.column) == 4
+    for key in sorted(keys):
+        got, want = extended.extremes(key), fresh.extremes(key)
+        assert (got.low, got.high) == (want.low, want.high), key
+    # a = t - b = 2 + c, and b = u - c >= 10 ("×") gives c <= 8: a in 2..10.
+    assert (extended.extremes(a).low, extended.extremes(a).high) == (2, 10)
