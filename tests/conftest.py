@@ -34,12 +34,14 @@ from wattelt.residents.models import Resident, Trajectory
 from wattelt.residents.signals import trajectory_opened
 
 PASSWORD = "correct-horse-battery-staple"
+# Argon2 is slow on purpose; tests hash with MD5 except where Argon2 is the subject (also
+# used by module-scoped fixtures, which come before this function-scoped one).
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
-    """Argon2 is slow on purpose; tests hash with MD5 except where Argon2 is the subject."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = PASSWORD_HASHERS
 
 
 @pytest.fixture(autouse=True)
