@@ -119,6 +119,11 @@ def charlie(municipality: Municipality) -> Staff:
 
 @pytest.fixture
 def resident(alice: Staff, district: District) -> Resident:
+    return register_fatima(alice, district)
+
+
+def register_fatima(alice: Staff, district: District) -> Resident:
+    """The resident of most tests: Fatima, with a BSN, registered by Alice."""
     return residents.register_resident(
         residents.ResidentInput(
             first_name="Fatima",

@@ -19,6 +19,7 @@ from tests.conftest import (
     client_for,
     confirmed_measurement,
     make_staff,
+    register_fatima,
     register_rik,
     resident_client,
     staff_with_role,
@@ -208,16 +209,7 @@ def basics() -> tuple:
     other = Organisation.objects.create(municipality=municipality, name="Andere organisatie")
     elders = Team.objects.create(organisation=other, name="Team Elders")
     charlie = make_staff("charlie", other, elders, Membership.Role.PROFESSIONAL)
-    resident = residents.register_resident(
-        residents.ResidentInput(
-            first_name="Fatima",
-            last_name="Yilmaz",
-            date_of_birth=dt.date(1985, 4, 12),
-            district=district,
-            bsn="111222333",
-        ),
-        alice,
-    )
+    resident = register_fatima(alice, district)
     started = timezone.localdate() - dt.timedelta(days=200)
     trajectory = residents.open_trajectory(resident, team, alice, started)
     return trajectory, alice, bob, charlie, organisation, team, district
