@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.conftest import client_for
+from tests.monitoring.test_summary import summary_rows
 from wattelt.demo import data as demo
+from wattelt.implementation.adoption import summary as adoption_summary
+from wattelt.implementation.models import AdoptionDay, AdoptionFact, AdoptionMonth
 from wattelt.instrument.models import Goal, Measurement, NotFilledIn
+from wattelt.monitoring import summary as monitoring_summary
+from wattelt.monitoring.models import FigureChange
 from wattelt.organisations.models import District, Role, Staff, Team
 from wattelt.residents.models import Resident, Trajectory
 
@@ -30,6 +37,7 @@ def test_demo_data_is_loaded_once(db):
     assert_goals_fit_their_domain()
     assert_a_specialist_sees_shared_plans()
     assert_dates_are_spread()
+    assert_summaries_are_kept()
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert (Resident.objects.count(), Measurement.objects.count()) == counts
 
@@ -65,3 +73,26 @@ def assert_dates_are_spread() -> None:
     open_ = Trajectory.objects.open()
     overdue = open_.filter(measurement_due_on__lt=today).count()
     assert 0 < overdue < open_.count() / 2, "some follow-ups are late, most are not"
+
+
+def assert_summaries_are_kept() -> None:
+    """The seed derives both summaries once at the end (`deferred`), not after each
+    write: they hold what a rebuild from all data holds, every trajectory counted, and
+    the change log says every scope and year may have changed."""
+    assert FigureChange.objects.filter(kind=FigureChange.EVERYTHING).exists()
+    monitoring = summary_rows()
+    assert len(monitoring["TrajectorySummary"]) == Trajectory.objects.count()
+    adoption = adoption_rows()
+    assert adoption[0], "adoption facts"
+    monitoring_summary.rebuild()
+    adoption_summary.rebuild()
+    assert summary_rows() == monitoring
+    assert adoption_rows() == adoption
+
+
+def adoption_rows() -> list[list[tuple[Any, ...]]]:
+    tables = []
+    for model in (AdoptionFact, AdoptionDay, AdoptionMonth):
+        names = [f.attname for f in model._meta.concrete_fields if f.attname != "id"]
+        tables.append(sorted(model.objects.values_list(*names), key=repr))
+    return tables
