@@ -84,7 +84,7 @@ def assert_summaries_are_kept() -> None:
     assert len(monitoring["TrajectorySummary"]) == Trajectory.objects.count()
     adoption = adoption_rows()
     assert adoption[0], "adoption facts"
-    monitoring_summary.rebuild()
+    monitoring_summary.rebuild(log_change=False)  # the next seed_demo publishes nothing
     adoption_summary.rebuild()
     assert summary_rows() == monitoring
     assert adoption_rows() == adoption
