@@ -14,7 +14,7 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 from django.apps import apps
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import Resolver404, resolve, reverse
 
@@ -56,11 +56,16 @@ def client_in(entry: Entry, ctx: dict) -> Client:
 
 
 def row_counts() -> dict[str, int]:
-    return {
-        model._meta.label: model._default_manager.count()
-        for app in RESIDENT_DATA_APPS
-        for model in apps.get_app_config(app).get_models()
-    }
+    """Every row of the resident-data tables, in one query (asked after each refused
+    request: a count per table took ~6% of this test)."""
+    models = [m for app in RESIDENT_DATA_APPS for m in apps.get_app_config(app).get_models()]
+    quote = connection.ops.quote_name
+    counts = ", ".join(f"(SELECT COUNT(*) FROM {quote(m._meta.db_table)})" for m in models)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {counts}")
+        row = cursor.fetchone()
+    assert row is not None
+    return {m._meta.label: n for m, n in zip(models, row, strict=True)}
 
 
 class Prober:
