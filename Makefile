@@ -142,10 +142,13 @@ DRILL_RESIDENTS ?= 2000
 drill: install
 	bin/with-postgres env $(DEV_ENV) WATTELT_SECRET_KEY=fault-drill-only $(PY) -m bench.fault_drill --residents $(DRILL_RESIDENTS)
 
-# The two legs run side by side (two cores; each leg's output printed whole when it ends).
-test: lint
-	$(MAKE) --no-print-directory -j4 --output-sync=target test-postgres-rest test-sqlite-rest test-sqlite-browser test-postgres-figures
-	$(MAKE) --no-print-directory test-replica
+# Lint, the four legs and the replica tests side by side, the longest leg first (two
+# cores; each target's output printed whole when it ends): lint (mypy) and the replica
+# tests each keep one core busy, so run alone before or after the legs they left the
+# other core idle. A lint failure is printed when lint ends; the run fails when all end.
+test:
+	$(MAKE) --no-print-directory -j6 --output-sync=target test-sqlite-rest test-postgres-rest \
+	  test-sqlite-browser test-postgres-figures lint test-replica
 
 # `make bench`: page timings at 100k (bench.pages), then monitoring at BENCH_RESIDENTS on
 # PostgreSQL (generation, summary rebuild, publishing, dashboards, indicators, DuckDB
