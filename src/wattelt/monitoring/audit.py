@@ -735,13 +735,26 @@ def _unsettled(
     previous publish: the relations over the previous publish of a settled part are
     today's with those unknowns renamed, so they tell the reader nothing more."""
 
-    def same(key: Key) -> bool:
-        return key in steady or (key[1] if key[0] == BEFORE else key) not in audit.values
+    import numpy as np
 
-    seeds = {k for k in hidden if not same(k)}
-    for relation in audit.relations:
-        if not all(same(k) for k, _c in relation.terms):
-            seeds.update(k for k, _c in relation.terms if k in hidden)
+    values = audit.values
+    same = np.fromiter(
+        (
+            key in steady or (key[1] if key[0] == BEFORE else key) not in values
+            for key in audit.keys
+        ),
+        dtype=bool,
+        count=len(audit.keys),
+    )
+    is_hidden = np.zeros(len(audit.keys), dtype=bool)
+    is_hidden[[audit.ids[k] for k in hidden if k in audit.ids]] = True
+    # A relation holding a key that is not the same: its hidden keys are seeds too.
+    starts = audit.term_start[:-1]
+    moved = ~np.logical_and.reduceat(same[audit.term_key], starts) if len(starts) else starts
+    terms = np.repeat(moved, np.diff(audit.term_start)) if len(starts) else moved
+    seed_ids = np.flatnonzero(is_hidden & ~same)
+    seed_ids = np.union1d(seed_ids, audit.term_key[terms][is_hidden[audit.term_key[terms]]])
+    seeds = {audit.keys[i] for i in seed_ids.tolist()}
     parts: list[tuple[set[Key], list[int]]] = []
     done: set[Key] = set()
     for seed in sorted(seeds, key=repr):
