@@ -3,6 +3,7 @@ which figures did not change must not recover a small figure of either publish."
 
 from __future__ import annotations
 
+import itertools
 import json
 import zlib
 
@@ -192,10 +193,11 @@ def chain(at_most: str, value: int, f: int) -> Table:
     cells = [Cell((x,), n, {"count": n}) for x, n in counts.items()]
     sums = [
         Cell(("s", i), counts[x] + counts[y], {"count": counts[x] + counts[y]})
-        for i, (x, y) in enumerate(zip(CHAIN, CHAIN[1:], strict=False), start=1)
+        for i, (x, y) in enumerate(itertools.pairwise(CHAIN), start=1)
     ]
     groups = tuple(
-        Group(s.key, ((x,), (y,))) for s, x, y in zip(sums, CHAIN, CHAIN[1:], strict=False)
+        Group(s.key, ((x,), (y,)))
+        for s, (x, y) in zip(sums, itertools.pairwise(CHAIN), strict=True)
     )
     return Table(
         (*cells, *sums, Cell(("f",), f, {"count": f})),

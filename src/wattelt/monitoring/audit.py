@@ -167,9 +167,9 @@ class Audit:
         cuts = np.flatnonzero(np.diff(key_ids)) + 1
         firsts = np.concatenate([[0], cuts]).tolist()
         ends = np.concatenate([cuts, [len(key_ids)]]).tolist()
+        owners = key_ids[firsts].tolist() if len(key_ids) else []
         self.of_key: dict[Key, list[int]] = {
-            every[i]: relation_of[a:b]
-            for i, a, b in zip(key_ids[firsts].tolist() if len(key_ids) else [], firsts, ends, strict=False)
+            every[i]: relation_of[a:b] for i, a, b in zip(owners, firsts, ends, strict=False)
         }
         self.value_of = np.array(
             [float(values[k]) if k in values else math.nan for k in every], dtype=float
