@@ -1,9 +1,12 @@
-"""The shared line chart: lines where there are values, a plain note where there are none."""
+"""The shared charts: lines where there are values, a plain note where there are none, and
+a narrow layout whose text stays readable on a phone."""
+
+import re
 
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from wattelt.charts import Point, line_chart
+from wattelt.charts import Point, bar_chart, line_chart
 
 QUARTERS = ["2026 Q1", "2026 Q2", "2026 Q3"]
 
@@ -17,7 +20,7 @@ def render(*series: tuple[str, list[Point]]) -> str:
 
 def test_a_series_with_values_is_drawn_with_its_gaps():
     html = render(("Gestart", [Point(12), Point(None, "<10"), Point(15)]))
-    assert 'class="chart chart--line"' in html and "chart-empty" not in html
+    assert 'class="chart chart--line chart--wide"' in html and "chart-empty" not in html
     assert html.count('class="chart__line"') == 2  # broken at the hidden quarter
     assert html.count('class="chart__gap"') == 1 and "&lt;10" in html
 
@@ -43,3 +46,33 @@ def test_count_axes_have_whole_ticks_that_reach_the_largest_value():
         assert values[-1] <= 2 * max(largest, 4), (largest, ticks)  # the line fills the chart
         step = values[1]
         assert values == [step * k for k in range(5)], (largest, ticks)  # even, whole steps
+
+
+PHONE_CHART_WIDTH = 342  # a 390-pixel screen less the page's margins
+
+
+def shown_font_size(svg: str) -> float:
+    """The smallest font size of the chart's text as shown in a phone-wide box."""
+    width = int(re.search(r'viewBox="0 0 (\d+) ', svg).group(1))
+    smallest = min(int(size) for size in re.findall(r'font-size="(\d+)"', svg))
+    return smallest * min(1.0, PHONE_CHART_WIDTH / width)
+
+
+def test_on_a_phone_every_chart_has_a_layout_whose_text_stays_readable():
+    long_label = "Financiën en administratie op orde houden"
+    bars = bar_chart("Doelen", [(long_label, Point(12)), ("Gestopt", Point(None, "<10"))], id="g")
+    line = line_chart(
+        "Trajecten", QUARTERS, [("Gestart", [Point(12), Point(None, "<10"), Point(15)])]
+    )
+    for chart in (bars, line):
+        with translation.override("nl"):
+            html = render_to_string("charts/screen.html", {"chart": chart})
+        wide, narrow = html.split("</svg>")[:2]
+        assert "chart--wide" in wide and "chart--narrow" in narrow
+        assert shown_font_size(wide) < 9  # why the narrow layout exists
+        assert shown_font_size(narrow) >= 10.5, chart.kind
+        ids = re.findall(r' id="([^"]+)"', html)
+        assert len(ids) == len(set(ids))  # both layouts on one page: no id twice
+    narrow_bars = bars.narrow()
+    assert all(bar.label_y < bar.y for bar in narrow_bars.bars)  # each label above its bar
+    assert long_label in render_to_string("charts/bar.html", {"chart": narrow_bars})

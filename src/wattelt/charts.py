@@ -23,6 +23,12 @@ beside it: always render the table too). Colours are SVG presentation attributes
 CSS or style="", so the charts need no stylesheet and pass the strict CSP; up to six
 series get distinct colours and dash patterns (so they differ in black and white too).
 Values are plotted from 0 (or the lowest negative value) to a rounded maximum.
+
+Every chart can give its `narrow()` layout for a phone (labels above the bars, a narrower
+line chart): drawn at the same font size in a smaller box, so its text stays readable when
+the page shrinks the chart to a 390-pixel screen. A page that shows both marks them with
+`chart--wide` and `chart--narrow` and lets its stylesheet show one: on screen, include
+"charts/screen.html" (both layouts; app.css shows the narrow one below 40rem).
 """
 
 from __future__ import annotations
@@ -37,9 +43,12 @@ COLOURS = ("#1a4f8b", "#c2410c", "#15803d", "#7e22ce", "#0e7490", "#a16207")
 DASHES = ("", "6 3", "2 3", "8 3 2 3", "1 2", "10 4")
 LINE_WIDTH = 560
 LINE_HEIGHT = 260
+NARROW_LINE_WIDTH = 340
 BAR_LABEL_WIDTH = 200
 BAR_AREA = 300
 BAR_ROW = 28
+NARROW_BAR_AREA = 280
+NARROW_BAR_ROW = 48  # the label on a line of its own above the bar
 
 
 @dataclass(frozen=True)
@@ -87,6 +96,7 @@ class Tick:
 
 @dataclass(frozen=True)
 class LineChart:
+    kind = "line"  # the template: charts/line.html
     title: str
     width: int
     height: int
@@ -99,10 +109,22 @@ class LineChart:
     y_ticks: tuple[Tick, ...]
     zero_y: float
     id: str = field(default="")
+    labels: tuple[str, ...] = ()
+    series: tuple[tuple[str, tuple[Point, ...]], ...] = ()
+    top_at_least: float = 4.0
+    layout: str = "wide"
 
     @property
     def is_empty(self) -> bool:
         return not any(m for line in self.lines for m in line.markers if not m.hidden)
+
+    def narrow(self) -> LineChart:
+        """The same chart in a narrower box, for a phone."""
+        return line_chart(
+            self.title, self.labels, self.series, width=NARROW_LINE_WIDTH,
+            height=self.height, id=f"{self.id or 'line'}-narrow",
+            top_at_least=self.top_at_least, layout="narrow",
+        )  # fmt: skip
 
 
 def _nice_step(largest: float) -> float:
@@ -137,6 +159,7 @@ def line_chart(
     height: int = LINE_HEIGHT,
     id: str = "",
     top_at_least: float = 4.0,
+    layout: str = "wide",
 ) -> LineChart:
     """A line per series over the `labels` (e.g. quarters); gaps where a point has no
     value. Every series has one point per label. The axis runs up to a rounded maximum,
@@ -193,7 +216,8 @@ def line_chart(
     x_ticks = tuple(Tick(x_of(i), label) for i, label in enumerate(labels))
     return LineChart(
         title, width, height, left, right, top, bottom, tuple(lines), x_ticks, y_ticks,
-        y_of(0) if low < 0 else bottom, id,
+        y_of(0) if low < 0 else bottom, id, tuple(labels),
+        tuple((name, tuple(points)) for name, points in series), top_at_least, layout,
     )  # fmt: skip
 
 
@@ -209,37 +233,61 @@ class Bar:
     width: float
     y: int
     text_x: float
+    label_y: int  # the baseline of the label: beside the bar, or above it (narrow)
 
 
 @dataclass(frozen=True)
 class BarChart:
+    kind = "bar"  # the template: charts/bar.html
     title: str
     bars: tuple[Bar, ...]
     width: int
     label_width: int
     id: str = ""
+    items: tuple[tuple[str, Point], ...] = ()
+    layout: str = "wide"
 
     @property
     def height(self) -> int:
-        return max(len(self.bars), 1) * BAR_ROW + 4
+        row = NARROW_BAR_ROW if self.layout == "narrow" else BAR_ROW
+        return max(len(self.bars), 1) * row + 4
+
+    @property
+    def label_length(self) -> int:
+        """Characters of a label shown (longer ones end in an ellipsis)."""
+        return 44 if self.layout == "narrow" else 28
+
+    def narrow(self) -> BarChart:
+        """The same bars with each label on a line of its own above its bar, for a phone."""
+        return bar_chart(self.title, self.items, id=f"{self.id or 'bar'}-narrow", narrow=True)
 
 
-def bar_chart(title: str, items: Sequence[tuple[str, Point]], *, id: str = "") -> BarChart:
+def bar_chart(
+    title: str, items: Sequence[tuple[str, Point]], *, id: str = "", narrow: bool = False
+) -> BarChart:
     """Horizontal bars scaled to the largest value; a point without a value is a hatched
     stub with its text ("<10"). Negative values (a mean change) are drawn from 0 to the
-    left of a centre line."""
+    left of a centre line. `narrow`: labels above the bars instead of beside them."""
     values = [p.value for _label, p in items if p.value is not None]
     negative = any(v < 0 for v in values)
     largest = max((abs(v) for v in values), default=0) or 1
-    area = BAR_AREA / 2 if negative else BAR_AREA
-    origin = BAR_LABEL_WIDTH + (area if negative else 0)
+    full = NARROW_BAR_AREA if narrow else BAR_AREA
+    area = full / 2 if negative else full
+    label_width = 0 if narrow else BAR_LABEL_WIDTH
+    origin = label_width + (area if negative else 0)
+    row, above = (NARROW_BAR_ROW, 20) if narrow else (BAR_ROW, 0)
     bars = []
     for n, (label, point) in enumerate(items):
-        y = n * BAR_ROW + 2
+        y = n * row + 2 + above
+        label_y = y - 6 if narrow else y + 17
         if point.value is None:
-            bars.append(Bar(label, point.label, True, origin, 40, y, origin + 46))
+            bars.append(Bar(label, point.label, True, origin, 40, y, origin + 46, label_y))
             continue
         length = round(area * abs(point.value) / largest, 1)
         x = origin - length if point.value < 0 else origin
-        bars.append(Bar(label, point.label, False, x, length, y, max(x + length, origin) + 6))
-    return BarChart(title, tuple(bars), BAR_LABEL_WIDTH + BAR_AREA + 60, BAR_LABEL_WIDTH, id)
+        text_x = max(x + length, origin) + 6
+        bars.append(Bar(label, point.label, False, x, length, y, text_x, label_y))
+    return BarChart(
+        title, tuple(bars), label_width + full + 60, label_width, id, tuple(items),
+        "narrow" if narrow else "wide",
+    )  # fmt: skip

@@ -44,7 +44,7 @@ def test_monitoring_works_for_each_role(
     log_in(page, base_url, username, "/monitoring/")
     expect(page.locator("#series")).to_be_visible()
     # Three quarterly series: each a line chart, or the note that all its figures are hidden.
-    expect(page.locator("svg.chart--line, .chart-empty")).to_have_count(3)
+    expect(page.locator("svg.chart--line:visible, .chart-empty")).to_have_count(3)
     # The chart first; its table a click away.
     expect(page.locator("#registration td").first).to_be_hidden()
     page.locator("#registration summary").click()

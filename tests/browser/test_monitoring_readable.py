@@ -45,10 +45,13 @@ def dashboard_fits_a_team_meeting(
         page = contexts.new_page(viewport=viewport, touch=touch)
         log_in(page, base_url, username, "/monitoring/")
         expect(page.get_by_role("heading", level=1)).to_have_text("Monitoring")
-        # Each figure once: a chart per section (or, with every figure in it hidden, a
-        # note saying so instead of an empty axis), its table folded away under "Toon tabel".
+        # Each figure once: a chart per section in the layout for this screen (wide, or with
+        # its labels above the bars on a phone; or, with every figure in it hidden, a note
+        # saying so instead of an empty axis), its table folded away under "Toon tabel".
         figures = page.locator(".dashboard-figure")
-        charts = page.locator(".dashboard-figure svg.chart").count()
+        layout = "narrow" if touch else "wide"
+        charts = page.locator(f".dashboard-figure svg.chart--{layout}:visible").count()
+        assert page.locator(".dashboard-figure svg.chart:visible").count() == charts
         notes = page.locator(".dashboard-figure .chart-empty").count()
         assert charts > 0 and figures.count() == charts + notes
         assert page.locator(".dashboard-table-toggle[open]").count() == 0

@@ -3,16 +3,20 @@ which figures did not change must not recover a small figure of either publish."
 
 from __future__ import annotations
 
+import itertools
 import json
 import zlib
 
+import pytest
+
 from tests.monitoring.attacker import Key, System, intervals
 from wattelt.monitoring import audit, previous
-from wattelt.monitoring.audit import PROTECTION_WIDTH
+from wattelt.monitoring.audit import PROTECTION_WIDTH, AtMost
 from wattelt.monitoring.suppression import (
     HIDDEN_LABEL,
     TOTAL,
     Cell,
+    Group,
     SuppressedTable,
     Table,
     combine,
@@ -176,3 +180,72 @@ def test_a_quarter_just_begun_asks_nothing_again() -> None:
     later = previous.compare(quarters((3, 20), (2, 11)), first.cells, remembered)
     suppress_small_cells(later, width=PROTECTION_WIDTH)
     assert audit.STATS["parts"] >= 1
+
+
+CHAIN = ("t", "a", "b", "c", "d")
+"""t + a, a + b, b + c, c + d are shown totals, and x <= f (f shown) for one x of the
+chain: once t is "<10" the sums hide a, b, c and d one after the other, so t is
+s1 - a = s1 - s2 + b = ... = s1 - s2 + s3 - s4 + d."""
+
+
+def chain(at_most: str, value: int, f: int) -> Table:
+    counts = {"t": 3, "a": 20, "b": 20, "c": 20, "d": 20, at_most: value}
+    cells = [Cell((x,), n, {"count": n}) for x, n in counts.items()]
+    sums = [
+        Cell(("s", i), counts[x] + counts[y], {"count": counts[x] + counts[y]})
+        for i, (x, y) in enumerate(itertools.pairwise(CHAIN), start=1)
+    ]
+    groups = tuple(
+        Group(s.key, ((x,), (y,)))
+        for s, (x, y) in zip(sums, itertools.pairwise(CHAIN), strict=True)
+    )
+    return Table(
+        (*cells, *sums, Cell(("f",), f, {"count": f})),
+        groups,
+        orders=(AtMost((at_most,), (("f",),)),),
+    )
+
+
+def chain_range(shown: SuppressedTable, truth: Table) -> tuple[float, float]:
+    """What a reader of one publish knows of t, from the sums, the order and the labels."""
+    values = {c.key: int(c.values["count"]) for c in truth.cells}  # type: ignore[call-overload]
+    system = System()
+    for key, cell in shown.cells.items():
+        value = cell.values["count"]
+        if isinstance(value, int):
+            system.constants[key] = float(value)
+        else:
+            system.unknowns.add(key)
+            system.low[key] = 10.0 if value == HIDDEN_LABEL else 0.0
+            if value == "<10" and values[key] < 10:
+                system.high[key] = 9.0
+    for group in truth.groups:
+        system.add({group.total: -1, **dict.fromkeys(group.parts, 1)}, True)
+    for order in truth.orders:
+        system.add({order.small: 1, **dict.fromkeys(order.large, -1)}, False)
+    return intervals(system, [("t",)])[("t",)]
+
+
+@pytest.mark.parametrize("at_most", ["a", "d"])
+def test_a_republish_protects_a_small_figure_near_and_far_from_the_change(at_most: str) -> None:
+    """Only x and f change (x 20 -> 11, f 40 -> 12, x next to t or four relations away
+    from it); x <= 12 then narrows t to 2..4. A republish that asked only the small
+    figures near the change would publish t within ±1 when x is d; the audit asks every
+    small figure of the part the change touched."""
+    table = chain(at_most, 20, 40)
+    first = suppress_small_cells(table, width=PROTECTION_WIDTH)
+    assert [k for k in first.cells if first[k].is_suppressed] == [(x,) for x in CHAIN]
+    low, high = chain_range(first, table)
+    assert high - low >= PROTECTION_WIDTH
+    remembered = previous.remember(table, first.cells, width=PROTECTION_WIDTH)
+    later = chain(at_most, 11, 12)
+    # The same cells hidden by the sums alone: t is narrowed to 2..4.
+    assert chain_range(suppress_small_cells(later, width=0), later) == (2, 4)
+    audit.STATS.clear()
+    second = suppress_small_cells(
+        previous.compare(later, first.cells, remembered), width=PROTECTION_WIDTH
+    )
+    assert audit.STATS["keys settled"] == 0 and audit.STATS["parts"] == 1
+    assert second.value(("t",)) == "<10"
+    low, high = chain_range(second, later)
+    assert high - low >= PROTECTION_WIDTH

@@ -138,25 +138,39 @@ class Audit:
         self.values = values
         self.width = width
         self.cap = 1.0 + sum(abs(float(v)) for v in values.values())
-        self.of_key: dict[Key, list[int]] = {}
-        for r, relation in enumerate(self.relations):
-            for key, _coefficient in relation.terms:
-                self.of_key.setdefault(key, []).append(r)
-        # The same system as arrays, for building programmes without a loop per term:
-        # every key a number (`ids`), in the order of its repr (`rank`, the programmes'
-        # column order); the relations' terms in one row-wise layout.
-        every = sorted({*self.of_key, *values}, key=repr)
+        # The system as arrays, for building programmes without a loop per term: every
+        # key a number (`ids`), in the order of its repr (the programmes' column order);
+        # the relations' terms in one row-wise layout.
+        term_keys = [k for relation in self.relations for k, _c in relation.terms]
+        every = sorted({*term_keys, *values}, key=repr)
         self.ids = ids = {k: n for n, k in enumerate(every)}
         self.keys = every
-        lengths = [len(relation.terms) for relation in self.relations]
+        lengths = np.fromiter(
+            (len(relation.terms) for relation in self.relations),
+            dtype=np.int64,
+            count=len(self.relations),
+        )
         self.term_start = np.zeros(len(lengths) + 1, dtype=np.int64)
         np.cumsum(lengths, out=self.term_start[1:])
-        self.term_key = np.array(
-            [ids[k] for relation in self.relations for k, _c in relation.terms], dtype=np.int64
+        self.term_key = np.fromiter(
+            (ids[k] for k in term_keys), dtype=np.int64, count=len(term_keys)
         )
-        self.term_coefficient = np.array(
-            [c for relation in self.relations for _k, c in relation.terms], dtype=float
+        self.term_coefficient = np.fromiter(
+            (c for relation in self.relations for _k, c in relation.terms),
+            dtype=float,
+            count=len(term_keys),
         )
+        # Per key the relations it is in, in order (once per term).
+        by_key = np.argsort(self.term_key, kind="stable")
+        relation_of = np.repeat(np.arange(len(lengths)), lengths)[by_key].tolist()
+        key_ids = self.term_key[by_key]
+        cuts = np.flatnonzero(np.diff(key_ids)) + 1
+        firsts = np.concatenate([[0], cuts]).tolist()
+        ends = np.concatenate([cuts, [len(key_ids)]]).tolist()
+        owners = key_ids[firsts].tolist() if len(key_ids) else []
+        self.of_key: dict[Key, list[int]] = {
+            every[i]: relation_of[a:b] for i, a, b in zip(owners, firsts, ends, strict=False)
+        }
         self.value_of = np.array(
             [float(values[k]) if k in values else math.nan for k in every], dtype=float
         )
@@ -735,13 +749,26 @@ def _unsettled(
     previous publish: the relations over the previous publish of a settled part are
     today's with those unknowns renamed, so they tell the reader nothing more."""
 
-    def same(key: Key) -> bool:
-        return key in steady or (key[1] if key[0] == BEFORE else key) not in audit.values
+    import numpy as np
 
-    seeds = {k for k in hidden if not same(k)}
-    for relation in audit.relations:
-        if not all(same(k) for k, _c in relation.terms):
-            seeds.update(k for k, _c in relation.terms if k in hidden)
+    values = audit.values
+    same = np.fromiter(
+        (
+            key in steady or (key[1] if key[0] == BEFORE else key) not in values
+            for key in audit.keys
+        ),
+        dtype=bool,
+        count=len(audit.keys),
+    )
+    is_hidden = np.zeros(len(audit.keys), dtype=bool)
+    is_hidden[[audit.ids[k] for k in hidden if k in audit.ids]] = True
+    # A relation holding a key that is not the same: its hidden keys are seeds too.
+    starts = audit.term_start[:-1]
+    moved = ~np.logical_and.reduceat(same[audit.term_key], starts) if len(starts) else starts
+    terms = np.repeat(moved, np.diff(audit.term_start)) if len(starts) else moved
+    seed_ids = np.flatnonzero(is_hidden & ~same)
+    seed_ids = np.union1d(seed_ids, audit.term_key[terms][is_hidden[audit.term_key[terms]]])
+    seeds = {audit.keys[i] for i in seed_ids.tolist()}
     parts: list[tuple[set[Key], list[int]]] = []
     done: set[Key] = set()
     for seed in sorted(seeds, key=repr):

@@ -461,10 +461,13 @@ def _over_before(
         return None
 
     copies: list[Relation] = []
+    same = before.same
     for relation in relations:
+        if same.issuperset([k for k, _c in relation.terms]):
+            continue  # nothing in it changed
         terms = [(then(k), c) for k, c in relation.terms]
-        if any(k is None for k, _c in terms) or terms == list(relation.terms):
-            continue  # the previous publish lacks a cell, or nothing in it changed
+        if any(k is None for k, _c in terms):
+            continue  # the previous publish lacks a cell
         copies.append(Relation(tuple(terms), relation.equal))  # type: ignore[arg-type]
     for key, value in before.shown.items():
         values[(BEFORE, key)] = value
