@@ -13,7 +13,10 @@ follow-up interval moves every follow-up of the organisation: that is recorded a
 request and done in chunks by `manage.py refresh_adoption_summary` (`refresh_requested`).
 `rebuild()` runs the very same statements for every trajectory
 (`manage.py rebuild_adoption_summary`), so a kept summary and a rebuilt one cannot
-differ in how the counts are derived.
+differ in how the counts are derived. Every statement that changes the sums gives the
+(team, professional) pairs it reaches a fresh token (`AdoptionStamp`), in the same
+transaction: the page keys what it rendered on its teams' stamps (`stamps`) and reads
+the sums only when they changed.
 
 The definitions are those of the package's docstring; what depends on today's date (a
 follow-up is judged once its tolerance has passed, nothing after today counts) is left
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import uuid
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -43,6 +47,7 @@ from ..models import (
     AdoptionFact,
     AdoptionMonth,
     AdoptionRefresh,
+    AdoptionStamp,
 )
 from .indicators import FOLLOW_UP_TOLERANCE_DAYS
 from .months import day_code_of
@@ -51,6 +56,7 @@ CONFIRMED = Measurement.Status.CONFIRMED
 FACTS = AdoptionFact._meta.db_table
 DAYS = AdoptionDay._meta.db_table
 MONTHS = AdoptionMonth._meta.db_table
+STAMPS = AdoptionStamp._meta.db_table
 KEY = ("trajectory_id", "team_id", "responsible_id", "day_code", "reason")
 CHUNK = 2000
 """Trajectory ids per statement when refreshing a list of them."""
@@ -203,8 +209,9 @@ def _facts_where(scope: Scope) -> tuple[str, list[Any]]:
     return f"trajectory_id IN ({inner})", list(params)
 
 
-def _add_to_cells(cursor: Any, scope: Scope, sign: int) -> None:
-    """Add (sign 1) or take off (sign -1) what the scope's facts add to the sums."""
+def _add_to_cells(cursor: Any, scope: Scope, sign: int, stamped: bool = True) -> None:
+    """Add (sign 1) or take off (sign -1) what the scope's facts add to the sums, and
+    stamp the pairs they reach."""
     where, params = _facts_where(scope)
     sums = ", ".join(f"{sign} * SUM({c})" for c in ADOPTION_COUNTERS)
     update = ", ".join(f"{c} = {{table}}.{c} + excluded.{c}" for c in ADOPTION_COUNTERS)
@@ -220,6 +227,30 @@ def _add_to_cells(cursor: Any, scope: Scope, sign: int) -> None:
             f" DO UPDATE SET {update.format(table=table)}",
             params,
         )
+    if stamped:
+        _stamp(cursor, where, params)
+
+
+def _stamp(cursor: Any, where: str, params: list[Any]) -> None:
+    """Give every (team, professional) the facts reach a fresh token (AdoptionStamp):
+    one token per statement, unique, so a key made from the stamps changes with any cell."""
+    cursor.execute(
+        f"INSERT INTO {STAMPS} (team_id, responsible_id, token)"
+        f" SELECT team_id, responsible_id, %s FROM {FACTS} WHERE {where}"
+        " GROUP BY team_id, responsible_id ORDER BY team_id, responsible_id"
+        " ON CONFLICT (team_id, responsible_id) DO UPDATE SET token = excluded.token",
+        [uuid.uuid4().hex, *params],
+    )
+
+
+def stamps(team_ids: Iterable[int]) -> list[tuple[int, int, str]]:
+    """The stamps of these teams' cells, in order: what a kept rendering of their
+    figures is keyed on (one query of one row per team and professional)."""
+    return list(
+        AdoptionStamp.objects.filter(team_id__in=sorted(team_ids))
+        .order_by("team_id", "responsible_id")
+        .values_list("team_id", "responsible_id", "token")
+    )
 
 
 def _drop_empty_cells(cursor: Any, scope: Scope) -> None:
@@ -317,24 +348,26 @@ def refresh_resident(resident_id: int) -> None:
     _refresh(Trajectory.objects.filter(resident_id=resident_id))
 
 
-def rebuild() -> dict[str, float]:
-    """Empty the three tables and derive them from all data, set-based; returns seconds
-    per step."""
+def rebuild(stamped: bool = True) -> dict[str, float]:
+    """Empty the tables and derive them from all data, set-based; returns seconds per
+    step. Every pair gets a new stamp (`stamped`; only migration 0003, which comes
+    before the stamps' table, derives without)."""
     timings: dict[str, float] = {}
     postgres = connection.vendor == "postgresql"
+    tables = (FACTS, DAYS, MONTHS, STAMPS) if stamped else (FACTS, DAYS, MONTHS)
     with transaction.atomic(), connection.cursor() as cursor:
         mark = time.perf_counter()
         if postgres:
-            cursor.execute(f"TRUNCATE {FACTS}, {DAYS}, {MONTHS}")
+            cursor.execute(f"TRUNCATE {', '.join(tables)}")
         else:
-            for table in (FACTS, DAYS, MONTHS):
+            for table in tables:
                 cursor.execute(f"DELETE FROM {table}")
         timings["empty"] = time.perf_counter() - mark
         mark = time.perf_counter()
         _insert_facts(cursor, None)
         timings[FACTS] = time.perf_counter() - mark
         mark = time.perf_counter()
-        _add_to_cells(cursor, None, 1)
+        _add_to_cells(cursor, None, 1, stamped)
         timings[f"{DAYS}, {MONTHS}"] = time.perf_counter() - mark
     if postgres:
         with connection.cursor() as cursor:
