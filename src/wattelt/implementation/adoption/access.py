@@ -15,7 +15,7 @@ from wattelt.organisations import roles
 from wattelt.organisations.models import Membership, Organisation, Staff, Team
 
 from ..models import AdoptionMonth
-from . import summary
+from .summary import stamps
 
 KEPT = "figures"
 """Local memory per process, as the rendered report (page.py)."""
@@ -79,7 +79,7 @@ def responsible_in(team_ids: Collection[int]) -> list[int]:
     under the stamps of the teams' cells, which change with any cell (summary.py): a
     view reads the stamps (one small query), not the thousands of cells."""
     teams = sorted(team_ids)
-    inputs = (teams, summary.stamps(teams))
+    inputs = (teams, stamps(teams))
     digest = hashlib.sha256(pickle.dumps(inputs, protocol=pickle.HIGHEST_PROTOCOL))
     key = f"adoption-responsible:{digest.hexdigest()}"
     kept: list[int] | None = caches[KEPT].get(key)
