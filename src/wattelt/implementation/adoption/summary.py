@@ -13,8 +13,8 @@ follow-up interval moves every follow-up of the organisation: that is recorded a
 request and done in chunks by `manage.py refresh_adoption_summary` (`refresh_requested`).
 `rebuild()` runs the very same statements for every trajectory
 (`manage.py rebuild_adoption_summary`), so a kept summary and a rebuilt one cannot
-differ in how the counts are derived. Every statement that changes the sums gives the
-(team, professional) pairs it reaches a fresh token (`AdoptionStamp`), in the same
+differ in how the counts are derived. Every refresh gives the (team, professional)
+pairs its old and new facts reach a fresh token (`AdoptionStamp`), in the same
 transaction: the page keys what it rendered on its teams' stamps (`stamps`) and reads
 the sums only when they changed.
 
@@ -209,9 +209,8 @@ def _facts_where(scope: Scope) -> tuple[str, list[Any]]:
     return f"trajectory_id IN ({inner})", list(params)
 
 
-def _add_to_cells(cursor: Any, scope: Scope, sign: int, stamped: bool = True) -> None:
-    """Add (sign 1) or take off (sign -1) what the scope's facts add to the sums, and
-    stamp the pairs they reach."""
+def _add_to_cells(cursor: Any, scope: Scope, sign: int) -> None:
+    """Add (sign 1) or take off (sign -1) what the scope's facts add to the sums."""
     where, params = _facts_where(scope)
     sums = ", ".join(f"{sign} * SUM({c})" for c in ADOPTION_COUNTERS)
     update = ", ".join(f"{c} = {{table}}.{c} + excluded.{c}" for c in ADOPTION_COUNTERS)
@@ -227,13 +226,16 @@ def _add_to_cells(cursor: Any, scope: Scope, sign: int, stamped: bool = True) ->
             f" DO UPDATE SET {update.format(table=table)}",
             params,
         )
-    if stamped:
-        _stamp(cursor, where, params)
 
 
-def _stamp(cursor: Any, where: str, params: list[Any]) -> None:
-    """Give every (team, professional) the facts reach a fresh token (AdoptionStamp):
-    one token per statement, unique, so a key made from the stamps changes with any cell."""
+def _stamp(cursor: Any, scope: Scope) -> None:
+    """Give every (team, professional) the scope's facts reach a fresh token
+    (AdoptionStamp): one token per statement, unique, so a key made from the stamps
+    changes with any cell. Done for the old facts before their cells are touched (the
+    pair's row is then locked first, in a fixed order: two refreshes of one
+    professional's trajectories queue there instead of crossing on the cells) and for
+    the new facts after."""
+    where, params = _facts_where(scope)
     cursor.execute(
         f"INSERT INTO {STAMPS} (team_id, responsible_id, token)"
         f" SELECT team_id, responsible_id, %s FROM {FACTS} WHERE {where}"
@@ -277,8 +279,10 @@ def _take_off(cursor: Any, scope: QuerySet[Trajectory]) -> None:
 
 def _refresh(scope: QuerySet[Trajectory]) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
+        _stamp(cursor, scope)
         _take_off(cursor, scope)
         _insert_facts(cursor, scope)
+        _stamp(cursor, scope)
         _add_to_cells(cursor, scope, 1)
 
 
@@ -305,6 +309,7 @@ def forget(trajectory_ids: Iterable[int]) -> None:
     """Take trajectories that are deleted outright off the sums, with their facts."""
     for scope in _chunks(trajectory_ids):
         with transaction.atomic(), connection.cursor() as cursor:
+            _stamp(cursor, scope)
             _take_off(cursor, scope)
 
 
@@ -367,7 +372,9 @@ def rebuild(stamped: bool = True) -> dict[str, float]:
         _insert_facts(cursor, None)
         timings[FACTS] = time.perf_counter() - mark
         mark = time.perf_counter()
-        _add_to_cells(cursor, None, 1, stamped)
+        _add_to_cells(cursor, None, 1)
+        if stamped:
+            _stamp(cursor, None)
         timings[f"{DAYS}, {MONTHS}"] = time.perf_counter() - mark
     if postgres:
         with connection.cursor() as cursor:
