@@ -66,6 +66,8 @@ REBUILD_ABOVE = 20_000
 """More trajectories than this: the monitoring summary is rebuilt as a whole (a few
 set-based statements) instead of per trajectory (statements per 500 trajectories)."""
 YES = {"ja", "j", "x", "1", "yes"}
+Chips = tuple[int | None, int | None, int | None, bool]
+"""A chosen domain's chips (resident, professional, carer) and whether it is prioritised."""
 
 
 @dataclass(slots=True)
@@ -268,10 +270,8 @@ class BulkChecker:
         )
         return (None, message) if message else (day, None)
 
-    def _choices(
-        self, row: dict[str, str], errors: dict[str, str]
-    ) -> dict[str, tuple[int | None, int | None, int | None, bool]]:
-        choices = {}
+    def _choices(self, row: dict[str, str], errors: dict[str, str]) -> dict[str, Chips]:
+        choices: dict[str, Chips] = {}
         get = row.get
         resident_offered, professional_offered, carer_offered = self.offered
         good = self._good
@@ -307,9 +307,7 @@ class BulkChecker:
             choices[key] = self._choice(row, key, errors)
         return choices
 
-    def _choice(
-        self, row: dict[str, str], key: str, errors: dict[str, str]
-    ) -> tuple[int | None, int | None, int | None, bool]:
+    def _choice(self, row: dict[str, str], key: str, errors: dict[str, str]) -> Chips:
         """One domain's chips and priority, every problem named."""
         get = row.get
         chips: dict[str, int | None] = {}
