@@ -98,6 +98,8 @@ COLUMNS: dict[str, list[str]] = {
     ],
 }
 Rows = dict[str, list[tuple[object, ...]]]
+# A goal's row puts the resident's words first, then the other texts, all empty.
+assert GOAL_TEXT_FIELDS[0] == "own_words"
 
 
 def _json_int(value: int | None) -> str:
@@ -193,7 +195,7 @@ class ChunkWriter:
         start, confirmed = Measurement.Kind.START.value, Measurement.Status.CONFIRMED.value
         create, success = AccessLog.Action.CREATE.value, AccessLog.Outcome.SUCCESS.value
         goal_open = Goal.Status.OPEN.value
-        blank_texts = ("",) * (len(GOAL_TEXT_FIELDS) - 1)  # own_words comes first
+        blank_texts = ("",) * (len(GOAL_TEXT_FIELDS) - 1)
         domain_ids = self.domain_ids
         snapshot = self._snapshot
         for item, measurement_id in zip(prepared, measurement_ids, strict=True):
