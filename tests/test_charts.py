@@ -54,7 +54,7 @@ PHONE_CHART_WIDTH = 342  # a 390-pixel screen less the page's margins
 def shown_font_size(svg: str) -> float:
     """The smallest font size of the chart's text as shown in a phone-wide box."""
     box = re.search(r'viewBox="0 0 (\d+) ', svg)
-    assert box is not None
+    assert box, "no viewBox"
     width = int(box.group(1))
     smallest = min(int(size) for size in re.findall(r'font-size="(\d+)"', svg))
     return smallest * min(1.0, PHONE_CHART_WIDTH / width)

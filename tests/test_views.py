@@ -62,6 +62,21 @@ def test_outsider_cannot_see_measurement(trajectory, alice, charlie):
     )
 
 
+def test_the_progress_page_offers_the_draft_to_continue(trajectory, alice):
+    """The confirmed measurements and the draft are read together: the draft is offered
+    to continue, and is no point of the progress."""
+    confirmed = confirmed_measurement(trajectory, alice)
+    url = reverse("instrument:progress", args=[trajectory.pk])
+    client = client_for(alice)
+    before = client.get(url)
+    assert before.context["draft"] is None
+    draft = instrument.start_measurement(trajectory, alice, "follow_up")
+    response = client.get(url)
+    assert response.context["draft"] == draft
+    assert reverse("instrument:board", args=[draft.pk]) in response.content.decode()
+    assert response.context["progress"].measurements == [confirmed]
+
+
 def test_coach_reads_but_cannot_record(trajectory, alice, bob):
     client = client_for(bob)
     assert client.get(reverse("instrument:progress", args=[trajectory.pk])).status_code == 200

@@ -129,7 +129,23 @@ def test_the_list_is_paginated(alice, bob, team, district):
     add_trajectories(alice, team, district, 30)
     first = client_for(bob).get(URL)
     assert len(first.context["rows"]) == 25
+    assert first.context["page"].paginator.count == 30
     assert len(client_for(bob).get(URL, {"page": 2}).context["rows"]) == 5
+
+
+def test_the_page_counts_what_needs_attention(trajectory, alice, bob, team, district):
+    """The list's size comes from the counts at the top (overdue and due make up what
+    needs attention): it is the number of rows listed."""
+    confirmed_measurement(trajectory, alice, days_ago=1)  # next one in three months
+    add_trajectories(alice, team, district, 27)
+    client = client_for(bob)
+    for query in ({}, {"toon": "aandacht"}):
+        first = client.get(URL, query).context["page"]
+        second = client.get(URL, {**query, "page": 2}).context["page"]
+        listed = len(first.object_list) + (len(second.object_list) if second.number == 2 else 0)
+        assert first.paginator.count == listed, query
+    assert client.get(URL).context["page"].paginator.count == 28
+    assert client.get(URL, {"toon": "aandacht"}).context["page"].paginator.count == 27
 
 
 def test_the_list_takes_a_fixed_number_of_queries(trajectory, alice, bob, team, district):

@@ -14,6 +14,7 @@ from wattelt.imports import services
 from wattelt.imports.reading import Source
 from wattelt.instrument.models import Measurement
 from wattelt.monitoring.models import MeasurementFact
+from wattelt.organisations.models import OrganisationPolicy
 from wattelt.residents import services as residents
 from wattelt.residents.models import Trajectory
 
@@ -145,3 +146,20 @@ def test_a_file_mixes_both_ways_in_one_transaction(trajectory, quinn):
     assert Measurement.objects.filter(trajectory=trajectory, status="confirmed").count() == 2
     assert Measurement.objects.filter(trajectory=other, status="confirmed").count() == 1
     assert AccessLog.objects.filter(object_type="measurement", action="create").count() == 3
+
+
+def test_a_chip_seen_before_is_still_refused_for_a_view_not_on_offer(trajectory, quinn):
+    """The bulk checker takes a chip it has seen before as good at once; a view the
+    organisation does not offer is refused all the same, whatever its chip."""
+    OrganisationPolicy.objects.update_or_create(
+        organisation=trajectory.team.organisation, defaults={"professional_view": False}
+    )
+    other = twin(trajectory, "123456782")
+    first, second = start_row(trajectory, "111222333"), start_row(other, "123456782")
+    professional = HEADER_TWO_GOALS.index("wonen_professional")
+    first[professional] = ""  # the resident's "40" of the same domain is seen first
+    second[professional] = second[HEADER_TWO_GOALS.index("wonen_inwoner")]
+    job = run(quinn, "historie.csv", csv_bytes([first, second], HEADER_TWO_GOALS))
+    assert job.state == "refused"
+    assert [(p["row"], p["field"]) for p in job.problems] == [(3, "wonen_professional")]
+    assert not Measurement.objects.exists()

@@ -120,6 +120,24 @@ def test_the_filters_show_overdue_due_mine_and_team(alice, team, district, organ
     assert shown(toon="nonsense", van="nonsense") == ["overdue"] * 2 + ["due", ""]
 
 
+def test_the_pages_count_each_filters_list(alice, team, district, organisation, catalogue):
+    """The list's size is taken from the counts at the top (one query less): it is the
+    number of rows each filter lists, page after page."""
+    colleague = make_staff("carol", organisation, team, Membership.Role.PROFESSIONAL)
+    make_caseload(alice, team, district, overdue=27, due=2, later=1)
+    make_caseload(colleague, team, district, overdue=1, due=3, later=0)
+    client, today = client_for(alice), timezone.localdate()
+    for show in (selectors.ALL, selectors.OVERDUE, selectors.DUE):
+        for scope in (selectors.MINE, selectors.TEAM):
+            query = {"toon": show, "van": scope}
+            listed = selectors.professional_work(alice, scope, show, today).count()
+            first = client.get(reverse("start"), query).context["page"]
+            assert first.paginator.count == listed, query
+            last = client.get(reverse("start"), {**query, "page": 2}).context["page"]
+            shown = len(first.object_list) + (len(last.object_list) if last.number == 2 else 0)
+            assert shown == listed, query
+
+
 def test_counts_at_the_top_include_missing_start_measurements(alice, team, district, catalogue):
     today = timezone.localdate()
     make_caseload(alice, team, district, overdue=2, due=1, later=1)

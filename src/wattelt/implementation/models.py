@@ -115,6 +115,28 @@ class AdoptionMonth(AdoptionCounters):
         ]
 
 
+class AdoptionStamp(models.Model):
+    """Which refresh last changed a (team, responsible professional)'s cells: a fresh
+    token per refresh, set in the same transaction as the sums (summary.py). A page
+    keeps what it rendered from the sums under the stamps of its teams, so a view finds
+    its kept rendering without reading the sums; any change to a cell of the team gives
+    that cell's pair a new token, hence a new key."""
+
+    team_id = models.BigIntegerField()
+    responsible_id = models.BigIntegerField()
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team_id", "responsible_id"], name="adoption_stamp_pair"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"team {self.team_id}, professional {self.responsible_id}: {self.token}"
+
+
 class AdoptionRefresh(models.Model):
     """An organisation whose adoption facts are derived again as a whole, because its
     follow-up interval changed (every follow-up falls due elsewhere). Done by

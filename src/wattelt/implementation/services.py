@@ -289,9 +289,12 @@ def reminder_state(trajectory: Trajectory, grace_days: int, today: dt.date | Non
     return due_state(trajectory, today)
 
 
-def coach_team_list(user: Staff, needs_attention: bool = False) -> TrajectoryQuerySet:
+def coach_team_list(
+    user: Staff, needs_attention: bool = False, today: dt.date | None = None
+) -> TrajectoryQuerySet:
     """The open trajectories of the teams the user coaches, through the one access
-    rule; the most urgent due date first."""
+    rule; the most urgent due date first (needing attention: due by `today` plus
+    DUE_SOON_DAYS, overdue included)."""
     left = Membership.objects.filter(team=OuterRef("team"), staff=OuterRef("responsible"))
     trajectories = (
         Trajectory.objects.visible_to(user)
@@ -302,7 +305,7 @@ def coach_team_list(user: Staff, needs_attention: bool = False) -> TrajectoryQue
         .order_by(F("measurement_due_on").asc(nulls_last=True), "pk")
     )
     if needs_attention:
-        soon = timezone.localdate() + dt.timedelta(days=DUE_SOON_DAYS)
+        soon = (today or timezone.localdate()) + dt.timedelta(days=DUE_SOON_DAYS)
         trajectories = trajectories.filter(measurement_due_on__lte=soon)
     return trajectories
 

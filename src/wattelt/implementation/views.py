@@ -72,9 +72,12 @@ def team_reminders(request: StaffRequest) -> HttpResponse:
     if not roles.is_coach(request.user):
         raise Http404
     needs_attention = request.GET.get("toon") == NEEDS_ATTENTION
-    trajectories = services.coach_team_list(request.user, needs_attention)
-    page = page_of(trajectories, request.GET.get("page"), PAGE_SIZE)
     today = timezone.localdate()
+    counts = services.coach_team_counts(request.user, today)
+    trajectories = services.coach_team_list(request.user, needs_attention, today)
+    # Needing attention: due within DUE_SOON_DAYS, overdue included.
+    listed = counts["overdue"] + counts["due"] if needs_attention else counts["total"]
+    page = page_of(trajectories, request.GET.get("page"), PAGE_SIZE, count=listed)
     rows = [
         (t, services.reminder_state(t, t.team.organisation.start_measurement_grace_days, today))
         for t in page
@@ -83,7 +86,7 @@ def team_reminders(request: StaffRequest) -> HttpResponse:
     context = {
         "page": page,
         "rows": rows,
-        "counts": services.coach_team_counts(request.user, today),
+        "counts": counts,
         "needs_attention": needs_attention,
         "page_query": f"toon={NEEDS_ATTENTION}" if needs_attention else "",
     }

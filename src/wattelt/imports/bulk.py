@@ -66,6 +66,8 @@ REBUILD_ABOVE = 20_000
 """More trajectories than this: the monitoring summary is rebuilt as a whole (a few
 set-based statements) instead of per trajectory (statements per 500 trajectories)."""
 YES = {"ja", "j", "x", "1", "yes"}
+Chips = tuple[int | None, int | None, int | None, bool]
+"""A chosen domain's chips (resident, professional, carer) and whether it is prioritised."""
 
 
 @dataclass(slots=True)
@@ -190,11 +192,22 @@ class BulkChecker:
             for d in domains
             if any(f"{d.key}_{c}" in present for c in PERSPECTIVE_COLUMNS)
         }
+        # Per domain with columns: its chip columns in the order resident, professional,
+        # carer (PERSPECTIVE_COLUMNS) and its priority column, for the common case.
+        self.domain_columns = [
+            (key, *(column for column, _p, _n in chips), f"{key}_prioriteit")
+            for key, chips in self.chip_columns.items()
+        ]
         self.goal_numbers = sorted(
             int(c[5:]) for c in columns if c.startswith("doel_") and c[5:].isdigit()
         )
+        self.goal_columns = [(n, f"doel_{n}", f"doel_{n}_leefgebieden") for n in self.goal_numbers]
         self._numbers: dict[str, tuple[int | None, str | None]] = {}
         self._chips: dict[tuple[int, str], str | None] = {}
+        # Per domain the cells seen so far that are a good chip (a whole number on the
+        # line), and whether each perspective is offered: most rows need nothing else.
+        self._good: dict[str, dict[str, int]] = {key: {} for key in self.chip_columns}
+        self.offered = tuple(not self.refused[p] for p in PERSPECTIVE_COLUMNS.values())
         self._days: dict[str, tuple[dt.date | None, str | None]] = {}
 
     def check(self, row: dict[str, str], place: Place) -> Prepared:
@@ -257,42 +270,73 @@ class BulkChecker:
         )
         return (None, message) if message else (day, None)
 
-    def _choices(
-        self, row: dict[str, str], errors: dict[str, str]
-    ) -> dict[str, tuple[int | None, int | None, int | None, bool]]:
-        choices = {}
+    def _choices(self, row: dict[str, str], errors: dict[str, str]) -> dict[str, Chips]:
+        choices: dict[str, Chips] = {}
         get = row.get
-        for key, columns in self.chip_columns.items():
-            raw = [(get(column, ""), perspective, name) for column, perspective, name in columns]
-            if not (raw[0][0] or raw[1][0] or raw[2][0]):
-                continue
-            chips: dict[str, int | None] = {}
-            for value, perspective, name in raw:
-                placed = perspective == "resident" or value != ""
-                if not placed:
-                    continue
-                if refused := self.refused[perspective]:
-                    errors[name] = refused
-                    continue
-                chip = self._whole(value, name, errors)
-                if chip is not None:
-                    problem = self._chips.get((chip, key), "")
-                    if problem == "":
-                        problem = self._chips[(chip, key)] = rules.chip_problem(
-                            chip, self.domains[key]
-                        )
-                    if problem:
-                        errors[name] = problem
-                        chip = None
-                chips[perspective] = chip
-            prioritised = row.get(f"{key}_prioriteit", "").lower() in YES
-            choices[key] = (
-                chips.get("resident"),
-                chips.get("professional"),
-                chips.get("carer"),
-                prioritised,
+        resident_offered, professional_offered, carer_offered = self.offered
+        good = self._good
+        for (
+            key,
+            resident_column,
+            professional_column,
+            carer_column,
+            priority,
+        ) in self.domain_columns:
+            resident, professional, carer = (
+                get(resident_column, ""),
+                get(professional_column, ""),
+                get(carer_column, ""),
             )
+            if not (resident or professional or carer):
+                continue
+            chips_of = good[key]
+            chip = chips_of.get(resident)
+            if (
+                resident_offered
+                and chip is not None
+                and (professional == "" or (professional_offered and professional in chips_of))
+                and (carer == "" or (carer_offered and carer in chips_of))
+            ):  # the common case: every placed chip seen before and good
+                choices[key] = (
+                    chip,
+                    chips_of.get(professional),
+                    chips_of.get(carer),
+                    get(priority, "").lower() in YES,
+                )
+                continue
+            choices[key] = self._choice(row, key, errors)
         return choices
+
+    def _choice(self, row: dict[str, str], key: str, errors: dict[str, str]) -> Chips:
+        """One domain's chips and priority, every problem named."""
+        get = row.get
+        chips: dict[str, int | None] = {}
+        for column, perspective, name in self.chip_columns[key]:
+            value = get(column, "")
+            placed = perspective == "resident" or value != ""
+            if not placed:
+                continue
+            if refused := self.refused[perspective]:
+                errors[name] = refused
+                continue
+            chip = self._whole(value, name, errors)
+            if chip is not None:
+                problem = self._chips.get((chip, key), "")
+                if problem == "":
+                    problem = self._chips[(chip, key)] = rules.chip_problem(chip, self.domains[key])
+                if problem:
+                    errors[name] = problem
+                    chip = None
+                else:
+                    self._good[key][value] = chip
+            chips[perspective] = chip
+        prioritised = get(f"{key}_prioriteit", "").lower() in YES
+        return (
+            chips.get("resident"),
+            chips.get("professional"),
+            chips.get("carer"),
+            prioritised,
+        )
 
     def _goals(self, row: dict[str, str], errors: dict[str, str]) -> list[tuple[str, list[str]]]:
         goals: list[tuple[str, list[str]]] = []
@@ -302,9 +346,9 @@ class BulkChecker:
                 "max": MAX_GOALS
             }
             return []
-        for n in numbers:
-            words = row.get(f"doel_{n}", "").strip()
-            keys = row.get(f"doel_{n}_leefgebieden", "").replace(",", " ").split()
+        for n, words_column, keys_column in self.goal_columns:
+            words = row.get(words_column, "").strip()
+            keys = row.get(keys_column, "").replace(",", " ").split()
             if keys and not words:
                 errors[f"goal-{n - 1}-own_words"] = _(
                     "Goal %(n)s: write the goal in the resident's own words."

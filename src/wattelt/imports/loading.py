@@ -24,6 +24,7 @@ import queue
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any
 
 from django.db import connection
@@ -97,10 +98,16 @@ COLUMNS: dict[str, list[str]] = {
     ],
 }
 Rows = dict[str, list[tuple[object, ...]]]
+# A goal's row puts the resident's words first, then the other texts, all empty.
+assert GOAL_TEXT_FIELDS[0] == "own_words"
 
 
 def _json_int(value: int | None) -> str:
     return "null" if value is None else str(value)
+
+
+_json_text = encode_basestring_ascii
+"""A string as JSON, as json.dumps writes it (without its per-call overhead)."""
 
 
 def _as_is(text: str) -> str:
@@ -124,6 +131,9 @@ class ChunkWriter:
         self.catalogue = catalogue
         self.domains = {d.key: d for d in catalogue.domains.all()}
         self.order = {d.key: (d.position, d.pk) for d in self.domains.values()}
+        self.domain_ids = {k: d.pk for k, d in self.domains.items()}
+        self.orders: dict[tuple[str, ...], list[str]] = {}
+        self.goal_keys: dict[tuple[str, ...], str] = {}
         self.choice_heads = {
             k: f'{{"domain": {json.dumps(k)}, "label": {json.dumps(d.labels.get("nl", k))}, '
             '"resident": '
@@ -166,7 +176,8 @@ class ChunkWriter:
         return len(prepared)
 
     def rows(self, prepared: Sequence[Prepared], cursor: Any) -> Rows:
-        """Every row the confirmed board writes for these start measurements."""
+        """Every row the confirmed board writes for these start measurements. The loop
+        runs a million times: what does not change per row is looked up before it."""
         measurement_ids = self._ids(cursor, Measurement, len(prepared))
         low, high = min(measurement_ids), max(measurement_ids)
         self.first_id = low if self.first_id is None else min(self.first_id, low)
@@ -174,39 +185,46 @@ class ChunkWriter:
         choice_ids = iter(self._ids(cursor, ChosenDomain, sum(len(p.choices) for p in prepared)))
         goal_ids = iter(self._ids(cursor, Goal, sum(len(p.goals) for p in prepared)))
         rows: Rows = {table: [] for table in COLUMNS}
-        measurements = rows[Measurement._meta.db_table]
-        choices = rows[ChosenDomain._meta.db_table]
-        goals = rows[Goal._meta.db_table]
-        goal_domains = rows[Goal.domains.through._meta.db_table]
-        log = rows[AccessLog._meta.db_table]
+        add_measurement = rows[Measurement._meta.db_table].append
+        add_choice = rows[ChosenDomain._meta.db_table].append
+        add_goal = rows[Goal._meta.db_table].append
+        add_goal_domains = rows[Goal.domains.through._meta.db_table].extend
+        add_log = rows[AccessLog._meta.db_table].append
         by, now, organisation_id = self.by.pk, self.now, self.organisation.pk
+        username, role, catalogue_id = self.by.username, self.role, self.catalogue.pk
+        start, confirmed = Measurement.Kind.START.value, Measurement.Status.CONFIRMED.value
+        create, success = AccessLog.Action.CREATE.value, AccessLog.Outcome.SUCCESS.value
+        goal_open = Goal.Status.OPEN.value
+        blank_texts = ("",) * (len(GOAL_TEXT_FIELDS) - 1)
+        domain_ids = self.domain_ids
+        snapshot = self._snapshot
         for item, measurement_id in zip(prepared, measurement_ids, strict=True):
             place = item.place
             trajectory_id = place.trajectory_id
             snapshot_goals: list[tuple[int, str, list[str]]] = []
             for position, (words, keys) in enumerate(item.goals):
                 goal_id = next(goal_ids)
-                texts = dict.fromkeys(GOAL_TEXT_FIELDS, "") | {"own_words": words}
-                goals.append(
+                add_goal(
                     (
                         goal_id,
                         trajectory_id,
                         measurement_id,
                         position,
-                        *(texts[f] for f in GOAL_TEXT_FIELDS),
+                        words,
+                        *blank_texts,
                         None,
-                        Goal.Status.OPEN.value,
+                        goal_open,
                     )
                 )
-                goal_domains.extend((goal_id, self.domains[k].pk) for k in dict.fromkeys(keys))
+                add_goal_domains((goal_id, domain_ids[k]) for k in dict.fromkeys(keys))
                 snapshot_goals.append((goal_id, words, keys))
-            measurements.append(
+            add_measurement(
                 (
                     measurement_id,
                     trajectory_id,
-                    Measurement.Kind.START.value,
-                    Measurement.Status.CONFIRMED.value,
-                    self.catalogue.pk,
+                    start,
+                    confirmed,
+                    catalogue_id,
                     item.measured_on,
                     item.quality_of_life,
                     "",
@@ -220,34 +238,32 @@ class ChunkWriter:
                     1,
                     None,
                     "",
-                    self._snapshot(item, snapshot_goals),
+                    snapshot(item, snapshot_goals),
                 )
             )
-            log.append(
+            add_log(
                 (
                     now,
                     by,
-                    self.by.username,
-                    self.role,
+                    username,
+                    role,
                     "",
                     organisation_id,
                     place.resident_id,
                     "measurement",
                     str(measurement_id),
-                    AccessLog.Action.CREATE.value,
+                    create,
                     IMPORT_PURPOSE,
-                    AccessLog.Outcome.SUCCESS.value,
+                    success,
                     None,
                 )
             )
             for key, (resident, professional, carer, prioritised) in item.choices.items():
-                choice_id = next(choice_ids)
-                domain = self.domains[key]
-                choices.append(
+                add_choice(
                     (
-                        choice_id,
+                        next(choice_ids),
                         measurement_id,
-                        domain.pk,
+                        domain_ids[key],
                         resident,
                         professional,
                         carer,
@@ -260,26 +276,38 @@ class ChunkWriter:
         """As `instrument.services._snapshot` freezes a confirmed start measurement, as
         JSON text put together from pieces made once (json.dumps of the whole dict costs
         ~25 µs a row); tests/imports/test_loading.py holds it to json.dumps."""
-        order = sorted(item.choices, key=self.order.__getitem__)
-        choices = ", ".join(
-            f"{self.choice_heads[key]}{_json_int(resident)}, "
+        choices = item.choices
+        keys = tuple(choices)
+        order = self.orders.get(keys)
+        if order is None:
+            order = self.orders[keys] = sorted(keys, key=self.order.__getitem__)
+        heads = self.choice_heads
+        choice_texts = ", ".join(
+            f"{heads[key]}{_json_int(resident)}, "
             f'"professional": {_json_int(professional)}, "carer": {_json_int(carer)}, '
             f'"prioritised": {"true" if prioritised else "false"}}}'
             for key in order
-            for resident, professional, carer, prioritised in (item.choices[key],)
+            for resident, professional, carer, prioritised in (choices[key],)
         )
         goal_texts = ", ".join(
-            f'{{"id": {goal_id}, "domains": {json.dumps(sorted(set(keys)))}, "due_on": null, '
-            f'"own_words": {json.dumps(words)}{self.empty_texts}}}'
+            f'{{"id": {goal_id}, "domains": {self._keys(keys)}, "due_on": null, '
+            f'"own_words": {_json_text(words)}{self.empty_texts}}}'
             for goal_id, words, keys in goals
         )
         return (
             f'{{"kind": "{Measurement.Kind.START.value}", "version": 1, '
             f'"measured_on": "{item.measured_on.isoformat()}", '
             f'"quality_of_life": {item.quality_of_life}, "carer_relation": "", '
-            f'"correction_reason": "", "choices": [{choices}], "goals": [{goal_texts}], '
-            '"reviews": []}'
+            f'"correction_reason": "", "choices": [{choice_texts}], '
+            f'"goals": [{goal_texts}], "reviews": []}}'
         )
+
+    def _keys(self, keys: list[str]) -> str:
+        """A goal's life domains as JSON, sorted, each once: made once per distinct list."""
+        found = self.goal_keys.get(tuple(keys))
+        if found is None:
+            found = self.goal_keys[tuple(keys)] = json.dumps(sorted(set(keys)))
+        return found
 
     def _ids(self, cursor: Any, model: type[Any], count: int) -> list[int]:
         if count == 0:

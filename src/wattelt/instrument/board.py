@@ -137,6 +137,7 @@ def previous_measurement(measurement: Measurement) -> Measurement | None:
 def build_board(
     measurement: Measurement, data: BoardInput | None = None, errors: dict[str, str] | None = None
 ) -> Board:
+    stored = data is None
     data = data or stored_input(measurement)
     previous = previous_measurement(measurement)
     wording = wording_for(measurement)
@@ -159,7 +160,8 @@ def build_board(
     goals.append(empty_goal(max((g.index for g in data.goals), default=-1) + 1))
     reviews = [
         ReviewRow(goal, data.reviews.get(goal.pk, ReviewInput("", "")))
-        for goal in goals_to_review(measurement)
+        # The stored draft's reviews are those of the measurement: not read again.
+        for goal in goals_to_review(measurement, set(data.reviews) if stored else None)
     ]
     # The preparation of a saved measurement (reached through it, so through its door).
     preparation = (

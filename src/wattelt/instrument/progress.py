@@ -47,6 +47,8 @@ class Progress:
     measurements: list[Measurement]
     lines: list[DomainLine]
     goals: list[Goal]
+    draft: Measurement | None = None
+    """The trajectory's draft, if any (the first by id, should there be more)."""
 
     @property
     def grades(self) -> list[tuple[Measurement, int | None]]:
@@ -74,13 +76,18 @@ class Progress:
 
 
 def trajectory_progress(trajectory: Trajectory) -> Progress:
-    """Everything the progress page shows, in a fixed number of queries."""
-    measurements = list(
-        Measurement.objects.confirmed()
-        .filter(trajectory=trajectory)
+    """Everything the progress page shows, in a fixed number of queries: the confirmed
+    measurements and the draft are read together."""
+    read = list(
+        Measurement.objects.filter(
+            trajectory=trajectory,
+            status__in=[Measurement.Status.CONFIRMED, Measurement.Status.DRAFT],
+        )
         .select_related("preparation")  # "prepared by the resident" beside the board
         .order_by("measured_on", "id")
     )
+    measurements = [m for m in read if m.status == Measurement.Status.CONFIRMED]
+    drafts = [m for m in read if m.status == Measurement.Status.DRAFT]
     index = {m.pk: i for i, m in enumerate(measurements)}
     lines: dict[str, DomainLine] = {}
     choices = (
@@ -101,4 +108,5 @@ def trajectory_progress(trajectory: Trajectory) -> Progress:
         .select_related("stated_in")
         .prefetch_related("domains", "reviews__measurement")
     )
-    return Progress(measurements, list(lines.values()), goals)
+    draft = min(drafts, key=lambda m: m.pk, default=None)
+    return Progress(measurements, list(lines.values()), goals, draft)

@@ -3,6 +3,7 @@ measurement that was not filled in. Views and the API call these, never the mode
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -113,9 +114,12 @@ def _start_from_last_time(measurement: Measurement) -> None:
     measurement.save(update_fields=["carer_relation"])
 
 
-def goals_to_review(measurement: Measurement) -> list[Goal]:
+def goals_to_review(
+    measurement: Measurement, reviewed: Collection[int] | None = None
+) -> list[Goal]:
     """Goals stated in earlier confirmed measurements of the trajectory, still unfinished
-    or reviewed in this very measurement."""
+    or reviewed in this very measurement (`reviewed`: the goal ids of its stored reviews,
+    when the caller read them already)."""
     goals = (
         Goal.objects.filter(
             trajectory_id=measurement.trajectory_id,
@@ -127,9 +131,10 @@ def goals_to_review(measurement: Measurement) -> list[Goal]:
         .prefetch_related("domains")
         .order_by("stated_in__measured_on", "position", "id")
     )
-    reviewed = (
-        set(measurement.reviews.values_list("goal_id", flat=True)) if measurement.pk else set()
-    )
+    if reviewed is None:
+        reviewed = (
+            set(measurement.reviews.values_list("goal_id", flat=True)) if measurement.pk else set()
+        )
     finished = {Goal.Status.ACHIEVED, Goal.Status.NOT_APPLICABLE}
     return [g for g in goals if g.status not in finished or g.pk in reviewed]
 

@@ -342,14 +342,15 @@ def progress(request: StaffRequest, trajectory_pk: int) -> HttpResponse:
     access = trajectory_access(request.user, trajectory_pk, need=("measurements",))
     trajectory = access.trajectory
     log_access(request, "read", "trajectory", trajectory.pk, trajectory.resident_id)
+    progress = trajectory_progress(trajectory)
     return render(
         request,
         "instrument/progress.html",
         {
             "trajectory": trajectory,
             "parts": access.parts,
-            "progress": trajectory_progress(trajectory),
-            "draft": trajectory.measurements.filter(status=Measurement.Status.DRAFT).first(),
+            "progress": progress,
+            "draft": progress.draft,
             "skipped": list(trajectory.not_filled_in.all()),
             "can_edit": access.can_edit,
             "due": due_state(trajectory),

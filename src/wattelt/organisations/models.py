@@ -98,8 +98,27 @@ class Staff(AbstractUser):
         return self.get_full_name() or self.username
 
     @cached_property
+    def _standing(self) -> tuple[list[tuple[int, str, int]], frozenset[str]]:
+        """(team id, role, the team's organisation id) of each membership, and the
+        organisation-wide roles: one query per request, whatever asks (see `roles.py` for
+        the predicates). A role's row has no team."""
+        no_id = models.Value(None, output_field=models.BigIntegerField())
+        memberships = Membership.objects.filter(staff_id=self.pk).values_list(
+            "team_id", "role", "team__organisation_id"
+        )
+        names = Role.objects.filter(staff_id=self.pk).values_list(no_id, "name", no_id)
+        teams: list[tuple[int, str, int]] = []
+        organisation_roles: set[str] = set()
+        for team_id, name, organisation_id in memberships.union(names, all=True):
+            if team_id is None:
+                organisation_roles.add(name)
+            else:
+                teams.append((team_id, name, organisation_id))
+        return teams, frozenset(organisation_roles)
+
+    @property
     def organisation_roles(self) -> frozenset[str]:
-        return frozenset(self.roles.values_list("name", flat=True))
+        return self._standing[1]
 
     def has_role(self, name: str) -> bool:
         return name in self.organisation_roles
@@ -112,11 +131,9 @@ class Staff(AbstractUser):
             memberships = memberships.filter(role=role)
         return memberships.values("team_id")
 
-    @cached_property
+    @property
     def _teams(self) -> list[tuple[int, str, int]]:
-        """(team id, role, the team's organisation id) of each membership: read once per
-        request, whatever asks (see `roles.py` for the predicates)."""
-        return list(self.memberships.values_list("team_id", "role", "team__organisation_id"))
+        return self._standing[0]
 
     @property
     def team_roles(self) -> dict[int, str]:

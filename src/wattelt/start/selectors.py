@@ -113,6 +113,13 @@ def work_counts(user: Staff, today: dt.date) -> dict[str, dict[str, int]]:
     }
 
 
+def listed_count(counts: dict[str, dict[str, int]], scope: str, show: str) -> int:
+    """How many rows `professional_work(user, scope, show, today)` lists, from
+    `work_counts(user, today)`: the same trajectories under the same conditions."""
+    shown = {ALL: "total", OVERDUE: "overdue", DUE: "due"}[show]
+    return counts["mine" if scope == MINE else "team"][shown]
+
+
 def shared_with_me(user: Staff, limit: int) -> list[Trajectory]:
     """Trajectories of other organisations shared with this specialist."""
     return list(

@@ -30,8 +30,10 @@ def start(request: StaffRequest) -> HttpResponse:
     shown: list[tuple[int, int]] = []
     if roles.is_professional(user):
         chosen = TodayFilter(request.GET).chosen()
+        counts = selectors.work_counts(user, today)
         work = selectors.professional_work(user, chosen.scope, chosen.show, today)
-        page = page_of(work, request.GET.get("page"), PAGE_SIZE)
+        listed = selectors.listed_count(counts, chosen.scope, chosen.show)
+        page = page_of(work, request.GET.get("page"), PAGE_SIZE, count=listed)
         shared = selectors.shared_with_me(user, PAGE_SIZE)
         shown += [(t.pk, t.resident_id) for t in [*page, *shared]]
         context |= {
@@ -39,7 +41,7 @@ def start(request: StaffRequest) -> HttpResponse:
             "page": page,
             "rows": [(t, due_state(t, today)) for t in page],
             "page_query": chosen.query,
-            "counts": selectors.work_counts(user, today),
+            "counts": counts,
             "shared": shared,
         }
     if roles.is_coach(user):

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.core.cache import caches
 from django.db.models import Q
 
 from wattelt.organisations import roles
 from wattelt.organisations.models import Membership, Organisation, Staff, Team
 
 from ..models import AdoptionMonth
+from .summary import stamps
+
+KEPT = "figures"
+"""Local memory per process, as the rendered report (page.py)."""
+KEPT_SECONDS = 15 * 60
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -65,12 +73,28 @@ def detail_teams(access: AdoptionAccess, team_id: int | None = None) -> frozense
     return access.detail_team_ids & {team_id}
 
 
+def responsible_in(team_ids: Collection[int]) -> list[int]:
+    """Everyone responsible for a trajectory of these teams: every trajectory counts as
+    started in the summary, so its responsible has a cell there. Kept (local memory)
+    under the stamps of the teams' cells, which change with any cell (summary.py): a
+    view reads the stamps (one small query), not the thousands of cells."""
+    teams = sorted(team_ids)
+    inputs = (teams, stamps(teams))
+    digest = hashlib.sha256(pickle.dumps(inputs, protocol=pickle.HIGHEST_PROTOCOL))
+    key = f"adoption-responsible:{digest.hexdigest()}"
+    kept: list[int] | None = caches[KEPT].get(key)
+    if kept is None:
+        cells = AdoptionMonth.objects.filter(team_id__in=teams).order_by("responsible_id")
+        kept = list(cells.values_list("responsible_id", flat=True).distinct())
+        caches[KEPT].set(key, kept, KEPT_SECONDS)
+    return kept
+
+
 def professionals_of(team_ids: Collection[int]) -> list[tuple[int, str]]:
     """The professionals of these teams, and anyone responsible for a trajectory of them
-    (someone who left the team keeps their figures), by name. One query, on the
-    adoption summary (not the trajectories)."""
-    # Every trajectory counts as started in the summary: its responsible has a row there.
-    responsible = AdoptionMonth.objects.filter(team_id__in=list(team_ids)).values("responsible_id")
+    (someone who left the team keeps their figures), by name. Two queries (the stamps,
+    the staff), three when the summary's cells of the teams changed."""
+    responsible = responsible_in(team_ids)
     staff = (
         Staff.objects.filter(
             Q(

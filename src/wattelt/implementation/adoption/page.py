@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import pickle
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -30,14 +29,12 @@ from .indicators import (
     FOLLOW_UP_TOLERANCE_DAYS,
     INDICATORS,
     START_WINDOW_DAYS,
-    Counts,
     IndicatorValue,
-    Key,
 )
 from .lights import MIN_CASES, PHASES, THRESHOLDS, PhaseLight
 from .months import Month
 from .report import AdoptionReport, GroupRow, adoption_report, report_counts
-from .summary import refresh_pending_since
+from .summary import refresh_pending_since, stamps
 
 if TYPE_CHECKING:
     from ..forms import AdoptionFilter
@@ -354,16 +351,17 @@ def adoption_context(
 def report_key(
     access: AdoptionAccess,
     chosen: AdoptionFilter,
-    counts: Mapping[Key, Counts],
+    stamped: list[tuple[int, int, str]],
     offered: list[str],
     today: dt.date,
     recalculating_since: dt.datetime | None = None,
 ) -> str:
-    """A digest of everything the rendered report shows: the summary's counts for the
-    scope (read on every view), the scope, the filter, the names of the teams and
-    people, the organisation's settings, the day and the language. Any change to the
-    figures, a renamed team or a new day gives a new key: nothing is invalidated by
-    hand, nothing stale is served."""
+    """A digest of everything the rendered report shows: the stamps of the scope's
+    cells in the summary (read on every view; a new token whenever a cell of the teams
+    changes, summary.py), the scope, the filter, the names of the teams and people, the
+    organisation's settings, the day and the language. Any change to the figures, a
+    renamed team or a new day gives a new key: nothing is invalidated by hand, nothing
+    stale is served."""
     organisation = access.organisation
     inputs = (
         REPORT_TEMPLATE,
@@ -382,7 +380,7 @@ def report_key(
         tuple(chosen.people),
         tuple(str(problem) for problem in chosen.problems),
         tuple(offered),
-        sorted(counts.items()),
+        stamped,
         recalculating_since,
     )
     digest = hashlib.sha256(pickle.dumps(inputs, protocol=pickle.HIGHEST_PROTOCOL))
@@ -390,17 +388,19 @@ def report_key(
 
 
 def rendered_report(access: AdoptionAccess, chosen: AdoptionFilter, today: dt.date) -> SafeString:
-    """The page's content: the summary's counts are read on every view (two queries),
-    the report built and rendered only when they, or anything else it shows, changed
-    (an organisation's year is hundreds of rows: ~300 ms of Python at 1,000,000
-    residents). Figures about professionals, no resident data."""
-    counts = report_counts(access, chosen.end, chosen.team_id, today)
+    """The page's content: the stamps of the scope's cells are read on every view (one
+    small query), the summary's counts (two queries over thousands of cells at
+    1,000,000 residents) and the report built and rendered only when they, or anything
+    else it shows, changed (an organisation's year is hundreds of rows: ~300 ms of
+    Python). Figures about professionals, no resident data."""
+    stamped = stamps(access.team_ids)
     offered = offered_views(access.organisation)
     # A new follow-up interval not yet derived by the job: the page says so (summary.py).
     since = refresh_pending_since(access.organisation.pk)
-    key = report_key(access, chosen, counts, offered, today, since)
+    key = report_key(access, chosen, stamped, offered, today, since)
     html: str | None = caches[REPORT_CACHE].get(key)
     if html is None:
+        counts = report_counts(access, chosen.end, chosen.team_id, today)
         report = adoption_report(
             access,
             chosen.end,

@@ -13,7 +13,10 @@ follow-up interval moves every follow-up of the organisation: that is recorded a
 request and done in chunks by `manage.py refresh_adoption_summary` (`refresh_requested`).
 `rebuild()` runs the very same statements for every trajectory
 (`manage.py rebuild_adoption_summary`), so a kept summary and a rebuilt one cannot
-differ in how the counts are derived.
+differ in how the counts are derived. Every refresh gives the (team, professional)
+pairs its old and new facts reach a fresh token (`AdoptionStamp`), in the same
+transaction: the page keys what it rendered on its teams' stamps (`stamps`) and reads
+the sums only when they changed.
 
 The definitions are those of the package's docstring; what depends on today's date (a
 follow-up is judged once its tolerance has passed, nothing after today counts) is left
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -45,6 +49,7 @@ from ..models import (
     AdoptionFact,
     AdoptionMonth,
     AdoptionRefresh,
+    AdoptionStamp,
 )
 from .indicators import FOLLOW_UP_TOLERANCE_DAYS
 from .months import day_code_of
@@ -53,6 +58,7 @@ CONFIRMED = Measurement.Status.CONFIRMED
 FACTS = AdoptionFact._meta.db_table
 DAYS = AdoptionDay._meta.db_table
 MONTHS = AdoptionMonth._meta.db_table
+STAMPS = AdoptionStamp._meta.db_table
 KEY = ("trajectory_id", "team_id", "responsible_id", "day_code", "reason")
 CHUNK = 2000
 """Trajectory ids per statement when refreshing a list of them."""
@@ -224,6 +230,33 @@ def _add_to_cells(cursor: Any, scope: Scope, sign: int) -> None:
         )
 
 
+def _stamp(cursor: Any, scope: Scope) -> None:
+    """Give every (team, professional) the scope's facts reach a fresh token
+    (AdoptionStamp): one token per statement, unique, so a key made from the stamps
+    changes with any cell. Done for the old facts before their cells are touched (the
+    pair's row is then locked first, in a fixed order: two refreshes of one
+    professional's trajectories queue there instead of crossing on the cells) and for
+    the new facts after."""
+    where, params = _facts_where(scope)
+    cursor.execute(
+        f"INSERT INTO {STAMPS} (team_id, responsible_id, token)"
+        f" SELECT team_id, responsible_id, %s FROM {FACTS} WHERE {where}"
+        " GROUP BY team_id, responsible_id ORDER BY team_id, responsible_id"
+        " ON CONFLICT (team_id, responsible_id) DO UPDATE SET token = excluded.token",
+        [uuid.uuid4().hex, *params],
+    )
+
+
+def stamps(team_ids: Iterable[int]) -> list[tuple[int, int, str]]:
+    """The stamps of these teams' cells, in order: what a kept rendering of their
+    figures is keyed on (one query of one row per team and professional)."""
+    return list(
+        AdoptionStamp.objects.filter(team_id__in=sorted(team_ids))
+        .order_by("team_id", "responsible_id")
+        .values_list("team_id", "responsible_id", "token")
+    )
+
+
 def _drop_empty_cells(cursor: Any, scope: Scope) -> None:
     """The cells the scope's (old) facts reached that are empty now, every counter 0 (a
     trajectory handed to someone else: the former professional no longer counts in that
@@ -248,8 +281,10 @@ def _take_off(cursor: Any, scope: QuerySet[Trajectory]) -> None:
 
 def _refresh(scope: QuerySet[Trajectory]) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
+        _stamp(cursor, scope)
         _take_off(cursor, scope)
         _insert_facts(cursor, scope)
+        _stamp(cursor, scope)
         _add_to_cells(cursor, scope, 1)
 
 
@@ -302,6 +337,7 @@ def forget(trajectory_ids: Iterable[int]) -> None:
     """Take trajectories that are deleted outright off the sums, with their facts."""
     for scope in _chunks(trajectory_ids):
         with transaction.atomic(), connection.cursor() as cursor:
+            _stamp(cursor, scope)
             _take_off(cursor, scope)
 
 
@@ -345,17 +381,19 @@ def refresh_resident(resident_id: int) -> None:
     _refresh(Trajectory.objects.filter(resident_id=resident_id))
 
 
-def rebuild() -> dict[str, float]:
-    """Empty the three tables and derive them from all data, set-based; returns seconds
-    per step."""
+def rebuild(stamped: bool = True) -> dict[str, float]:
+    """Empty the tables and derive them from all data, set-based; returns seconds per
+    step. Every pair gets a new stamp (`stamped`; only migration 0003, which comes
+    before the stamps' table, derives without)."""
     timings: dict[str, float] = {}
     postgres = connection.vendor == "postgresql"
+    tables = (FACTS, DAYS, MONTHS, STAMPS) if stamped else (FACTS, DAYS, MONTHS)
     with transaction.atomic(), connection.cursor() as cursor:
         mark = time.perf_counter()
         if postgres:
-            cursor.execute(f"TRUNCATE {FACTS}, {DAYS}, {MONTHS}")
+            cursor.execute(f"TRUNCATE {', '.join(tables)}")
         else:
-            for table in (FACTS, DAYS, MONTHS):
+            for table in tables:
                 cursor.execute(f"DELETE FROM {table}")
         timings["empty"] = time.perf_counter() - mark
         mark = time.perf_counter()
@@ -363,6 +401,8 @@ def rebuild() -> dict[str, float]:
         timings[FACTS] = time.perf_counter() - mark
         mark = time.perf_counter()
         _add_to_cells(cursor, None, 1)
+        if stamped:
+            _stamp(cursor, None)
         timings[f"{DAYS}, {MONTHS}"] = time.perf_counter() - mark
     if postgres:
         with connection.cursor() as cursor:
