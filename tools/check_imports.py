@@ -23,7 +23,7 @@ from pathlib import Path
 
 PACKAGE = "wattelt"
 
-KERNEL = {"web", "charts", "bounds", "spreadsheets", "jobs", "replica", "release"}
+KERNEL = {"web", "charts", "bounds", "spreadsheets", "jobs", "replica", "release", "deferral"}
 # The parts each part may import (besides itself). From the bottom up; the layers and why
 # are in docs/architecture.md. A part missing here is an error: a new app chooses its place.
 ALLOWED: dict[str, set[str]] = {
@@ -38,6 +38,7 @@ ALLOWED: dict[str, set[str]] = {
     "replica": set(),
     # Which code runs (a digest of the sources: keys of renderings stored for later).
     "release": set(),
+    "deferral": set(),
     # Health URLs and JSON-lines logging: middleware that knows no domain.
     "health": set(),
     "logs": set(),

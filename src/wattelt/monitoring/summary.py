@@ -14,13 +14,13 @@ the latest measurement are ordered by (measured_on, id); young is under 18 on th
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
 
 from django.db import connection, transaction
 from django.db.models import F
 
+from wattelt.deferral import Deferral
 from wattelt.residents.models import ADULT_AGE, Trajectory
 
 from . import changes
@@ -162,36 +162,28 @@ NOTE_OFFSET = 2**62
 """Progress notes' measurement_id in `GoalReviewFact` is their id minus this."""
 
 
-_deferred: ContextVar[set[int] | None] = ContextVar("monitoring_summary_deferred", default=None)
+_deferral = Deferral("monitoring_summary_deferred")
 
 
-@contextmanager
-def deferred() -> Iterator[None]:
+def deferred() -> AbstractContextManager[None]:
     """Inside, the trajectories to derive again are only collected; at the end they are
     derived once, set-based (the same statements, per 500), in the caller's transaction.
     For a writer of hundreds of trajectories at once (seed_demo: a refresh after each
     of its ~700 writes took a fifth of its time). Nothing inside may read the summary of
     what it writes. What the rows counted in between is not known, so the change log
     says: every scope and year."""
-    if _deferred.get() is not None:  # already collected by an outer block
-        yield
-        return
-    pending: set[int] = set()
-    token = _deferred.set(pending)
-    try:
-        yield
-    finally:
-        _deferred.reset(token)
-    refresh_trajectories(pending)
+    return _deferral.collecting(_derive_collected)
+
+
+def _derive_collected(trajectory_ids: set[int]) -> None:
+    refresh_trajectories(trajectory_ids)
     changes.record_everything()
 
 
 def refresh_trajectories(trajectory_ids: Iterable[int]) -> None:
     """Derive the summary rows of these trajectories again (in the caller's transaction).
     Trajectories that no longer exist lose their rows."""
-    pending = _deferred.get()
-    if pending is not None:
-        pending.update(int(i) for i in trajectory_ids)
+    if _deferral.collect(trajectory_ids):
         return
     ids = sorted({int(i) for i in trajectory_ids})
     if not ids:

@@ -29,8 +29,7 @@ import datetime as dt
 import time
 import uuid
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from contextlib import AbstractContextManager
 from typing import Any
 
 from django.db import connection, models, transaction
@@ -38,6 +37,7 @@ from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, QuerySet,
 from django.db.models.functions import Lead
 from django.utils import timezone
 
+from wattelt.deferral import Deferral
 from wattelt.instrument.figures import registered_in_time_expression
 from wattelt.instrument.models import ChosenDomain, Goal, Measurement, NotFilledIn
 from wattelt.organisations.models import Organisation
@@ -294,34 +294,22 @@ def _chunks(trajectory_ids: Iterable[int]) -> Iterator[QuerySet[Trajectory]]:
         yield Trajectory.objects.filter(pk__in=ids[start : start + CHUNK])
 
 
-_deferred: ContextVar[set[int] | None] = ContextVar("adoption_summary_deferred", default=None)
+_deferral = Deferral("adoption_summary_deferred")
 
 
-@contextmanager
-def deferred() -> Iterator[None]:
+def deferred() -> AbstractContextManager[None]:
     """Inside, the trajectories to derive again are only collected; at the end they are
     derived once, set-based (per `CHUNK`), in the caller's transaction. For a writer of
     hundreds of trajectories at once (seed_demo: a refresh after each of its ~770
     writes took a third of its time). Nothing inside may read the sums of what it
     writes."""
-    if _deferred.get() is not None:  # already collected by an outer block
-        yield
-        return
-    pending: set[int] = set()
-    token = _deferred.set(pending)
-    try:
-        yield
-    finally:
-        _deferred.reset(token)
-    refresh(pending)
+    return _deferral.collecting(refresh)
 
 
 def refresh(trajectory_ids: Iterable[int]) -> None:
     """Derive the adoption facts of these trajectories again and correct the sums (in
     the caller's transaction)."""
-    pending = _deferred.get()
-    if pending is not None:
-        pending.update(int(i) for i in trajectory_ids)
+    if _deferral.collect(trajectory_ids):
         return
     for scope in _chunks(trajectory_ids):
         _refresh(scope)
