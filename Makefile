@@ -7,7 +7,7 @@ PY := .venv/bin/python
 DEV_ENV := WATTELT_DEBUG=1
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: demo-code install run test test-sqlite test-sqlite-rest test-sqlite-browser test-postgres test-postgres-figures test-postgres-rest lint openapi bench browser messages clean
+.PHONY: demo-code install run test test-sqlite test-sqlite-figures test-sqlite-rest test-sqlite-browser test-postgres test-postgres-figures test-postgres-rest lint openapi bench browser messages clean
 
 $(UV):
 	python3 -m pip install --quiet --user "uv==$(UV_VERSION)" || python3 -m pip install --quiet "uv==$(UV_VERSION)"
@@ -84,31 +84,35 @@ lint: install var
 openapi: install
 	$(DEV_ENV) $(PY) manage.py spectacular --format openapi --file openapi.yaml --validate --fail-on-warn
 
-# SQLite in two halves, and PostgreSQL in two (below): four legs side by side, so no
-# leg runs alone on a 2-core machine at the end (the suite is CPU-bound).
-test-sqlite: test-sqlite-rest test-sqlite-browser
+# Each database in parts that run side by side (the suite is CPU-bound; on a 2-core
+# machine no part should be left running alone at the end): the figures (monitoring,
+# imports, adoption), the rest, and on SQLite the browser tests.
+FIGURES := tests/monitoring tests/imports tests/implementation
+test-sqlite: test-sqlite-figures test-sqlite-rest test-sqlite-browser
+
+test-sqlite-figures: install var
+	$(DEV_ENV) .venv/bin/pytest -q -p no:cacheprovider $(FIGURES)
 
 test-sqlite-rest: install var
-	$(DEV_ENV) .venv/bin/pytest -q -p no:cacheprovider --ignore=tests/browser
+	$(DEV_ENV) .venv/bin/pytest -q -p no:cacheprovider --ignore=tests/browser \
+	  $(addprefix --ignore=,$(FIGURES))
 
 test-sqlite-browser: install browser var
 	$(DEV_ENV) .venv/bin/pytest -q -p no:cacheprovider tests/browser
 
 # Browser tests drive the screens, which are the same on both databases: SQLite only.
-# PostgreSQL in two halves as well, each on its own throwaway cluster: the figures
-# (monitoring, imports, adoption) and the rest.
-PG_FIGURES := tests/monitoring tests/imports tests/implementation
+# PostgreSQL's two parts each on a throwaway cluster of their own.
 test-postgres: test-postgres-figures test-postgres-rest
 
 test-postgres-figures: install
-	bin/with-postgres env $(DEV_ENV) .venv/bin/pytest -q -p no:cacheprovider $(PG_FIGURES)
+	bin/with-postgres env $(DEV_ENV) .venv/bin/pytest -q -p no:cacheprovider $(FIGURES)
 
 # tests/test_demo.py runs on SQLite only: the demo is what `make run` loads, on SQLite
 # (README); the services it goes through run on PostgreSQL in their own tests, and its
 # publish of 12 scope-years with the interval audit costs ~2.5 minutes of CPU per leg.
 test-postgres-rest: install
 	bin/with-postgres env $(DEV_ENV) .venv/bin/pytest -q -p no:cacheprovider --ignore=tests/browser \
-	  $(addprefix --ignore=,$(PG_FIGURES)) --ignore=tests/test_demo.py
+	  $(addprefix --ignore=,$(FIGURES)) --ignore=tests/test_demo.py
 
 # Two clusters: the primary and a streaming standby made with pg_basebackup (wattelt/replica.py).
 .PHONY: test-replica failover-drill
@@ -148,13 +152,13 @@ DRILL_RESIDENTS ?= 2000
 drill: install
 	bin/with-postgres env $(DEV_ENV) WATTELT_SECRET_KEY=fault-drill-only $(PY) -m bench.fault_drill --residents $(DRILL_RESIDENTS)
 
-# Lint, the four legs and the replica tests side by side, the longest leg first (two
-# cores; each target's output printed whole when it ends): lint (mypy) and the replica
-# tests each keep one core busy, so run alone before or after the legs they left the
-# other core idle. A lint failure is printed when lint ends; the run fails when all end.
+# Lint, the five legs and the replica tests side by side, the longest first (two cores;
+# each target's output printed whole when it ends): lint (mypy) and the replica tests
+# each keep one core busy, so run alone before or after the legs they left the other
+# core idle. A lint failure is printed when lint ends; the run fails when all end.
 test:
-	$(MAKE) --no-print-directory -j6 --output-sync=target test-sqlite-rest test-postgres-rest \
-	  test-sqlite-browser test-postgres-figures lint test-replica
+	$(MAKE) --no-print-directory -j7 --output-sync=target test-sqlite-rest test-postgres-rest \
+	  test-sqlite-browser test-sqlite-figures test-postgres-figures lint test-replica
 
 # `make bench`: page timings at 100k (bench.pages), then monitoring at BENCH_RESIDENTS on
 # PostgreSQL (generation, summary rebuild, publishing, dashboards, indicators, DuckDB
