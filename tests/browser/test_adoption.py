@@ -63,4 +63,28 @@ def test_the_page_says_when_follow_ups_are_being_recalculated(
         # Wide tables scroll in their own region; the page itself never scrolls sideways.
         width = page.evaluate("() => document.documentElement.scrollWidth")
         assert width <= viewport["width"], (name, width)
+        if name == "phone":
+            a_phone_table_scrolls_under_its_names(page)
         shot(page, name)
+
+
+def a_phone_table_scrolls_under_its_names(page: Page) -> None:
+    """On a phone a team's row is as high as its name (the traffic lights off to the
+    side do not wrap into tall rows), and the names stay in view while the figures
+    scroll sideways."""
+    region = page.locator(".table-scroll").filter(has=page.locator("tbody th")).first
+    name = region.locator("tbody th").first
+    row = region.locator("tbody tr").first
+    line = name.get_by_role("link").bounding_box()["height"]  # type: ignore[index]
+    pills = [p.bounding_box()["height"] for p in row.locator(".light").all()]  # type: ignore[index]
+    assert pills and max(pills) < 2 * line, pills  # each traffic light on one line
+    style = "getComputedStyle(e)"
+    padding = name.evaluate(
+        f"e => parseFloat({style}.paddingTop) + parseFloat({style}.paddingBottom)"
+    )
+    height = row.bounding_box()["height"]  # type: ignore[index]
+    assert height <= max(line, *pills) + padding + 4, height
+    left = region.bounding_box()["x"]  # type: ignore[index]
+    region.evaluate("e => { e.scrollLeft = 300; }")
+    assert region.evaluate("e => e.scrollLeft") > 100, "the table is wider than the phone"
+    assert abs(name.bounding_box()["x"] - left) <= 2  # type: ignore[index]
