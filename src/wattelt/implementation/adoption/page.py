@@ -88,8 +88,8 @@ def light_html(light: PhaseLight) -> SafeString:
         else ""
     )
     return format_html(
-        '<span class="light light--{}"><span class="light__mark" aria-hidden="true">{}</span>'
-        " {}{}</span>",
+        '<span class="light light--{}"><span class="light__word"><span class="light__mark"'
+        ' aria-hidden="true">{}</span> {}</span>{}</span>',
         light.light,
         mark,
         word,
