@@ -475,9 +475,10 @@ LOADED_TABLES = [
     ChosenDomain._meta.db_table,
     Goal._meta.db_table,
     Goal.domains.through._meta.db_table,
-    # Each imported trajectory gets its due date and last activity (`refresh_due_dates`): an
-    # update writes a new version of the row with an entry in every index.
-    Trajectory._meta.db_table,
+    # Not the trajectories: their due date and last activity (`finish`) are one UPDATE
+    # of rows that exist; keeping their indexes up to date in it costs less than
+    # dropping and building all of them again over the table (bench/RESULTS.md,
+    # import15d: ~13 s less at load 6-9).
 ]
 
 
