@@ -478,7 +478,7 @@ LOADED_TABLES = [
     # Not the trajectories: their due date and last activity (`finish`) are one UPDATE
     # of rows that exist; keeping their indexes up to date in it costs less than
     # dropping and building all of them again over the table (bench/RESULTS.md,
-    # import15d: ~13 s less at load 6-9).
+    # import15d: less CPU in the cluster).
 ]
 
 
