@@ -10,10 +10,11 @@ figures, the adoption summary) is brought up to date after the file's transactio
 commits, in the derived phase (`derived.py`); the writer remembers the range of
 measurement ids it wrote, the job's pending marker.
 
-On PostgreSQL a thread of its own writes each chunk on the file's connection (the raw
-psycopg connection, inside the file's transaction) while the next chunk is checked, so
-checking in Python and loading in the server overlap; on SQLite (one writer, the tests)
-each chunk is written in the checking thread.
+On PostgreSQL a thread of its own copies each chunk's rows on the file's connection (the
+raw psycopg connection, inside the file's transaction) while the importing thread builds
+the next chunk's rows (ids drawn on a second connection), so Python and the server
+overlap (`Loader`); on SQLite (one writer, the tests) each chunk is written in the
+checking thread.
 """
 
 from __future__ import annotations
