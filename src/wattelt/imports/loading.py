@@ -10,10 +10,11 @@ figures, the adoption summary) is brought up to date after the file's transactio
 commits, in the derived phase (`derived.py`); the writer remembers the range of
 measurement ids it wrote, the job's pending marker.
 
-On PostgreSQL a thread of its own writes each chunk on the file's connection (the raw
-psycopg connection, inside the file's transaction) while the next chunk is checked, so
-checking in Python and loading in the server overlap; on SQLite (one writer, the tests)
-each chunk is written in the checking thread.
+On PostgreSQL a thread of its own copies each chunk's rows on the file's connection (the
+raw psycopg connection, inside the file's transaction) while the importing thread builds
+the next chunk's rows (ids drawn on a second connection), so Python and the server
+overlap (`Loader`); on SQLite (one writer, the tests) each chunk is written in the
+checking thread.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from contextlib import contextmanager
 from json.encoder import encode_basestring_ascii  # type: ignore[attr-defined]
 from typing import Any
 
-from django.db import connection
+from django.db import connection, connections
 from django.utils import timezone
 from psycopg.types.json import set_json_dumps
 
@@ -167,13 +168,17 @@ class ChunkWriter:
                     self.types[table] = [oids[c] for c in columns]
 
     def write(self, prepared: Sequence[Prepared], cursor: Any) -> int:
+        """Builds the chunk's rows and writes them, on one cursor (SQLite)."""
         if not prepared:
             return 0
-        rows = self.rows(prepared, cursor)
+        self.load(self.rows(prepared, cursor), cursor)
+        self.refresh_due_dates(prepared, cursor)
+        return len(prepared)
+
+    def load(self, rows: Rows, cursor: Any) -> None:
+        """Writes rows made by `rows`: COPY on PostgreSQL, executemany on SQLite."""
         for table, values in rows.items():
             self._insert(cursor, table, values)
-        self._due_dates(cursor, prepared)
-        return len(prepared)
 
     def rows(self, prepared: Sequence[Prepared], cursor: Any) -> Rows:
         """Every row the confirmed board writes for these start measurements. The loop
@@ -366,7 +371,7 @@ class ChunkWriter:
             )
             self.due_ids, self.due_dates = [], []
 
-    def _due_dates(self, cursor: Any, prepared: Sequence[Prepared]) -> None:
+    def refresh_due_dates(self, prepared: Sequence[Prepared], cursor: Any) -> None:
         """`schedule.refresh_due_date` for every trajectory of the chunk: kept for
         `finish` on PostgreSQL, written at once on SQLite."""
         dues: list[tuple[int, dt.date]] = []
@@ -392,23 +397,32 @@ class ChunkWriter:
 
 
 class Loader:
-    """Hands chunks to a `ChunkWriter`: on PostgreSQL through a writer thread on the
-    file's own (raw) connection, so the next chunk is checked while this one loads; on
-    SQLite in the calling thread. Use it as a context manager; `written` counts the rows.
-    A failure in the writer thread is raised in the calling thread."""
+    """Hands chunks to a `ChunkWriter`. On PostgreSQL, a pipeline of two threads: the
+    calling thread builds each chunk's rows (Python) with ids drawn on a connection of
+    its own, while a writer thread copies the rows built before into the file's
+    transaction on the file's (raw) connection (the server), so neither waits for the
+    other; on SQLite everything happens in the calling thread. Use it as a context
+    manager; `written` counts the rows. A failure in the writer thread is raised in the
+    calling thread.
+
+    The second connection only draws ids (`nextval`, which no rollback returns anyway,
+    and which the exclusive load's locks on the tables do not block); every row is
+    written on the file's one connection, in its one transaction: all or nothing."""
 
     def __init__(self, writer: ChunkWriter) -> None:
         self.writer = writer
         self.written = 0
         self.error: BaseException | None = None
         self.threaded = writer.postgres
-        self.chunks: queue.Queue[Sequence[Prepared] | None] = queue.Queue(maxsize=2)
+        self.chunks: queue.Queue[tuple[Rows, int] | None] = queue.Queue(maxsize=3)
         self.thread = threading.Thread(target=self._work, name="import-copy", daemon=True)
 
     def __enter__(self) -> Loader:
         if self.threaded:
             connection.ensure_connection()
             self.raw = connection.connection
+            self.ids = connections.create_connection(connection.alias)
+            self.ids_cursor = self.ids.cursor()
             self.thread.start()
         return self
 
@@ -416,6 +430,8 @@ class Loader:
         if self.threaded:
             self._put(None)
             self.thread.join()
+            self.ids_cursor.close()
+            self.ids.close()
         if error is None:
             self._raise()
 
@@ -425,9 +441,12 @@ class Loader:
             with connection.cursor() as cursor:
                 self.written += self.writer.write(prepared, cursor)
             return
-        self._put(prepared)
+        if prepared:
+            rows = self.writer.rows(prepared, self.ids_cursor)
+            self.writer.refresh_due_dates(prepared, None)
+            self._put((rows, len(prepared)))
 
-    def _put(self, item: Sequence[Prepared] | None) -> None:
+    def _put(self, item: tuple[Rows, int] | None) -> None:
         while self.thread.is_alive():
             try:
                 self.chunks.put(item, timeout=0.5)
@@ -443,8 +462,10 @@ class Loader:
         try:
             with self.raw.cursor() as cursor:
                 set_json_dumps(_as_is, cursor)  # the snapshots are JSON text already
-                while (prepared := self.chunks.get()) is not None:
-                    self.written += self.writer.write(prepared, cursor)
+                while (item := self.chunks.get()) is not None:
+                    rows, count = item
+                    self.writer.load(rows, cursor)
+                    self.written += count
                 self.writer.finish(cursor)
         except BaseException as exc:  # handed to the checking thread
             self.error = exc
@@ -455,9 +476,10 @@ LOADED_TABLES = [
     ChosenDomain._meta.db_table,
     Goal._meta.db_table,
     Goal.domains.through._meta.db_table,
-    # Each imported trajectory gets its due date and last activity (`_due_dates`): an
-    # update writes a new version of the row with an entry in every index.
-    Trajectory._meta.db_table,
+    # Not the trajectories: their due date and last activity (`finish`) are one UPDATE
+    # of rows that exist; keeping their indexes up to date in it costs less than
+    # dropping and building all of them again over the table (bench/RESULTS.md,
+    # import15d: less CPU in the cluster).
 ]
 
 

@@ -156,8 +156,9 @@ class Measurement(models.Model):
         CONFIRMED = "confirmed", _("confirmed")
         SUPERSEDED = "superseded", _("corrected (earlier version)")
 
+    # Indexed as the head of (trajectory, status, measured_on) below: no index of its own.
     trajectory = models.ForeignKey(
-        Trajectory, on_delete=models.CASCADE, related_name="measurements"
+        Trajectory, on_delete=models.CASCADE, related_name="measurements", db_index=False
     )
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices)
@@ -234,7 +235,10 @@ class ChosenDomain(models.Model):
         PROFESSIONAL = "professional", _("professional")
         CARER = "carer", _("carer")
 
-    measurement = models.ForeignKey(Measurement, on_delete=models.CASCADE, related_name="choices")
+    # Indexed as the head of the unique (measurement, domain): no index of its own.
+    measurement = models.ForeignKey(
+        Measurement, on_delete=models.CASCADE, related_name="choices", db_index=False
+    )
     domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="+")
     # Positions 0 (gaat niet goed) .. 100 (gaat goed); never shown as numbers to a resident.
     resident_chip = models.PositiveSmallIntegerField(null=True, blank=True)

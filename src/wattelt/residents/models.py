@@ -170,12 +170,17 @@ class Trajectory(models.Model):
         OTHER = "other", _("other")
 
     resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="trajectories")
-    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="trajectories")
+    # Team and responsible: each indexed as the head of a composite index (Meta.indexes),
+    # not on its own.
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, related_name="trajectories", db_index=False
+    )
     responsible = models.ForeignKey(
         Staff,
         on_delete=models.PROTECT,
         related_name="trajectories",
         verbose_name=_("responsible professional"),
+        db_index=False,
     )
     started_on = models.DateField(_("start date"))
     ended_on = models.DateField(_("end date"), null=True, blank=True)
