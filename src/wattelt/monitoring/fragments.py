@@ -107,6 +107,24 @@ def keep(key: str | None, html: str) -> None:
         caches[CACHE].set(key, html, SECONDS)
 
 
+def filter_form(form: DashboardFilter, figures_at: str | None) -> str:
+    """The filter form's HTML, rendered once per figures key and bound values (its
+    select boxes list every period, district and team: about half of a dashboard view's
+    CPU when rendered each time). It depends on nothing else: the choices (the scope's
+    districts and teams, the periods of the day) and the language are in the figures
+    key, the values as the request gave them are added. Only a valid filter has a key
+    (an invalid one is rendered with its errors, each time)."""
+    if not figures_at:
+        return str(form.render())
+    bound = repr([(name, form.data.get(name)) for name in form.fields])
+    key = f"{figures_at}:form:{hashlib.sha256(bound.encode()).hexdigest()}"
+    html: str | None = caches[CACHE].get(key)
+    if html is None:
+        html = str(form.render())
+        keep(key, html)
+    return html
+
+
 def context(form: DashboardFilter, report: Report | None, **more: object) -> dict[str, object]:
     """What the monitoring templates render a valid or invalid filter with."""
     return {
