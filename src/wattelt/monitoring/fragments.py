@@ -49,6 +49,7 @@ from .published import scope_identity
 from .report import Report, build_report
 
 CACHE = "figures"
+FILTER_FORM = "_form.html"
 SECONDS = 24 * 60 * 60
 
 
@@ -115,12 +116,12 @@ def filter_form(form: DashboardFilter, figures_at: str | None) -> str:
     key, the values as the request gave them are added. Only a valid filter has a key
     (an invalid one is rendered with its errors, each time)."""
     if not figures_at:
-        return str(form.render())
+        return render_to_string(FILTER_FORM, {"form": form})
     bound = repr([(name, form.data.get(name)) for name in form.fields])
     key = f"{figures_at}:form:{hashlib.sha256(bound.encode()).hexdigest()}"
     html: str | None = caches[CACHE].get(key)
     if html is None:
-        html = str(form.render())
+        html = render_to_string(FILTER_FORM, {"form": form})
         keep(key, html)
     return html
 
