@@ -286,6 +286,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
 ]
 
+# Django's database sessions, their one read per request written out (session_store.py).
+SESSION_ENGINE = "wattelt.organisations.session_store"
 # Idle limit: the cookie lives 30 minutes and is renewed by every request.
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True

@@ -50,7 +50,8 @@ def page_of(rows: QuerySet[Any], number: Any, size: int, count: int | None = Non
     sliced = page.object_list
     assert isinstance(sliced, QuerySet)  # a slice of `rows`
     ids = list(sliced.values_list("pk", flat=True))
-    found = {row.pk: row for row in rows.filter(pk__in=ids)}
+    # Put in order here: the rows' query need not sort.
+    found = {row.pk: row for row in rows.filter(pk__in=ids).order_by()}
     page.object_list = [found[pk] for pk in ids if pk in found]
     return page
 

@@ -286,6 +286,19 @@ def test_correcting_an_older_measurement_keeps_the_later_goal_status(trajectory,
     assert goal.status == Goal.Status.ACHIEVED, "the later review still decides"
 
 
+def test_a_goal_left_off_a_draft_is_removed_and_a_kept_one_stays(trajectory, alice):
+    draft = services.start_measurement(trajectory, alice)
+    draft = services.save_draft(draft, alice, board_data(draft, **complete_fields()))
+    goal = Goal.objects.get(stated_in=draft)
+    kept = complete_fields(goal__0__id=goal.pk, goal__0__own_words="Rust")
+    draft = services.save_draft(draft, alice, board_data(draft, **kept))
+    assert [(g.pk, g.own_words) for g in Goal.objects.filter(stated_in=draft)] == [
+        (goal.pk, "Rust")
+    ]
+    services.save_draft(draft, alice, board_data(draft, **complete_fields(goal__0__own_words="")))
+    assert not Goal.objects.filter(stated_in=draft).exists()
+
+
 def test_a_correction_cannot_remove_a_goal_with_history(trajectory, alice):
     first = confirmed_measurement(trajectory, alice, days_ago=150)
     _follow_up(trajectory, alice, 100, "partly", goal__0__own_words="")

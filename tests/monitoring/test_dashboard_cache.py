@@ -142,3 +142,31 @@ def test_the_publish_renders_the_first_view_of_each_district_and_team(
     for url, page in zip(urls, warmed, strict=True):
         assert "dashboard-selection" in page
         assert without_tokens(client.get(url).content.decode()) == without_tokens(page)
+
+
+def filter_form(html: str) -> str:
+    start = html.index('<form method="get"')
+    return html[start : html.index("</form>", start)]
+
+
+def test_the_filter_form_from_the_cache_is_the_rendered_one_and_follows_each_request(
+    alice, bob, team, district, catalogue
+):
+    client = client_for(bob)
+    trajectories(10, team, alice, district)
+    publish_all()
+    caches["figures"].clear()
+    rendered = filter_form(client.get(URL, {"team": team.pk}).content.decode())
+    kept = filter_form(client.get(URL, {"team": team.pk}).content.decode())
+    assert kept == rendered
+    caches["figures"].clear()
+    assert filter_form(client.get(URL, {"team": team.pk}).content.decode()) == rendered
+    assert f'<option value="{team.pk}" selected>{team.name}</option>' in kept
+    whole = filter_form(client.get(URL).content.decode())
+    assert f'<option value="{team.pk}">{team.name}</option>' in whole
+    team.name = "Noordoost"
+    team.save()
+    assert ">Noordoost</option>" in filter_form(client.get(URL).content.decode())
+    wrong = client.get(URL, {"team": team.pk, "district": district.pk}).content.decode()
+    assert "error-summary" in filter_form(wrong)
+    assert "error-summary" not in kept

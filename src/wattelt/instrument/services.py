@@ -209,7 +209,12 @@ def _apply_goals(
         goal.domains.set([domains[k] for k in item.domain_keys])
         kept.add(goal.pk)
         item.id = goal.pk
-    dropped = measurement.goals.exclude(pk__in=kept)
+    # The measurement is locked: its goals are those read above. Most saves drop none
+    # (no query then).
+    dropped_ids = set(existing) - kept
+    if not dropped_ids:
+        return
+    dropped = Goal.objects.filter(pk__in=dropped_ids)
     with_history = dropped.filter(Q(reviews__isnull=False) | Q(progress__isnull=False))
     if with_history.exists():
         raise ValidationError(

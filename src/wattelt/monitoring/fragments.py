@@ -49,6 +49,7 @@ from .published import scope_identity
 from .report import Report, build_report
 
 CACHE = "figures"
+FILTER_FORM = "_form.html"
 SECONDS = 24 * 60 * 60
 
 
@@ -105,6 +106,24 @@ def cached(key: str | None) -> str | None:
 def keep(key: str | None, html: str) -> None:
     if key:
         caches[CACHE].set(key, html, SECONDS)
+
+
+def filter_form(form: DashboardFilter, figures_at: str | None) -> str:
+    """The filter form's HTML, rendered once per figures key and bound values (its
+    select boxes list every period, district and team: about half of a dashboard view's
+    CPU when rendered each time). It depends on nothing else: the choices (the scope's
+    districts and teams, the periods of the day) and the language are in the figures
+    key, the values as the request gave them are added. Only a valid filter has a key
+    (an invalid one is rendered with its errors, each time)."""
+    if not figures_at:
+        return render_to_string(FILTER_FORM, {"form": form})
+    bound = repr([(name, form.data.get(name)) for name in form.fields])
+    key = f"{figures_at}:form:{hashlib.sha256(bound.encode()).hexdigest()}"
+    html: str | None = caches[CACHE].get(key)
+    if html is None:
+        html = render_to_string(FILTER_FORM, {"form": form})
+        keep(key, html)
+    return html
 
 
 def context(form: DashboardFilter, report: Report | None, **more: object) -> dict[str, object]:

@@ -78,6 +78,7 @@ def dashboard(request: StaffRequest) -> HttpResponse:
         "monitoring/dashboard.html",
         {
             "form": page.form,
+            "form_html": mark_safe(fragments.filter_form(page.form, key)),  # the form's own
             "figures": mark_safe(figures),  # our own template's output
             "may_research": may_export_research_data(request.user),
         },

@@ -6,7 +6,7 @@ from functools import cached_property
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.db import connections, models, router
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -101,15 +101,15 @@ class Staff(AbstractUser):
     def _standing(self) -> tuple[list[tuple[int, str, int]], frozenset[str]]:
         """(team id, role, the team's organisation id) of each membership, and the
         organisation-wide roles: one query per request, whatever asks (see `roles.py` for
-        the predicates). A role's row has no team."""
-        no_id = models.Value(None, output_field=models.BigIntegerField())
-        memberships = Membership.objects.filter(staff_id=self.pk).values_list(
-            "team_id", "role", "team__organisation_id"
-        )
-        names = Role.objects.filter(staff_id=self.pk).values_list(no_id, "name", no_id)
+        the predicates). A role's row has no team. Written out (`_standing_sql`): every
+        request of every user asks it, and building it with the ORM cost ~1 ms of CPU,
+        ten times running it."""
+        with connections[router.db_for_read(Membership)].cursor() as cursor:
+            cursor.execute(_standing_sql(), [self.pk, self.pk])
+            rows = cursor.fetchall()
         teams: list[tuple[int, str, int]] = []
         organisation_roles: set[str] = set()
-        for team_id, name, organisation_id in memberships.union(names, all=True):
+        for team_id, name, organisation_id in rows:
             if team_id is None:
                 organisation_roles.add(name)
             else:
@@ -207,6 +207,18 @@ class Role(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff}: {self.get_name_display()}"
+
+
+def _standing_sql() -> str:
+    """A staff member's memberships (team, role, the team's organisation) and their
+    organisation roles (no team): `Staff._standing`'s one query, parameters: the staff
+    id twice."""
+    membership, team, role = (m._meta.db_table for m in (Membership, Team, Role))
+    return (
+        f"SELECT m.team_id, m.role, t.organisation_id FROM {membership} m"
+        f" INNER JOIN {team} t ON t.id = m.team_id WHERE m.staff_id = %s"
+        f" UNION ALL SELECT NULL, r.name, NULL FROM {role} r WHERE r.staff_id = %s"
+    )
 
 
 class OrganisationPolicy(models.Model):

@@ -14,6 +14,12 @@ def policy_for(organisation: Organisation) -> OrganisationPolicy:
     return policy or OrganisationPolicy(organisation=organisation)
 
 
+def policy_for_id(organisation_id: int) -> OrganisationPolicy:
+    """The same by the organisation's id, where the organisation itself is not read."""
+    policy = OrganisationPolicy.objects.filter(organisation_id=organisation_id).first()
+    return policy or OrganisationPolicy(organisation_id=organisation_id)
+
+
 def offered_perspectives(organisation: Organisation) -> list[str]:
     """Whose chips the board offers: always the resident's, the others as set."""
     policy = policy_for(organisation)

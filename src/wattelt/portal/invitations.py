@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wattelt.organisations.models import Staff
-from wattelt.organisations.policy import policy_for
+from wattelt.organisations.policy import policy_for_id
 from wattelt.residents.models import Resident
 
 from .models import Invitation, LastSignIn, Passkey
@@ -51,7 +51,7 @@ def token_hash(token: str) -> str:
 
 
 def minimum_age(resident: Resident) -> int:
-    return policy_for(resident.organisation).portal_minimum_age
+    return policy_for_id(resident.organisation_id).portal_minimum_age
 
 
 def too_young(resident: Resident, today: dt.date | None = None) -> bool:

@@ -95,7 +95,10 @@ class OpenTrajectoryForm(forms.Form):
         team_field.queryset = (
             professional_teams(user) if self.is_bound else teams_to_open_in(user, resident)
         )
-        team_field.initial = team_field.queryset.first()
+        # One query: the teams are read here and the page asks the same (evaluated)
+        # queryset whether there are any; the first in the teams' order is chosen.
+        teams = team_field.queryset
+        team_field.initial = teams[0] if teams else None
 
 
 class CloseTrajectoryForm(forms.Form):

@@ -3,9 +3,9 @@ list of trajectories (the professional's start page), from the trajectory's own 
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from wattelt.organisations.models import Organisation, Team
 from wattelt.residents.models import Trajectory
@@ -33,7 +33,12 @@ def _grace_days(context: template.Context, team: Team) -> int:
     return cache[team.organisation_id]
 
 
-@register.inclusion_tag("implementation/_start_missing.html", takes_context=True)
-def start_missing_badge(context: template.Context, trajectory: Trajectory) -> dict[str, Any]:
-    grace = _grace_days(context, trajectory.team)
-    return {"missing": services.start_missing(trajectory, grace)}
+@register.simple_tag(takes_context=True)
+def start_missing_badge(context: template.Context, trajectory: Trajectory) -> str:
+    """The badge, or nothing. Built here, not from a template of its own: it is asked
+    once per row of the start page's list."""
+    if not services.start_missing(trajectory, _grace_days(context, trajectory.team)):
+        return ""
+    return format_html(
+        '<span class="badge badge--overdue">{}</span>', _("start measurement missing")
+    )
