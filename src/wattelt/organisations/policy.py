@@ -10,8 +10,9 @@ from .models import Organisation, OrganisationPolicy
 
 def policy_for(organisation: Organisation) -> OrganisationPolicy:
     """The saved policy, or the defaults (unsaved) for an organisation without one."""
-    policy = OrganisationPolicy.objects.filter(organisation=organisation).first()
-    return policy or OrganisationPolicy(organisation=organisation)
+    policy = policy_for_id(organisation.pk)
+    policy.organisation = organisation  # already read: not asked again through the policy
+    return policy
 
 
 def policy_for_id(organisation_id: int) -> OrganisationPolicy:

@@ -33,12 +33,18 @@ def _grace_days(context: template.Context, team: Team) -> int:
     return cache[team.organisation_id]
 
 
+@register.simple_tag
+def start_missing_mark() -> str:
+    """The "start measurement missing" badge itself (the team's list knows the state)."""
+    return format_html(
+        '<span class="badge badge--overdue">{}</span>', _("start measurement missing")
+    )
+
+
 @register.simple_tag(takes_context=True)
 def start_missing_badge(context: template.Context, trajectory: Trajectory) -> str:
     """The badge, or nothing. Built here, not from a template of its own: it is asked
     once per row of the start page's list."""
     if not services.start_missing(trajectory, _grace_days(context, trajectory.team)):
         return ""
-    return format_html(
-        '<span class="badge badge--overdue">{}</span>', _("start measurement missing")
-    )
+    return start_missing_mark()
