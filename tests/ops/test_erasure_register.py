@@ -164,7 +164,7 @@ def test_backup_erase_restore_finds_the_resident_nowhere(
             },
             capture_output=True,
             text=True,
-            timeout=120,
+            timeout=600,
         )
         assert result.returncode == 0, result.stderr
         assert "1 recorded after the backup, 1 re-applied" in result.stdout

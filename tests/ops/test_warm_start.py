@@ -27,7 +27,7 @@ def test_loading_the_wsgi_application_imports_the_views_and_their_libraries() ->
         capture_output=True,
         text=True,
         check=False,
-        timeout=120,
+        timeout=600,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [
