@@ -23,7 +23,17 @@ from pathlib import Path
 
 PACKAGE = "wattelt"
 
-KERNEL = {"web", "charts", "bounds", "spreadsheets", "jobs", "replica", "release", "deferral"}
+KERNEL = {
+    "web",
+    "charts",
+    "bounds",
+    "spreadsheets",
+    "jobs",
+    "replica",
+    "release",
+    "deferral",
+    "compiled",
+}
 # The parts each part may import (besides itself). From the bottom up; the layers and why
 # are in docs/architecture.md. A part missing here is an error: a new app chooses its place.
 ALLOWED: dict[str, set[str]] = {
@@ -39,6 +49,8 @@ ALLOWED: dict[str, set[str]] = {
     # Which code runs (a digest of the sources: keys of renderings stored for later).
     "release": set(),
     "deferral": set(),
+    # ORM statements over a list of ids, compiled once per database.
+    "compiled": set(),
     # Health URLs and JSON-lines logging: middleware that knows no domain.
     "health": set(),
     "logs": set(),

@@ -29,9 +29,9 @@ READERS = (("coach1", "coach"), ("analist", "analyst"))
 @pytest.fixture
 def demo(db: None) -> None:
     """The demo seeded, and the figures of what the two readers open published: this
-    year of the coach's teams and of the analyst's municipality. (`seed_demo` publishes
-    every scope and year, 12 in all; the other 10 cost ~60% of its publish's CPU and
-    none of them is on these pages; test_demo.py runs the whole command.)"""
+    year of the coach's teams and of the analyst's municipality. (`manage.py seed_demo`,
+    as `make run` calls it, publishes every scope and year, 12 in all; the other 10 cost
+    ~60% of its publish's CPU and none of them is on these pages.)"""
     cache.clear()
     seed_demo()
     readers = Staff.objects.filter(username__in=[username for username, _role in READERS])

@@ -1,5 +1,5 @@
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from wattelt.api.demo import demo_client_ids
 from wattelt.demo.data import DEMO_PASSWORD, seed_demo
@@ -10,10 +10,19 @@ from wattelt.portal.demo import DEMO_CODE, DEMO_TOKEN, demo_invitation
 class Command(BaseCommand):
     help = "Load the domain catalogue and a demo organisation (kept if it already exists)."
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--no-publish",
+            action="store_true",
+            help="Leave the monitoring figures unpublished (publishing the demo's twelve "
+            "scope-years with the interval audit takes 1-2 CPU-minutes).",
+        )
+
     def handle(self, *args: object, **options: object) -> None:
         created = seed_demo()
-        # The monitoring pages read published figures; publish what the demo holds.
-        call_command("publish_monitoring_figures", stdout=self.stdout)
+        if not options["no_publish"]:
+            # The monitoring pages read published figures; publish what the demo holds.
+            call_command("publish_monitoring_figures", stdout=self.stdout)
         self.stdout.write("Demo data created." if created else "Demo data already present; kept.")
         self.stdout.write(f"Demo logins (password: {DEMO_PASSWORD}):")
         for m in Membership.objects.select_related("staff", "team__organisation").order_by(
