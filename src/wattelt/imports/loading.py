@@ -1,8 +1,8 @@
 """Writing the checked rows of the bulk way (`bulk.py`) as the confirmed board would.
 
 Per chunk of checked rows: the measurement with its snapshot, the chosen domains, the
-goals and their life domains, one access-log record per measurement, and the
-trajectories' due dates and last activity, all set-based: COPY (and one UPDATE) on
+goals and their life domains, one access-log record per measurement, and (after the
+last chunk) the trajectory's due date and last activity, all set-based: COPY on
 PostgreSQL, executemany on SQLite. Ids come from the tables' sequences up front.
 
 What is derived from these rows (the monitoring summary, the change log of the published
@@ -99,7 +99,6 @@ COLUMNS: dict[str, list[str]] = {
     ],
 }
 Rows = dict[str, list[tuple[object, ...]]]
-Chunk = tuple[Rows, list[tuple[int, dt.date]], int]  # rows, due dates, measurements
 # A goal's row puts the resident's words first, then the other texts, all empty.
 assert GOAL_TEXT_FIELDS[0] == "own_words"
 
@@ -143,6 +142,8 @@ class ChunkWriter:
         }
         self.empty_texts = "".join(f', "{f}": ""' for f in GOAL_TEXT_FIELDS if f != "own_words")
         self.skipped = skipped
+        self.due_ids: list[int] = []  # PostgreSQL: the trajectories' due dates, for `finish`
+        self.due_dates: list[dt.date] = []
         # The lowest and highest measurement id written: the derived phase's marker.
         self.first_id: int | None = None
         self.last_id: int | None = None
@@ -171,7 +172,7 @@ class ChunkWriter:
         if not prepared:
             return 0
         self.load(self.rows(prepared, cursor), cursor)
-        self.refresh_due_dates(self.dues(prepared), cursor)
+        self.refresh_due_dates(prepared, cursor)
         return len(prepared)
 
     def load(self, rows: Rows, cursor: Any) -> None:
@@ -356,10 +357,23 @@ class ChunkWriter:
             return value.isoformat()
         return value
 
-    def dues(self, prepared: Sequence[Prepared]) -> list[tuple[int, dt.date]]:
-        """`schedule.refresh_due_date` for every trajectory of the chunk: its due date
-        after the imported measurement (and after a measurement recorded as not filled
-        in, if later)."""
+    def finish(self, cursor: Any) -> None:
+        """After the last chunk (PostgreSQL): every imported trajectory's due date and last
+        activity in one `UPDATE`. Per chunk, each update joined the whole trajectory
+        table again: 18.9 s of server CPU for 1,000,000 rows in 50 chunks, against 1.1 s
+        per 100,000 in 5 (bench/RESULTS.md, third round)."""
+        if self.postgres and self.due_ids:
+            cursor.execute(
+                f"UPDATE {Trajectory._meta.db_table} t SET measurement_due_on = d.due, "
+                "last_activity_at = %s "
+                "FROM unnest(%s::bigint[], %s::date[]) AS d(id, due) WHERE t.id = d.id",
+                [self.now, self.due_ids, self.due_dates],
+            )
+            self.due_ids, self.due_dates = [], []
+
+    def refresh_due_dates(self, prepared: Sequence[Prepared], cursor: Any) -> None:
+        """`schedule.refresh_due_date` for every trajectory of the chunk: kept for
+        `finish` on PostgreSQL, written at once on SQLite."""
         dues: list[tuple[int, dt.date]] = []
         after: dict[dt.date, dt.date] = {}  # per last date its due date: few distinct dates
         skipped = self.skipped
@@ -370,25 +384,10 @@ class ChunkWriter:
             if due is None:
                 due = after[last] = next_due_on(self.organisation, item.place.started_on, [last])
             dues.append((trajectory_id, due))
-        return dues
-
-    def refresh_due_dates(self, dues: list[tuple[int, dt.date]], cursor: Any) -> None:
-        """Writes the chunk's due dates and the trajectories' last activity. On
-        PostgreSQL one `UPDATE ... FROM unnest(...)` per chunk (a nested loop over the
-        primary key), run by the writer thread right after the chunk's COPYs: the
-        ~19 µs a row of writing the new row versions and their five index entries is
-        spread over the load, where the file's server process has room, instead of one
-        serial `UPDATE` of every trajectory after the last COPY (bench/RESULTS.md,
-        import15e)."""
-        if not dues:
-            return
         table = Trajectory._meta.db_table
         if self.postgres:
-            cursor.execute(
-                f"UPDATE {table} t SET measurement_due_on = d.due, last_activity_at = %s "
-                "FROM unnest(%s::bigint[], %s::date[]) AS d(id, due) WHERE t.id = d.id",
-                [self.now, [i for i, _d in dues], [d for _i, d in dues]],
-            )
+            self.due_ids.extend(i for i, _d in dues)
+            self.due_dates.extend(d for _i, d in dues)
             return
         statement = (
             f"UPDATE {table} SET measurement_due_on = %s, last_activity_at = %s WHERE id = %s"
@@ -415,7 +414,7 @@ class Loader:
         self.written = 0
         self.error: BaseException | None = None
         self.threaded = writer.postgres
-        self.chunks: queue.Queue[Chunk | None] = queue.Queue(maxsize=3)
+        self.chunks: queue.Queue[tuple[Rows, int] | None] = queue.Queue(maxsize=3)
         self.thread = threading.Thread(target=self._work, name="import-copy", daemon=True)
 
     def __enter__(self) -> Loader:
@@ -444,9 +443,10 @@ class Loader:
             return
         if prepared:
             rows = self.writer.rows(prepared, self.ids_cursor)
-            self._put((rows, self.writer.dues(prepared), len(prepared)))
+            self.writer.refresh_due_dates(prepared, None)
+            self._put((rows, len(prepared)))
 
-    def _put(self, item: Chunk | None) -> None:
+    def _put(self, item: tuple[Rows, int] | None) -> None:
         while self.thread.is_alive():
             try:
                 self.chunks.put(item, timeout=0.5)
@@ -463,10 +463,10 @@ class Loader:
             with self.raw.cursor() as cursor:
                 set_json_dumps(_as_is, cursor)  # the snapshots are JSON text already
                 while (item := self.chunks.get()) is not None:
-                    rows, dues, count = item
+                    rows, count = item
                     self.writer.load(rows, cursor)
-                    self.writer.refresh_due_dates(dues, cursor)
                     self.written += count
+                self.writer.finish(cursor)
         except BaseException as exc:  # handed to the checking thread
             self.error = exc
 
@@ -476,7 +476,7 @@ LOADED_TABLES = [
     ChosenDomain._meta.db_table,
     Goal._meta.db_table,
     Goal.domains.through._meta.db_table,
-    # Not the trajectories: their due date and last activity are an UPDATE per chunk
+    # Not the trajectories: their due date and last activity (`finish`) are one UPDATE
     # of rows that exist; keeping their indexes up to date in it costs less than
     # dropping and building all of them again over the table (bench/RESULTS.md,
     # import15d: less CPU in the cluster).
