@@ -40,7 +40,6 @@ if TYPE_CHECKING:
     from .services import Locator
 
 
-
 def _cores() -> int:
     """The cores this process may run on."""
     if hasattr(os, "sched_getaffinity"):
