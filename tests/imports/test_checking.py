@@ -40,6 +40,7 @@ def checked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr("wattelt.imports.bulk.CHUNK", 2)
     if request.param == "workers":
         monkeypatch.setattr("wattelt.imports.checking.PARALLEL_FROM", 1)
+        monkeypatch.setattr("wattelt.imports.checking.WORKERS", 2)  # whatever the host's cores
     else:
         monkeypatch.setattr("wattelt.imports.checking.PARALLEL_FROM", 10**9)
     return str(request.param)

@@ -13,7 +13,8 @@ write), the file, the checker. They touch no database connection and leave with
 transaction are theirs alone. The chunks come back as plain tuples (pickled) and the
 problems as (row, field, message) in Dutch, in row order as before. The price: each
 worker parses the whole file and the rows are pickled, ~25% more Python CPU in all
-(bench/RESULTS.md, round 5); `WORKERS = 1` checks in the importing process.
+(bench/RESULTS.md, round 5); `WORKERS = 1` checks in the importing process, the
+default on a host of two cores (bench/RESULTS.md, import15e).
 
 A smaller file, or where fork is not available, is checked in the importing process,
 with the same results (tests/imports/test_checking.py).
@@ -22,6 +23,7 @@ with the same results (tests/imports/test_checking.py).
 from __future__ import annotations
 
 import multiprocessing
+import os
 import traceback
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -37,7 +39,20 @@ if TYPE_CHECKING:
     from .reading import Source
     from .services import Locator
 
-WORKERS = 2
+
+def _cores() -> int:
+    """The cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+WORKERS = 2 if _cores() > 2 else 1
+"""Checking processes for a large file. Only with more than two cores: on two, the
+importing process and the file's server process already keep both busy, and the
+workers' extra Python (each parses the whole file, the rows are pickled: ~14 CPU-s
+per million) costs more than it gives (bench/RESULTS.md, import15e: 1,000,000 rows in
+96.5 and 100.1 s with one, 100.8 and 107.7 s with two, interleaved)."""
 PARALLEL_FROM = 100_000
 """Rows of the bulk way from which the file is checked in worker processes: below it
 the fork and the pickling cost more than they give."""

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from wattelt.instrument.fields import FrozenJSONField
 from wattelt.organisations import roles
 from wattelt.organisations.models import Organisation, Staff
 from wattelt.residents.models import Resident, Trajectory
@@ -191,7 +192,7 @@ class Measurement(models.Model):
     )
     correction_reason = models.TextField(_("reason for correction"), blank=True)
     # What was confirmed, frozen: the history shows it even after a correction.
-    snapshot = models.JSONField(null=True, blank=True)
+    snapshot = FrozenJSONField(null=True, blank=True)
 
     objects = MeasurementQuerySet.as_manager()
 

@@ -181,7 +181,7 @@ def anonymised_snapshot(snapshot: Any, key: str = "") -> Any:
 
 def _anonymise_measurements(trajectory_ids: list[int]) -> list[int]:
     measurements = Measurement.objects.filter(trajectory_id__in=trajectory_ids)
-    for measurement in measurements.exclude(snapshot=None).only("pk", "snapshot"):
+    for measurement in measurements.filter(snapshot__isnull=False).only("pk", "snapshot"):
         measurement.snapshot = anonymised_snapshot(measurement.snapshot)
         measurement.save(update_fields=["snapshot"])
     measurements.update(carer_relation="", correction_reason="")
