@@ -1,8 +1,8 @@
 """Writing the checked rows of the bulk way (`bulk.py`) as the confirmed board would.
 
 Per chunk of checked rows: the measurement with its snapshot, the chosen domains, the
-goals and their life domains, one access-log record per measurement, and (after the
-last chunk) the trajectory's due date and last activity, all set-based: COPY on
+goals and their life domains, one access-log record per measurement, and the
+trajectory's due date and last activity, all set-based: COPY on
 PostgreSQL, executemany on SQLite. Ids come from the tables' sequences up front.
 
 What is derived from these rows (the monitoring summary, the change log of the published
@@ -99,6 +99,9 @@ COLUMNS: dict[str, list[str]] = {
     ],
 }
 Rows = dict[str, list[tuple[object, ...]]]
+Dues = tuple[list[int], list[dt.date]]  # trajectory ids and their new due dates
+DUE_BATCH = 5_000
+"""Due dates the writer thread updates at a time while it waits for the next chunk."""
 # A goal's row puts the resident's words first, then the other texts, all empty.
 assert GOAL_TEXT_FIELDS[0] == "own_words"
 
@@ -142,8 +145,6 @@ class ChunkWriter:
         }
         self.empty_texts = "".join(f', "{f}": ""' for f in GOAL_TEXT_FIELDS if f != "own_words")
         self.skipped = skipped
-        self.due_ids: list[int] = []  # PostgreSQL: the trajectories' due dates, for `finish`
-        self.due_dates: list[dt.date] = []
         # The lowest and highest measurement id written: the derived phase's marker.
         self.first_id: int | None = None
         self.last_id: int | None = None
@@ -172,7 +173,7 @@ class ChunkWriter:
         if not prepared:
             return 0
         self.load(self.rows(prepared, cursor), cursor)
-        self.refresh_due_dates(prepared, cursor)
+        self.refresh_due_dates(self.due_dates(prepared), cursor)
         return len(prepared)
 
     def load(self, rows: Rows, cursor: Any) -> None:
@@ -357,24 +358,11 @@ class ChunkWriter:
             return value.isoformat()
         return value
 
-    def finish(self, cursor: Any) -> None:
-        """After the last chunk (PostgreSQL): every imported trajectory's due date and last
-        activity in one `UPDATE`. Per chunk, each update joined the whole trajectory
-        table again: 18.9 s of server CPU for 1,000,000 rows in 50 chunks, against 1.1 s
-        per 100,000 in 5 (bench/RESULTS.md, third round)."""
-        if self.postgres and self.due_ids:
-            cursor.execute(
-                f"UPDATE {Trajectory._meta.db_table} t SET measurement_due_on = d.due, "
-                "last_activity_at = %s "
-                "FROM unnest(%s::bigint[], %s::date[]) AS d(id, due) WHERE t.id = d.id",
-                [self.now, self.due_ids, self.due_dates],
-            )
-            self.due_ids, self.due_dates = [], []
-
-    def refresh_due_dates(self, prepared: Sequence[Prepared], cursor: Any) -> None:
-        """`schedule.refresh_due_date` for every trajectory of the chunk: kept for
-        `finish` on PostgreSQL, written at once on SQLite."""
-        dues: list[tuple[int, dt.date]] = []
+    def due_dates(self, prepared: Sequence[Prepared]) -> Dues:
+        """Each trajectory's due date after these start measurements, by
+        `schedule.refresh_due_date`'s rule: (trajectory ids, due dates)."""
+        ids: list[int] = []
+        dates: list[dt.date] = []
         after: dict[dt.date, dt.date] = {}  # per last date its due date: few distinct dates
         skipped = self.skipped
         for item in prepared:
@@ -383,27 +371,47 @@ class ChunkWriter:
             due = after.get(last)
             if due is None:
                 due = after[last] = next_due_on(self.organisation, item.place.started_on, [last])
-            dues.append((trajectory_id, due))
+            ids.append(trajectory_id)
+            dates.append(due)
+        return ids, dates
+
+    def refresh_due_dates(self, dues: Dues, cursor: Any) -> None:
+        """Sets these trajectories' due dates and last activity. On PostgreSQL one
+        `UPDATE` from two arrays; its `= ANY` lets the planner find a batch's rows
+        through the primary key instead of reading the whole table per batch."""
+        ids, dates = dues
+        if not ids:
+            return
         table = Trajectory._meta.db_table
         if self.postgres:
-            self.due_ids.extend(i for i, _d in dues)
-            self.due_dates.extend(d for _i, d in dues)
+            cursor.execute(
+                f"UPDATE {table} t SET measurement_due_on = d.due, last_activity_at = %s "
+                "FROM unnest(%s::bigint[], %s::date[]) AS d(id, due) "
+                "WHERE t.id = d.id AND t.id = ANY(%s::bigint[])",
+                [self.now, ids, dates, ids],
+            )
             return
         statement = (
             f"UPDATE {table} SET measurement_due_on = %s, last_activity_at = %s WHERE id = %s"
         )
         stamp = self._sqlite(self.now)
-        cursor.executemany(statement, [(d.isoformat(), stamp, i) for i, d in dues])
+        values = [(d.isoformat(), stamp, i) for i, d in zip(ids, dates, strict=True)]
+        cursor.executemany(statement, values)
 
 
 class Loader:
     """Hands chunks to a `ChunkWriter`. On PostgreSQL, a pipeline of two threads: the
-    calling thread builds each chunk's rows (Python) with ids drawn on a connection of
-    its own, while a writer thread copies the rows built before into the file's
-    transaction on the file's (raw) connection (the server), so neither waits for the
-    other; on SQLite everything happens in the calling thread. Use it as a context
+    calling thread builds each chunk's rows and due dates (Python) with ids drawn on a
+    connection of its own, while a writer thread copies the rows built before into the
+    file's transaction on the file's (raw) connection (the server), so neither waits for
+    the other; on SQLite everything happens in the calling thread. Use it as a context
     manager; `written` counts the rows. A failure in the writer thread is raised in the
     calling thread.
+
+    The trajectories' due dates and last activity are updated by the writer thread too,
+    `DUE_BATCH` at a time whenever the next chunk is not ready yet: the update fills the
+    server's waits for Python instead of following the last COPY (it took 18-22 s there
+    at a million rows, with Python idle; bench/RESULTS.md, issue 15).
 
     The second connection only draws ids (`nextval`, which no rollback returns anyway,
     and which the exclusive load's locks on the tables do not block); every row is
@@ -414,8 +422,10 @@ class Loader:
         self.written = 0
         self.error: BaseException | None = None
         self.threaded = writer.postgres
-        self.chunks: queue.Queue[tuple[Rows, int] | None] = queue.Queue(maxsize=3)
+        self.chunks: queue.Queue[tuple[Rows, int, Dues] | None] = queue.Queue(maxsize=3)
         self.thread = threading.Thread(target=self._work, name="import-copy", daemon=True)
+        self.due_ids: list[int] = []  # the writer thread's: copied, not yet updated
+        self.due_dates: list[dt.date] = []
 
     def __enter__(self) -> Loader:
         if self.threaded:
@@ -443,10 +453,9 @@ class Loader:
             return
         if prepared:
             rows = self.writer.rows(prepared, self.ids_cursor)
-            self.writer.refresh_due_dates(prepared, None)
-            self._put((rows, len(prepared)))
+            self._put((rows, len(prepared), self.writer.due_dates(prepared)))
 
-    def _put(self, item: tuple[Rows, int] | None) -> None:
+    def _put(self, item: tuple[Rows, int, Dues] | None) -> None:
         while self.thread.is_alive():
             try:
                 self.chunks.put(item, timeout=0.5)
@@ -462,13 +471,30 @@ class Loader:
         try:
             with self.raw.cursor() as cursor:
                 set_json_dumps(_as_is, cursor)  # the snapshots are JSON text already
-                while (item := self.chunks.get()) is not None:
-                    rows, count = item
+                while (item := self._next(cursor)) is not None:
+                    rows, count, (ids, dates) = item
                     self.writer.load(rows, cursor)
                     self.written += count
-                self.writer.finish(cursor)
+                    self.due_ids.extend(ids)
+                    self.due_dates.extend(dates)
+                self._update_dues(cursor, len(self.due_ids))
         except BaseException as exc:  # handed to the checking thread
             self.error = exc
+
+    def _next(self, cursor: Any) -> tuple[Rows, int, Dues] | None:
+        """The next chunk (None: no more). While it is not ready, due dates are updated."""
+        while True:
+            try:
+                return self.chunks.get_nowait()
+            except queue.Empty:
+                if not self.due_ids:
+                    return self.chunks.get()
+                self._update_dues(cursor, DUE_BATCH)
+
+    def _update_dues(self, cursor: Any, count: int) -> None:
+        ids, dates = self.due_ids[:count], self.due_dates[:count]
+        del self.due_ids[:count], self.due_dates[:count]
+        self.writer.refresh_due_dates((ids, dates), cursor)
 
 
 LOADED_TABLES = [
@@ -476,7 +502,7 @@ LOADED_TABLES = [
     ChosenDomain._meta.db_table,
     Goal._meta.db_table,
     Goal.domains.through._meta.db_table,
-    # Not the trajectories: their due date and last activity (`finish`) are one UPDATE
+    # Not the trajectories: their due date and last activity (`Loader`) are UPDATEs
     # of rows that exist; keeping their indexes up to date in it costs less than
     # dropping and building all of them again over the table (bench/RESULTS.md,
     # import15d: less CPU in the cluster).
