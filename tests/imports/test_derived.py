@@ -23,8 +23,10 @@ from wattelt.imports.loading import LOADED_TABLES
 from wattelt.imports.models import ImportJob
 from wattelt.instrument import services as instrument
 from wattelt.instrument.models import ChosenDomain, Measurement, NotFilledIn
+from wattelt.instrument.schedule import next_due_on, refresh_due_date
 from wattelt.monitoring import changes, summary
 from wattelt.monitoring.models import FigureChange, MeasurementFact, TrajectorySummary
+from wattelt.residents.models import Trajectory
 
 
 class Died(Exception):
@@ -129,6 +131,41 @@ def test_a_failing_derived_phase_leaves_the_marker(trajectory, quinn, monkeypatc
     assert job.state == "deriving" and not MeasurementFact.objects.exists()
     assert derived.finish_pending() == 1
     assert MeasurementFact.objects.count() == 1
+
+
+def test_due_dates_follow_in_a_step_of_their_own_before_the_figures(
+    trajectory, quinn, alice, monkeypatch
+):
+    """The trajectories' due dates and last activity are derived after the commit by the
+    board's rule over what is committed (the later of the imported measurement and a
+    record of one not filled in), in a transaction of their own before the figures': a
+    failing figures step leaves them right."""
+    other = twin(trajectory, "123456782")
+    skipped = instrument.record_not_filled_in(other, alice, "follow_up", "crisis")
+    later = other.started_on + dt.timedelta(days=50)  # after the imported measurement
+    NotFilledIn.objects.filter(pk=skipped.pk).update(recorded_on=later)
+    rows = [start_row(trajectory, "111222333"), start_row(other, "123456782")]
+    job = import_cut_off(quinn, csv_bytes(rows, HEADER_TWO_GOALS), monkeypatch)
+    listed = Trajectory.objects.filter(pk__in=[trajectory.pk, other.pk]).order_by("pk")
+    before = list(listed.values_list("measurement_due_on", "last_activity_at"))
+
+    def broken() -> Any:
+        raise Died
+
+    monkeypatch.setattr(derived, "reach", broken)
+    with pytest.raises(Died):
+        derived.finish(job)
+    monkeypatch.undo()
+    assert not MeasurementFact.objects.exists()  # the figures rolled back
+    after = list(listed.values_list("measurement_due_on", "last_activity_at"))
+    for t, (due_before, active_before), (due, active) in zip(listed, before, after, strict=True):
+        measured_on = Measurement.objects.get(trajectory=t).measured_on
+        done = [measured_on, later] if t.pk == other.pk else [measured_on]
+        assert due == next_due_on(quinn.organisation, t.started_on, done) != due_before
+        assert active > active_before
+        refresh_due_date(t)  # the board's rule for one trajectory agrees
+        assert t.measurement_due_on == due
+    assert next_due_on(quinn.organisation, other.started_on, [later]) == after[1][0]
 
 
 def test_the_screen_shows_the_figures_being_updated(trajectory, quinn, monkeypatch):

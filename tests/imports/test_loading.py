@@ -1,14 +1,12 @@
 """The bulk way's writer (`imports.loading`): the monitoring summary rows it makes from
 memory are the rows `monitoring.summary` derives, the snapshot it puts together is
 valid JSON for any words, and the exclusive load (PostgreSQL) leaves the schema as it
-found it, whether the file is imported or refused; the trajectories' due dates it
-updates while it waits for Python are those of the rule."""
+found it, whether the file is imported or refused."""
 
 from __future__ import annotations
 
 import datetime as dt
 import gc
-import time
 from typing import Any
 
 import pytest
@@ -16,13 +14,10 @@ from django.db import connection
 
 from tests.imports.files import csv_bytes
 from tests.imports.test_bulk import HEADER_TWO_GOALS, start_row, twin
-from tests.imports.test_checking import many  # noqa: F401 (a fixture)
 from tests.imports.test_import import run
-from wattelt.imports import loading
 from wattelt.imports.loading import LOADED_TABLES
 from wattelt.instrument import services as instrument
 from wattelt.instrument.models import Measurement, NotFilledIn
-from wattelt.instrument.schedule import next_due_on
 from wattelt.monitoring import changes, summary
 from wattelt.monitoring.models import (
     ChipFact,
@@ -151,45 +146,3 @@ def test_the_garbage_collector_runs_again_after_an_import(trajectory, quinn):
         quinn, "historie.csv", csv_bytes([start_row(trajectory, "111222333")], HEADER_TWO_GOALS)
     )
     assert job.state == "done" and gc.isenabled()
-
-
-def test_due_dates_updated_between_chunks_follow_the_rule(many, quinn, monkeypatch):  # noqa: F811
-    """On PostgreSQL the writer thread updates the trajectories' due dates `DUE_BATCH`
-    at a time whenever the next chunk is not ready yet (here: rows built slowly), and
-    the rest after the last COPY; on SQLite with each chunk. Either way every trajectory
-    gets the due date of its imported start measurement and the import as its last
-    activity."""
-    monkeypatch.setattr("wattelt.imports.bulk.CHUNK", 2)
-    monkeypatch.setattr(loading, "DUE_BATCH", 1)
-    batches: list[int] = []
-    refresh, build = loading.ChunkWriter.refresh_due_dates, loading.ChunkWriter.rows
-
-    def recorded(writer: loading.ChunkWriter, dues: loading.Dues, cursor: Any) -> None:
-        batches.append(len(dues[0]))
-        refresh(writer, dues, cursor)
-
-    def slowly(writer: loading.ChunkWriter, prepared: Any, cursor: Any) -> loading.Rows:
-        time.sleep(0.3)  # the writer thread has copied the chunk before and waits
-        return build(writer, prepared, cursor)
-
-    monkeypatch.setattr(loading.ChunkWriter, "refresh_due_dates", recorded)
-    monkeypatch.setattr(loading.ChunkWriter, "rows", slowly)
-    started = dt.datetime.now(dt.UTC)
-    rows = [start_row(t, bsn) for t, bsn in many]
-    job = run(quinn, "historie.csv", csv_bytes(rows, HEADER_TWO_GOALS))
-    assert (job.state, job.imported) == ("done", 8)
-    for trajectory, _bsn in many:
-        trajectory.refresh_from_db()
-        measured_on = Measurement.objects.get(trajectory=trajectory).measured_on
-        rule = next_due_on(quinn.organisation, trajectory.started_on, [measured_on])
-        assert (
-            trajectory.measurement_due_on
-            == rule
-            != next_due_on(quinn.organisation, trajectory.started_on, [])
-        )
-        assert trajectory.last_activity_at >= started
-    assert sum(batches) == 8
-    if connection.vendor == "postgresql":
-        assert batches.count(1) >= 3  # between the chunks, not only after the last
-    else:
-        assert batches == [2, 2, 2, 2]

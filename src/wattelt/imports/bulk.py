@@ -21,7 +21,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,7 +37,6 @@ from wattelt.instrument.forms import MAX_GOALS, goal_label
 from wattelt.instrument.models import (
     Domain,
     Measurement,
-    NotFilledIn,
 )
 from wattelt.organisations.models import Organisation
 from wattelt.residents.models import Resident, Trajectory
@@ -131,15 +129,6 @@ class Lookups:
             if key not in found:
                 found[key] = Place(pk, resident_id, started_on, ended_on)
         return found
-
-    def skipped(self) -> dict[int, dt.date]:
-        """Per trajectory the last record of a measurement not filled in (due dates)."""
-        return dict(
-            NotFilledIn.objects.filter(trajectory__team__organisation=self.organisation)
-            .values("trajectory_id")
-            .annotate(last=Max("recorded_on"))
-            .values_list("trajectory_id", "last")
-        )
 
     def measured(self) -> set[int]:
         """The trajectories that already have a measurement (confirmed or draft)."""

@@ -1,10 +1,16 @@
 """The derived phase of an import: the figures brought up to date after the file committed.
 
-The import itself (`services.run`) writes the measurements, their chosen domains, goals,
-access-log records and due dates in the file's one transaction, and in that same
-transaction marks the job `DERIVING` with the range of measurement ids the bulk way wrote
-(the pending marker). Right after the commit, in the same background job, `finish` brings
-up to date what is derived from those rows, in a transaction of its own:
+The import itself (`services.run`) writes the measurements, their chosen domains, goals
+and access-log records in the file's one transaction, and in that same transaction marks
+the job `DERIVING` with the range of measurement ids the bulk way wrote (the pending
+marker). Right after the commit, in the same background job, `finish` brings up to date
+what is derived from those rows:
+
+- first, in a transaction of its own, the trajectories' due dates and last activity
+  (`schedule.refresh_due_dates`, the board's rule over what is committed; a million in
+  ~20 s, so the reminders are right well before the figures);
+
+and then, in one transaction:
 
 - the monitoring summary of the imported trajectories (`TrajectorySummary`,
   `MeasurementFact`, `ChipFact`, ...), with the very statements `monitoring.summary`
@@ -24,12 +30,13 @@ and does it all again, with the same result (ADR 0014).
 from __future__ import annotations
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from wattelt.instrument.models import Measurement, NotFilledIn
+from wattelt.instrument.schedule import refresh_due_dates
 from wattelt.instrument.signals import measurements_loaded
 from wattelt.monitoring import changes, summary
 from wattelt.monitoring.models import (
@@ -62,6 +69,12 @@ def finish(job: ImportJob) -> ImportJob:
     done. Idempotent: a job that is not `DERIVING`, or that another worker is finishing
     right now, is left as it is."""
     validate_keys()
+    trajectory_ids = _list_trajectories(job)
+    bulk.lap("derived: trajectories listed")
+    if trajectory_ids and job.state == ImportJob.State.DERIVING:
+        with transaction.atomic():
+            refresh_due_dates(_listed(), job.organisation)
+        bulk.lap("derived: due dates")
     with transaction.atomic():
         # Another worker's `finish_pending` at it already (cron): leave it to that one.
         locked = (
@@ -72,8 +85,6 @@ def finish(job: ImportJob) -> ImportJob:
         )
         if locked is None or locked.state != ImportJob.State.DERIVING:
             return locked or job
-        trajectory_ids = _list_trajectories(locked)
-        bulk.lap("derived: trajectories listed")
         if trajectory_ids:
             summary.refresh_listed(LISTED)
             bulk.lap("derived: monitoring summary")
@@ -82,9 +93,7 @@ def finish(job: ImportJob) -> ImportJob:
             measurements_loaded.send(
                 sender=Measurement,
                 trajectory_ids=trajectory_ids,
-                trajectories=Trajectory.objects.filter(
-                    pk__in=RawSQL(f"SELECT trajectory_id FROM {LISTED}", [])
-                ),
+                trajectories=_listed(),
             )
             bulk.lap("derived: adoption summary")
         with connection.cursor() as cursor:
@@ -98,6 +107,10 @@ def finish(job: ImportJob) -> ImportJob:
             cursor.execute(f"ANALYZE {', '.join(summary.TABLES)}")
         bulk.lap("derived: summary analysed")
     return locked
+
+
+def _listed() -> QuerySet[Trajectory]:
+    return Trajectory.objects.filter(pk__in=RawSQL(f"SELECT trajectory_id FROM {LISTED}", []))
 
 
 def _list_trajectories(job: ImportJob) -> set[int]:

@@ -34,9 +34,7 @@ from psycopg.types.json import set_json_dumps
 
 from wattelt.audit.models import AccessLog
 from wattelt.instrument.models import GOAL_TEXT_FIELDS, Catalogue, ChosenDomain, Goal, Measurement
-from wattelt.instrument.schedule import next_due_on
 from wattelt.organisations.models import Organisation, Staff
-from wattelt.residents.models import Trajectory
 
 from .bulk import Prepared, lap
 
@@ -99,9 +97,6 @@ COLUMNS: dict[str, list[str]] = {
     ],
 }
 Rows = dict[str, list[tuple[object, ...]]]
-Dues = tuple[list[int], list[dt.date]]  # trajectory ids and their new due dates
-DUE_BATCH = 5_000
-"""Due dates the writer thread updates at a time while it waits for the next chunk."""
 # A goal's row puts the resident's words first, then the other texts, all empty.
 assert GOAL_TEXT_FIELDS[0] == "own_words"
 
@@ -128,7 +123,6 @@ class ChunkWriter:
         organisation: Organisation,
         by: Staff,
         catalogue: Catalogue,
-        skipped: dict[int, dt.date],
     ) -> None:
         self.organisation = organisation
         self.by = by
@@ -144,7 +138,6 @@ class ChunkWriter:
             for k, d in self.domains.items()
         }
         self.empty_texts = "".join(f', "{f}": ""' for f in GOAL_TEXT_FIELDS if f != "own_words")
-        self.skipped = skipped
         # The lowest and highest measurement id written: the derived phase's marker.
         self.first_id: int | None = None
         self.last_id: int | None = None
@@ -173,7 +166,6 @@ class ChunkWriter:
         if not prepared:
             return 0
         self.load(self.rows(prepared, cursor), cursor)
-        self.refresh_due_dates(self.due_dates(prepared), cursor)
         return len(prepared)
 
     def load(self, rows: Rows, cursor: Any) -> None:
@@ -358,60 +350,15 @@ class ChunkWriter:
             return value.isoformat()
         return value
 
-    def due_dates(self, prepared: Sequence[Prepared]) -> Dues:
-        """Each trajectory's due date after these start measurements, by
-        `schedule.refresh_due_date`'s rule: (trajectory ids, due dates)."""
-        ids: list[int] = []
-        dates: list[dt.date] = []
-        after: dict[dt.date, dt.date] = {}  # per last date its due date: few distinct dates
-        skipped = self.skipped
-        for item in prepared:
-            trajectory_id = item.place.trajectory_id
-            last = max(item.measured_on, skipped.get(trajectory_id, item.measured_on))
-            due = after.get(last)
-            if due is None:
-                due = after[last] = next_due_on(self.organisation, item.place.started_on, [last])
-            ids.append(trajectory_id)
-            dates.append(due)
-        return ids, dates
-
-    def refresh_due_dates(self, dues: Dues, cursor: Any) -> None:
-        """Sets these trajectories' due dates and last activity. On PostgreSQL one
-        `UPDATE` from two arrays; its `= ANY` lets the planner find a batch's rows
-        through the primary key instead of reading the whole table per batch."""
-        ids, dates = dues
-        if not ids:
-            return
-        table = Trajectory._meta.db_table
-        if self.postgres:
-            cursor.execute(
-                f"UPDATE {table} t SET measurement_due_on = d.due, last_activity_at = %s "
-                "FROM unnest(%s::bigint[], %s::date[]) AS d(id, due) "
-                "WHERE t.id = d.id AND t.id = ANY(%s::bigint[])",
-                [self.now, ids, dates, ids],
-            )
-            return
-        statement = (
-            f"UPDATE {table} SET measurement_due_on = %s, last_activity_at = %s WHERE id = %s"
-        )
-        stamp = self._sqlite(self.now)
-        values = [(d.isoformat(), stamp, i) for i, d in zip(ids, dates, strict=True)]
-        cursor.executemany(statement, values)
-
 
 class Loader:
     """Hands chunks to a `ChunkWriter`. On PostgreSQL, a pipeline of two threads: the
-    calling thread builds each chunk's rows and due dates (Python) with ids drawn on a
+    calling thread builds each chunk's rows (Python) with ids drawn on a
     connection of its own, while a writer thread copies the rows built before into the
     file's transaction on the file's (raw) connection (the server), so neither waits for
     the other; on SQLite everything happens in the calling thread. Use it as a context
     manager; `written` counts the rows. A failure in the writer thread is raised in the
     calling thread.
-
-    The trajectories' due dates and last activity are updated by the writer thread too,
-    `DUE_BATCH` at a time whenever the next chunk is not ready yet: the update fills the
-    server's waits for Python instead of following the last COPY (it took 18-22 s there
-    at a million rows, with Python idle; bench/RESULTS.md, issue 15).
 
     The second connection only draws ids (`nextval`, which no rollback returns anyway,
     and which the exclusive load's locks on the tables do not block); every row is
@@ -422,10 +369,8 @@ class Loader:
         self.written = 0
         self.error: BaseException | None = None
         self.threaded = writer.postgres
-        self.chunks: queue.Queue[tuple[Rows, int, Dues] | None] = queue.Queue(maxsize=3)
+        self.chunks: queue.Queue[tuple[Rows, int] | None] = queue.Queue(maxsize=3)
         self.thread = threading.Thread(target=self._work, name="import-copy", daemon=True)
-        self.due_ids: list[int] = []  # the writer thread's: copied, not yet updated
-        self.due_dates: list[dt.date] = []
 
     def __enter__(self) -> Loader:
         if self.threaded:
@@ -453,9 +398,9 @@ class Loader:
             return
         if prepared:
             rows = self.writer.rows(prepared, self.ids_cursor)
-            self._put((rows, len(prepared), self.writer.due_dates(prepared)))
+            self._put((rows, len(prepared)))
 
-    def _put(self, item: tuple[Rows, int, Dues] | None) -> None:
+    def _put(self, item: tuple[Rows, int] | None) -> None:
         while self.thread.is_alive():
             try:
                 self.chunks.put(item, timeout=0.5)
@@ -471,30 +416,12 @@ class Loader:
         try:
             with self.raw.cursor() as cursor:
                 set_json_dumps(_as_is, cursor)  # the snapshots are JSON text already
-                while (item := self._next(cursor)) is not None:
-                    rows, count, (ids, dates) = item
+                while (item := self.chunks.get()) is not None:
+                    rows, count = item
                     self.writer.load(rows, cursor)
                     self.written += count
-                    self.due_ids.extend(ids)
-                    self.due_dates.extend(dates)
-                self._update_dues(cursor, len(self.due_ids))
         except BaseException as exc:  # handed to the checking thread
             self.error = exc
-
-    def _next(self, cursor: Any) -> tuple[Rows, int, Dues] | None:
-        """The next chunk (None: no more). While it is not ready, due dates are updated."""
-        while True:
-            try:
-                return self.chunks.get_nowait()
-            except queue.Empty:
-                if not self.due_ids:
-                    return self.chunks.get()
-                self._update_dues(cursor, DUE_BATCH)
-
-    def _update_dues(self, cursor: Any, count: int) -> None:
-        ids, dates = self.due_ids[:count], self.due_dates[:count]
-        del self.due_ids[:count], self.due_dates[:count]
-        self.writer.refresh_due_dates((ids, dates), cursor)
 
 
 LOADED_TABLES = [
@@ -502,10 +429,10 @@ LOADED_TABLES = [
     ChosenDomain._meta.db_table,
     Goal._meta.db_table,
     Goal.domains.through._meta.db_table,
-    # Not the trajectories: their due date and last activity (`Loader`) are UPDATEs
-    # of rows that exist; keeping their indexes up to date in it costs less than
-    # dropping and building all of them again over the table (bench/RESULTS.md,
-    # import15d: less CPU in the cluster).
+    # Not the trajectories: their due date and last activity are derived after the
+    # commit (`derived.finish`), by an UPDATE of rows that exist; keeping their indexes
+    # up to date in it costs less than dropping and building all of them again over the
+    # table (bench/RESULTS.md, import15d: less CPU in the cluster).
 ]
 
 

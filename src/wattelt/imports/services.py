@@ -185,7 +185,6 @@ class Locator:
         self.by_bsn, self.numbers = lookups.residents("bsn" in columns)
         self.places = lookups.places()
         self.measured = lookups.measured()
-        self.skipped = lookups.skipped()
         self.at = {c: i for i, c in enumerate(columns) if c in FIXED}
         self.days: dict[str, dt.date | str] = {}  # a file repeats few start dates
 
@@ -282,7 +281,6 @@ def import_bulk(
             job.organisation,
             job.created_by,
             Catalogue.objects.current_for(job.organisation),
-            locator.skipped,
         )
         if not job.dry_run and not problems.items
         else None
