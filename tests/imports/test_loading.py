@@ -15,7 +15,7 @@ from django.db import connection
 from tests.imports.files import csv_bytes
 from tests.imports.test_bulk import HEADER_TWO_GOALS, start_row, twin
 from tests.imports.test_import import run
-from wattelt.imports.loading import LOADED_TABLES
+from wattelt.imports.loading import LOADED_TABLES, ChunkWriter
 from wattelt.instrument import services as instrument
 from wattelt.instrument.models import Measurement, NotFilledIn
 from wattelt.monitoring import changes, summary
@@ -146,3 +146,20 @@ def test_the_garbage_collector_runs_again_after_an_import(trajectory, quinn):
         quinn, "historie.csv", csv_bytes([start_row(trajectory, "111222333")], HEADER_TWO_GOALS)
     )
     assert job.state == "done" and gc.isenabled()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="ids from sequences: PostgreSQL")
+def test_the_ids_drawn_are_the_sequences_consecutive_or_not(quinn, catalogue):
+    """The writer takes the ids it draws as a range when they are consecutive, and as
+    they came when another writer took some meanwhile (here: a sequence that steps by
+    3); either way the next id drawn follows the last one it got."""
+    writer = ChunkWriter(quinn.organisation, quinn, catalogue)
+    sequence = writer.sequences[Measurement._meta.db_table]
+    with connection.cursor() as cursor:
+        ids = writer._ids(cursor, Measurement, 5)
+        assert ids == list(range(ids[0], ids[0] + 5))
+        cursor.execute(f"ALTER SEQUENCE {sequence} INCREMENT BY 3")
+        ids = writer._ids(cursor, Measurement, 5)
+        assert ids == list(range(ids[0], ids[0] + 15, 3))
+        cursor.execute("SELECT nextval(%s)", [sequence])
+        assert cursor.fetchone()[0] == ids[-1] + 3
