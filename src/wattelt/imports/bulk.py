@@ -51,11 +51,16 @@ def start_clock() -> None:
     _clock[0] = time.perf_counter()
 
 
+laps: dict[str, float] = {}
+"""The seconds of each phase last lapped, by name (bench/imports.py adds some up)."""
+
+
 def lap(what: str) -> None:
     """Log the seconds since the last lap: the phases of a large import (bench/imports.py
     prints them)."""
     now = time.perf_counter()
     log.info("%s: %.1f s", what, now - _clock[0])
+    laps[what] = now - _clock[0]
     _clock[0] = now
 
 
