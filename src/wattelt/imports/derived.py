@@ -8,7 +8,7 @@ what is derived from those rows:
 
 - first, in a transaction of its own, the trajectories' due dates and last activity
   (`schedule.refresh_due_dates`, the board's rule over what is committed; a million in
-  ~20 s, so the reminders are right well before the figures);
+  ~30 s, so the reminders are right minutes before the figures);
 
 and then, in one transaction:
 

@@ -1,12 +1,12 @@
 """Writing the checked rows of the bulk way (`bulk.py`) as the confirmed board would.
 
 Per chunk of checked rows: the measurement with its snapshot, the chosen domains, the
-goals and their life domains, one access-log record per measurement, and the
-trajectory's due date and last activity, all set-based: COPY on
-PostgreSQL, executemany on SQLite. Ids come from the tables' sequences up front.
+goals and their life domains and one access-log record per measurement, all set-based:
+COPY on PostgreSQL, executemany on SQLite. Ids come from the tables' sequences up front.
 
-What is derived from these rows (the monitoring summary, the change log of the published
-figures, the adoption summary) is brought up to date after the file's transaction
+What is derived from these rows (the trajectories' due dates and last activity, the
+monitoring summary, the change log of the published figures, the adoption summary) is
+brought up to date after the file's transaction
 commits, in the derived phase (`derived.py`); the writer remembers the range of
 measurement ids it wrote, the job's pending marker.
 
