@@ -68,13 +68,13 @@ def finish(job: ImportJob) -> ImportJob:
     """Bring the figures of the job's imported trajectories up to date and mark the job
     done. Idempotent: a job that is not `DERIVING`, or that another worker is finishing
     right now, is left as it is."""
-    validate_keys()
     trajectory_ids = _list_trajectories(job)
     bulk.lap("derived: trajectories listed")
     if trajectory_ids and job.state == ImportJob.State.DERIVING:
         with transaction.atomic():
             refresh_due_dates(_listed(), job.organisation)
         bulk.lap("derived: due dates")
+    validate_keys()
     with transaction.atomic():
         # Another worker's `finish_pending` at it already (cron): leave it to that one.
         locked = (
