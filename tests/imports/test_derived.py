@@ -52,6 +52,18 @@ def import_cut_off(quinn: Any, content: bytes, monkeypatch: pytest.MonkeyPatch) 
     return job
 
 
+def finish_failing_in_the_figures(job: ImportJob, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`derived.finish` with its figures' step (the change log's `reach`) broken."""
+
+    def broken() -> Any:
+        raise Died
+
+    monkeypatch.setattr(derived, "reach", broken)
+    with pytest.raises(Died):
+        derived.finish(job)
+    monkeypatch.undo()
+
+
 def not_validated_keys() -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute(
@@ -119,14 +131,7 @@ def test_a_failing_derived_phase_leaves_the_marker(trajectory, quinn, monkeypatc
     job = import_cut_off(
         quinn, csv_bytes([start_row(trajectory, "111222333")], HEADER_TWO_GOALS), monkeypatch
     )
-
-    def broken() -> Any:
-        raise Died
-
-    monkeypatch.setattr(derived, "reach", broken)
-    with pytest.raises(Died):
-        derived.finish(job)
-    monkeypatch.undo()
+    finish_failing_in_the_figures(job, monkeypatch)
     job.refresh_from_db()
     assert job.state == "deriving" and not MeasurementFact.objects.exists()
     assert derived.finish_pending() == 1
@@ -148,14 +153,7 @@ def test_due_dates_follow_in_a_step_of_their_own_before_the_figures(
     job = import_cut_off(quinn, csv_bytes(rows, HEADER_TWO_GOALS), monkeypatch)
     listed = Trajectory.objects.filter(pk__in=[trajectory.pk, other.pk]).order_by("pk")
     before = list(listed.values_list("measurement_due_on", "last_activity_at"))
-
-    def broken() -> Any:
-        raise Died
-
-    monkeypatch.setattr(derived, "reach", broken)
-    with pytest.raises(Died):
-        derived.finish(job)
-    monkeypatch.undo()
+    finish_failing_in_the_figures(job, monkeypatch)
     assert not MeasurementFact.objects.exists()  # the figures rolled back
     after = list(listed.values_list("measurement_due_on", "last_activity_at"))
     for t, (due_before, active_before), (due, active) in zip(listed, before, after, strict=True):
