@@ -14,14 +14,15 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from wattelt.instrument.models import Measurement, NotFilledIn
+from wattelt.instrument.models import Measurement
+from wattelt.instrument.schedule import due_dates
 from wattelt.organisations.models import (
     Membership,
     Organisation,
@@ -34,7 +35,7 @@ from wattelt.organisations.policy import policy_for
 from wattelt.organisations.roles import coached_team_ids
 from wattelt.privacy.models import YOUTH_RETENTION_YEARS, RetentionPolicy
 from wattelt.residents.models import Trajectory, TrajectoryQuerySet
-from wattelt.residents.services import DUE_SOON_DAYS, add_months, due_state
+from wattelt.residents.services import DUE_SOON_DAYS, due_state
 
 from .adoption import summary as adoption_summary
 from .models import DigestSent
@@ -224,43 +225,20 @@ def policy_history(organisation: Organisation, limit: int = 50) -> list[HistoryR
 
 def recompute_due_dates(organisation: Organisation) -> int:
     """Recompute `measurement_due_on` of all open trajectories of the organisation in a
-    fixed number of queries: one read with the last measurement and the last record of
-    one not filled in as subqueries, then batched updates of the rows that change. The
-    rule is `instrument.schedule.refresh_due_date`'s (tests hold the two together); last
-    activity is left alone: nothing happened in the trajectory itself."""
-    last_measured = (
-        Measurement.objects.filter(trajectory=OuterRef("pk"), status=Measurement.Status.CONFIRMED)
-        .order_by("-measured_on")
-        .values("measured_on")[:1]
-    )
-    last_skipped = (
-        NotFilledIn.objects.filter(trajectory=OuterRef("pk"))
-        .order_by("-recorded_on")
-        .values("recorded_on")[:1]
-    )
+    fixed number of queries: the rows locked, their due dates by the board's rule
+    (`schedule.due_dates`), then batched updates of the rows that change. Returns how
+    many changed; last activity is left alone: nothing happened in the trajectory itself."""
+    open_ones = Trajectory.objects.open().filter(team__organisation=organisation)
     with transaction.atomic():
-        rows = list(
-            Trajectory.objects.open()
-            .filter(team__organisation=organisation)
-            .select_for_update(of=("self",))
-            .only("pk", "started_on", "measurement_due_on")
-            .annotate(last_measured=Subquery(last_measured), last_skipped=Subquery(last_skipped))
+        current = dict(
+            open_ones.select_for_update(of=("self",)).values_list("pk", "measurement_due_on")
         )
-        changed = []
-        for trajectory in rows:
-            done = [
-                day
-                for day in (trajectory.last_measured, trajectory.last_skipped)  # type: ignore[attr-defined]
-                if day is not None
-            ]
-            if done:
-                due = add_months(max(done), organisation.follow_up_interval_months)
-            else:
-                grace = organisation.start_measurement_grace_days
-                due = trajectory.started_on + dt.timedelta(days=grace)
-            if due != trajectory.measurement_due_on:
-                trajectory.measurement_due_on = due
-                changed.append(trajectory)
+        dues = due_dates(open_ones, organisation)
+        changed = [
+            Trajectory(pk=pk, measurement_due_on=due)
+            for pk, due in dues.items()
+            if pk in current and due != current[pk]
+        ]
         Trajectory.objects.bulk_update(changed, ["measurement_due_on"], batch_size=UPDATE_BATCH)
     return len(changed)
 

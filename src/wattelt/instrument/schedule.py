@@ -70,13 +70,13 @@ def refresh_due_date(trajectory: Trajectory) -> None:
     trajectory.measurement_due_on = due
 
 
-def refresh_due_dates(trajectories: QuerySet[Trajectory], organisation: Organisation) -> int:
-    """`refresh_due_date` for many trajectories of one organisation (an import's derived
-    phase) in four queries whatever their number: the trajectories, their last confirmed
-    measurement and their last record of one not filled in, then one write of every
-    due date and last activity. Returns how many trajectories."""
+def due_dates(
+    trajectories: QuerySet[Trajectory], organisation: Organisation
+) -> dict[int, dt.date | None]:
+    """Each trajectory's due date by `refresh_due_date`'s rule, for many trajectories of
+    one organisation in three queries whatever their number: the trajectories, their last
+    confirmed measurement and their last record of one not filled in."""
     listed = list(trajectories.values_list("pk", "started_on", "ended_on"))
-    ids = [pk for pk, _started, _ended in listed]
     measured = dict(
         Measurement.objects.filter(trajectory__in=trajectories, status=Measurement.Status.CONFIRMED)
         .values_list("trajectory_id")
@@ -89,20 +89,28 @@ def refresh_due_dates(trajectories: QuerySet[Trajectory], organisation: Organisa
         .annotate(last=Max("recorded_on"))
         .order_by()
     )
-    dues: list[dt.date | None] = []
+    dues: dict[int, dt.date | None] = {}
     rule: dict[tuple[dt.date | None, dt.date | None], dt.date] = {}  # few distinct keys
     for pk, started_on, ended_on in listed:
         if ended_on is not None:
-            dues.append(None)
+            dues[pk] = None
             continue
         days = [d for d in (measured.get(pk), skipped.get(pk)) if d is not None]
         key = (max(days), None) if days else (None, started_on)
         due = rule.get(key)
         if due is None:
             due = rule[key] = next_due_on(organisation, started_on, days)
-        dues.append(due)
-    _write_due_dates(ids, dues, timezone.now())
-    return len(ids)
+        dues[pk] = due
+    return dues
+
+
+def refresh_due_dates(trajectories: QuerySet[Trajectory], organisation: Organisation) -> int:
+    """`refresh_due_date` for many trajectories of one organisation (an import's derived
+    phase): their `due_dates`, then one write of every due date and last activity.
+    Returns how many trajectories."""
+    dues = due_dates(trajectories, organisation)
+    _write_due_dates(list(dues), list(dues.values()), timezone.now())
+    return len(dues)
 
 
 def _write_due_dates(ids: list[int], dues: list[dt.date | None], now: dt.datetime) -> None:
