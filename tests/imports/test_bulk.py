@@ -163,3 +163,37 @@ def test_a_chip_seen_before_is_still_refused_for_a_view_not_on_offer(trajectory,
     assert job.state == "refused"
     assert [(p["row"], p["field"]) for p in job.problems] == [(3, "wonen_professional")]
     assert not Measurement.objects.exists()
+
+
+def test_cells_seen_before_with_a_problem_are_refused_in_every_row(trajectory, quinn):
+    """The bulk checker remembers a life domain's cells only when they were right: the
+    same wrong chip in two rows is named in both."""
+    other = twin(trajectory, "123456782")
+    rows = [start_row(trajectory, "111222333"), start_row(other, "123456782")]
+    for row in rows:
+        row[HEADER_TWO_GOALS.index("geld_inwoner")] = "150"
+    job = run(quinn, "historie.csv", csv_bytes(rows, HEADER_TWO_GOALS))
+    assert job.state == "refused"
+    assert [(p["row"], p["field"]) for p in job.problems] == [
+        (2, "geld_inwoner"),
+        (3, "geld_inwoner"),
+    ]
+
+
+def test_a_short_line_reads_as_blank_cells_and_cells_past_the_header_are_left_out(
+    trajectory, quinn
+):
+    """A hand-made file may leave out a line's trailing empty cells, or have a cell past
+    the last column: neither changes what is imported."""
+    other = twin(trajectory, "123456782")
+    short = start_row(trajectory, "111222333")[:-2]  # no second goal: its cells left out
+    long = [*start_row(other, "123456782")[:-2], "", "", "een opmerking"]
+    job = run(quinn, "historie.csv", csv_bytes([short, long], HEADER_TWO_GOALS))
+    assert (job.state, job.imported, job.problems) == ("done", 2, [])
+    by_short, by_long = written(trajectory), written(other)
+    assert [g[3][0] for g in by_short["goals"]] == ["Ik wil mijn schulden op een rij"]
+    assert by_short["choices"] == [
+        ("geld", 20, None, None, True),
+        ("wonen", 40, 55, None, False),
+    ]
+    assert (by_long["goals"], by_long["choices"]) == (by_short["goals"], by_short["choices"])

@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -163,11 +162,15 @@ class _Card:
 
 class BulkChecker:
     """Checks a row of the bulk way with the instrument's rules; the messages and field
-    names are the board's, so `services.column_of` names the file's columns. The rules'
-    answers for a value seen before (a chip "40", a date) are remembered: a file repeats
-    few distinct values."""
+    names are the board's, so `services.column_of` names the file's columns. A row is
+    its list of cells in the file's column order (`cells`), read by position: no dict
+    per row. The rules' answers for values seen before (a chip "40", a date, a domain's
+    cells) are remembered: a file repeats few distinct values."""
 
-    def __init__(self, domains: list[Domain], perspectives: list[str], columns: Iterable[str]):
+    KNOWN_MAX = 100_000
+    """Distinct cells of one domain whose verdict is remembered, at most."""
+
+    def __init__(self, domains: list[Domain], perspectives: list[str], columns: list[str]):
         self.domains = {d.key: d for d in domains}
         self.cards = {d.key: _Card(str(d)) for d in domains}
         self.perspectives = perspectives
@@ -176,45 +179,68 @@ class BulkChecker:
         self.refused = {
             p: rules.perspective_problem(p, perspectives) for p in PERSPECTIVE_COLUMNS.values()
         }
-        # Per domain: its chip columns (file column, perspective, board field) and priority.
+        self.width = len(columns)
+        at = {c: i for i, c in enumerate(columns)}
+        blank = self.width  # a column the file lacks: the blank cell `cells` adds last
+
+        def index(column: str) -> int:
+            return at.get(column, blank)
+
+        self.date_at, self.grade_at = index("datum"), index("cijfer")
+        # Per domain: its chip cells (position, perspective, board field) and priority.
         # Only the domains the file has a column for: the others are never chosen.
-        present = set(columns)
-        self.chip_columns = {
+        self.chip_cells = {
             d.key: [
-                (f"{d.key}_{c}", p, f"chip-{p}-{d.key}") for c, p in PERSPECTIVE_COLUMNS.items()
+                (index(f"{d.key}_{c}"), p, f"chip-{p}-{d.key}")
+                for c, p in PERSPECTIVE_COLUMNS.items()
             ]
             for d in domains
-            if any(f"{d.key}_{c}" in present for c in PERSPECTIVE_COLUMNS)
+            if any(f"{d.key}_{c}" in at for c in PERSPECTIVE_COLUMNS)
         }
-        # Per domain with columns: its chip columns in the order resident, professional,
-        # carer (PERSPECTIVE_COLUMNS) and its priority column, for the common case.
-        self.domain_columns = [
-            (key, *(column for column, _p, _n in chips), f"{key}_prioriteit")
-            for key, chips in self.chip_columns.items()
-        ]
+        self.priority_at = {key: index(f"{key}_prioriteit") for key in self.chip_cells}
+        # Per domain with columns: the positions of its chips in the order resident,
+        # professional, carer (PERSPECTIVE_COLUMNS) and of its priority.
+        self.domain_cells: list[tuple[str, int, int, int, int]] = []
+        for key, chips in self.chip_cells.items():
+            resident, professional, carer = (position for position, _p, _n in chips)
+            self.domain_cells.append((key, resident, professional, carer, self.priority_at[key]))
         self.goal_numbers = sorted(
             int(c[5:]) for c in columns if c.startswith("doel_") and c[5:].isdigit()
         )
-        self.goal_columns = [(n, f"doel_{n}", f"doel_{n}_leefgebieden") for n in self.goal_numbers]
+        self.goal_cells = [
+            (n, index(f"doel_{n}"), index(f"doel_{n}_leefgebieden")) for n in self.goal_numbers
+        ]
         self._numbers: dict[str, tuple[int | None, str | None]] = {}
         self._chips: dict[tuple[int, str], str | None] = {}
-        # Per domain the cells seen so far that are a good chip (a whole number on the
-        # line), and whether each perspective is offered: most rows need nothing else.
-        self._good: dict[str, dict[str, int]] = {key: {} for key in self.chip_columns}
-        self.offered = tuple(not self.refused[p] for p in PERSPECTIVE_COLUMNS.values())
+        # Per domain its cells (resident, professional, carer, priority) seen before
+        # without a problem, and what they make.
+        self._known: dict[str, dict[tuple[str, str, str, str], Chips]] = {
+            key: {} for key in self.chip_cells
+        }
         self._days: dict[str, tuple[dt.date | None, str | None]] = {}
 
-    def check(self, row: dict[str, str], place: Place) -> Prepared:
+    def cells(self, line: list[str]) -> list[str]:
+        """A file's line as `check` reads it: one stripped cell per column (a short line
+        filled up, cells past the last column left out), then a blank cell for the
+        columns the file lacks."""
+        width = self.width
+        if len(line) < width:
+            line = line + [""] * (width - len(line))
+        cells = list(map(str.strip, line[:width]))
+        cells.append("")
+        return cells
+
+    def check(self, cells: list[str], place: Place) -> Prepared:
         errors: dict[str, str] = {}
-        goals = self._goals(row, errors)
+        goals = self._goals(cells, errors)
         if errors:  # a goal without words: named first, as in the row path
             raise ValidationError(errors)
-        measured_on = self._measured_on(row, errors)
-        grade = self._whole(row.get("cijfer", ""), "quality_of_life", errors)
+        measured_on = self._measured_on(cells[self.date_at], errors)
+        grade = self._whole(cells[self.grade_at], "quality_of_life", errors)
         if grade is not None and (problem := rules.grade_problem(grade)):
             errors["quality_of_life"] = problem
             grade = None
-        choices = self._choices(row, errors)
+        choices = self._choices(cells, errors)
         if errors:
             raise ValidationError(errors)
         if place.ended_on is not None:
@@ -243,8 +269,7 @@ class BulkChecker:
             errors[name] = problem
         return value
 
-    def _measured_on(self, row: dict[str, str], errors: dict[str, str]) -> dt.date | None:
-        raw = row.get("datum", "")
+    def _measured_on(self, raw: str, errors: dict[str, str]) -> dt.date | None:
         if not raw:
             return self.today  # the board's default: measured today
         known = self._days.get(raw)
@@ -264,49 +289,27 @@ class BulkChecker:
         )
         return (None, message) if message else (day, None)
 
-    def _choices(self, row: dict[str, str], errors: dict[str, str]) -> dict[str, Chips]:
+    def _choices(self, cells: list[str], errors: dict[str, str]) -> dict[str, Chips]:
         choices: dict[str, Chips] = {}
-        get = row.get
-        resident_offered, professional_offered, carer_offered = self.offered
-        good = self._good
-        for (
-            key,
-            resident_column,
-            professional_column,
-            carer_column,
-            priority,
-        ) in self.domain_columns:
-            resident, professional, carer = (
-                get(resident_column, ""),
-                get(professional_column, ""),
-                get(carer_column, ""),
-            )
-            if not (resident or professional or carer):
+        known = self._known
+        for key, resident, professional, carer, priority in self.domain_cells:
+            placed = (cells[resident], cells[professional], cells[carer], cells[priority])
+            if not (placed[0] or placed[1] or placed[2]):
                 continue
-            chips_of = good[key]
-            chip = chips_of.get(resident)
-            if (
-                resident_offered
-                and chip is not None
-                and (professional == "" or (professional_offered and professional in chips_of))
-                and (carer == "" or (carer_offered and carer in chips_of))
-            ):  # the common case: every placed chip seen before and good
-                choices[key] = (
-                    chip,
-                    chips_of.get(professional),
-                    chips_of.get(carer),
-                    get(priority, "").lower() in YES,
-                )
-                continue
-            choices[key] = self._choice(row, key, errors)
+            chips = known[key].get(placed)
+            if chips is None:
+                before = len(errors)
+                chips = self._choice(cells, key, errors)
+                if len(errors) == before and len(known[key]) < self.KNOWN_MAX:
+                    known[key][placed] = chips
+            choices[key] = chips
         return choices
 
-    def _choice(self, row: dict[str, str], key: str, errors: dict[str, str]) -> Chips:
+    def _choice(self, cells: list[str], key: str, errors: dict[str, str]) -> Chips:
         """One domain's chips and priority, every problem named."""
-        get = row.get
         chips: dict[str, int | None] = {}
-        for column, perspective, name in self.chip_columns[key]:
-            value = get(column, "")
+        for position, perspective, name in self.chip_cells[key]:
+            value = cells[position]
             placed = perspective == "resident" or value != ""
             if not placed:
                 continue
@@ -321,10 +324,8 @@ class BulkChecker:
                 if problem:
                     errors[name] = problem
                     chip = None
-                else:
-                    self._good[key][value] = chip
             chips[perspective] = chip
-        prioritised = get(f"{key}_prioriteit", "").lower() in YES
+        prioritised = cells[self.priority_at[key]].lower() in YES
         return (
             chips.get("resident"),
             chips.get("professional"),
@@ -332,7 +333,7 @@ class BulkChecker:
             prioritised,
         )
 
-    def _goals(self, row: dict[str, str], errors: dict[str, str]) -> list[tuple[str, list[str]]]:
+    def _goals(self, cells: list[str], errors: dict[str, str]) -> list[tuple[str, list[str]]]:
         goals: list[tuple[str, list[str]]] = []
         numbers = self.goal_numbers
         if len(numbers) > MAX_GOALS:
@@ -340,9 +341,9 @@ class BulkChecker:
                 "max": MAX_GOALS
             }
             return []
-        for n, words_column, keys_column in self.goal_columns:
-            words = row.get(words_column, "").strip()
-            keys = row.get(keys_column, "").replace(",", " ").split()
+        for n, words_at, keys_at in self.goal_cells:
+            words = cells[words_at]
+            keys = cells[keys_at].replace(",", " ").split()
             if keys and not words:
                 errors[f"goal-{n - 1}-own_words"] = _(
                     "Goal %(n)s: write the goal in the resident's own words."

@@ -37,7 +37,7 @@ from .bulk import Place, Prepared
 
 if TYPE_CHECKING:
     from .reading import Source
-    from .services import Locator
+    from .services import Located
 
 
 def _cores() -> int:
@@ -71,41 +71,43 @@ class Chunk:
 
 
 class ChunkChecker:
-    """Checks the rows of a chunk as the first pass sorted them: rows not located were
-    named then and are skipped, rows of a trajectory that occurs twice or has a
-    measurement already go the board's way, the rest is checked (`bulk.BulkChecker`)."""
+    """Checks the rows of a chunk as the first pass sorted them (`services.Located`):
+    rows not located were named then and are skipped, rows of a trajectory that occurs
+    twice or has a measurement already go the board's way, the rest is checked
+    (`bulk.BulkChecker`) with the place the first pass found for it."""
 
     def __init__(
-        self, locator: Locator, twice: set[int], checker: bulk.BulkChecker, columns: list[str]
+        self, located: Located, measured: set[int], checker: bulk.BulkChecker, columns: list[str]
     ) -> None:
-        self.locator, self.twice, self.checker, self.columns = locator, twice, checker, columns
+        self.located, self.measured, self.checker, self.columns = (
+            located,
+            measured,
+            checker,
+            columns,
+        )
 
     def chunks(self, source: Source, worker: int = 0, workers: int = 1) -> Iterator[Chunk]:
         """The file's chunks `worker`, `worker + workers`, ... in file order."""
         size = bulk.CHUNK
-        columns, twice, measured = self.columns, self.twice, self.locator.measured
-        check, locate = self.checker.check, self.locator.locate
+        columns, twice, measured = self.columns, self.located.twice, self.measured
+        check, cells_of = self.checker.check, self.checker.cells
         chunk = Chunk()
         index = 0
-        strip = str.strip
-        for number, raw in source.rows(checked=True, stripped=False):
+        rows = source.rows(checked=True, stripped=False)
+        for (number, line), place in zip(rows, self.located.places, strict=True):
             if chunk.rows == size:
                 if index % workers == worker:
                     yield chunk
                 chunk, index = Chunk(), index + 1
             chunk.rows += 1
-            if index % workers != worker:
-                continue  # another worker's chunk: only counted
-            line = list(map(strip, raw))
-            place = locate(line)
-            if not isinstance(place, Place):
-                continue  # named in the first pass
-            row = dict(zip(columns, line, strict=False))
+            if place is None or index % workers != worker:
+                continue  # named in the first pass, or another worker's chunk: only counted
+            cells = cells_of(line)
             if place.trajectory_id in twice or place.trajectory_id in measured:
-                chunk.rest.append((number, row))
+                chunk.rest.append((number, dict(zip(columns, cells, strict=False))))
                 continue
             try:
-                chunk.prepared.append(check(row, place))
+                chunk.prepared.append(check(cells, place))
             except ValidationError as error:
                 chunk.problems.extend(problems_of(number, error))
         if chunk.rows and index % workers == worker:

@@ -225,34 +225,38 @@ def _day(raw: str) -> dt.date | str:
 
 @dataclass
 class Located:
-    """What the first pass over the file found: the rows, the trajectories that occur
-    more than once (their rows go the board's way) and how many rows go the bulk way."""
+    """What the first pass over the file found: the rows, the place of each row in file
+    order (None for a row named as a problem), the trajectories that occur more than
+    once (their rows go the board's way) and how many rows go the bulk way."""
 
     total: int
+    places: list[Place | None]
     twice: set[int]
     bulk: int
 
 
 def locate_rows(source: Source, locator: Locator, problems: Problems) -> Located:
     """The first pass: every row located (a resident or trajectory not found is a
-    problem), the file's formulas and length checked (`Unreadable`). Keeps a set of
-    trajectory ids, not the rows."""
+    problem), the file's formulas and length checked (`Unreadable`). Keeps the rows'
+    places (a reference each, to the lookups' places), not the rows."""
     seen: set[int] = set()
     twice: set[int] = set()
-    total = 0
+    places: list[Place | None] = []
+    add = places.append
     locate = locator.locate
     for number, line in source.rows(stripped=False):
-        total += 1
         found = locate(line)
         if isinstance(found, Place):
+            add(found)
             if found.trajectory_id in seen:
                 twice.add(found.trajectory_id)
             else:
                 seen.add(found.trajectory_id)
         else:
+            add(None)
             problems.add(number, *found)
     measured = sum(1 for t in locator.measured if t in seen and t not in twice)
-    return Located(total, twice, len(seen) - len(twice) - measured)
+    return Located(len(places), places, twice, len(seen) - len(twice) - measured)
 
 
 def import_bulk(
@@ -270,8 +274,8 @@ def import_bulk(
     _progress(job, 0)
     bulk.lap(f"first pass ({located.total} rows, {located.bulk} the bulk way)")
     checker = checking.ChunkChecker(
-        locator,
-        located.twice,
+        located,
+        locator.measured,
         bulk.BulkChecker(importer.domains, importer.perspectives, source.columns),
         source.columns,
     )
