@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.imports.files import csv_bytes
 from tests.imports.test_bulk import HEADER_TWO_GOALS, start_row, twin
@@ -163,3 +164,27 @@ def test_the_ids_drawn_are_the_sequences_consecutive_or_not(quinn, catalogue):
         assert ids == list(range(ids[0], ids[0] + 15, 3))
         cursor.execute("SELECT nextval(%s)", [sequence])
         assert cursor.fetchone()[0] == ids[-1] + 3
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="ids from sequences: PostgreSQL")
+def test_under_the_exclusive_load_the_ids_are_reserved_in_one_step(quinn, catalogue):
+    """While the exclusive load holds the tables, the writer moves a sequence past a
+    chunk's ids at once: the ids are consecutive and the next one drawn follows them. A
+    sequence that does not step by one is drawn from id by id, as before."""
+    writer = ChunkWriter(quinn.organisation, quinn, catalogue)
+    writer.reserved = True
+    sequence = writer.sequences[Measurement._meta.db_table]
+    with CaptureQueriesContext(connection) as drawn, connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(%s)", [sequence])
+        last = cursor.fetchone()[0]
+        ids = writer._ids(cursor, Measurement, 100_000)
+        assert ids == list(range(last + 1, last + 100_001))
+        assert "setval" in drawn.captured_queries[-1]["sql"]
+        cursor.execute("SELECT nextval(%s)", [sequence])
+        assert cursor.fetchone()[0] == ids[-1] + 1
+        cursor.execute(f"ALTER SEQUENCE {sequence} INCREMENT BY 3")
+        writer = ChunkWriter(quinn.organisation, quinn, catalogue)
+        writer.reserved = True
+        ids = writer._ids(cursor, Measurement, 5)
+        assert ids == list(range(ids[0], ids[0] + 15, 3))
+        assert "generate_series" in drawn.captured_queries[-1]["sql"]

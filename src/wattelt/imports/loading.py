@@ -148,6 +148,10 @@ class ChunkWriter:
         self.now = timezone.now()
         self.role = by.role_names[:40]
         self.sequences: dict[str, str] = {}
+        self.steps: dict[str, int] = {}  # per table its sequence's increment
+        self.reserved = False
+        """Set while the exclusive load holds the tables: the ids are reserved by moving
+        each sequence once per chunk, not drawn one by one (`_ids`)."""
         self.types: dict[str, list[int]] = {}  # per table the type oids of its COLUMNS
         if self.postgres:
             with connection.cursor() as cursor:
@@ -155,6 +159,11 @@ class ChunkWriter:
                     table = model._meta.db_table
                     cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
                     self.sequences[table] = cursor.fetchone()[0]
+                    cursor.execute(
+                        "SELECT seqincrement FROM pg_sequence WHERE seqrelid = %s::regclass",
+                        [self.sequences[table]],
+                    )
+                    self.steps[table] = cursor.fetchone()[0]
                 for table, columns in COLUMNS.items():
                     cursor.execute(
                         "SELECT attname, atttypid FROM pg_attribute "
@@ -325,11 +334,20 @@ class ChunkWriter:
         if count == 0:
             return []
         table = model._meta.db_table
+        if self.postgres and self.reserved and self.steps[table] == 1:
+            # No one else inserts into the table while the exclusive load holds it, so
+            # no one else draws from its sequence: the chunk's ids are reserved by moving
+            # the sequence past them in one step (7 million ids per million rows drawn
+            # one by one cost the server ~3 CPU-s).
+            cursor.execute(
+                "SELECT setval(%s, nextval(%s) + %s - 1)", [self.sequences[table]] * 2 + [count]
+            )
+            high = cursor.fetchone()[0]
+            return list(range(high - count + 1, high + 1))
         if self.postgres:
             # The ids drawn come back as their range when they are consecutive (no other
             # writer drew one meanwhile, nearly always), else as an array: a third less
-            # waiting for the importing thread than a row per id (7 million ids per
-            # million rows).
+            # waiting for the importing thread than a row per id.
             cursor.execute(
                 "SELECT min(v), max(v), CASE WHEN max(v) - min(v) + 1 = count(*) THEN NULL "
                 "ELSE array_agg(v ORDER BY v) END "

@@ -294,6 +294,8 @@ def import_bulk(
         and writer.postgres
         and 0 < settings.IMPORT_EXCLUSIVE_ROWS <= located.bulk
     )
+    if writer is not None:
+        writer.reserved = exclusive
     rest: list[tuple[int, dict[str, str]]] = []
     with (
         loading.exclusive_load() if exclusive else nullcontext(),
