@@ -197,3 +197,24 @@ def test_a_short_line_reads_as_blank_cells_and_cells_past_the_header_are_left_ou
         ("wonen", 40, 55, None, False),
     ]
     assert (by_long["goals"], by_long["choices"]) == (by_short["goals"], by_short["choices"])
+
+
+def test_rows_are_located_by_the_organisations_own_resident_number(trajectory, quinn):
+    """A file without BSNs names each resident by the organisation's own number; a number
+    that is not the organisation's and a line that ends before its trajectory's start
+    are named by row and column, and a line of empty cells is no row at all."""
+    other = twin(trajectory, "123456782")
+    header = ["inwoner_nummer", *HEADER_TWO_GOALS[1:]]
+    first = [str(trajectory.resident_id), *start_row(trajectory, "")[1:]]
+    second = [str(other.resident_id), *start_row(other, "")[1:]]
+    job = run(quinn, "historie.csv", csv_bytes([first, [""] * len(header), second], header))
+    assert (job.state, job.imported, job.problems) == ("done", 2, [])
+    assert written(other)["choices"] == written(trajectory)["choices"]
+
+    unknown = [str(other.resident_id + 1000), *start_row(other, "")[1:]]
+    job = run(quinn, "historie.csv", csv_bytes([unknown, [str(other.resident_id)]], header))
+    assert job.state == "refused"
+    assert [(p["row"], p["field"]) for p in job.problems] == [
+        (2, "inwoner_nummer"),
+        (3, "traject_start"),
+    ]

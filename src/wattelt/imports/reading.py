@@ -79,7 +79,7 @@ class Source:
         check_columns(self.columns, domain_keys)
 
     def _filled(self) -> Iterator[list[str]]:
-        return (line for line in self.lines(self.content) if any(c.strip() for c in line))
+        return (line for line in self.lines(self.content) if any(map(str.strip, line)))
 
     def rows(self, checked: bool = False, stripped: bool = True) -> Iterator[tuple[int, list[str]]]:
         """The rows as (row number, cells), numbered as the file's rows without its empty

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -185,24 +186,28 @@ class Locator:
         self.by_bsn, self.numbers = lookups.residents("bsn" in columns)
         self.places = lookups.places()
         self.measured = lookups.measured()
-        self.at = {c: i for i, c in enumerate(columns) if c in FIXED}
+        # The positions of the cells that locate a row; a column the file lacks lies
+        # past every line's end, so its cell reads as blank.
+        at = {c: i for i, c in enumerate(columns)}
+        absent = sys.maxsize
+        self.bsn_at = at.get("bsn", absent)
+        self.number_at = at.get("inwoner_nummer", absent)
+        self.start_at = at.get("traject_start", absent)
         self.days: dict[str, dt.date | str] = {}  # a file repeats few start dates
 
-    def _cell(self, line: list[str], column: str) -> str:
-        index = self.at.get(column, -1)
-        return line[index].strip() if 0 <= index < len(line) else ""
-
     def locate(self, line: list[str]) -> Location:
-        if bsn := self._cell(line, "bsn"):
+        size = len(line)
+        bsn = line[self.bsn_at].strip() if self.bsn_at < size else ""
+        if bsn:
             resident_id, column = self.by_bsn.get(bsn), "bsn"
         else:
-            raw = self._cell(line, "inwoner_nummer")
+            raw = line[self.number_at].strip() if self.number_at < size else ""
             column = "inwoner_nummer"
             number = int(raw) if raw.isdigit() and len(raw) < 18 else None
             resident_id = number if number in self.numbers else None
         if resident_id is None:
             return column, no_resident()
-        raw_start = self._cell(line, "traject_start")
+        raw_start = line[self.start_at].strip() if self.start_at < size else ""
         day = self.days.get(raw_start)
         if day is None:
             day = self.days[raw_start] = _day(raw_start)
