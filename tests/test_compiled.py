@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 
 from tests.start.test_start_pages import make_caseload
-from wattelt.compiled import Compiled
+from wattelt.compiled import Compiled, statement_of
 from wattelt.residents.models import Trajectory
 
 TOKEN = "\x00test-token"
@@ -23,9 +23,7 @@ def _rows(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
 
 
 def _pairs(scope):  # type: ignore[no-untyped-def]
-    query = scope.values_list("pk", "team_id").order_by()
-    sql, params = query.query.sql_with_params()
-    return [(sql, list(params))]
+    return [statement_of(scope.values_list("pk", "team_id").order_by())]
 
 
 @pytest.mark.django_db

@@ -15,12 +15,19 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.db import connection
+from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
 IDS = "\x00compiled-ids"
 """The stand-in parameter for the list of ids (a value no caller passes)."""
 
 Statement = tuple[str, list[Any]]
+
+
+def statement_of(queryset: QuerySet[Any, Any]) -> Statement:
+    """A queryset's SQL and parameters, as `cursor.execute` takes them."""
+    sql, params = queryset.query.sql_with_params()
+    return sql, list(params)
 
 
 def ids(vendor: str) -> RawSQL:

@@ -30,7 +30,7 @@ from django.db import connection
 from django.db.models import Min, Model, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from wattelt.compiled import Compiled, Statement
+from wattelt.compiled import Compiled, Statement, statement_of
 from wattelt.instrument.models import NotFilledIn
 from wattelt.organisations.models import Membership
 
@@ -153,11 +153,7 @@ def _reach_queries(ids: RawSQL) -> list[Statement]:
         ),
         NotFilledIn.objects.filter(trajectory_id__in=ids).values_list(*_NOT_FILLED_IN_NAMES),
     ]
-    statements = []
-    for query in queries:
-        sql, params = query.query.sql_with_params()
-        statements.append((sql, list(params)))
-    return statements
+    return [statement_of(query) for query in queries]
 
 
 _reach_reads = Compiled(_reach_queries)

@@ -37,7 +37,7 @@ from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, QuerySet,
 from django.db.models.functions import Lead
 from django.utils import timezone
 
-from wattelt.compiled import Compiled, Recorder, Statement
+from wattelt.compiled import Compiled, Recorder, Statement, statement_of
 from wattelt.deferral import Deferral
 from wattelt.instrument.figures import registered_in_time_expression
 from wattelt.instrument.models import ChosenDomain, Goal, Measurement, NotFilledIn
@@ -188,7 +188,7 @@ def _fact_sources(scope: Scope) -> list[tuple[QuerySet[Any], dict[str, str], str
 def _insert_facts(cursor: Any, scope: Scope) -> None:
     columns = [*KEY, *ADOPTION_COUNTERS]
     for query, filled, condition in _fact_sources(scope):
-        inner, params = query.order_by().query.sql_with_params()
+        inner, params = statement_of(query.order_by())
         given = {
             "trajectory_id": "q.t_id",
             "team_id": "q.t_team",
@@ -208,8 +208,8 @@ def _insert_facts(cursor: Any, scope: Scope) -> None:
 def _facts_where(scope: Scope) -> tuple[str, list[Any]]:
     if scope is None:
         return "1 = 1", []
-    inner, params = scope.values("pk").order_by().query.sql_with_params()
-    return f"trajectory_id IN ({inner})", list(params)
+    inner, params = statement_of(scope.values("pk").order_by())
+    return f"trajectory_id IN ({inner})", params
 
 
 def _add_to_cells(cursor: Any, scope: Scope, sign: int) -> None:
