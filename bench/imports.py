@@ -27,6 +27,7 @@ import resource
 import sys
 import time
 from collections.abc import Callable
+from typing import Any
 
 from bench import setup_django
 
@@ -198,6 +199,31 @@ def timed(work: Callable[[], ImportJob]) -> tuple[float, ImportJob]:
     return seconds, job
 
 
+WAL_PER_ROW = 4_800
+"""Bytes of WAL an imported row writes, with room (~4.3 GB per million rows measured)."""
+
+
+def warm_wal(cursor: Any, rows: int) -> None:
+    """Give the fresh cluster the WAL segments a running server has ready for an import.
+
+    A server recycles its WAL segments at each checkpoint (up to `max_wal_size`); a
+    cluster made by initdb seconds ago has none, so the import's own backend would create
+    and zero-fill every 16 MB segment it writes (~260 per million rows), ~10-30 CPU-s on
+    the longest path that a running server does not pay (bench/RESULTS.md, import part
+    6). Switching to a new segment this many times creates them; the checkpoint after it
+    keeps them for reuse."""
+    cursor.execute("SELECT pg_size_bytes(current_setting('wal_segment_size'))")
+    segment = cursor.fetchone()[0]
+    cursor.execute("CREATE TABLE bench_wal_warm (n int)")
+    for n in range(rows * WAL_PER_ROW // segment + 1):
+        cursor.execute("INSERT INTO bench_wal_warm VALUES (%s)", [n])
+        cursor.execute("SELECT pg_switch_wal()")
+    cursor.execute("DROP TABLE bench_wal_warm")
+    cursor.execute("CHECKPOINT")
+    cursor.execute("SELECT count(*) FROM pg_ls_waldir()")
+    print(f"WAL segments ready for the import: {cursor.fetchone()[0]}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.imports", description=__doc__)
     parser.add_argument("--rows", type=int, default=2000)
@@ -225,6 +251,10 @@ def main(argv: list[str] | None = None) -> int:
         # not by the import's backend as it needs the buffers they hold.
         cursor.execute(f"VACUUM ANALYZE {Resident._meta.db_table}, {Trajectory._meta.db_table}")
         cursor.execute("CHECKPOINT")
+        warm_wal(cursor, args.rows)
+    # The import gets a server process of its own, as in an app server's worker, not
+    # the one that has just written the setup's million rows.
+    connection.close()
     content = csv_file(places, args.seed)
     del places
     print(f"peak memory after the setup: {peak_memory()}")
