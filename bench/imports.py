@@ -134,17 +134,29 @@ def workers_cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def backend_cpu_seconds() -> float | None:
-    """CPU seconds used so far by this connection's server process (same machine)."""
+def backend_cpu_seconds() -> tuple[float, float] | None:
+    """CPU seconds used so far by this connection's server process (same machine): in
+    its own code and in the kernel on its behalf (writing WAL and data files)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         pid = cursor.fetchone()[0]
     try:
-        with open(f"/proc/{pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
+        fields = _stat(pid)
     except OSError:
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
+
+
+def stolen_seconds() -> float | None:
+    """CPU seconds the virtual machine's host has taken from this machine since boot
+    (/proc/stat's steal column, all cores): the neighbours, in figures."""
+    try:
+        with open("/proc/stat") as stat:
+            fields = stat.readline().split()
+    except OSError:
+        return None
+    return int(fields[8]) / os.sysconf("SC_CLK_TCK") if len(fields) > 8 else None
 
 
 def cluster_cpu_seconds() -> float | None:
@@ -181,20 +193,26 @@ def timed(work: Callable[[], ImportJob]) -> tuple[float, ImportJob]:
     server process next to the wall time, and the load average: on a shared machine
     the wall time says more about the neighbours than about the import."""
     began, cpu, server = time.perf_counter(), time.process_time(), backend_cpu_seconds()
-    workers = workers_cpu_seconds()
-    cluster = cluster_cpu_seconds()
+    workers, cluster, stolen = workers_cpu_seconds(), cluster_cpu_seconds(), stolen_seconds()
     job = work()
     seconds = time.perf_counter() - began
     server_after, cluster_after = backend_cpu_seconds(), cluster_cpu_seconds()
-    server_cpu = f"{server_after - server:.1f} s" if server and server_after else "unknown"
+    stolen_after = stolen_seconds()
+    server_cpu = "unknown"
+    if server and server_after:
+        user = server_after[0] - server[0]
+        kernel = server_after[1] - server[1]
+        server_cpu = f"{user + kernel:.1f} s, {kernel:.1f} s of it in the kernel"
     cluster_cpu = f"{cluster_after - cluster:.1f} s" if cluster and cluster_after else "unknown"
+    steal = f"{stolen_after - stolen:.1f} s" if stolen is not None and stolen_after else "unknown"
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     own, checking = time.process_time() - cpu, workers_cpu_seconds() - workers
     print(
         f"  wall {seconds:.1f} s · CPU: Python {own + checking:.1f} s "
         f"(importing process {own:.1f} s, checking processes {checking:.1f} s), "
         f"PostgreSQL server process {server_cpu} (whole cluster {cluster_cpu}) "
-        f"· load average {load} · peak memory so far {peak_memory()}"
+        f"· taken by the host {steal} · load average {load} "
+        f"· peak memory so far {peak_memory()}"
     )
     return seconds, job
 
@@ -222,6 +240,27 @@ def warm_wal(cursor: Any, rows: int) -> None:
     cursor.execute("CHECKPOINT")
     cursor.execute("SELECT count(*) FROM pg_ls_waldir()")
     print(f"WAL segments ready for the import: {cursor.fetchone()[0]}")
+
+
+def warm_buffers(cursor: Any) -> None:
+    """Touch every page of the fresh cluster's shared buffers once, as a running server
+    has. The operating system hands a process its shared memory page by page, zeroed, at
+    first touch; on a virtual machine that returns free memory to its host, that first
+    touch costs the host's page fault too. Without this, the import's server process
+    touched all of `shared_buffers` itself (2 GB: ~16% of its samples in `clear_page`
+    under the COPYs' buffer allocation, bench/RESULTS.md, import part 7). An unlogged
+    table filled to the size of the buffers and dropped does it: `INSERT` uses no
+    buffer ring, and the dropped table's buffers go back to the free list, unwritten."""
+    cursor.execute("SELECT setting::bigint FROM pg_settings WHERE name = 'shared_buffers'")
+    pages = cursor.fetchone()[0]
+    cursor.execute("CREATE UNLOGGED TABLE bench_buffers (filler text)")
+    # Four rows of 1,900 bytes to an 8 kB page (uncompressed: under the TOAST threshold).
+    cursor.execute(
+        "INSERT INTO bench_buffers SELECT repeat('x', 1900) FROM generate_series(1, %s)",
+        [pages * 4],
+    )
+    cursor.execute("DROP TABLE bench_buffers")
+    print(f"shared buffers touched before the import: {pages * 8 / 1024 / 1024:.1f} GB")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -252,6 +291,7 @@ def main(argv: list[str] | None = None) -> int:
         cursor.execute(f"VACUUM ANALYZE {Resident._meta.db_table}, {Trajectory._meta.db_table}")
         cursor.execute("CHECKPOINT")
         warm_wal(cursor, args.rows)
+        warm_buffers(cursor)
     # The import gets a server process of its own, as in an app server's worker, not
     # the one that has just written the setup's million rows.
     connection.close()
