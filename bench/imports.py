@@ -204,7 +204,9 @@ def timed(work: Callable[[], ImportJob]) -> tuple[float, ImportJob]:
         kernel = server_after[1] - server[1]
         server_cpu = f"{user + kernel:.1f} s, {kernel:.1f} s of it in the kernel"
     cluster_cpu = f"{cluster_after - cluster:.1f} s" if cluster and cluster_after else "unknown"
-    steal = f"{stolen_after - stolen:.1f} s" if stolen is not None and stolen_after else "unknown"
+    steal = "unknown"
+    if stolen is not None and stolen_after is not None:
+        steal = f"{stolen_after - stolen:.1f} s"
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     own, checking = time.process_time() - cpu, workers_cpu_seconds() - workers
     print(

@@ -60,18 +60,28 @@ def dashboard_fits_a_team_meeting(
         # Each figure once: a chart per section in the layout for this screen (wide, or with
         # its labels above the bars on a phone; or, with every figure in it hidden, a note
         # saying so instead of an empty axis), its table folded away under "Toon tabel".
-        # Several districts' sections come folded (a list to open one by one); every
-        # other section is open.
-        folded = page.locator("details.dashboard-section:not([open]) h2").all_text_contents()
-        assert all(heading.startswith("Leefgebieden in") for heading in folded), folded
-        assert len(folded) != 1, folded
-        opened = "details.dashboard-section[open] .dashboard-figure"
-        figures = page.locator(opened)
+        # Several districts' sections come folded (a list to open one by one), every
+        # other section open; the reader opens the folded ones here, and folds them again.
+        sections = page.locator("details.dashboard-section")
+        folded = [
+            sections.nth(index)
+            for index, is_open in enumerate(sections.evaluate_all("all => all.map(d => d.open)"))
+            if not is_open
+        ]
+        headings = [section.locator("h2").inner_text() for section in folded]
+        assert all(heading.startswith("Leefgebieden in") for heading in headings), headings
+        assert len(folded) != 1, headings
+        for section in folded:
+            section.locator(":scope > summary").click()
+        figures = page.locator(".dashboard-figure")
         layout = "narrow" if touch else "wide"
-        charts = page.locator(f"{opened} svg.chart--{layout}:visible").count()
+        charts = page.locator(f".dashboard-figure svg.chart--{layout}:visible").count()
         assert page.locator(".dashboard-figure svg.chart:visible").count() == charts
-        notes = page.locator(f"{opened} .chart-empty").count()
+        notes = page.locator(".dashboard-figure .chart-empty").count()
         assert charts > 0 and figures.count() == charts + notes
+        for section in folded:
+            section.locator(":scope > summary").click()
+            expect(section).not_to_have_attribute("open", "")
         assert page.locator(".dashboard-table-toggle[open]").count() == 0
         # "<10" is explained once, near the top; no district section is all "<10".
         expect(page.locator(".dashboard-suppression")).to_contain_text("<10")
