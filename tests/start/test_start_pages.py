@@ -138,7 +138,9 @@ def test_the_pages_count_each_filters_list(alice, team, district, organisation, 
             assert shown == listed, query
 
 
-def test_counts_at_the_top_include_missing_start_measurements(alice, team, district, catalogue):
+def test_counts_at_the_top_include_missing_start_measurements(
+    alice, bob, team, district, catalogue
+):
     today = timezone.localdate()
     make_caseload(alice, team, district, overdue=2, due=1, later=1)
     never_measured = residents.open_trajectory(
@@ -153,6 +155,19 @@ def test_counts_at_the_top_include_missing_start_measurements(alice, team, distr
         t.pk for t in Trajectory.objects.open() if implementation.start_missing(t, grace, today)
     ]
     assert one_by_one == [never_measured.pk], "the count and the reminder agree"
+    # Overdue with nothing recorded, but not by the grace period (a due date of another
+    # rule): no badge in the list, so not counted either.
+    Trajectory.objects.filter(pk=never_measured.pk).update(
+        measurement_due_on=today - dt.timedelta(days=3)
+    )
+    counts = selectors.work_counts(alice, today)
+    assert counts["mine"] == {"total": 5, "overdue": 3, "due": 1, "start_missing": 0}
+    assert selectors.coach_overview(bob, today)[0]["start_missing"] == 0
+    Trajectory.objects.filter(pk=never_measured.pk).update(
+        measurement_due_on=never_measured.started_on + dt.timedelta(days=grace)
+    )
+    assert selectors.work_counts(alice, today)["team"]["start_missing"] == 1
+    assert selectors.coach_overview(bob, today)[0]["start_missing"] == 1
 
 
 def _queries(client, url: str) -> int:  # type: ignore[no-untyped-def]

@@ -206,6 +206,9 @@ class Trajectory(models.Model):
             # trajectories, in due order.
             models.Index(
                 fields=["team", "measurement_due_on", "responsible", "last_activity_at", "id"],
+                # The start date rides along (PostgreSQL): the start page's counts compare
+                # it with the due date without reading the table (start/selectors.py).
+                include=["started_on"],
                 condition=models.Q(ended_on__isnull=True),
                 name="trajectory_open_work",
             ),

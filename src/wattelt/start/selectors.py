@@ -4,6 +4,8 @@ a fixed number of queries whatever the data size; lists are paginated by the cal
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +17,7 @@ from django.db.models import (
     F,
     OuterRef,
     Q,
+    QuerySet,
     Sum,
     Value,
     When,
@@ -22,6 +25,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from wattelt.audit.models import AccessLog
+from wattelt.dates import PlusDays
 from wattelt.implementation import services as implementation
 from wattelt.instrument.models import Measurement, NotFilledIn
 from wattelt.monitoring.cube import dashboard_scope
@@ -67,11 +71,19 @@ def professional_work(user: Staff, scope: str, show: str, today: dt.date) -> Tra
     )
 
 
-def _counted(today: dt.date) -> dict[str, Any]:
-    """The counts of a set of trajectories. "start_missing" is what
-    `implementation.services.start_missing` says of one row: overdue with nothing
-    recorded yet (no confirmed measurement, no record of one not filled in), so the
-    due date is still the start date plus the grace period."""
+Teams = Sequence[int] | QuerySet[Any, Any]
+"""Team ids, as values or as a subquery."""
+
+
+def _counted(today: dt.date, teams: Teams) -> dict[str, Any]:
+    """The counts of the open trajectories of `teams`. "start_missing" is what
+    `implementation.services.start_missing` says of one row (overdue, and the due date
+    still the start date plus the organisation's grace period, as the list's badge
+    reads it) and that nothing is recorded indeed (no confirmed measurement, no record
+    of one not filled in). The due date is compared first, with each organisation's
+    grace period as a constant: the two EXISTS are then asked only for the rows whose
+    start measurement may be missing, not for every overdue follow-up (a team's
+    caseload at 1M: thousands of rows; bench/RESULTS.md, "The start page's counts")."""
     recorded = Exists(
         Measurement.objects.filter(trajectory=OuterRef("pk"), status=Measurement.Status.CONFIRMED)
     ) | Exists(NotFilledIn.objects.filter(trajectory=OuterRef("pk")))
@@ -82,15 +94,35 @@ def _counted(today: dt.date) -> dict[str, Any]:
         "due": Count(
             "pk", filter=Q(measurement_due_on__gte=today, measurement_due_on__lte=_soon(today))
         ),
-        "start_missing": Count("pk", filter=overdue & ~recorded),
+        "start_missing": Count("pk", filter=overdue & _start_due(teams) & ~recorded),
     }
+
+
+def _start_due(teams: Teams) -> Q:
+    """The due date is the start date plus the grace period of the team's organisation:
+    one small query for the teams' grace periods, then a constant per period."""
+    by_days: dict[int, list[int]] = defaultdict(list)
+    graces = Team.objects.filter(pk__in=teams).values_list(
+        "pk", "organisation__start_measurement_grace_days"
+    )
+    for team_id, days in graces:
+        by_days[days].append(team_id)
+    if not by_days:
+        return Q(pk__in=[])
+    if len(by_days) == 1:
+        (days,) = by_days
+        return Q(measurement_due_on=PlusDays("started_on", Value(days)))
+    due = Q(pk__in=[])
+    for days, team_ids in by_days.items():
+        due |= Q(team_id__in=team_ids, measurement_due_on=PlusDays("started_on", Value(days)))
+    return due
 
 
 def work_counts(user: Staff, today: dt.date) -> dict[str, dict[str, int]]:
     """Open, overdue, due and start-missing counts, for "mine" and for the team: one query.
     Whether a start measurement is missing (two EXISTS) is asked once per overdue row,
     in a subquery, not once per count that uses it."""
-    counted = _counted(today)
+    counted = _counted(today, roles.team_id_list(user))
     missing = counted.pop("start_missing")
     mine = Q(responsible=user)
     aggregates: dict[str, Any] = {}
@@ -142,7 +174,7 @@ class ProfessionalRow:
 
 def coach_overview(user: Staff, today: dt.date) -> tuple[dict[str, int], list[ProfessionalRow]]:
     """The coached teams' counts, and per responsible professional: one query."""
-    counted = _counted(today)
+    counted = _counted(today, roles.coached_team_ids(user))
     team = implementation.coach_team_list(user).order_by()
     per_professional = (
         team.values(
