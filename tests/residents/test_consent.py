@@ -5,15 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.conftest import client_for, confirmed_measurement
 from wattelt.audit.models import AccessLog
-from wattelt.instrument.models import Goal, GoalProgress
+from wattelt.instrument.models import Goal, GoalProgress, Measurement
 from wattelt.residents import services
-from wattelt.residents.models import Consent
+from wattelt.residents.models import Consent, Trajectory
 
 
 def share(trajectory, alice, charlie, **parts: bool) -> Consent:
@@ -228,3 +229,41 @@ def test_measurements_consent_shows_the_board_and_its_count(trajectory, alice, c
     )
     detail = client.get(reverse("residents:detail", args=[trajectory.resident_id])).content.decode()
     assert "1 meting" in detail
+
+
+def _through_subquery(model, user, part: str):  # type: ignore[no-untyped-def]
+    """The rule as it was written before `visible_through`: the rows whose trajectory is
+    among the visible trajectories (a subquery)."""
+    return set(
+        model.objects.filter(trajectory__in=Trajectory.objects.visible_to(user, part)).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def test_rows_follow_their_trajectorys_rule_through_the_join(trajectory, alice, bob, charlie):
+    """Measurements and goals are visible exactly when their trajectory is, for the
+    trajectory's part: the condition on the joined trajectory (`visible_through`) gives
+    the rows the subquery of visible trajectories gave, for every kind of viewer and
+    every state of the consent."""
+    confirmed_measurement(trajectory, alice)
+    viewers = [alice, bob, charlie, AnonymousUser()]
+    stated = set(Goal.objects.filter(stated_in__status="confirmed").values_list("pk", flat=True))
+
+    def agree(expect_charlie: tuple[int, int]) -> None:
+        for user in viewers:
+            measurements = set(Measurement.objects.visible_to(user).values_list("pk", flat=True))
+            goals = set(Goal.objects.visible_to(user).values_list("pk", flat=True))
+            assert measurements == _through_subquery(Measurement, user, "measurements"), user
+            assert goals == _through_subquery(Goal, user, "goals") & stated, user
+            if user == charlie:
+                assert (len(measurements), len(goals)) == expect_charlie
+        assert Measurement.objects.visible_to(alice).count() == 1
+
+    agree((0, 0))
+    consent = share(trajectory, alice, charlie, goals=True, measurements=False)
+    agree((0, 1))
+    services.withdraw_consent(consent, alice)
+    agree((0, 0))
+    share(trajectory, alice, charlie, goals=False, measurements=True)
+    agree((1, 0))

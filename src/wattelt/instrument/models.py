@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from wattelt.instrument.fields import FrozenJSONField
 from wattelt.organisations import roles
 from wattelt.organisations.models import Organisation, Staff
-from wattelt.residents.models import Resident, Trajectory
+from wattelt.residents.models import Resident, Trajectory, visible_through
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -125,7 +125,7 @@ class MeasurementQuerySet(models.QuerySet["Measurement"]):
     def visible_to(self, user: Staff | AnonymousUser) -> MeasurementQuerySet:
         """Measurements follow the access rule of their trajectory, under a consent
         that shares the measurements."""
-        return self.filter(trajectory__in=Trajectory.objects.visible_to(user, "measurements"))
+        return self.filter(visible_through(user, "measurements", through="trajectory__"))
 
     def confirmed(self) -> MeasurementQuerySet:
         return self.filter(status="confirmed")
@@ -277,7 +277,7 @@ class GoalQuerySet(models.QuerySet["Goal"]):
         """Goals follow the access rule of their trajectory, under a consent that shares
         the goals; only those stated in a confirmed measurement are part of the plan."""
         return self.filter(
-            trajectory__in=Trajectory.objects.visible_to(user, "goals"),
+            visible_through(user, "goals", through="trajectory__"),
             stated_in__status="confirmed",
         )
 
@@ -360,7 +360,7 @@ class GoalReview(models.Model):
 class NotFilledInQuerySet(models.QuerySet["NotFilledIn"]):
     def visible_to(self, user: Staff | AnonymousUser) -> NotFilledInQuerySet:
         """Records of a measurement not filled in follow the measurements' rule."""
-        return self.filter(trajectory__in=Trajectory.objects.visible_to(user, "measurements"))
+        return self.filter(visible_through(user, "measurements", through="trajectory__"))
 
 
 class NotFilledIn(models.Model):
@@ -418,7 +418,7 @@ class PreparationQuerySet(models.QuerySet["Preparation"]):
     def visible_to(self, user: Staff | AnonymousUser) -> PreparationQuerySet:
         """Staff see a resident's preparation as they see the measurements it prepares:
         through the trajectory's rule, under a consent that shares the measurements."""
-        return self.filter(trajectory__in=Trajectory.objects.visible_to(user, "measurements"))
+        return self.filter(visible_through(user, "measurements", through="trajectory__"))
 
     def owned_by(self, resident: Resident) -> PreparationQuerySet:
         """The resident's own preparations, of every trajectory of theirs."""
