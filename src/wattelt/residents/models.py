@@ -79,9 +79,7 @@ class TrajectoryQuerySet(models.QuerySet["Trajectory"]):
         return self.filter(ended_on__isnull=True)
 
 
-def visible_through(
-    user: Staff | AnonymousUser, part: str | None = None, through: str = ""
-) -> Q:
+def visible_through(user: Staff | AnonymousUser, part: str | None = None, through: str = "") -> Q:
     """`TrajectoryQuerySet.visible_to`'s rule as a condition, for trajectories or, with
     `through` ("trajectory__"), for the rows of a model that belong to one: measurements,
     goals and the rest follow their trajectory's rule on the trajectory they are joined
