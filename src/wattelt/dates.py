@@ -8,11 +8,10 @@ from django.db.models import DateField, Func
 
 
 class PlusDays(Func):
-    """A date column plus a whole number of days from another column, as a date:
-    `PlusDays("started_on", "team__organisation__start_measurement_grace_days")`.
-    PostgreSQL adds an integer to a date natively; SQLite's `date()` takes the days as
-    a modifier ('+14 days'). Django's own `F(date) + timedelta` needs the days fixed in
-    Python, and yields a datetime text on SQLite that no date column equals."""
+    """A date column plus a whole number of days (a column or a `Value`), as a date:
+    `PlusDays("started_on", Value(14))`. PostgreSQL adds an integer to a date natively;
+    SQLite's `date()` takes the days as a modifier ('+14 days'). Django's own
+    `F(date) + timedelta` yields a datetime text on SQLite that no date column equals."""
 
     arity = 2
     output_field = DateField()

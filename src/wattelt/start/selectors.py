@@ -119,9 +119,10 @@ def _start_due(teams: Teams) -> Q:
 
 
 def work_counts(user: Staff, today: dt.date) -> dict[str, dict[str, int]]:
-    """Open, overdue, due and start-missing counts, for "mine" and for the team: one query.
-    Whether a start measurement is missing (two EXISTS) is asked once per overdue row,
-    in a subquery, not once per count that uses it."""
+    """Open, overdue, due and start-missing counts, for "mine" and for the team: one query
+    (and `_start_due`'s small one). Whether a start measurement is missing (two EXISTS)
+    is asked once per row whose due date says it may be, in a subquery, not once per
+    count that uses it."""
     counted = _counted(today, roles.team_id_list(user))
     missing = counted.pop("start_missing")
     mine = Q(responsible=user)
