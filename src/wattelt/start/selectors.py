@@ -107,12 +107,7 @@ def _start_due(teams: Teams) -> Q:
     )
     for team_id, days in graces:
         by_days[days].append(team_id)
-    if not by_days:
-        return Q(pk__in=[])
-    if len(by_days) == 1:
-        (days,) = by_days
-        return Q(measurement_due_on=PlusDays("started_on", Value(days)))
-    due = Q(pk__in=[])
+    due = Q(pk__in=[])  # no team: no start measurement is due
     for days, team_ids in by_days.items():
         due |= Q(team_id__in=team_ids, measurement_due_on=PlusDays("started_on", Value(days)))
     return due
