@@ -72,6 +72,20 @@ Chips = tuple[int | None, int | None, int | None, bool]
 """A chosen domain's chips (resident, professional, carer) and whether it is prioritised."""
 
 
+class Choice:
+    """A chosen life domain of a checked row: its `chips`. The checker hands out one
+    object per distinct cells of a domain it remembers (`BulkChecker.KNOWN_MAX`), so a
+    million rows share a few thousand of them; the writer keeps what it makes of one
+    (its snapshot text, its row's values) on the object, made once (`loading`)."""
+
+    __slots__ = ("chips", "row", "text")
+
+    def __init__(self, chips: Chips) -> None:
+        self.chips = chips
+        self.text = ""
+        self.row: tuple[object, ...] = ()
+
+
 @dataclass(slots=True)
 class Place:
     """The trajectory a row belongs to, looked up in bulk."""
@@ -89,7 +103,7 @@ class Prepared:
     place: Place
     measured_on: dt.date
     quality_of_life: int
-    choices: dict[str, tuple[int | None, int | None, int | None, bool]]
+    choices: dict[str, Choice]
     goals: list[tuple[str, list[str]]] = field(default_factory=list)
 
 
@@ -214,7 +228,7 @@ class BulkChecker:
         self._chips: dict[tuple[int, str], str | None] = {}
         # Per domain its cells (resident, professional, carer, priority) seen before
         # without a problem, and what they make.
-        self._known: dict[str, dict[tuple[str, str, str, str], Chips]] = {
+        self._known: dict[str, dict[tuple[str, str, str, str], Choice]] = {
             key: {} for key in self.chip_cells
         }
         self._days: dict[str, tuple[dt.date | None, str | None]] = {}
@@ -251,7 +265,7 @@ class BulkChecker:
             raise ValidationError({"measured_on": problem})
         cards = self.cards
         missing = rules.completeness_problems(
-            {cards[k]: c[0] for k, c in choices.items()},
+            {cards[k]: c.chips[0] for k, c in choices.items()},
             grade,
             [(words, {cards[k] for k in keys}) for words, keys in goals],
         )
@@ -289,20 +303,20 @@ class BulkChecker:
         )
         return (None, message) if message else (day, None)
 
-    def _choices(self, cells: list[str], errors: dict[str, str]) -> dict[str, Chips]:
-        choices: dict[str, Chips] = {}
+    def _choices(self, cells: list[str], errors: dict[str, str]) -> dict[str, Choice]:
+        choices: dict[str, Choice] = {}
         known = self._known
         for key, resident, professional, carer, priority in self.domain_cells:
             placed = (cells[resident], cells[professional], cells[carer], cells[priority])
             if not (placed[0] or placed[1] or placed[2]):
                 continue
-            chips = known[key].get(placed)
-            if chips is None:
+            choice = known[key].get(placed)
+            if choice is None:
                 before = len(errors)
-                chips = self._choice(cells, key, errors)
+                choice = Choice(self._choice(cells, key, errors))
                 if len(errors) == before and len(known[key]) < self.KNOWN_MAX:
-                    known[key][placed] = chips
-            choices[key] = chips
+                    known[key][placed] = choice
+            choices[key] = choice
         return choices
 
     def _choice(self, cells: list[str], key: str, errors: dict[str, str]) -> Chips:

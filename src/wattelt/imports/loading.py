@@ -36,7 +36,7 @@ from wattelt.audit.models import AccessLog
 from wattelt.instrument.models import GOAL_TEXT_FIELDS, Catalogue, ChosenDomain, Goal, Measurement
 from wattelt.organisations.models import Organisation, Staff
 
-from .bulk import Chips, Prepared, lap
+from .bulk import Chips, Choice, Prepared, lap
 
 IMPORT_PURPOSE = "import of historic measurements"
 COLUMNS: dict[str, list[str]] = {
@@ -97,8 +97,6 @@ COLUMNS: dict[str, list[str]] = {
     ],
 }
 Rows = dict[str, list[tuple[object, ...]]]
-CHOICE_TEXTS = 100_000
-"""Distinct chips of one life domain whose snapshot text is remembered, at most."""
 # A goal's row puts the resident's words first, then the other texts, all empty.
 assert GOAL_TEXT_FIELDS[0] == "own_words"
 
@@ -139,7 +137,9 @@ class ChunkWriter:
             '"resident": '
             for k, d in self.domains.items()
         }
-        self.choice_texts: dict[str, dict[Chips, str]] = {k: {} for k in self.domains}
+        self.snapshot_head = (
+            f'{{"kind": "{Measurement.Kind.START.value}", "version": 1, "measured_on": '
+        )
         self.empty_texts = "".join(f', "{f}": ""' for f in GOAL_TEXT_FIELDS if f != "own_words")
         # The lowest and highest measurement id written: the derived phase's marker.
         self.first_id: int | None = None
@@ -207,10 +207,13 @@ class ChunkWriter:
         goal_open = Goal.Status.OPEN.value
         blank_texts = ("",) * (len(GOAL_TEXT_FIELDS) - 1)
         domain_ids = self.domain_ids
-        snapshot = self._snapshot
+        snapshot, made = self._snapshot, self._made
         for item, measurement_id in zip(prepared, measurement_ids, strict=True):
             place = item.place
             trajectory_id = place.trajectory_id
+            for key, choice in item.choices.items():
+                values = choice.row or made(key, choice)
+                add_choice((next(choice_ids), measurement_id, *values))
             snapshot_goals: list[tuple[int, str, list[str]]] = []
             for position, (words, keys) in enumerate(item.goals):
                 goal_id = next(goal_ids)
@@ -268,52 +271,37 @@ class ChunkWriter:
                     None,
                 )
             )
-            for key, (resident, professional, carer, prioritised) in item.choices.items():
-                add_choice(
-                    (
-                        next(choice_ids),
-                        measurement_id,
-                        domain_ids[key],
-                        resident,
-                        professional,
-                        carer,
-                        prioritised,
-                    )
-                )
         return rows
 
     def _snapshot(self, item: Prepared, goals: list[tuple[int, str, list[str]]]) -> str:
         """As `instrument.services._snapshot` freezes a confirmed start measurement, as
         JSON text put together from pieces made once (json.dumps of the whole dict costs
-        ~25 µs a row): a chosen domain's text per distinct chips, remembered
-        (`CHOICE_TEXTS`). tests/imports/test_loading.py holds it to json.dumps."""
+        ~25 µs a row): a chosen domain's text is made once per `Choice` (`_made`, before
+        this). tests/imports/test_loading.py holds it to json.dumps."""
         choices = item.choices
         keys = tuple(choices)
         order = self.orders.get(keys)
         if order is None:
             order = self.orders[keys] = sorted(keys, key=self.order.__getitem__)
-        known = self.choice_texts
-        texts = []
-        for key in order:
-            chips = choices[key]
-            text = known[key].get(chips)
-            if text is None:
-                text = self._choice_text(key, chips)
-                if len(known[key]) < CHOICE_TEXTS:
-                    known[key][chips] = text
-            texts.append(text)
+        texts = ", ".join([choices[key].text for key in order])
         goal_texts = ", ".join(
             f'{{"id": {goal_id}, "domains": {self._keys(keys)}, "due_on": null, '
             f'"own_words": {_json_text(words)}{self.empty_texts}}}'
             for goal_id, words, keys in goals
         )
         return (
-            f'{{"kind": "{Measurement.Kind.START.value}", "version": 1, '
-            f'"measured_on": "{item.measured_on.isoformat()}", '
+            f'{self.snapshot_head}"{item.measured_on.isoformat()}", '
             f'"quality_of_life": {item.quality_of_life}, "carer_relation": "", '
-            f'"correction_reason": "", "choices": [{", ".join(texts)}], '
+            f'"correction_reason": "", "choices": [{texts}], '
             f'"goals": [{goal_texts}], "reviews": []}}'
         )
+
+    def _made(self, key: str, choice: Choice) -> tuple[object, ...]:
+        """A choice's snapshot text and its row's values after the ids (the domain, the
+        chips, the priority), made once per `Choice` and kept on it."""
+        choice.text = self._choice_text(key, choice.chips)
+        choice.row = (self.domain_ids[key], *choice.chips)
+        return choice.row
 
     def _choice_text(self, key: str, chips: Chips) -> str:
         resident, professional, carer, prioritised = chips
