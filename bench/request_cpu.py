@@ -17,7 +17,8 @@ SQL queries and Python function calls per request (a separate pass: counting tur
 query log and a profiler on; the calls are the figure other load disturbs least).
 
 --profile NAME runs cProfile (on the CPU clock) over that endpoint's requests and prints
-the functions with the most own time and the most cumulative time.
+the functions with the most own time and the most cumulative time; --profile-out FILE
+also keeps the profile for pstats (callers and callees of a function).
 """
 
 from __future__ import annotations
@@ -258,6 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--profile", help="an endpoint's name, e.g. 'start page'")
     parser.add_argument("--top", type=int, default=35)
+    parser.add_argument("--profile-out", help="also write the profile to this file (pstats)")
     parser.add_argument("--reuse", action="store_true", help="use the database as it is")
     args = parser.parse_args(argv)
     if connection.vendor != "postgresql":
@@ -281,6 +283,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"load average {os.getloadavg()[0]:.1f}; {args.rounds} rounds")
     print(report(meter))
     if args.profile:
+        if args.profile_out:
+            meter.profiler.dump_stats(args.profile_out)
         for order in ("tottime", "cumulative"):
             out = io.StringIO()
             pstats.Stats(meter.profiler, stream=out).sort_stats(order).print_stats(args.top)
