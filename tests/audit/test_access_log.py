@@ -4,10 +4,12 @@ officer only, after re-authentication."""
 from __future__ import annotations
 
 import pytest
+from django.test import RequestFactory
 from django.urls import reverse
 
 from tests.conftest import client_for, confirmed_measurement
 from wattelt.audit.models import AccessLog
+from wattelt.audit.services import log_access, log_list_access
 
 NEN_7513_FIELDS = [
     "at",
@@ -53,6 +55,30 @@ def test_every_page_with_resident_data_logs_the_nen_7513_fields(
         assert getattr(record, field) not in (None, ""), field
     assert record.resident_id == trajectory.resident_id
     assert record.role == "professional"
+
+
+def test_a_list_logs_each_row_as_a_single_look_would(trajectory, alice):
+    """A list's records (one statement for all rows) hold what a single look's record
+    holds, per row its own object and resident; nothing for an empty list."""
+    request = RequestFactory().get("/", REMOTE_ADDR="192.0.2.7")
+    request.user = alice
+    single = log_access(request, "read", "trajectory", 1, trajectory.resident_id)
+    log_list_access(request, "read", "trajectory", [])
+    assert AccessLog.objects.count() == 1
+    shown = [(trajectory.pk, trajectory.resident_id), ("x-7", 424242)]
+    log_list_access(request, "read", "trajectory", shown)
+    listed = list(AccessLog.objects.exclude(pk=single.pk).order_by("pk"))
+    assert [(r.object_id, r.resident_id) for r in listed] == [
+        (str(trajectory.pk), trajectory.resident_id),
+        ("x-7", 424242),
+    ]
+    for record in listed:
+        for field in NEN_7513_FIELDS:
+            if field not in ("at", "object_id", "resident_id"):
+                assert getattr(record, field) == getattr(single, field), field
+        assert record.on_behalf_of == single.on_behalf_of == ""
+        assert record.at >= single.at
+    assert listed[0].client_address == "192.0.2.7"
 
 
 def test_board_and_measurement_views_are_logged(trajectory, alice):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Sequence
+from typing import Any
 
 from django.conf import settings
+from django.db import connections, router
 from django.http import HttpRequest
 
 from .models import AccessLog
@@ -87,9 +89,46 @@ def log_list_access(
     shown: Sequence[tuple[object, int]],
     purpose: str = "care",
 ) -> None:
-    """One record per resident shown in a list or search result, in one INSERT."""
-    template = _who_and_what(request, action, object_type, purpose)
-    AccessLog.objects.bulk_create(
-        AccessLog(**template, object_id=str(object_id), resident_id=resident_id)
-        for object_id, resident_id in shown
-    )
+    """One record per resident shown in a list or search result, in one statement. Every
+    field but the object and the resident is the same on each row: it is made ready for
+    the database once (`_same_fields`) and, on PostgreSQL, sent once, with the objects and
+    residents as two arrays. `bulk_create` sent 13 placeholders per row, and the driver
+    parses a statement that long again at every call: ~2 ms of CPU for the start page's
+    25-35 rows (bench/RESULTS.md, "The access records of a list")."""
+    if not shown:
+        return
+    database = connections[router.db_for_write(AccessLog)]
+    record = AccessLog(**_who_and_what(request, action, object_type, purpose))
+    columns, values = _same_fields(record, database)
+    quote = database.ops.quote_name
+    table, names = quote(AccessLog._meta.db_table), ", ".join(quote(c) for c in columns)
+    objects = [str(object_id) for object_id, _resident in shown]
+    residents = [resident_id for _object, resident_id in shown]
+    varying = {"object_id": "shown.object_id", "resident_id": "shown.resident_id"}
+    with database.cursor() as cursor:
+        if database.vendor == "postgresql":
+            picked = ", ".join(varying.get(c, "%s") for c in columns)
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) SELECT {picked} "
+                "FROM unnest(%s::text[], %s::bigint[]) AS shown(object_id, resident_id)",
+                [v for c, v in zip(columns, values, strict=True) if c not in varying]
+                + [objects, residents],
+            )
+            return
+        marks = ", ".join(["%s"] * len(columns))
+        at_object, at_resident = columns.index("object_id"), columns.index("resident_id")
+        rows = []
+        for object_id, resident_id in zip(objects, residents, strict=True):
+            row = list(values)
+            row[at_object], row[at_resident] = object_id, resident_id
+            rows.append(row)
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+
+
+def _same_fields(record: AccessLog, database: Any) -> tuple[list[str], list[Any]]:
+    """The columns of an access-log record (not its id) and its values as the database
+    takes them, prepared by each field as `bulk_create` would (`pre_save` fills the
+    defaults, e.g. `at`)."""
+    fields = [f for f in AccessLog._meta.concrete_fields if not f.primary_key]
+    values = [f.get_db_prep_save(f.pre_save(record, add=True), connection=database) for f in fields]
+    return [f.column for f in fields], values
