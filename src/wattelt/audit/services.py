@@ -93,7 +93,7 @@ def log_list_access(
     field but the object and the resident is the same on each row: it is made ready for
     the database once (`_same_fields`) and, on PostgreSQL, sent once, with the objects and
     residents as two arrays. `bulk_create` sent 13 placeholders per row, and the driver
-    parses a statement that long again at every call: ~2 ms of CPU for the start page's
+    parses a statement that long again at every call: ~3 ms of CPU for the start page's
     25-35 rows (bench/RESULTS.md, "The access records of a list")."""
     if not shown:
         return
