@@ -128,6 +128,18 @@ def test_an_expired_invitation(contexts, base_url, resident, professional):
     assert phone.locator("#code").count() == 0
 
 
+def test_the_passkey_button_waits_for_its_script(contexts, base_url):
+    """A tap before the script has bound the button would do nothing: until then (or when
+    the script never arrives) the button is disabled, not dead."""
+    page = phone_with_passkeys(contexts)
+    page.route("**/passkeys*.js", lambda route: route.abort())
+    page.goto(f"{base_url}/mijn/inloggen/")
+    expect(page.locator("[data-passkey=sign-in]")).to_be_disabled()
+    page.unroute("**/passkeys*.js")
+    page.reload()
+    expect(page.locator("[data-passkey=sign-in]")).to_be_enabled()
+
+
 def test_a_new_invitation_revokes_the_lost_phones_passkey(
     contexts, base_url, resident, professional
 ):

@@ -78,6 +78,7 @@
           say(problem && problem.name === "NotAllowedError" ? button.dataset.cancelled : (problem.message || button.dataset.cancelled));
         });
     });
+    button.disabled = false;
   }
   document.querySelectorAll("[data-passkey]").forEach(start);
 })();
