@@ -1,10 +1,15 @@
 """The audit keeps a part's programme when the part grows (issue 14, ADR 0012 decision
 12): a programme extended with the cells hidden since must answer exactly what one built
-afresh for the grown part answers."""
+afresh for the grown part answers. A figure pinned by many relations is freed in a few
+rounds of hiding (decision 15)."""
 
 from __future__ import annotations
 
+import pytest
+
+from wattelt.monitoring import audit
 from wattelt.monitoring.audit import (
+    ESCALATION,
     PROTECTION_WIDTH,
     AtMost,
     Audit,
@@ -46,3 +51,37 @@ def test_an_extended_programme_answers_as_a_new_one() -> None:
         assert (got.low, got.high) == (want.low, want.high), key
     # a = t - b = 2 + c, and b = u - c >= 10 ("×") gives c <= 8: a in 2..10.
     assert (extended.extremes(a).low, extended.extremes(a).high) == (2, 10)
+
+
+@pytest.mark.parametrize(("escalation", "rounds"), [(1, 6), (ESCALATION, 3)])
+def test_a_figure_pinned_by_many_relations_is_freed_in_few_rounds(
+    monkeypatch: pytest.MonkeyPatch, escalation: int, rounds: int
+) -> None:
+    """A small figure that six sums pin on their own (x = t_i - y_i, each with both
+    shown) needs one hidden cell in each of them. One cell per round takes six rounds;
+    twice as many each time it is still narrow take three, and hide no more cells than
+    the six it needs (the cheaper part of each sum, not its total)."""
+    monkeypatch.setattr(audit, "ESCALATION", escalation)
+    x: Key = ("x",)
+    sums: list[tuple[Key, Key]] = [(("t", i), ("y", i)) for i in range(6)]
+    relations = [equal_sum(t, [x, y]) for t, y in sums]
+    candidates: dict[Key, int] = {**{t: 23 for t, _y in sums}, **{y: 20 for _t, y in sums}}
+    system = Audit(relations, {x: 3, **candidates}, PROTECTION_WIDTH)
+    hidden: set[Key] = {x}
+    audit.STATS.clear()
+    widened = audit.widen(
+        system,
+        hidden,
+        targets={x},
+        candidates=candidates,
+        bounds={x: (0.0, 9.0)},  # "<10"
+        hide_bounds=dict.fromkeys(candidates, (10.0, None)),  # "×"
+    )
+    assert sorted(widened.added) == sorted(y for _t, y in sums)
+    assert audit.STATS["rounds"] == rounds
+    assert audit.STATS["stuck"] == 0
+    keys, relation_ids = system.part_of([x], hidden)
+    final = _PartModel(
+        system, keys, relation_ids, {x: (0.0, 9.0), **dict.fromkeys(widened.added, (10.0, None))}
+    )
+    assert final.extremes(x).width >= PROTECTION_WIDTH

@@ -48,6 +48,11 @@ BATCH = 20
 """With more targets than this in a part, combined programmes of the whole part first."""
 LOCAL_DEPTH = 2
 """Steps of relations around a target in the relaxation that proves it narrow."""
+ESCALATION = 2
+"""A target narrow again after a round gets this many times the cells hidden for it in
+the round before (one the first time), each in another relation with it (`_to_hide`)."""
+MOST_AT_ONCE = 16
+"""At most this many cells hidden for one target in one round."""
 STATS: defaultdict[str, float] = defaultdict(float)
 """What the audits of this process did (parts, programmes, rounds, seconds), for
 `bench.audit`; cleared by whoever reads it."""
@@ -692,21 +697,24 @@ def widen(
             STATS["targets"] += len(keys & targets)
             narrow.update(audit.narrow(keys, relation_ids, keys & targets, bounds))
     STATS["narrow first"] += len(narrow)
+    times_narrow: defaultdict[Key, int] = defaultdict(int)
     while narrow:
         STATS["rounds"] += 1
         hid_any = False
-        # One more hidden cell next to each narrow target per round (cells hidden for
-        # an earlier target in the round count already): few rounds, each re-asking
-        # only the targets that were narrow. A target with nothing left to hide near it
-        # is asked again too: a cell hidden for another target may have widened it.
+        # More hidden cells next to each narrow target per round (cells hidden for an
+        # earlier target in the round count already): one the first time, and twice as
+        # many each time it is narrow again (`ESCALATION`), so a target pinned by many
+        # relations takes a few rounds, not one per relation. Each round re-asks only
+        # the targets that were narrow. A target with nothing left to hide near it is
+        # asked again too: a cell hidden for another target may have widened it.
         for target, interval in sorted(narrow.items(), key=lambda item: repr(item[0])):
-            choice = _next_to_hide(audit, target, interval, hidden, candidates, hide_bounds)
-            if choice is None:
-                continue
-            hid_any = True
-            hidden.add(choice)
-            bounds[choice] = hide_bounds.get(choice, (0.0, None))
-            added.append(choice)
+            times_narrow[target] += 1
+            count = min(ESCALATION ** (times_narrow[target] - 1), MOST_AT_ONCE)
+            for choice in _to_hide(audit, target, interval, hidden, candidates, hide_bounds, count):
+                hid_any = True
+                hidden.add(choice)
+                bounds[choice] = hide_bounds.get(choice, (0.0, None))
+                added.append(choice)
         if not hid_any:
             break  # every narrow target's part is hidden whole: nothing more to hide
         again = set(narrow)
@@ -780,38 +788,47 @@ def _unsettled(
     return parts
 
 
-def _next_to_hide(
+def _to_hide(
     audit: Audit,
     narrow: Key,
     interval: Interval,
     hidden: set[Key],
     candidates: Mapping[Key, int],
     hide_bounds: Mapping[Key, tuple[float, float | None]],
-) -> Key | None:
-    """A shown cell in a relation that holds an end of the narrow range (failing that,
-    in a relation with `narrow`, or with any hidden key of its part): the one with the
-    fewest residents among those that, once hidden, could move by what the range lacks
-    (its value minus what its "×" says), else the one with the fewest residents. One
-    hidden cell that frees enough saves rounds of small ones."""
+    count: int = 1,
+) -> list[Key]:
+    """Up to `count` shown cells to hide for a narrow target, one per relation, from the
+    relations that hold an end of its range and the other relations with `narrow`
+    (failing those, from the relations of any hidden key of its part). A relation's cell
+    is the one with the fewest residents among those that, once hidden, could move by
+    what the range lacks (its value minus what its "×" says), else the one with the
+    fewest residents. While some relations hold no other hidden key (each of them pins
+    the target exactly on its own), only those are used; the ones that hold an end
+    first, then by cost. One hidden cell that frees enough saves rounds of small ones."""
     need = audit.width - interval.width
-    for attempt in range(3):
-        if attempt == 0:
-            relation_ids: Iterable[int] = interval.binding
-        elif attempt == 1:
-            relation_ids = audit.of_key.get(narrow, ())
-        else:
-            relation_ids = audit.part_of([narrow], hidden)[1]
-        near = {
-            k
-            for r in relation_ids
-            for k, _c in audit.relations[r].terms
-            if k not in hidden and k in candidates
-        }
-        if near:
 
-            def cost(k: Key) -> tuple[bool, int, str]:
-                room = float(audit.values[k]) - hide_bounds.get(k, (0.0, None))[0]
-                return (room < need, candidates[k], repr(k))
+    def cost(k: Key) -> tuple[bool, int, str]:
+        room = float(audit.values[k]) - hide_bounds.get(k, (0.0, None))[0]
+        return (room < need, candidates[k], repr(k))
 
-            return min(near, key=cost)
-    return None
+    found: dict[Key, tuple[bool, int]] = {}
+    """Per cell: (its relation holds another hidden key, the group it came from)."""
+    asked: set[int] = set()
+    groups: list[Iterable[int]] = [interval.binding, audit.of_key.get(narrow, ())]
+    for attempt, relation_ids in enumerate(groups):
+        for r in relation_ids:
+            if r in asked:
+                continue
+            asked.add(r)
+            terms = audit.relations[r].terms
+            near = [k for k, _c in terms if k not in hidden and k in candidates]
+            if not near:
+                continue
+            cell = min(near, key=cost)
+            rank = (any(k in hidden and k != narrow for k, _c in terms), attempt)
+            found[cell] = min(found.get(cell, rank), rank)
+        if attempt == 1 and not found:
+            groups.append(audit.part_of([narrow], hidden)[1])
+    # While a relation pins it exactly, hide there only: more elsewhere would be waste.
+    pool = [k for k, (shared, _attempt) in found.items() if not shared] or list(found)
+    return sorted(pool, key=lambda k: (*found[k], *cost(k)))[:count]
