@@ -827,7 +827,7 @@ def _to_hide(
             cell = min(near, key=cost)
             rank = (any(k in hidden and k != narrow for k, _c in terms), attempt)
             found[cell] = min(found.get(cell, rank), rank)
-        if attempt == 1 and not found:
+        if attempt == 1 and not found:  # the part's relations, only when needed
             groups.append(audit.part_of([narrow], hidden)[1])
     # While a relation pins it exactly, hide there only: more elsewhere would be waste.
     pool = [k for k, (shared, _attempt) in found.items() if not shared] or list(found)
