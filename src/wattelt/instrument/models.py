@@ -178,12 +178,19 @@ class Measurement(models.Model):
     )
     # Optimistic locking: every save of a draft must name the revision it edited.
     revision = models.PositiveIntegerField(default=1)
-    created_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    # Who wrote and confirmed it: no index of their own. Nothing looks measurements up by
+    # their author, and staff are never deleted (PROTECT); an import would build each
+    # index again over every measurement (ADR 0014 decision 20).
+    created_by = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     created_at = models.DateTimeField(default=timezone.now)
-    updated_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    updated_by = models.ForeignKey(
+        Staff, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     updated_at = models.DateTimeField(default=timezone.now)
     confirmed_by = models.ForeignKey(
-        Staff, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        Staff, on_delete=models.PROTECT, related_name="+", null=True, blank=True, db_index=False
     )
     confirmed_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveSmallIntegerField(default=1)
