@@ -183,7 +183,7 @@ bench: install
 	$(DEV_ENV) $(PY) -m bench.api_fuzz --requests $(BENCH_API_REQUESTS)
 	bin/with-postgres env $(DEV_ENV) sh -c '$(PY) -m bench.pages && $(PY) -m bench.role_pages --reuse && $(PY) -m bench.adoption --reuse'
 	PG_EXTRA_OPTS="$(BENCH_PG_OPTS)" bin/with-postgres env $(DEV_ENV) \
-	  WATTELT_IMPORT_EXCLUSIVE_ROWS=$(BENCH_IMPORT_EXCLUSIVE_ROWS) $(PY) -m bench.imports --rows $(BENCH_IMPORT_ROWS)
+	  WATTELT_IMPORT_EXCLUSIVE_ROWS=$(BENCH_IMPORT_EXCLUSIVE_ROWS) $(PY) -m bench.imports --rows $(BENCH_IMPORT_ROWS) --runs 3
 	PG_EXTRA_OPTS="$(BENCH_PG_OPTS)" bin/with-postgres env $(DEV_ENV) $(PY) -m bench.changelog \
 	  --residents 100000
 	PG_EXTRA_OPTS="$(BENCH_PG_OPTS)" bin/with-postgres env $(DEV_ENV) $(PY) -m bench.monitoring \
