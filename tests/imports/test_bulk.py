@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from django.db import transaction
 
 from tests.imports.files import HEADER, csv_bytes, rows_for
@@ -87,7 +88,12 @@ def written(trajectory: Trajectory) -> dict[str, Any]:
     }
 
 
-def test_the_bulk_path_writes_what_the_board_path_writes(trajectory, quinn):
+@pytest.mark.parametrize("send_rows", [None, 1])
+def test_the_bulk_path_writes_what_the_board_path_writes(trajectory, quinn, monkeypatch, send_rows):
+    """`send_rows` 1: on PostgreSQL each row of a COPY is sent on its own (a chunk's two
+    chosen domains and two goals in two parts each), with the same result."""
+    if send_rows is not None:
+        monkeypatch.setattr("wattelt.imports.loading.SEND_ROWS", send_rows)
     other = twin(trajectory, "123456782")
     bulk_row = start_row(trajectory, "111222333")
     board_row = start_row(other, "123456782")

@@ -104,6 +104,8 @@ Rows = dict[str, list[tuple[object, ...]]]
 # (no OIDs) and the header extension's length; a field count of -1 ends the data.
 BINARY_HEADER = b"PGCOPY\n\xff\r\n\x00" + b"\x00\x00\x00\x00" + b"\x00\x00\x00\x00"
 BINARY_TRAILER = b"\xff\xff"
+SEND_ROWS = 1_000
+"""Rows encoded before they are sent: ~1 MB of measurements, ~60 kB of chosen domains."""
 # A goal's row puts the resident's words first, then the other texts, all empty.
 assert GOAL_TEXT_FIELDS[0] == "own_words"
 
@@ -366,7 +368,7 @@ class ChunkWriter:
             # CPU than text rows (bench/RESULTS.md, third round). The snapshot is JSON text
             # already: `set_json_dumps` on the cursor passes it on as it is.
             with cursor.copy(f'COPY "{table}" ({names}) FROM STDIN (FORMAT BINARY)') as copy:
-                copy.write(self._binary(cursor, table, rows))
+                self._copy_binary(copy, cursor, table, rows)
             return
         marks = ", ".join(["%s"] * len(columns))
         statement = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'
@@ -374,18 +376,23 @@ class ChunkWriter:
             part = rows[start : start + 5_000]
             cursor.executemany(statement, [tuple(map(self._sqlite, row)) for row in part])
 
-    def _binary(self, cursor: Any, table: str, rows: list[tuple[object, ...]]) -> bytearray:
-        """The rows as one COPY BINARY stream (header, rows, trailer), each row encoded by
-        psycopg's own C encoder into one buffer: half the Python of `Copy.write_row`, whose
-        two Python calls per row cost as much as the encoding (~0.25 against ~0.5 µs a
-        row, 9 million rows per million measurements; bench/RESULTS.md, stop 32)."""
+    def _copy_binary(
+        self, copy: Any, cursor: Any, table: str, rows: list[tuple[object, ...]]
+    ) -> None:
+        """The rows as a COPY BINARY stream (header, rows, trailer), each row encoded by
+        psycopg's own C encoder: half the Python of `Copy.write_row`, whose two Python
+        calls per row cost as much as the encoding (~0.25 against ~0.5 µs a row, 9
+        million rows per million measurements; bench/RESULTS.md, stop 32). Sent every
+        `SEND_ROWS` rows, so the server works on them while the rest is encoded."""
         transformer = Transformer(cursor)
         transformer.set_dumper_types(self.types[table], Format.BINARY)
         stream = bytearray(BINARY_HEADER)
-        for row in rows:
-            format_row_binary(row, transformer, stream)
-        stream += BINARY_TRAILER
-        return stream
+        for start in range(0, len(rows), SEND_ROWS):
+            for row in rows[start : start + SEND_ROWS]:
+                format_row_binary(row, transformer, stream)
+            copy.write(stream)
+            stream = bytearray()
+        copy.write(BINARY_TRAILER)
 
     @staticmethod
     def _sqlite(value: object) -> Any:
