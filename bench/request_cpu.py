@@ -177,8 +177,9 @@ def sitting(meter: Meter, client: Client, trajectory: int, domains: list[str]) -
         raise SystemExit(f"bench: not confirmed: {confirmed.content[:300]!r}")
 
 
-def run(meter: Meter, rounds: int, seed: int) -> None:
-    """The mix in rounds, every endpoint in turn, so bursts from elsewhere hit all alike."""
+def run(meter: Meter, rounds: int, seed: int, figures: bool = True) -> None:
+    """The mix in rounds, every endpoint in turn, so bursts from elsewhere hit all alike.
+    Without `figures`, only the professional's endpoints (no coach or analyst)."""
     rng = random.Random(seed)
     subject = choose_professional()
     professional = log_in(subject.professional)
@@ -188,8 +189,8 @@ def run(meter: Meter, rounds: int, seed: int) -> None:
         .values_list("pk", "resident_id")
     )
     domains = sorted(set(Domain.objects.values_list("key", flat=True)))
-    coach = log_in(coaches(1)[0])
-    analyst = log_in(analysts(1)[0])
+    coach = log_in(coaches(1)[0]) if figures else None
+    analyst = log_in(analysts(1)[0]) if figures else None
     for n in range(rounds):
         trajectory, resident = rng.choice(trajectories)
         meter.request("start page", lambda: professional.get("/"))
@@ -197,6 +198,8 @@ def run(meter: Meter, rounds: int, seed: int) -> None:
         meter.request("progress", lambda t=trajectory: professional.get(f"/trajecten/{t}/"))  # type: ignore[misc]
         if n % 2 == 0:
             sitting(meter, professional, trajectory, domains)
+        if coach is None or analyst is None:
+            continue
         meter.request("dashboard (coach)", lambda: coach.get("/monitoring/"))
         meter.request("adoption (coach)", lambda: coach.get("/gebruik/"))
         meter.request("dashboard (analyst)", lambda: analyst.get("/monitoring/"))
@@ -261,6 +264,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=35)
     parser.add_argument("--profile-out", help="also write the profile to this file (pstats)")
     parser.add_argument("--reuse", action="store_true", help="use the database as it is")
+    parser.add_argument(
+        "--professional-only",
+        action="store_true",
+        help="only a professional's endpoints: no publish, no coach or analyst pages",
+    )
     args = parser.parse_args(argv)
     if connection.vendor != "postgresql":
         print("bench: needs PostgreSQL (run it inside bin/with-postgres)")
@@ -270,14 +278,15 @@ def main(argv: list[str] | None = None) -> int:
         from django.core.management import call_command
 
         call_command("rebuild_monitoring_summary", verbosity=0)
-    the_coach, the_analyst = coaches(1), analysts(1)
-    publish_for(the_coach + the_analyst)
+    figures = not args.professional_only
+    if figures:
+        publish_for(coaches(1) + analysts(1))
     warm = Meter(count_queries=False, profile=None)
-    run(warm, 3, args.seed)  # imports, caches, the first publish of every view
+    run(warm, 3, args.seed, figures)  # imports, caches, the first publish of every view
     counted = Meter(count_queries=True, profile=None)
-    run(counted, 4, args.seed + 1)
+    run(counted, 4, args.seed + 1, figures)
     meter = Meter(count_queries=False, profile=args.profile)
-    run(meter, args.rounds, args.seed + 2)
+    run(meter, args.rounds, args.seed + 2, figures)
     for name, cost in counted.costs.items():
         meter.costs[name].queries, meter.costs[name].calls = cost.queries, cost.calls
     print(f"load average {os.getloadavg()[0]:.1f}; {args.rounds} rounds")

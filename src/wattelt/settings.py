@@ -288,7 +288,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Django's database sessions, their one read per request written out (session_store.py).
 SESSION_ENGINE = "wattelt.organisations.session_store"
-# Idle limit: the cookie lives 30 minutes and is renewed by every request.
+# Idle limit: the cookie lives 30 minutes and is renewed by every request (the stored
+# session at most once a minute when its data did not change: session_store.py).
 SESSION_COOKIE_AGE = 30 * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_ABSOLUTE_SECONDS = 12 * 60 * 60

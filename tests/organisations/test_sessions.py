@@ -41,3 +41,25 @@ def test_disabling_an_account_ends_its_sessions(alice):
     alice.is_active = False
     alice.save()
     assert client.get(reverse("start")).status_code == 302
+
+
+def test_an_unchanged_session_is_stored_again_at_most_once_a_minute(alice):
+    """Pages seconds apart do not each write the session; the idle limit still moves."""
+    from django.contrib.sessions.models import Session
+
+    def stored_expiry(client: Client) -> dt.datetime:
+        return Session.objects.get(session_key=client.session.session_key).expire_date
+
+    with freeze_time("2026-11-23 09:00:00") as clock:
+        client = logged_in(alice)
+        assert client.get(reverse("start")).status_code == 200
+        first = stored_expiry(client)
+        assert first == dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.UTC)
+        clock.tick(dt.timedelta(seconds=40))
+        assert client.get(reverse("start")).status_code == 200
+        assert stored_expiry(client) == first, "written again within the minute"
+        clock.tick(dt.timedelta(seconds=30))
+        assert client.get(reverse("start")).status_code == 200
+        assert stored_expiry(client) == dt.datetime(2026, 11, 23, 9, 31, 10, tzinfo=dt.UTC)
+        clock.tick(dt.timedelta(minutes=30, seconds=5))
+        assert client.get(reverse("start")).status_code == 302, "30 minutes after the write"

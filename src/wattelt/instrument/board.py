@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from .forms import BoardInput, ChoiceInput, GoalInput, ReviewInput
 from .models import GOAL_TEXT_FIELDS, Domain, Goal, Measurement, Preparation
 from .services import goals_to_review
-from .wording import in_wording_order, wording_for
+from .wording import ADULT, DomainText, current_language, domain_text, in_wording_order, wording_for
 
 BANDS = [(33, "niet-goed"), (66, "redelijk"), (100, "goed")]
 
@@ -28,6 +28,18 @@ class Row:
     choice: ChoiceInput | None
     ghost: int | None = None
     ghost_chosen: bool = False
+    wording: str = ADULT
+    texts: dict[str, DomainText] = field(default_factory=dict, repr=False, compare=False)
+    """The domain's words per language, once each: a board shows them in three places."""
+
+    @property
+    def text(self) -> DomainText:
+        """The domain's label and explanation in the language being rendered, in the
+        board's wording."""
+        language = current_language()
+        if language not in self.texts:
+            self.texts[language] = domain_text(self.domain, language, self.wording)
+        return self.texts[language]
 
     @property
     def chosen(self) -> bool:
@@ -152,6 +164,7 @@ def build_board(
             choice=data.choices.get(d.key),
             ghost=ghosts.get(d.key),
             ghost_chosen=d.key in ghosts,
+            wording=wording,
         )
         for d in in_wording_order(measurement.catalogue.domains.all(), wording)
     ]

@@ -140,6 +140,7 @@ def preparation_board(
             choice=choices.get(d.key),
             ghost=ghosts.get(d.key),
             ghost_chosen=d.key in ghosts,
+            wording=wording,
         )
         for d in in_wording_order(catalogue.domains.all(), wording)
     ]
