@@ -191,9 +191,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.teams:
         teams = open_measured.values_list("team_id", flat=True).distinct().order_by("team_id")
         open_measured = open_measured.filter(team_id__in=list(teams[: args.teams]))
+    # Trajectories measured today are left out: a bench run again on the same data
+    # (--reuse --keep) confirms fresh ones, as a real trickle does, instead of a second
+    # follow-up of the same trajectories, which changes fewer figures.
     candidates = list(
         open_measured.filter(measurements__status="confirmed")
         .exclude(measurements__status="draft")
+        .exclude(measurements__measured_on=timezone.localdate())
         .order_by("team_id", "pk")
         .distinct()
         .values_list("pk", flat=True)[: args.runs * args.per_run * 20]
