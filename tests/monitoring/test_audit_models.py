@@ -1,7 +1,8 @@
 """The audit keeps a part's programme when the part grows (issue 14, ADR 0012 decision
 12): a programme extended with the cells hidden since must answer exactly what one built
 afresh for the grown part answers. A figure pinned by many relations is freed in a few
-rounds of hiding (decision 15)."""
+rounds of hiding (decision 15). Figures that break a relation are named as such, so a
+publish can leave the previous publish out (`suppression._audit`)."""
 
 from __future__ import annotations
 
@@ -85,3 +86,16 @@ def test_a_figure_pinned_by_many_relations_is_freed_in_few_rounds(
         system, keys, relation_ids, {x: (0.0, 9.0), **dict.fromkeys(widened.added, (10.0, None))}
     )
     assert final.extremes(x).width >= PROTECTION_WIDTH
+
+
+def test_figures_that_break_a_relation_are_named_not_solved() -> None:
+    # a + b = 5, but "<10" says a <= 9 and "×" says b >= 10: no solution. A programme
+    # whose later answers come from the last basis (decision 16) must still say so.
+    a, b, whole = ("a",), ("b",), ("whole",)
+    system = Audit([equal_sum(whole, [a, b])], {whole: 5, a: 3, b: 12}, PROTECTION_WIDTH)
+    bounds: dict[Key, tuple[float, float | None]] = {a: (0.0, 9.0), b: (10.0, None)}
+    with pytest.raises(ValueError, match="do not hold"):
+        system.narrow({a, b}, [0], [a], bounds)
+    # The same part with b's label saying nothing (0..) has a solution and a range.
+    found = system.narrow({a, b}, [0], [a], {a: (0.0, 9.0), b: (0.0, None)})
+    assert found == {}  # a in 0..5: wide

@@ -542,7 +542,12 @@ class _PartModel:
         STATS["solves"] += 1
         STATS["solve s"] += time.perf_counter() - began
         status = highs.getModelStatus()
-        if status == highspy.HighsModelStatus.kInfeasible:
+        # Every unknown is bounded (`Audit.cap`): what presolve calls "unbounded or
+        # infeasible" is infeasible.
+        if status in (
+            highspy.HighsModelStatus.kInfeasible,
+            highspy.HighsModelStatus.kUnboundedOrInfeasible,
+        ):
             raise ValueError("The relations do not hold for these figures.")
         if status != highspy.HighsModelStatus.kOptimal:
             raise RuntimeError(f"HiGHS: {highs.modelStatusToString(status)}")
