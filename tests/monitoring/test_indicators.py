@@ -31,6 +31,7 @@ from django.test.utils import CaptureQueriesContext
 from tests.conftest import board_data, legacy_trajectory
 from wattelt.instrument import services as instrument
 from wattelt.instrument.models import Goal, Measurement, NotFilledIn
+from wattelt.monitoring import summary
 from wattelt.monitoring.indicators import (
     Change,
     Figure,
@@ -42,9 +43,10 @@ from wattelt.monitoring.indicators import (
     quarterly_series,
     trajectory_counts,
 )
+from wattelt.monitoring.models import GoalReviewFact
 from wattelt.organisations.models import District, Municipality, Organisation, Staff, Team
 from wattelt.residents import services as residents
-from wattelt.residents.models import Trajectory
+from wattelt.residents.models import Resident, Trajectory
 
 H1 = Selection(start=dt.date(2024, 1, 1), end=dt.date(2024, 6, 30))
 
@@ -303,6 +305,22 @@ def test_goal_attainment_by_hand(data):
     may = goal_attainment(Selection(day(5, 1), day(5, 31)))
     assert may.by_status["not_achieved"] == Figure(1, 1)
     assert may.goals == 1
+
+
+def test_a_goal_counts_once_in_its_residents_district_after_a_move(data):
+    # Bram's G2 (May "not achieved", June "achieved") moves with him from Noord to
+    # Zuid: every summary row of a trajectory carries the resident's district, which
+    # is what lets the query look for a later review in the same district only.
+    bram = Resident.objects.get(first_name="Bram")
+    Resident.objects.filter(pk=bram.pk).update(district=data.zuid)
+    summary.refresh_resident(bram.pk)
+    assert set(
+        GoalReviewFact.objects.filter(resident_id=bram.pk).values_list("district_id", flat=True)
+    ) == {data.zuid.pk}
+    q2 = (day(4, 1), day(6, 30))
+    in_zuid = goal_attainment(Selection(*q2, district_ids=(data.zuid.pk,)))
+    assert in_zuid.by_status["achieved"] == Figure(1, 1) and in_zuid.goals == 1
+    assert goal_attainment(Selection(*q2, district_ids=(data.noord.pk,))).goals == 1  # Anna's
 
 
 def test_quarterly_series_by_hand(data):

@@ -489,9 +489,14 @@ def _goal_attainment(
     period = _period_key("measured_on", by_quarter)
     in_period = Q(measured_on__range=(sel.start, sel.end))
     # A later review of the same goal in the same period replaces this one (whatever
-    # the selection's other filters say about that later review).
+    # the selection's other filters say about that later review). Every summary row of
+    # a resident carries the resident's district (summary.py), so the later review's
+    # district is this one's: said here, it lets PostgreSQL read only the selection's
+    # districts for the later reviews instead of every review of the year.
     later = (
-        GoalReviewFact.objects.filter(in_period, goal_id=OuterRef("goal_id"))
+        GoalReviewFact.objects.filter(
+            in_period, goal_id=OuterRef("goal_id"), district_id=OuterRef("district_id")
+        )
         .annotate(later_period=period)
         .filter(later_period=OuterRef("period"))
         .filter(
