@@ -59,6 +59,11 @@ STATS: defaultdict[str, float] = defaultdict(float)
 `bench.audit`; cleared by whoever reads it."""
 
 
+class FiguresDisagree(ValueError):
+    """The figures break a relation the reader knows: read while they changed, or a
+    previous publish that a data error since corrected contradicts."""
+
+
 @dataclass(frozen=True)
 class AtMost:
     """What the reader knows by definition: value(small) <= the sum of value(large)."""
@@ -548,7 +553,7 @@ class _PartModel:
             highspy.HighsModelStatus.kInfeasible,
             highspy.HighsModelStatus.kUnboundedOrInfeasible,
         ):
-            raise ValueError("The relations do not hold for these figures.")
+            raise FiguresDisagree("The relations do not hold for these figures.")
         if status != highspy.HighsModelStatus.kOptimal:
             raise RuntimeError(f"HiGHS: {highs.modelStatusToString(status)}")
         self.solution = np.array(highs.getSolution().col_value)

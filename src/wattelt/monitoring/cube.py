@@ -25,15 +25,17 @@ Design and limits: docs/adr/0004-suppression-across-filters.md.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone
 
@@ -243,6 +245,31 @@ def collect_parts(
     wanted = None if districts is None else tuple(sorted(set(districts)))
     if wanted == () or not quarters:
         return {}
+    with one_snapshot():
+        return _collect_parts(scope, year, quarters, wanted)
+
+
+@contextlib.contextmanager
+def one_snapshot() -> Iterator[None]:
+    """The queries inside read one state of the data. A confirmation committed while a
+    scope's ~85 queries run must not reach some of them and not others (the year but
+    not its quarter, the trajectories but not "with a start measurement"): the sums and
+    orders the reader knows would not hold, and the audit could not run. On PostgreSQL
+    a read-only REPEATABLE READ transaction; inside a caller's transaction, that one.
+    SQLite is left as it is: a transaction there would lock every writer out for as
+    long as the queries run (no WAL); a publish whose figures disagree is delayed
+    (`published.publish_patiently`)."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
+
+
+def _collect_parts(
+    scope: Scope, year: int, quarters: list[int], wanted: tuple[int, ...] | None
+) -> Parts:
     sel = ind.Selection(
         start=dt.date(year, 1, 1),
         end=dt.date(year, 12, 31),

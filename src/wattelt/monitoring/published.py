@@ -38,6 +38,7 @@ from wattelt.replica import read_from_primary
 from wattelt.residents.models import Trajectory
 
 from . import previous
+from .audit import FiguresDisagree
 from .changes import Pending, compact, compact_everything, pending
 from .cube import (
     ALL,
@@ -365,7 +366,8 @@ def publish_patiently(
     district_parts: DistrictParts | None = None,
 ) -> Outcome:
     """`publish`, tried again after each of `waits` while the database is busy or
-    locked; still busy after the last: the outcome says `delayed` (never raised), so one
+    locked, or while the figures it read disagree with each other (read while a change
+    came in); still so after the last: the outcome says `delayed` (never raised), so one
     busy scope does not stop a run. Any other error is raised."""
     began = time.perf_counter()
     for wait in (*(RETRY_WAITS if waits is None else waits), None):
@@ -379,8 +381,10 @@ def publish_patiently(
                 states=states,
                 district_parts=district_parts,
             )
-        except OperationalError as error:
-            if not is_busy(error):
+        except (OperationalError, FiguresDisagree) as error:
+            # Busy, or figures read while a change came in (SQLite reads them in no
+            # one snapshot, `cube.one_snapshot`): tried again, then left for the next run.
+            if isinstance(error, OperationalError) and not is_busy(error):
                 raise
             if wait is None:
                 reason = str(error).splitlines()[0] if str(error) else type(error).__name__
