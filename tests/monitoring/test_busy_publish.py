@@ -77,7 +77,7 @@ def test_a_locked_database_delays_scopes_and_the_next_run_publishes_them(
         busy = run("--force")  # does not raise
     built, unchanged, delayed = tally(busy)
     assert delayed >= 1 and built + unchanged + delayed == scopes
-    assert "DELAYED, database busy" in busy and "the next run publishes them" in busy
+    assert "DELAYED (database busy: " in busy and "the next run publishes them" in busy
 
     after = run("--force")
     assert tally(after) == (scopes, 0, 0)
@@ -107,7 +107,9 @@ def test_figures_that_disagree_are_asked_again_then_delayed(trajectory, alice, m
 
     monkeypatch.setattr(published, "publish", always_disagreeing)
     outcome = published.publish_patiently(scope, year, force=True, waits=(0.0,))
-    assert not outcome.built and outcome.delayed == "The relations do not hold for these figures."
+    assert not outcome.built and outcome.delayed == (
+        "figures changed while they were read: The relations do not hold for these figures."
+    )
 
 
 @pytest.mark.skipif(

@@ -387,7 +387,12 @@ def publish_patiently(
             if isinstance(error, OperationalError) and not is_busy(error):
                 raise
             if wait is None:
-                reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+                said = str(error).splitlines()[0] if str(error) else type(error).__name__
+                reason = (
+                    f"figures changed while they were read: {said}"
+                    if isinstance(error, FiguresDisagree)
+                    else f"database busy: {said}"
+                )
                 return Outcome(scope, year, False, time.perf_counter() - began, 0, delayed=reason)
             time.sleep(wait)
     raise AssertionError("unreachable")  # pragma: no cover

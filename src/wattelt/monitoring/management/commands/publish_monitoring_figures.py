@@ -63,7 +63,7 @@ class Command(BaseCommand):
             )
             if outcome.delayed:
                 delayed += 1
-                what = f"DELAYED, database busy ({outcome.delayed}); kept the previous figures"
+                what = f"DELAYED ({outcome.delayed}); kept the previous figures"
             elif outcome.built:
                 built += 1
                 asked = (
