@@ -6,6 +6,7 @@ failed confirmation that shows the first missing answer, and the network cut mid
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from django.urls import reverse
@@ -457,6 +458,13 @@ def test_a_draft_kept_offline_survives_a_reload_and_logging_out_removes_it(
     # The professional ends it by logging out (no code at hand): the local draft goes too.
     page.locator("[data-hand-back]").tap()
     page.wait_for_url("**/teruggeven/")
+    # Leaving the board with a change not saved sends it as a beacon (pagehide), which
+    # no route holds back. Logging out waits for it: on SQLite's shared-cache test
+    # database two writes at once fail ("database table is locked") instead of waiting.
+    deadline = time.monotonic() + 10
+    while choices_of(Measurement.objects.get(pk=draft.pk))["wonen"][0] != 30:
+        assert time.monotonic() < deadline, "the beacon at pagehide did not arrive"
+        time.sleep(0.1)
     page.locator("[data-log-out]").tap()
     # The browser empties the site's storage (Clear-Site-Data) before it goes on.
     page.wait_for_url("**/inloggen/**", timeout=30_000)
