@@ -30,12 +30,11 @@ def asked_one_by_one(scope: Scope, year: int) -> cube_module.LinkedTable:
     district_ids = list(scope.districts().values_list("pk", flat=True))
     team_ids = list(scope.teams().values_list("pk", flat=True))
     found = cube_module._Collected()
-    areas: list[tuple[object, dict[str, Any], bool]] = [
-        (ALL, {"team_ids": scope.team_ids}, True),
-        *((("d", d), {"team_ids": scope.team_ids, "district_ids": (d,)}, False)
-          for d in district_ids),
-        *((("t", t), {"team_ids": (t,)}, True) for t in team_ids),
-    ]  # fmt: skip
+    areas: list[tuple[object, dict[str, Any]]] = [
+        (ALL, {"team_ids": scope.team_ids}),
+        *((("d", d), {"team_ids": scope.team_ids, "district_ids": (d,)}) for d in district_ids),
+        *((("t", t), {"team_ids": (t,)}) for t in team_ids),
+    ]
     selections = {
         (area, age): ind.Selection(
             start=dt.date(year, 1, 1),
@@ -45,22 +44,22 @@ def asked_one_by_one(scope: Scope, year: int) -> cube_module.LinkedTable:
             age_group=age,
             **filters,
         )
-        for area, filters, _profile in areas
+        for area, filters in areas
         for age in AGES
     }
     # The whole year first (as the table does), so the domains come in the same order.
-    for area, _filters, with_profile in areas:
+    for area, _filters in areas:
         for age in AGES:
             sel = selections[area, age]
             whole = ind.Figures(
                 trajectory_counts=ind.trajectory_counts(sel),
-                profiles=ind.domain_profile(sel) if with_profile else [],
+                profiles=ind.domain_profile(sel),
                 paired_change=ind.paired_change(sel),
                 quality_of_life_change=ind.quality_of_life_change(sel),
                 goal_attainment=ind.goal_attainment(sel),
             )
             cube_module._put_figures(found, YEAR, area, age, whole)
-    for area, _filters, with_profile in areas:
+    for area, _filters in areas:
         for age in AGES:
             sel = selections[area, age]
             series = {
@@ -76,7 +75,7 @@ def asked_one_by_one(scope: Scope, year: int) -> cube_module.LinkedTable:
             for quarter in quarters:
                 figures = ind.Figures(
                     trajectory_counts=series["trajectory_counts"][quarter],
-                    profiles=series["domain_profile"][quarter] if with_profile else [],
+                    profiles=series["domain_profile"][quarter],
                     paired_change=series["paired_change"][quarter],
                     quality_of_life_change=series["quality_of_life_change"][quarter],
                     goal_attainment=series["goal_attainment"][quarter],

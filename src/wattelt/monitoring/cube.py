@@ -220,12 +220,9 @@ class _Collected:
             self.values[family, "pairs", period, area, age].extras["mean"] = c.mean
 
 
-AREA_SPLITS: tuple[tuple[ind.Dimensions, str | None], ...] = (
-    ((), None),
-    (("district_id",), "d"),
-    (("team_id",), "t"),
-)
-"""How each kind of area is asked for: the whole scope unsplit, split by district, by team."""
+AREA_SPLITS: tuple[ind.Dimensions, ...] = ((), ("team_id",))
+"""How the areas are asked for, each also split by the part (the residents' district):
+the whole scope (whose part of a district is that district's figures too) and per team."""
 
 
 Parts = dict[int, _Collected]
@@ -280,21 +277,16 @@ def _collect_parts(
     )
     parts: Parts = {}
     for by_quarter in (False, True):
-        for area_dims, area_kind in AREA_SPLITS:
-            # Split by district already: the area is the part.
-            part_dims: ind.Dimensions = () if area_kind == "d" else ("district_id",)
-            for age_dims in ((), ("young",)):
-                dims: ind.Dimensions = (*area_dims, *part_dims, *age_dims)
-                # A district's profile comes with the scope's: it is split by district.
-                with_profile = area_kind != "d"
-                for key, figures in ind.grouped(sel, dims, by_quarter, with_profile).items():
-                    period, *values = key
-                    if by_quarter and period % 10 not in quarters:
-                        continue  # a quarter that has not begun
-                    area: Area = ALL if area_kind is None else (area_kind, values[0])
-                    part = values[len(area_dims) - 1 if area_kind == "d" else len(area_dims)]
-                    age = "all" if not age_dims else ("young" if values[-1] else "adult")
-                    found = parts.setdefault(part, _Collected())
+        for area_dims in AREA_SPLITS:
+            dims: ind.Dimensions = (*area_dims, "district_id", "age")
+            for key, figures in ind.grouped(sel, dims, by_quarter).items():
+                period, *values, part, age = key
+                if by_quarter and period % 10 not in quarters:
+                    continue  # a quarter that has not begun
+                # The scope's part of a district is the district's figures.
+                areas: list[Area] = [("t", values[0])] if values else [ALL, ("d", part)]
+                found = parts.setdefault(part, _Collected())
+                for area in areas:
                     _put_figures(found, period % 10 if by_quarter else YEAR, area, age, figures)
     return parts
 
@@ -419,8 +411,6 @@ def _put_figures(
         found.put(f"goal:{status}", "count", period, area, age, fig)
     for profile in figures.profiles:
         found.district_names[profile.district_id] = profile.district
-        # Residents live in one district, so the districts' residents add up.
-        targets = [area] if area != ALL else [("d", profile.district_id), ALL]
         for domain in profile.domains:
             found.domain_order.setdefault(domain.domain, len(found.domain_order))
             items = {
@@ -428,9 +418,8 @@ def _put_figures(
                 "prioritised": domain.prioritised,
                 **domain.bands,
             }
-            for target in targets:
-                for item, fig in items.items():
-                    found.put(f"dom:{domain.domain}", item, period, target, age, fig)
+            for item, fig in items.items():
+                found.put(f"dom:{domain.domain}", item, period, area, age, fig)
 
 
 # --- linking and suppressing ------------------------------------------------------------------

@@ -13,7 +13,8 @@ whatever leaves the system goes through `suppression.suppress_small_cells`.
 Each indicator is one or two GROUP BY queries, whatever the data size; the quarterly
 series groups by quarter in the same queries instead of asking once per quarter, and
 `grouped` splits every indicator by quarter and by district, team or age group in the
-same eight queries.
+same eight queries. A query counts distinct residents by grouping per resident first
+(`_per_group`), not with COUNT(DISTINCT), which sorts once per figure and group.
 
 The queries read the summary tables of models.py (kept up to date by summary.py, in
 the transaction that changes the data), which hold per trajectory, measurement, chip,
@@ -25,13 +26,12 @@ tests/monitoring/test_indicator_properties.py and docs/adr/0005).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar, overload
 
-from django.db import models
+from django.db import connections, models
 from django.db.models import (
-    Avg,
     Count,
     Exists,
     ExpressionWrapper,
@@ -39,9 +39,11 @@ from django.db.models import (
     Min,
     OuterRef,
     Q,
+    QuerySet,
+    Sum,
     Value,
 )
-from django.db.models.functions import ExtractQuarter, ExtractYear
+from django.db.models.functions import Cast, ExtractQuarter, ExtractYear
 
 from wattelt.instrument.figures import (
     REGISTRATION_DAYS,
@@ -189,7 +191,9 @@ class Quarter(Generic[T]):
 
 # --- the selection as database filters -------------------------------------------------
 
-Dimension = Literal["district_id", "team_id", "young"]
+Dimension = Literal["district_id", "team_id", "young", "age"]
+"""A column to split by; "young" splits into adults (False) and young people (True),
+"age" gives every group three times: "all", "adult" and "young" (from one query)."""
 Dimensions = tuple[Dimension, ...]
 CUBE_DIMENSIONS: Dimensions = ("district_id", "team_id", "young")
 """What `cube` splits every figure by, besides the quarter."""
@@ -232,36 +236,122 @@ def district_team_pairs(sel: Selection) -> set[tuple[int, int]]:
 def _period_key(date_field: str, by_quarter: bool) -> Any:
     """Group by quarter (year * 10 + quarter) or not at all (one constant key)."""
     if by_quarter:
-        return ExtractYear(date_field) * 10 + ExtractQuarter(date_field)
+        # An integer on every database (EXTRACT gives a decimal on PostgreSQL).
+        return Cast(
+            ExtractYear(date_field) * 10 + ExtractQuarter(date_field), models.IntegerField()
+        )
     return Value(WHOLE_PERIOD, output_field=models.IntegerField())
 
 
 def _dimensions(dims: Dimensions, young: str, path: str = "") -> dict[str, Any]:
-    """The extra GROUP BY columns (none when the figures are not split)."""
-    return {f"g_{dim}": F(f"{path}{young if dim == 'young' else dim}") for dim in dims}
+    """The extra GROUP BY columns (none when the figures are not split; "age" is
+    `_per_group`'s, see `_ages`)."""
+    return {
+        f"g_{dim}": F(f"{path}{young if dim == 'young' else dim}") for dim in dims if dim != "age"
+    }
+
+
+def _ages(dims: Dimensions, young: str, path: str = "") -> str | None:
+    """`_per_group`'s `ages` for the dimensions: the age column when split by "age"."""
+    return f"{path}{young}" if "age" in dims else None
 
 
 def _key(row: Mapping[str, Any], dims: Dimensions) -> Key:
     if not dims:
         return row["period"]
-    values = (bool(row["g_young"]) if dim == "young" else row[f"g_{dim}"] for dim in dims)
+    values = (
+        bool(row["g_young"])
+        if dim == "young"
+        else row["g_age"]
+        if dim == "age"
+        else row[f"g_{dim}"]
+        for dim in dims
+    )
     return (row["period"], *values)
-
-
-def _counted(resident: str, condition: Q | None = None) -> dict[str, Any]:
-    """Aggregates for one Figure: rows, and distinct residents, under a condition."""
-    return {
-        "count": Count("pk", filter=condition),
-        "residents": Count(resident, filter=condition, distinct=True),
-    }
-
-
-def _figures(prefix: str, resident: str, condition: Q | None = None) -> dict[str, Any]:
-    return {f"{prefix}_{k}": v for k, v in _counted(resident, condition).items()}
 
 
 def _figure(row: Mapping[str, Any], prefix: str) -> Figure:
     return Figure(count=row[f"{prefix}_count"], residents=row[f"{prefix}_residents"])
+
+
+def _per_group(
+    rows: QuerySet[Any],
+    keys: Sequence[str],
+    resident: str,
+    figures: Mapping[str, Q | None],
+    lowest: Mapping[str, str] | None = None,
+    total: Mapping[str, str] | None = None,
+    ages: str | None = None,
+) -> list[dict[str, Any]]:
+    """`rows` grouped by `keys` (annotations of `rows`): per figure its rows
+    (`<name>_count`) and distinct residents (`<name>_residents`) under its condition,
+    the lowest value of each of `lowest` and the sum of each of `total`. With `ages`
+    (the column saying whether the resident was young on the row's date), each group
+    comes as all ages (`g_age` "all") and as adults and young people (each only when
+    it has rows), from the same query.
+
+    In two steps: first one row per group and resident (how many of that resident's
+    rows meet each condition, of each age), then per group (the rows summed, the
+    residents with any counted). That is exactly COUNT(DISTINCT resident) per figure
+    and age group, without the sort per figure and group that a DISTINCT aggregate
+    costs, and without a second query for the age groups."""
+    lowest, total = lowest or {}, total or {}
+    sides: dict[str, Q | None] = (
+        {"": None} if ages is None else {"y": Q(**{ages: True}), "a": ~Q(**{ages: True})}
+    )
+    aggregates: dict[str, Any] = {f"low_{name}": Min(column) for name, column in lowest.items()}
+    for side, on_side in sides.items():
+        aggregates[f"rows_{side}"] = Count("pk", filter=on_side)
+        for name, condition in figures.items():
+            both = on_side if condition is None else condition & (on_side or Q())
+            aggregates[f"n_{name}_{side}"] = Count("pk", filter=both)
+        for name, column in total.items():
+            aggregates[f"sum_{name}_{side}"] = Sum(column, filter=on_side, default=0)
+    per_resident = rows.values(*keys, per_resident=F(resident)).annotate(**aggregates).order_by()
+    connection = connections[per_resident.db]
+    inner, params = per_resident.query.get_compiler(connection=connection).as_sql()
+    q = connection.ops.quote_name
+    groups = (
+        {"all": list(sides)}
+        if ages is None
+        else {"all": ["y", "a"], "young": ["y"], "adult": ["a"]}
+    )
+    columns = [q(key) for key in keys]
+    columns += [f"MIN({q(f'low_{name}')}) AS {q(name)}" for name in lowest]
+    for group, parts in groups.items():
+
+        def summed(prefix: str, parts: list[str] = parts) -> str:
+            return " + ".join(q(f"{prefix}_{side}") for side in parts)
+
+        columns.append(f"SUM({summed('rows')}) AS {q(f'{group}:rows')}")
+        for name in figures:
+            n = summed(f"n_{name}")
+            columns += [
+                f"SUM({n}) AS {q(f'{group}:{name}_count')}",
+                f"SUM(CASE WHEN {n} > 0 THEN 1 ELSE 0 END) AS {q(f'{group}:{name}_residents')}",
+            ]
+        columns += [f"SUM({summed(f'sum_{name}')}) AS {q(f'{group}:{name}')}" for name in total]
+    group_by = ", ".join(q(key) for key in keys)
+    sql = f"SELECT {', '.join(columns)} FROM ({inner}) per_resident GROUP BY {group_by}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        found = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    measured = [f"{name}_{part}" for name in figures for part in ("count", "residents")]
+    shared = [*keys, *lowest]
+    result = []
+    for row in found:
+        for group in groups:
+            if not row[f"{group}:rows"]:
+                continue
+            out = {key: row[key] for key in shared}
+            if ages is not None:
+                out["g_age"] = group
+            for name in (*measured, *total):  # SUM gives a decimal on PostgreSQL
+                value = row[f"{group}:{name}"]
+                out[name] = None if value is None else int(value)
+            result.append(out)
+    return result
 
 
 # --- registration -----------------------------------------------------------------------
@@ -270,19 +360,21 @@ def _figure(row: Mapping[str, Any], prefix: str) -> Figure:
 def _trajectory_counts(
     sel: Selection, by_quarter: bool, dims: Dimensions = ()
 ) -> dict[Key, TrajectoryCounts]:
-    rows = (
+    dimensions = _dimensions(dims, "young_at_start")
+    rows = _per_group(
         TrajectorySummary.objects.filter(started_on__range=(sel.start, sel.end))
         .filter(_in_selection(sel, "young_at_start"))
-        .annotate(period=_period_key("started_on", by_quarter))
-        .values("period", **_dimensions(dims, "young_at_start"))
-        .annotate(
-            **_figures("all", "resident_id"),
-            **_figures("start", "resident_id", Q(has_start=True)),
-            **_figures("early", "resident_id", Q(early_start=True)),
-            **_figures("follow_up", "resident_id", Q(has_follow_up=True)),
-            **_figures("end", "resident_id", Q(has_end=True)),
-        )
-        .order_by()
+        .annotate(period=_period_key("started_on", by_quarter), **dimensions),
+        ["period", *dimensions],
+        "resident_id",
+        {
+            "all": None,
+            "start": Q(has_start=True),
+            "early": Q(early_start=True),
+            "follow_up": Q(has_follow_up=True),
+            "end": Q(has_end=True),
+        },
+        ages=_ages(dims, "young_at_start"),
     )
     reasons = _not_filled_in(sel, by_quarter, dims)
     counts = {}
@@ -311,18 +403,20 @@ def _not_filled_in(
     """Records of measurements not filled in, recorded in the period, by reason (age
     judged on the trajectory's start date)."""
     path = "trajectory__monitoring_summary__"
-    rows = (
+    dimensions = _dimensions(dims, "young_at_start", path)
+    rows = _per_group(
         not_filled_in_recorded(sel.start, sel.end)
         .filter(_in_selection(sel, "young_at_start", path))
-        .annotate(period=_period_key("recorded_on", by_quarter))
-        .values("period", "reason", **_dimensions(dims, "young_at_start", path))
-        .annotate(**_counted("trajectory__resident_id"))
-        .order_by()
+        .annotate(period=_period_key("recorded_on", by_quarter), why=F("reason"), **dimensions),
+        ["period", "why", *dimensions],
+        "trajectory__resident_id",
+        {"records": None},
+        ages=_ages(dims, "young_at_start", path),
     )
     by_period: dict[Key, dict[str, Figure]] = {}
     for row in rows:
         by_reason = by_period.setdefault(_key(row, dims), _no_reasons())
-        by_reason[row["reason"]] = Figure(row["count"], row["residents"])
+        by_reason[row["why"]] = _figure(row, "records")
     return by_period
 
 
@@ -335,55 +429,51 @@ def trajectory_counts(sel: Selection) -> TrajectoryCounts:
 # --- which themes play where ------------------------------------------------------------
 
 
-def _band_figures(resident: str) -> dict[str, Any]:
-    aggregates = {}
-    for band, low, high in BANDS:
-        in_band = Q(chip__gte=low, chip__lte=high)
-        aggregates.update(_figures(band, resident, in_band))
-    return aggregates
-
-
 def _domain_profile(
     sel: Selection, by_quarter: bool, dims: Dimensions = ()
 ) -> dict[Key, list[DistrictProfile]]:
     in_period = Q(measured_on__range=(sel.start, sel.end)) & _in_selection(sel, "young")
     period = _period_key("measured_on", by_quarter)
-    chips = (
-        ChipFact.objects.filter(in_period)
-        .annotate(period=period)
-        .values("period", "district_id", key=F("domain_key"), **_dimensions(dims, "young"))
-        .annotate(
-            first_position=Min("position"),
-            **_figures("chosen", "resident_id"),
-            **_figures("prioritised", "resident_id", Q(prioritised=True)),
-            **_band_figures("resident_id"),
-        )
-        .order_by("first_position", "key")
+    dimensions = _dimensions(dims, "young")
+    chips = _per_group(
+        ChipFact.objects.filter(in_period).annotate(
+            period=period, part=F("district_id"), key=F("domain_key"), **dimensions
+        ),
+        ["period", "part", "key", *dimensions],
+        "resident_id",
+        {
+            "chosen": None,
+            "prioritised": Q(prioritised=True),
+            **{band: Q(chip__gte=low, chip__lte=high) for band, low, high in BANDS},
+        },
+        lowest={"first_position": "position"},
+        ages=_ages(dims, "young"),
     )
-    measured = list(
-        MeasurementFact.objects.filter(in_period)
-        .annotate(period=period)
-        .values("period", "district_id", **_dimensions(dims, "young"))
-        .annotate(**_counted("resident_id"))
-        .order_by()
+    chips.sort(key=lambda row: (row["first_position"], row["key"]))
+    measured = _per_group(
+        MeasurementFact.objects.filter(in_period).annotate(
+            period=period, part=F("district_id"), **dimensions
+        ),
+        ["period", "part", *dimensions],
+        "resident_id",
+        {"measurements": None},
+        ages=_ages(dims, "young"),
     )
     names = dict(
-        District.objects.filter(pk__in={row["district_id"] for row in measured}).values_list(
-            "pk", "name"
-        )
+        District.objects.filter(pk__in={row["part"] for row in measured}).values_list("pk", "name")
     )
-    measured.sort(key=lambda row: (names[row["district_id"]], row["district_id"]))
+    measured.sort(key=lambda row: (names[row["part"]], row["part"]))
     profiles = {
-        (_key(row, dims), row["district_id"]): DistrictProfile(
-            district_id=row["district_id"],
-            district=names[row["district_id"]],
-            measurements=Figure(row["count"], row["residents"]),
+        (_key(row, dims), row["part"]): DistrictProfile(
+            district_id=row["part"],
+            district=names[row["part"]],
+            measurements=_figure(row, "measurements"),
             domains=[],
         )
         for row in measured
     }
     for row in chips:
-        profiles[_key(row, dims), row["district_id"]].domains.append(
+        profiles[_key(row, dims), row["part"]].domains.append(
             DomainFigures(
                 domain=row["key"],
                 chosen=_figure(row, "chosen"),
@@ -406,21 +496,23 @@ def domain_profile(sel: Selection) -> list[DistrictProfile]:
 # --- change ------------------------------------------------------------------------------
 
 
-def _change_aggregates(resident: str, step: int) -> dict[str, Any]:
+def _change_figures(step: int) -> dict[str, Q | None]:
+    """The parts of a change (the rows hold `change`), for `_per_group`."""
     return {
-        **_figures("pairs", resident),
-        "mean": Avg("change"),
-        **_figures("improved", resident, Q(change__gte=step)),
-        **_figures("same", resident, Q(change__gt=-step, change__lt=step)),
-        **_figures("worse", resident, Q(change__lte=-step)),
+        "pairs": None,
+        "improved": Q(change__gte=step),
+        "same": Q(change__gt=-step, change__lt=step),
+        "worse": Q(change__lte=-step),
     }
 
 
 def _change(row: Mapping[str, Any]) -> Change:
-    mean = row["mean"]
+    """A group's change from `_per_group` with `total={"change": ...}`: the mean is the
+    sum of the changes over the pairs."""
+    pairs = _figure(row, "pairs")
     return Change(
-        pairs=_figure(row, "pairs"),
-        mean=None if mean is None else float(mean),
+        pairs=pairs,
+        mean=row["change"] / pairs.count if pairs.count else None,
         improved=_figure(row, "improved"),
         same=_figure(row, "same"),
         worse=_figure(row, "worse"),
@@ -430,17 +522,19 @@ def _change(row: Mapping[str, Any]) -> Change:
 def _paired_change(
     sel: Selection, by_quarter: bool, dims: Dimensions = ()
 ) -> dict[Key, dict[str, Change]]:
-    rows = (
+    dimensions = _dimensions(dims, "young")
+    rows = _per_group(
         ChipPair.objects.filter(latest_on__range=(sel.start, sel.end))
         .filter(_in_selection(sel, "young"))
-        .annotate(period=_period_key("latest_on", by_quarter))
-        .values("period", key=F("domain_key"), **_dimensions(dims, "young"))
-        .annotate(
-            first_position=Min("position"),
-            **_change_aggregates("resident_id", CHIP_STEP),
-        )
-        .order_by("first_position", "key")
+        .annotate(period=_period_key("latest_on", by_quarter), key=F("domain_key"), **dimensions),
+        ["period", "key", *dimensions],
+        "resident_id",
+        _change_figures(CHIP_STEP),
+        lowest={"first_position": "position"},
+        total={"change": "change"},
+        ages=_ages(dims, "young"),
     )
+    rows.sort(key=lambda row: (row["first_position"], row["key"]))
     by_period: dict[Key, dict[str, Change]] = {}
     for row in rows:
         by_period.setdefault(_key(row, dims), {})[row["key"]] = _change(row)
@@ -456,7 +550,8 @@ def paired_change(sel: Selection) -> dict[str, Change]:
 def _quality_of_life_change(
     sel: Selection, by_quarter: bool, dims: Dimensions = ()
 ) -> dict[Key, Change]:
-    rows = (
+    dimensions = _dimensions(dims, "latest_young")
+    rows = _per_group(
         TrajectorySummary.objects.filter(latest_on__range=(sel.start, sel.end))
         .filter(_in_selection(sel, "latest_young"))
         .exclude(latest_measurement_id=F("first_measurement_id"))
@@ -466,10 +561,13 @@ def _quality_of_life_change(
                 F("latest_grade") - F("first_grade"), output_field=models.IntegerField()
             ),
             period=_period_key("latest_on", by_quarter),
-        )
-        .values("period", **_dimensions(dims, "latest_young"))
-        .annotate(**_change_aggregates("resident_id", GRADE_STEP))
-        .order_by()
+            **dimensions,
+        ),
+        ["period", *dimensions],
+        "resident_id",
+        _change_figures(GRADE_STEP),
+        total={"change": "change"},
+        ages=_ages(dims, "latest_young"),
     )
     return {_key(row, dims): _change(row) for row in rows}
 
@@ -504,21 +602,24 @@ def _goal_attainment(
             | Q(measured_on=OuterRef("measured_on"), measurement_id__gt=OuterRef("measurement_id"))
         )
     )
-    rows = (
+    dimensions = _dimensions(dims, "young")
+    rows = _per_group(
         GoalReviewFact.objects.filter(in_period)
         .filter(_in_selection(sel, "young"))
         .annotate(period=period)
         .exclude(Exists(later))
-        .values("period", "status", **_dimensions(dims, "young"))
-        .annotate(**_counted("resident_id"))
-        .order_by()
+        .annotate(reached=F("status"), **dimensions),
+        ["period", "reached", *dimensions],
+        "resident_id",
+        {"goals": None},
+        ages=_ages(dims, "young"),
     )
     by_period: dict[Key, dict[str, Figure]] = {}
     for row in rows:
         by_status = by_period.setdefault(
             _key(row, dims), dict.fromkeys(ATTAINMENT_STATUSES, NO_FIGURE)
         )
-        by_status[row["status"]] = Figure(row["count"], row["residents"])
+        by_status[row["reached"]] = _figure(row, "goals")
     return {key: GoalAttainment(by_status) for key, by_status in by_period.items()}
 
 
@@ -542,18 +643,16 @@ class Figures:
     goal_attainment: GoalAttainment = field(default_factory=GoalAttainment)
 
 
-def grouped(
-    sel: Selection, dims: Dimensions, by_quarter: bool = True, with_profile: bool = True
-) -> dict[Key, Figures]:
+def grouped(sel: Selection, dims: Dimensions, by_quarter: bool = True) -> dict[Key, Figures]:
     """Every indicator of the selection split by quarter (or not) and by `dims`, in
-    eight queries (five without the domain profile) whatever the number of groups. Each
-    group's figures are exactly what the indicator functions give for a Selection
-    narrowed to that group: the age and the quarter are judged on each indicator's own
-    date (start date for trajectory counts, the latest measurement for change, the
-    measurement for the rest). Residents of different groups must not be added up: one
+    eight queries whatever the number of groups ("age" gives all ages, adults and young
+    people from the same queries). Each group's figures are exactly what the indicator
+    functions give for a Selection narrowed to that group: the age and the quarter are
+    judged on each indicator's own date (start date for trajectory counts, the latest
+    measurement for change, the measurement for the rest). Residents of different groups must not be added up: one
     resident can be in several groups (quarters, teams, turning 18)."""
     counts = _trajectory_counts(sel, by_quarter, dims)
-    profiles = _domain_profile(sel, by_quarter, dims) if with_profile else {}
+    profiles = _domain_profile(sel, by_quarter, dims)
     pairs = _paired_change(sel, by_quarter, dims)
     grades = _quality_of_life_change(sel, by_quarter, dims)
     goals = _goal_attainment(sel, by_quarter, dims)
