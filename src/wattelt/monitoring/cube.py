@@ -275,16 +275,19 @@ def _collect_parts(
         team_ids=scope.team_ids,
         district_ids=wanted or (),
     )
+    # A scope of one team (a coach's) is that team: its figures are the scope's.
+    one_team = [("t", scope.team_ids[0])] if len(scope.team_ids) == 1 else []
+    splits = AREA_SPLITS[:1] if one_team else AREA_SPLITS
     parts: Parts = {}
     for by_quarter in (False, True):
-        for area_dims in AREA_SPLITS:
+        for area_dims in splits:
             dims: ind.Dimensions = (*area_dims, "district_id", "age")
             for key, figures in ind.grouped(sel, dims, by_quarter).items():
                 period, *values, part, age = key
                 if by_quarter and period % 10 not in quarters:
                     continue  # a quarter that has not begun
                 # The scope's part of a district is the district's figures.
-                areas: list[Area] = [("t", values[0])] if values else [ALL, ("d", part)]
+                areas: list[Area] = [("t", values[0])] if values else [ALL, ("d", part), *one_team]
                 found = parts.setdefault(part, _Collected())
                 for area in areas:
                     _put_figures(found, period % 10 if by_quarter else YEAR, area, age, figures)
