@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,6 +16,7 @@ from tests.conftest import client_for
 from tests.monitoring.test_dashboard import publish_all, started, trajectories
 from wattelt.audit.models import AccessLog
 from wattelt.monitoring.cube import quarters_so_far
+from wattelt.monitoring.fragments import AS_OF
 from wattelt.monitoring.models import PublishedFigures
 from wattelt.monitoring.published import forget_loaded
 
@@ -142,6 +145,49 @@ def test_the_publish_renders_the_first_view_of_each_district_and_team(
     for url, page in zip(urls, warmed, strict=True):
         assert "dashboard-selection" in page
         assert without_tokens(client.get(url).content.decode()) == without_tokens(page)
+
+
+def test_a_republish_keeps_the_figures_of_a_selection_that_did_not_change(
+    alice, bob, team, district, catalogue, warm_dashboard
+):
+    """A republish whose figures are those of the earlier build keeps each selection's
+    rendered HTML instead of rendering it again, with the new "figures as of" line: the
+    page is exactly what rendering it on the spot gives. A selection that changed is
+    rendered anew."""
+    client = client_for(bob)
+    trajectories(12, team, alice, district, measured=True)
+    publish_all()
+    urls = [URL, f"{URL}?period={TODAY.year}&age_group=all&district={district.pk}"]
+    # Mark the stored figures' "as of" line: a kept selection must say the new one.
+    for row in PublishedFigures.objects.all():
+        row.html = AS_OF.sub('<p class="dashboard-as-of">EARLIER</p>', row.html)
+        row.save()
+    out = io.StringIO()
+    call_command("publish_monitoring_figures", "--force", stdout=out)
+    # Every scope's selections were kept (none rendered anew).
+    assert out.getvalue().count("(0 new)") == 3, out.getvalue()
+    for url in urls:
+        caches["figures"].clear()
+        forget_loaded()
+        kept = client.get(url).content.decode()
+        assert "EARLIER" not in kept and AS_OF.search(kept)
+        caches["figures"].clear()
+        saved = list(PublishedFigures.objects.all())
+        PublishedFigures.objects.all().delete()
+        assert without_tokens(client.get(url).content.decode()) == without_tokens(kept)
+        PublishedFigures.objects.bulk_create(saved)
+    # One more measured trajectory changes the figures: rendered anew, still the same
+    # page as rendering it on the spot.
+    trajectories(1, team, alice, district, measured=True)
+    out = io.StringIO()
+    call_command("publish_monitoring_figures", stdout=out)
+    assert "(0 new)" not in out.getvalue()
+    caches["figures"].clear()
+    forget_loaded()
+    changed = client.get(URL).content.decode()
+    caches["figures"].clear()
+    PublishedFigures.objects.all().delete()
+    assert without_tokens(client.get(URL).content.decode()) == without_tokens(changed)
 
 
 def filter_form(html: str) -> str:

@@ -22,14 +22,21 @@ The first view after a publish would still render (a whole municipality's year: 
 of CPU, over 100 ms at 1M on a busy machine). So the publish run renders the
 whole-scope selections of each cube it built (`warm`: the year and its quarters, all
 ages, in each staff language) and stores them with the cube (`PublishedFigures`); a
-process missing a key in memory looks there (one query) before it renders.
+process missing a key in memory looks there (one query) before it renders. A republish
+after a change in one district leaves most districts' and teams' figures as they were:
+such a selection keeps the HTML the earlier build stored, with the new "figures as of"
+line, instead of being rendered again (`report_digest`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
+import json
+import re
 from collections.abc import Iterator, Sequence
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import caches
@@ -72,11 +79,29 @@ def figures_key(
     )
     if stored is None:
         return None
+    return "dashboard-figures:" + _digest(form_of, scope, stored, form, districts, teams)
+
+
+def selection_key(
+    scope: Scope, form: DashboardFilter, districts: Sequence[District], teams: Sequence[Team]
+) -> str:
+    """The dashboard's figures of this valid filter whatever the publish: `figures_key`
+    without the build (what `warm` compares across publishes)."""
+    return _digest("html", scope, None, form, districts, teams)
+
+
+def _digest(
+    form_of: str,
+    scope: Scope,
+    stored: object,
+    form: DashboardFilter,
+    districts: Sequence[District],
+    teams: Sequence[Team],
+) -> str:
     identity = repr(
         (
             form_of,
-            kind,
-            key,
+            *scope_identity(scope),
             stored,
             form.choice,
             form.query,
@@ -87,7 +112,25 @@ def figures_key(
             code_version(),  # a deploy never serves the previous release's rendering
         )
     )
-    return "dashboard-figures:" + hashlib.sha256(identity.encode()).hexdigest()
+    return hashlib.sha256(identity.encode()).hexdigest()
+
+
+def report_digest(report: Report) -> str:
+    """What the figures of a report show, but for when they were published (lazy
+    translations as the active language says them)."""
+    shown = dataclasses.asdict(dataclasses.replace(report, figures_at=None))
+    return hashlib.sha256(json.dumps(shown, default=str).encode()).hexdigest()
+
+
+AS_OF = re.compile(r'<p class="dashboard-as-of">.*?</p>', re.DOTALL)
+"""The line of the figures that says when they were published (monitoring/_as_of.html)."""
+
+
+def with_as_of(html: str, report: Report) -> str:
+    """Figures rendered for an earlier publish, saying when this report's were published
+    (the same figures otherwise: `report_digest`)."""
+    line = AS_OF.search(render_to_string("monitoring/_as_of.html", {"report": report}))
+    return AS_OF.sub(lambda _match: line.group(0) if line else "", html, count=1)
 
 
 def cached(key: str | None) -> str | None:
@@ -164,13 +207,22 @@ def _selections(
                 yield settings.LANGUAGE_CODE, {"period": period.value, field: str(area.pk)}
 
 
-def warm(scope: Scope, year: int, today: dt.date | None = None) -> int:
+class Warmed(NamedTuple):
+    stored: int
+    rendered: int
+    """Of those stored: rendered anew (the others kept the earlier build's HTML)."""
+
+
+def warm(scope: Scope, year: int, today: dt.date | None = None) -> Warmed:
     """Render the dashboard's figures of the scope's published `year` that a first view
     after a publish most likely asks for (`_selections`) and store them with the cube,
-    replacing what an earlier build stored. Returns the number stored; 0 for a year the
-    dashboard does not offer or with settings.MONITORING_WARM_DASHBOARD off."""
+    replacing what an earlier build stored. A selection whose figures are what the
+    earlier build stored for it (`report_digest`; a republish leaves most districts and
+    teams as they were) keeps that HTML with the new "figures as of" line instead of
+    being rendered again. Stores nothing for a year the dashboard does not offer or with
+    settings.MONITORING_WARM_DASHBOARD off."""
     if not settings.MONITORING_WARM_DASHBOARD:
-        return 0
+        return Warmed(0, 0)
     today = today or timezone.localdate()
     periods = [p for p in available_periods(today) if p.year == year]
     districts, teams = list(scope.districts()), list(scope.teams())
@@ -181,8 +233,15 @@ def warm(scope: Scope, year: int, today: dt.date | None = None) -> int:
         .first()
     )
     if cube_id is None or not periods:
-        return 0
-    rendered: dict[str, str] = {}
+        return Warmed(0, 0)
+    earlier = {
+        (selection, digest): pk
+        for pk, selection, digest in PublishedFigures.objects.filter(cube_id=cube_id)
+        .exclude(digest="")
+        .values_list("pk", "selection", "digest")
+    }
+    stored: dict[str, PublishedFigures] = {}
+    kept: dict[int, tuple[str, DashboardFilter, Report, PublishedFigures]] = {}
     for language, data in _selections(periods, districts, teams):
         with translation.override(language):
             # As the view reads a request: the defaults, then the query (in its order).
@@ -194,10 +253,25 @@ def warm(scope: Scope, year: int, today: dt.date | None = None) -> int:
             if figures_at is None:
                 continue
             report = build_report(scope, form.choice, districts, teams, today)
-            rendered[figures_at] = render_figures(form, report)
+            selection, digest = selection_key(scope, form, districts, teams), report_digest(report)
+            row = PublishedFigures(
+                cube_id=cube_id, key=figures_at, selection=selection, digest=digest
+            )
+            same = earlier.get((selection, digest))
+            if same is None:
+                row.html = render_figures(form, report)
+            else:
+                kept[same] = (language, form, report, row)
+            stored[figures_at] = row
+    earlier_html = dict(
+        PublishedFigures.objects.filter(pk__in=list(kept)).values_list("pk", "html")
+    )
+    rendered = len(stored) - len(earlier_html)
+    for pk, (language, form, report, row) in kept.items():
+        with translation.override(language):
+            html = earlier_html.get(pk)  # gone if another run replaced it meanwhile
+            row.html = render_figures(form, report) if html is None else with_as_of(html, report)
     with transaction.atomic():
-        PublishedFigures.objects.filter(Q(cube_id=cube_id) | Q(key__in=list(rendered))).delete()
-        PublishedFigures.objects.bulk_create(
-            PublishedFigures(cube_id=cube_id, key=k, html=html) for k, html in rendered.items()
-        )
-    return len(rendered)
+        PublishedFigures.objects.filter(Q(cube_id=cube_id) | Q(key__in=list(stored))).delete()
+        PublishedFigures.objects.bulk_create(stored.values())
+    return Warmed(len(stored), rendered)

@@ -649,8 +649,9 @@ def grouped(sel: Selection, dims: Dimensions, by_quarter: bool = True) -> dict[K
     people from the same queries). Each group's figures are exactly what the indicator
     functions give for a Selection narrowed to that group: the age and the quarter are
     judged on each indicator's own date (start date for trajectory counts, the latest
-    measurement for change, the measurement for the rest). Residents of different groups must not be added up: one
-    resident can be in several groups (quarters, teams, turning 18)."""
+    measurement for change, the measurement for the rest). Residents of different
+    groups must not be added up: one resident can be in several groups (quarters,
+    teams, turning 18)."""
     counts = _trajectory_counts(sel, by_quarter, dims)
     profiles = _domain_profile(sel, by_quarter, dims)
     pairs = _paired_change(sel, by_quarter, dims)

@@ -317,6 +317,11 @@ class PublishedFigures(models.Model):
     cube = models.ForeignKey(PublishedCube, on_delete=models.CASCADE, related_name="figures")
     key = models.CharField(max_length=100, unique=True)
     html = models.TextField()
+    selection = models.CharField(max_length=64, blank=True, default="")
+    """The selection, whatever the build (`fragments.selection_key`)."""
+    digest = models.CharField(max_length=64, blank=True, default="")
+    """What the figures show, but for when they were published (`fragments.report_digest`):
+    the next publish keeps the HTML of a selection whose digest is the same."""
 
     def __str__(self) -> str:
         return f"{self.cube} figures {self.key}"

@@ -73,7 +73,8 @@ class Command(BaseCommand):
                 )
                 warming = time.perf_counter()
                 try:
-                    rendered = f"{fragments.warm(scope, year, today)} dashboard selections"
+                    warmed = fragments.warm(scope, year, today)
+                    rendered = f"{warmed.stored} dashboard selections ({warmed.rendered} new)"
                 except OperationalError as error:
                     if not is_busy(error):
                         raise
