@@ -24,8 +24,8 @@ whole-scope selections of each cube it built (`warm`: the year and its quarters,
 ages, in each staff language) and stores them with the cube (`PublishedFigures`); a
 process missing a key in memory looks there (one query) before it renders. A republish
 after a change in one district leaves most districts' and teams' figures as they were:
-such a selection keeps the HTML the earlier build stored, with the new "figures as of"
-line, instead of being rendered again (`report_digest`).
+such a selection keeps the HTML the earlier build stored, with a new "figures as of"
+line (`AS_OF_MARK`), instead of being rendered again (`report_digest`).
 """
 
 from __future__ import annotations
@@ -124,13 +124,22 @@ def report_digest(report: Report) -> str:
 
 AS_OF = re.compile(r'<p class="dashboard-as-of">.*?</p>', re.DOTALL)
 """The line of the figures that says when they were published (monitoring/_as_of.html)."""
+AS_OF_MARK = "<!--figures-as-of-->"
+"""Where the stored figures (`PublishedFigures.html`) say when they were published: the
+line itself is stored beside them (`as_of`), so a republish that keeps the figures
+changes that line only."""
 
 
-def with_as_of(html: str, report: Report) -> str:
-    """Figures rendered for an earlier publish, saying when this report's were published
-    (the same figures otherwise: `report_digest`)."""
-    line = AS_OF.search(render_to_string("monitoring/_as_of.html", {"report": report}))
-    return AS_OF.sub(lambda _match: line.group(0) if line else "", html, count=1)
+def _stored_html(html: str) -> tuple[str, str]:
+    """Rendered figures as stored: (the HTML with the mark for its "as of" line, the line)."""
+    line = AS_OF.search(html)
+    if line is None:
+        return html, ""
+    return html[: line.start()] + AS_OF_MARK + html[line.end() :], line.group(0)
+
+
+def _as_of(report: Report) -> str:
+    return _stored_html(render_to_string("monitoring/_as_of.html", {"report": report}))[1]
 
 
 def cached(key: str | None) -> str | None:
@@ -140,8 +149,9 @@ def cached(key: str | None) -> str | None:
         return None
     html: str | None = caches[CACHE].get(key)
     if html is None:
-        html = PublishedFigures.objects.filter(key=key).values_list("html", flat=True).first()
-        if html is not None:
+        row = PublishedFigures.objects.filter(key=key).values_list("html", "as_of").first()
+        if row is not None:
+            html = row[0].replace(AS_OF_MARK, row[1], 1)
             caches[CACHE].set(key, html, SECONDS)
     return html
 
@@ -240,8 +250,8 @@ def warm(scope: Scope, year: int, today: dt.date | None = None) -> Warmed:
         .exclude(digest="")
         .values_list("pk", "selection", "digest")
     }
-    stored: dict[str, PublishedFigures] = {}
-    kept: dict[int, tuple[str, DashboardFilter, Report, PublishedFigures]] = {}
+    rendered: dict[str, PublishedFigures] = {}
+    kept: dict[str, PublishedFigures] = {}
     for language, data in _selections(periods, districts, teams):
         with translation.override(language):
             # As the view reads a request: the defaults, then the query (in its order).
@@ -254,24 +264,25 @@ def warm(scope: Scope, year: int, today: dt.date | None = None) -> Warmed:
                 continue
             report = build_report(scope, form.choice, districts, teams, today)
             selection, digest = selection_key(scope, form, districts, teams), report_digest(report)
-            row = PublishedFigures(
-                cube_id=cube_id, key=figures_at, selection=selection, digest=digest
-            )
             same = earlier.get((selection, digest))
-            if same is None:
-                row.html = render_figures(form, report)
-            else:
-                kept[same] = (language, form, report, row)
-            stored[figures_at] = row
-    earlier_html = dict(
-        PublishedFigures.objects.filter(pk__in=list(kept)).values_list("pk", "html")
-    )
-    rendered = len(stored) - len(earlier_html)
-    for pk, (language, form, report, row) in kept.items():
-        with translation.override(language):
-            html = earlier_html.get(pk)  # gone if another run replaced it meanwhile
-            row.html = render_figures(form, report) if html is None else with_as_of(html, report)
+            if same is not None:  # the same figures: a new key and "as of" line only
+                kept[figures_at] = PublishedFigures(pk=same, key=figures_at, as_of=_as_of(report))
+                continue
+            html, as_of = _stored_html(render_figures(form, report))
+            rendered[figures_at] = PublishedFigures(
+                cube_id=cube_id,
+                key=figures_at,
+                selection=selection,
+                digest=digest,
+                html=html,
+                as_of=as_of,
+            )
     with transaction.atomic():
-        PublishedFigures.objects.filter(Q(cube_id=cube_id) | Q(key__in=list(stored))).delete()
-        PublishedFigures.objects.bulk_create(stored.values())
-    return Warmed(len(stored), rendered)
+        replaced = Q(cube_id=cube_id) | Q(key__in=[*rendered, *kept])
+        PublishedFigures.objects.filter(replaced).exclude(
+            pk__in=[row.pk for row in kept.values()]
+        ).delete()
+        # A row another run deleted meanwhile is not updated: its first view renders.
+        PublishedFigures.objects.bulk_update(kept.values(), ["key", "as_of"])
+        PublishedFigures.objects.bulk_create(rendered.values())
+    return Warmed(len(rendered) + len(kept), len(rendered))

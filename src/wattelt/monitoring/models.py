@@ -317,6 +317,9 @@ class PublishedFigures(models.Model):
     cube = models.ForeignKey(PublishedCube, on_delete=models.CASCADE, related_name="figures")
     key = models.CharField(max_length=100, unique=True)
     html = models.TextField()
+    """The figures, with `fragments.AS_OF_MARK` where `as_of` goes."""
+    as_of = models.TextField(blank=True, default="")
+    """When the figures were published, as the figures say it."""
     selection = models.CharField(max_length=64, blank=True, default="")
     """The selection, whatever the build (`fragments.selection_key`)."""
     digest = models.CharField(max_length=64, blank=True, default="")
