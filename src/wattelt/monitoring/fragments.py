@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -118,8 +119,21 @@ def _digest(
 def report_digest(report: Report) -> str:
     """What the figures of a report show, but for when they were published (lazy
     translations as the active language says them)."""
-    shown = dataclasses.asdict(dataclasses.replace(report, figures_at=None))
-    return hashlib.sha256(json.dumps(shown, default=str).encode()).hexdigest()
+    shown = json.dumps(dataclasses.replace(report, figures_at=None), default=_plain)
+    return hashlib.sha256(shown.encode()).hexdigest()
+
+
+def _plain(value: object) -> object:
+    """For json: a dataclass as the list of its fields (without copying them, as
+    `dataclasses.asdict` would), anything else as its text."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [getattr(value, name) for name in _field_names(type(value))]
+    return str(value)
+
+
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(kind))
 
 
 AS_OF = re.compile(r'<p class="dashboard-as-of">.*?</p>', re.DOTALL)
