@@ -236,9 +236,10 @@ def collect_parts(
 ) -> Parts:
     """Every figure of every area, age group and period of the scope's year, per part
     (the residents' district): one split query per indicator for each of year/quarters x
-    scope/districts/teams x all ages/split by age (about 85 queries, whatever the number
-    of districts and teams), each also grouped by the district. With `districts`, the
-    parts of those districts only (the same queries, filtered: what a republish asks)."""
+    scope/teams, each also grouped by the district (which is the district area too) and
+    giving all ages, adults and young people (~30 queries whatever the number of districts
+    and teams; half for a scope of one team). With `districts`, the parts of those districts
+    only (the same queries, filtered: what a republish asks)."""
     wanted = None if districts is None else tuple(sorted(set(districts)))
     if wanted == () or not quarters:
         return {}
@@ -249,7 +250,7 @@ def collect_parts(
 @contextlib.contextmanager
 def one_snapshot() -> Iterator[None]:
     """The queries inside read one state of the data. A confirmation committed while a
-    scope's ~85 queries run must not reach some of them and not others (the year but
+    scope's ~30 queries run must not reach some of them and not others (the year but
     not its quarter, the trajectories but not "with a start measurement"): the sums and
     orders the reader knows would not hold, and the audit could not run. On PostgreSQL
     a read-only REPEATABLE READ transaction; inside a caller's transaction, that one.

@@ -53,7 +53,7 @@ from wattelt.release import code_version
 from .cube import YEAR, Period, Scope
 from .forms import DashboardFilter, available_periods
 from .models import PublishedCube, PublishedFigures
-from .published import scope_identity
+from .published import insert_rows, scope_identity
 from .report import Report, build_report
 
 CACHE = "figures"
@@ -298,5 +298,5 @@ def warm(scope: Scope, year: int, today: dt.date | None = None) -> Warmed:
         ).delete()
         # A row another run deleted meanwhile is not updated: its first view renders.
         PublishedFigures.objects.bulk_update(kept.values(), ["key", "as_of"])
-        PublishedFigures.objects.bulk_create(rendered.values())
+        insert_rows(list(rendered.values()))
     return Warmed(len(rendered) + len(kept), len(rendered))

@@ -301,7 +301,8 @@ def _per_group(
     )
     aggregates: dict[str, Any] = {f"low_{name}": Min(column) for name, column in lowest.items()}
     for side, on_side in sides.items():
-        aggregates[f"rows_{side}"] = Count("pk", filter=on_side)
+        if None not in figures.values():  # else that figure's count is the rows'
+            aggregates[f"rows_{side}"] = Count("pk", filter=on_side)
         for name, condition in figures.items():
             both = on_side if condition is None else condition & (on_side or Q())
             aggregates[f"n_{name}_{side}"] = Count("pk", filter=both)
@@ -323,7 +324,8 @@ def _per_group(
         def summed(prefix: str, parts: list[str] = parts) -> str:
             return " + ".join(q(f"{prefix}_{side}") for side in parts)
 
-        columns.append(f"SUM({summed('rows')}) AS {q(f'{group}:rows')}")
+        rows_of = next((f"n_{n}" for n, c in figures.items() if c is None), "rows")
+        columns.append(f"SUM({summed(rows_of)}) AS {q(f'{group}:rows')}")
         for name in figures:
             n = summed(f"n_{name}")
             columns += [

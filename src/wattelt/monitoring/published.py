@@ -26,11 +26,12 @@ import threading
 import time
 import zlib
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import Min, Q, QuerySet
+from django.db import IntegrityError, OperationalError, connection, connections, router, transaction
+from django.db.models import Min, Model, Q, QuerySet
+from django.db.models.fields import AutoFieldMixin
 from django.utils import timezone
 
 from wattelt.organisations.models import Membership, Municipality, Organisation
@@ -550,19 +551,39 @@ def _store(
         )
         kept = [build, previous_build]
         PublishedSlice.objects.filter(cube=stored).exclude(build__in=kept).delete()
-        PublishedSlice.objects.bulk_create(
-            PublishedSlice(
-                cube=stored,
-                build=build,
-                period=period,
-                area=area_code(area),
-                age=age,
-                payload=payload,
-            )
-            for (period, area, age), payload in slices.items()
+        insert_rows(
+            [
+                PublishedSlice(
+                    cube=stored,
+                    build=build,
+                    period=period,
+                    area=area_code(area),
+                    age=age,
+                    payload=payload,
+                )
+                for (period, area, age), payload in slices.items()
+            ]
         )
         store_parts(stored, *parts)
         compact(seen.changes)
+
+
+def insert_rows(rows: Sequence[Model]) -> None:
+    """`bulk_create` for rows of one model that hold large payloads (slices, rendered
+    figures), without Django's single INSERT ... UNNEST on PostgreSQL: its array literals
+    escape every payload in Python. One prepared INSERT for each row instead (psycopg
+    pipelines them): a municipality's 915 slices and 70 selections 1.2 -> 0.2 s."""
+    if not rows:
+        return
+    model = type(rows[0])
+    db = connections[router.db_for_write(model)]
+    fields = [f for f in model._meta.concrete_fields if not isinstance(f, AutoFieldMixin)]
+    table, q = model._meta.db_table, db.ops.quote_name
+    columns = ", ".join(q(f.column) for f in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    values = [[f.get_db_prep_save(f.pre_save(row, True), db) for f in fields] for row in rows]
+    with db.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {q(table)} ({columns}) VALUES ({marks})", values)
 
 
 _loaded: OrderedDict[tuple[int, str], Cube] = OrderedDict()

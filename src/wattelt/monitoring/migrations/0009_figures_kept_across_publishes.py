@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('monitoring', '0008_published_figures'),
+        ("monitoring", "0008_published_figures"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='publishedfigures',
-            name='as_of',
-            field=models.TextField(blank=True, default=''),
+            model_name="publishedfigures",
+            name="as_of",
+            field=models.TextField(blank=True, default=""),
         ),
         migrations.AddField(
-            model_name='publishedfigures',
-            name='digest',
-            field=models.CharField(blank=True, default='', max_length=64),
+            model_name="publishedfigures",
+            name="digest",
+            field=models.CharField(blank=True, default="", max_length=64),
         ),
         migrations.AddField(
-            model_name='publishedfigures',
-            name='selection',
-            field=models.CharField(blank=True, default='', max_length=64),
+            model_name="publishedfigures",
+            name="selection",
+            field=models.CharField(blank=True, default="", max_length=64),
         ),
     ]
