@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 
@@ -15,10 +16,11 @@ from django.utils import timezone
 from tests.conftest import client_for
 from tests.monitoring.test_dashboard import publish_all, started, trajectories
 from wattelt.audit.models import AccessLog
-from wattelt.monitoring.cube import quarters_so_far
-from wattelt.monitoring.fragments import AS_OF
+from wattelt.monitoring.cube import Period, quarters_so_far
+from wattelt.monitoring.fragments import AS_OF, report_digest
 from wattelt.monitoring.models import PublishedFigures
 from wattelt.monitoring.published import forget_loaded
+from wattelt.monitoring.report import Report
 
 URL = reverse("monitoring:dashboard")
 TODAY = timezone.localdate()
@@ -215,3 +217,14 @@ def test_the_filter_form_from_the_cache_is_the_rendered_one_and_follows_each_req
     wrong = client.get(URL, {"team": team.pk, "district": district.pk}).content.decode()
     assert "error-summary" in filter_form(wrong)
     assert "error-summary" not in kept
+
+
+def test_a_report_digest_ignores_the_publish_time_and_nothing_else():
+    """What decides whether a republish keeps a selection's HTML."""
+    report = Report("Utrecht", Period(2026), "Alle wijken", "Alle leeftijden", [], [], TODAY)
+    published = dataclasses.replace(report, figures_at=timezone.now())
+    assert report_digest(published) == report_digest(report) != ""
+    assert report_digest(dataclasses.replace(report, area_name="Zuilen")) != report_digest(report)
+    # Something json cannot write is never taken for the same figures.
+    odd = dataclasses.replace(report, sections=[{("t", 1): "12"}])  # type: ignore[list-item]
+    assert report_digest(odd) == ""

@@ -118,8 +118,12 @@ def _digest(
 
 def report_digest(report: Report) -> str:
     """What the figures of a report show, but for when they were published (lazy
-    translations as the active language says them)."""
-    shown = json.dumps(dataclasses.replace(report, figures_at=None), default=_plain)
+    translations as the active language says them); "" (never the same) for a report
+    json cannot write (a mapping keyed by something other than text or numbers)."""
+    try:
+        shown = json.dumps(dataclasses.replace(report, figures_at=None), default=_plain)
+    except TypeError:
+        return ""
     return hashlib.sha256(shown.encode()).hexdigest()
 
 
@@ -278,7 +282,7 @@ def warm(scope: Scope, year: int, today: dt.date | None = None) -> Warmed:
                 continue
             report = build_report(scope, form.choice, districts, teams, today)
             selection, digest = selection_key(scope, form, districts, teams), report_digest(report)
-            same = earlier.get((selection, digest))
+            same = earlier.get((selection, digest)) if digest else None
             if same is not None:  # the same figures: a new key and "as of" line only
                 kept[figures_at] = PublishedFigures(pk=same, key=figures_at, as_of=_as_of(report))
                 continue
