@@ -71,15 +71,33 @@ def figures_key(
     """The cache key of the figures this valid filter shows as `form_of` ("html": the
     dashboard's tables, "csv": the export), or None when there is no published cube yet
     (the first view publishes it; that view is not cached)."""
+    stored = _stored_cube(scope, form.choice.period.year)
+    if stored is None:
+        return None
+    return _figures_key(form_of, scope, stored, form, districts, teams)
+
+
+Stored = tuple[int, str, dt.datetime]
+"""A published cube as the figures' keys name it: (id, build, when built)."""
+
+
+def _stored_cube(scope: Scope, year: int) -> Stored | None:
     kind, key = scope_identity(scope)
-    year = form.choice.period.year
-    stored = (
+    return (
         PublishedCube.objects.filter(kind=kind, scope_key=key, year=year)
         .values_list("pk", "build", "built_at")
         .first()
     )
-    if stored is None:
-        return None
+
+
+def _figures_key(
+    form_of: str,
+    scope: Scope,
+    stored: Stored,
+    form: DashboardFilter,
+    districts: Sequence[District],
+    teams: Sequence[Team],
+) -> str:
     return "dashboard-figures:" + _digest(form_of, scope, stored, form, districts, teams)
 
 
@@ -254,14 +272,10 @@ def warm(scope: Scope, year: int, today: dt.date | None = None) -> Warmed:
     today = today or timezone.localdate()
     periods = [p for p in available_periods(today) if p.year == year]
     districts, teams = list(scope.districts()), list(scope.teams())
-    kind, key = scope_identity(scope)
-    cube_id = (
-        PublishedCube.objects.filter(kind=kind, scope_key=key, year=year)
-        .values_list("pk", flat=True)
-        .first()
-    )
-    if cube_id is None or not periods:
+    stored = _stored_cube(scope, year)
+    if stored is None or not periods:
         return Warmed(0, 0)
+    cube_id = stored[0]
     earlier = {
         (selection, digest): pk
         for pk, selection, digest in PublishedFigures.objects.filter(cube_id=cube_id)
@@ -277,9 +291,7 @@ def warm(scope: Scope, year: int, today: dt.date | None = None) -> Warmed:
             form = DashboardFilter(asked, districts, teams, today)
             if not form.is_valid():
                 continue
-            figures_at = figures_key(scope, form, districts, teams, "html")
-            if figures_at is None:
-                continue
+            figures_at = _figures_key("html", scope, stored, form, districts, teams)
             report = build_report(scope, form.choice, districts, teams, today)
             selection, digest = selection_key(scope, form, districts, teams), report_digest(report)
             same = earlier.get((selection, digest)) if digest else None
