@@ -164,3 +164,35 @@ def test_the_number_of_queries_does_not_grow_with_districts_and_teams(richer):
     # Per indicator: year and quarters x the scope and its teams, each split by the
     # part (district) and giving every age group (36 on both databases; ~85 before).
     assert len(more) == len(few) <= 40
+
+
+@pytest.mark.parametrize("most_teams", [cube_module.MAX_OWNER_TEAMS, 1])
+def test_scopes_asked_for_together_get_what_each_asks_for_alone(richer, monkeypatch, most_teams):
+    """A publish run asks for the changed districts of every scope at once, the rows split
+    by team (`collect_owned`): each scope's parts must be what it asks for alone, also
+    for a resident in two teams (counted once where both teams are the scope's) and a
+    coach of two teams. With more teams than `MAX_OWNER_TEAMS`, each scope asks alone."""
+    data, west = richer
+    monkeypatch.setattr(cube_module, "MAX_OWNER_TEAMS", most_teams)
+    both = (data.noord.pk, data.zuid.pk)
+    askers = {
+        Scope(municipality_id=data.municipality.pk): both,
+        Scope(organisation_id=data.organisation.pk): both,
+        Scope(team_ids=(west.pk,)): (data.zuid.pk,),
+        Scope(team_ids=(data.team.pk,)): both,
+        Scope(team_ids=tuple(sorted((data.team.pk, west.pk)))): both,
+    }
+    quarters = cube_module.quarters_so_far(2024, TODAY)
+    with CaptureQueriesContext(connection) as asked:
+        together = cube_module.collect_owned(askers, 2024, quarters)
+    for scope, districts in askers.items():
+        alone = cube_module.collect_parts(scope, 2024, quarters, districts)
+        assert set(alone) == set(districts)
+        assert together[scope] == alone, scope
+    both_teams = Scope(team_ids=tuple(sorted((data.team.pk, west.pk))))
+    zuid = together[both_teams][data.zuid.pk].values
+    teams = [zuid["reg:trajectories", "count", YEAR, ("t", t), "all"] for t in both_teams.team_ids]
+    whole = zuid["reg:trajectories", "count", YEAR, ALL, "all"]
+    assert sum(v.residents for v in teams) > whole.residents  # Cees in both, once here
+    if most_teams > 1:
+        assert len(asked) <= 20  # one set of queries for five scopes (each alone: ~30)

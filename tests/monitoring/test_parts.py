@@ -157,27 +157,26 @@ def _every_cube() -> dict[tuple[str, str], dict[object, object]]:
     }
 
 
-def test_a_district_is_asked_for_once_for_every_scope_that_keeps_all_of_it(
-    alice, south, two_districts
-):
-    """One team, one organisation, one municipality: each keeps all of the south's rows,
-    so the municipality asks for the south and the organisation and the coach's teams
-    reuse its part; every stored cube is what a full build stores."""
+def test_a_district_is_asked_for_once_for_every_scope_that_names_it(alice, south, two_districts):
+    """One team, one organisation, one municipality: the change log names the south for
+    each, so the first of them asks for the south's parts of all three at once and the
+    other two take theirs; every stored cube is what a full build stores."""
     measure(two_districts[21], alice)
     out = publish_all()
-    assert "published 3," in out and "2 district part(s) reused" in out, out
+    assert "published 3," in out and "2 district part(s) asked for with another" in out, out
     assert_stored_as_asked_again()
     reused = _every_cube()
     publish_all("--force")
     assert _every_cube() == reused
 
 
-def test_a_scope_keeping_part_of_a_district_asks_for_its_own_part(
+def test_scopes_holding_different_teams_of_a_district_are_asked_for_together(
     alice, organisation, south, two_districts
 ):
-    """A second team (another coach's) also serves the south: the coach's teams keep
-    only part of it and ask for theirs; the organisation still reuses the
-    municipality's part. The same cubes as a full build."""
+    """A second team (another coach's) also serves the south: the coach's teams hold
+    only part of it, the organisation and the municipality all of it. One set of
+    queries split by team gives every scope its part (its teams' rows, each resident
+    once). The same cubes as a full build."""
     other = Team.objects.create(organisation=organisation, name="Team Zuid")
     other.districts.add(south)
     make_staff("dirk", organisation, other, Membership.Role.TEAMCOACH)
@@ -188,7 +187,7 @@ def test_a_scope_keeping_part_of_a_district_asks_for_its_own_part(
     publish_all()
     measure(two_districts[21], alice)
     out = publish_all()
-    assert "1 district part(s) reused" in out, out
+    assert "2 district part(s) asked for with another" in out, out
     assert_stored_as_asked_again()
     reused = _every_cube()
     publish_all("--force")

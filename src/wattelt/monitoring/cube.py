@@ -295,64 +295,133 @@ def _collect_parts(
     return parts
 
 
+MAX_OWNER_TEAMS = 12
+"""At most this many teams in the districts a publish run asks for together; more (a
+city whose districts many teams serve) and each scope asks for its own parts: the
+queries' columns grow with the teams (figures x ages x teams)."""
+
+
 class DistrictParts:
-    """The parts asked for during one publish run, kept per district so the scopes that
-    contain a district ask for it once. A scope's part of a district counts the
-    district's rows its filter keeps; when the filter keeps all of them (the
-    municipality of the district always; an organisation or a coach's teams when they
-    are the only ones with trajectories of its residents), the part is the district's
-    whole part, the same for every such scope: asked for by the first, reused by the
-    others. Other districts are asked for per scope, as `collect_parts` does. Keep one
-    per run: parts asked for later in the run are at least as new as the change log the
-    run read (a change committed meanwhile is in the log for the next run)."""
+    """The districts' parts a publish run asks for, for every scope of the run at once.
+
+    The run says up front which districts of which scope-years it will ask for again
+    (`expect`, from the change log). The first scope that asks for a year's districts
+    asks for every expected one, with every scope expecting them, in one set of queries
+    (~18: `collect_owned`): the rows split by team, each scope's part the sum of its
+    teams' rows. The other scopes take theirs from here. Parts asked for later in the
+    run are at least as new as the change log the run read (a change committed
+    meanwhile is in the log for the next run)."""
 
     def __init__(self) -> None:
-        self._owners: dict[int, set[tuple[int, int, int]]] = {}
-        self._whole: dict[tuple[int, tuple[int, ...], int], _Collected | None] = {}
+        self._expected: dict[int, dict[Scope, set[int]]] = {}
+        self._asked: dict[tuple[Scope, int, tuple[int, ...], int], _Collected | None] = {}
         self.reused = 0
-        """Districts served from a part another scope asked for in this run."""
+        """Districts served from what was asked for together with another scope."""
 
-    def _keeps_all(self, scope: Scope, district: int) -> bool:
-        owners = self._owners[district]
-        if scope.municipality_id is not None:
-            return all(m == scope.municipality_id for m, _o, _t in owners)
-        if scope.organisation_id is not None:
-            return all(o == scope.organisation_id for _m, o, _t in owners)
-        return all(t in scope.team_ids for _m, _o, t in owners)
+    def expect(self, scope: Scope, year: int, districts: Iterable[int]) -> None:
+        self._expected.setdefault(year, {}).setdefault(scope, set()).update(districts)
 
     def collect(
         self, scope: Scope, year: int, quarters: list[int], districts: Iterable[int]
     ) -> Parts:
-        """`collect_parts(scope, year, quarters, districts)`, asking the indicators only
-        for what no scope of this run asked for yet."""
-        wanted = sorted(set(districts))
-        unknown = [d for d in wanted if d not in self._owners]
-        if unknown:
-            for district in unknown:
-                self._owners[district] = set()
-            rows = (
-                TrajectorySummary.objects.filter(district_id__in=unknown)
-                .values_list("district_id", "municipality_id", "organisation_id", "team_id")
-                .distinct()
-                .order_by()
-            )
-            for district, *owner in rows:
-                self._owners[district].add(tuple(owner))  # type: ignore[arg-type]
-        whole = [d for d in wanted if self._keeps_all(scope, d)]
+        """`collect_parts(scope, year, quarters, districts)`, asked for together with
+        every other scope expecting districts of `year` not asked for yet."""
         begun = tuple(quarters)
-        missing = [d for d in whole if (year, begun, d) not in self._whole]
-        self.reused += len(whole) - len(missing)
+        wanted = sorted(set(districts))
+        missing = {d for d in wanted if (scope, year, begun, d) not in self._asked}
+        self.reused += len(wanted) - len(missing)
         if missing:
-            asked = collect_parts(scope, year, quarters, missing)
-            for district in missing:
-                self._whole[year, begun, district] = asked.get(district)
+            askers = {scope: missing}
+            for other, expected in self._expected.get(year, {}).items():
+                more = {d for d in expected if (other, year, begun, d) not in self._asked}
+                if more:
+                    askers.setdefault(other, set()).update(more)
+            asked = collect_owned(askers, year, quarters)
+            for asker, asked_for in askers.items():
+                for district in asked_for:
+                    self._asked[asker, year, begun, district] = asked[asker].get(district)
         parts: Parts = {}
-        for district in whole:
-            found = self._whole[year, begun, district]
+        for district in wanted:
+            found = self._asked[scope, year, begun, district]
             if found is not None:
                 parts[district] = found
-        parts.update(collect_parts(scope, year, quarters, [d for d in wanted if d not in whole]))
         return parts
+
+
+def _holds(scope: Scope, municipality: int, organisation: int, team: int) -> bool:
+    """Whether the scope's filter keeps a team's rows (the team's organisation and
+    municipality given)."""
+    return (
+        scope.municipality_id in (None, municipality)
+        and scope.organisation_id in (None, organisation)
+        and (not scope.team_ids or team in scope.team_ids)
+    )
+
+
+def collect_owned(
+    askers: Mapping[Scope, Iterable[int]], year: int, quarters: list[int]
+) -> dict[Scope, Parts]:
+    """`collect_parts(scope, year, quarters, districts)` for each scope and its
+    districts, in one set of queries: the districts' rows of the teams the scopes hold
+    there, split by team (`ind.Owners`). A scope's part of a district is the sum of its
+    teams' rows (its residents counted once), its team areas are the teams' own rows;
+    exactly what asking per scope gives (test_parts.py)."""
+    wanted = {scope: set(districts) for scope, districts in askers.items()}
+    every = sorted(set().union(*wanted.values()))
+    found: dict[Scope, Parts] = {scope: {} for scope in wanted}
+    if not every or not quarters:
+        return found
+    with one_snapshot():
+        owners = (
+            TrajectorySummary.objects.filter(district_id__in=every)
+            .values_list("district_id", "municipality_id", "organisation_id", "team_id")
+            .distinct()
+            .order_by()
+        )
+        held: dict[Scope, set[int]] = {scope: set() for scope in wanted}
+        for district, *owner in owners:
+            for scope, districts in wanted.items():
+                if district in districts and _holds(scope, *owner):
+                    held[scope].add(owner[-1])
+        teams = tuple(sorted(set().union(*held.values())))
+        if not teams:
+            return found
+        if len(teams) > MAX_OWNER_TEAMS:
+            return {
+                scope: _collect_parts(scope, year, quarters, tuple(sorted(districts)))
+                for scope, districts in wanted.items()
+            }
+        # Named ("s", n) so that the groups' keys sort (teams are ("t", team)).
+        named = {("s", n): scope for n, scope in enumerate(wanted) if held[scope]}
+        sets: dict[Hashable, tuple[int, ...]] = {
+            name: tuple(sorted(held[scope])) for name, scope in named.items()
+        }
+        sel = ind.Selection(
+            start=dt.date(year, 1, 1), end=dt.date(year, 12, 31), district_ids=tuple(every)
+        )
+        owned = ind.Owners(teams, sets)
+        for by_quarter in (False, True):
+            grouped = ind.grouped(sel, ("district_id", "age", "owner"), by_quarter, owned)
+            for (period, part, age, owner), figures in grouped.items():
+                if by_quarter and period % 10 not in quarters:
+                    continue  # a quarter that has not begun
+                when = period % 10 if by_quarter else YEAR
+                if owner in named:
+                    scope = named[owner]
+                    if part in wanted[scope]:
+                        # The scope's part of a district is the district's figures; a
+                        # scope of one team is that team.
+                        single = [("t", scope.team_ids[0])] if len(scope.team_ids) == 1 else []
+                        into = found[scope].setdefault(part, _Collected())
+                        for area in (ALL, ("d", part), *single):
+                            _put_figures(into, when, area, age, figures)
+                    continue
+                for scope, districts in wanted.items():
+                    # A team of a scope of several teams, in this district.
+                    if part in districts and len(scope.team_ids) != 1 and owner[1] in held[scope]:
+                        into = found[scope].setdefault(part, _Collected())
+                        _put_figures(into, when, owner, age, figures)
+    return found
 
 
 def merge_parts(parts: Parts, domain_positions: Mapping[str, int]) -> _Collected:

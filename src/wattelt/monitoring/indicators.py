@@ -26,7 +26,7 @@ tests/monitoring/test_indicator_properties.py and docs/adr/0005).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar, overload
 
@@ -191,12 +191,31 @@ class Quarter(Generic[T]):
 
 # --- the selection as database filters -------------------------------------------------
 
-Dimension = Literal["district_id", "team_id", "young", "age"]
+Dimension = Literal["district_id", "team_id", "young", "age", "owner"]
 """A column to split by; "young" splits into adults (False) and young people (True),
-"age" gives every group three times: "all", "adult" and "young" (from one query)."""
+"age" gives every group three times: "all", "adult" and "young" (from one query);
+"owner" once per team and set of teams of the `Owners` given (from one query)."""
 Dimensions = tuple[Dimension, ...]
 CUBE_DIMENSIONS: Dimensions = ("district_id", "team_id", "young")
 """What `cube` splits every figure by, besides the quarter."""
+
+
+@dataclass(frozen=True)
+class Owners:
+    """The "owner" split: only the rows of `teams` count, and every group comes once per
+    team (("t", team)) and once per named set of those teams (e.g. what each of several
+    scopes holds of a district), from one query."""
+
+    teams: tuple[int, ...]
+    sets: Mapping[Hashable, tuple[int, ...]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.teams:
+            raise ValueError("Owners without teams.")
+        unknown = {t for teams in self.sets.values() for t in teams} - set(self.teams)
+        if unknown:
+            raise ValueError(f"Sets with teams that are not owners: {sorted(unknown)}")
+
 
 Key = Any
 """A group key: the period (int), or (period, *the values of the dimensions) when the
@@ -247,7 +266,9 @@ def _dimensions(dims: Dimensions, young: str, path: str = "") -> dict[str, Any]:
     """The extra GROUP BY columns (none when the figures are not split; "age" is
     `_per_group`'s, see `_ages`)."""
     return {
-        f"g_{dim}": F(f"{path}{young if dim == 'young' else dim}") for dim in dims if dim != "age"
+        f"g_{dim}": F(f"{path}{young if dim == 'young' else dim}")
+        for dim in dims
+        if dim not in ("age", "owner")
     }
 
 
@@ -264,6 +285,8 @@ def _key(row: Mapping[str, Any], dims: Dimensions) -> Key:
         if dim == "young"
         else row["g_age"]
         if dim == "age"
+        else row["g_owner"]
+        if dim == "owner"
         else row[f"g_{dim}"]
         for dim in dims
     )
@@ -282,44 +305,65 @@ def _per_group(
     lowest: Mapping[str, str] | None = None,
     total: Mapping[str, str] | None = None,
     ages: str | None = None,
+    owners: Owners | None = None,
+    team: str = "team_id",
 ) -> list[dict[str, Any]]:
     """`rows` grouped by `keys` (annotations of `rows`): per figure its rows
     (`<name>_count`) and distinct residents (`<name>_residents`) under its condition,
     the lowest value of each of `lowest` and the sum of each of `total`. With `ages`
     (the column saying whether the resident was young on the row's date), each group
     comes as all ages (`g_age` "all") and as adults and young people (each only when
-    it has rows), from the same query.
+    it has rows), from the same query. With `owners` (`team` the rows' team column),
+    only the rows of `owners.teams` count, and each group comes once per team and once
+    per set of `owners.sets` (`g_owner`: ("t", team) or the set's name), from the same
+    query.
 
     In two steps: first one row per group and resident (how many of that resident's
-    rows meet each condition, of each age), then per group (the rows summed, the
-    residents with any counted). That is exactly COUNT(DISTINCT resident) per figure
-    and age group, without the sort per figure and group that a DISTINCT aggregate
-    costs, and without a second query for the age groups."""
+    rows meet each condition, on each side: of each age, of each team), then per group
+    (the rows summed over the group's sides, the residents with any counted). That is
+    exactly COUNT(DISTINCT resident) per figure, age group and set of teams, without
+    the sort per figure and group that a DISTINCT aggregate costs, and without a query
+    per age group or set of teams."""
     lowest, total = lowest or {}, total or {}
-    sides: dict[str, Q | None] = (
+    age_sides: dict[str, Q | None] = (
         {"": None} if ages is None else {"y": Q(**{ages: True}), "a": ~Q(**{ages: True})}
     )
+    age_groups = (
+        {"all": [""]} if ages is None else {"all": ["y", "a"], "young": ["y"], "adult": ["a"]}
+    )
+    team_sides: dict[str, Q | None] = {"": None}
+    owner_groups: dict[str, tuple[Hashable, list[str]]] = {"": ("", [""])}
+    if owners is not None:
+        rows = rows.filter(**{f"{team}__in": owners.teams})
+        team_sides = {f"t{t}": Q(**{team: t}) for t in owners.teams}
+        owner_groups = {f"t{t}": (("t", t), [f"t{t}"]) for t in owners.teams}
+        for number, (name, teams) in enumerate(owners.sets.items()):
+            owner_groups[f"s{number}"] = (name, [f"t{t}" for t in teams])
+    sides = {
+        age + side: _both(on_age, on_team)
+        for age, on_age in age_sides.items()
+        for side, on_team in team_sides.items()
+    }
     aggregates: dict[str, Any] = {f"low_{name}": Min(column) for name, column in lowest.items()}
     for side, on_side in sides.items():
         if None not in figures.values():  # else that figure's count is the rows'
             aggregates[f"rows_{side}"] = Count("pk", filter=on_side)
         for name, condition in figures.items():
-            both = on_side if condition is None else condition & (on_side or Q())
-            aggregates[f"n_{name}_{side}"] = Count("pk", filter=both)
+            aggregates[f"n_{name}_{side}"] = Count("pk", filter=_both(condition, on_side))
         for name, column in total.items():
             aggregates[f"sum_{name}_{side}"] = Sum(column, filter=on_side, default=0)
     per_resident = rows.values(*keys, per_resident=F(resident)).annotate(**aggregates).order_by()
     connection = connections[per_resident.db]
     inner, params = per_resident.query.get_compiler(connection=connection).as_sql()
     q = connection.ops.quote_name
-    groups = (
-        {"all": list(sides)}
-        if ages is None
-        else {"all": ["y", "a"], "young": ["y"], "adult": ["a"]}
-    )
+    groups = {
+        f"{age}{'|' + owner if owner else ''}": (age, owned, [a + o for a in parts for o in teams])
+        for age, parts in age_groups.items()
+        for owner, (owned, teams) in owner_groups.items()
+    }
     columns = [q(key) for key in keys]
     columns += [f"MIN({q(f'low_{name}')}) AS {q(name)}" for name in lowest]
-    for group, parts in groups.items():
+    for group, (_age, _owned, parts) in groups.items():
 
         def summed(prefix: str, parts: list[str] = parts) -> str:
             return " + ".join(q(f"{prefix}_{side}") for side in parts)
@@ -343,12 +387,14 @@ def _per_group(
     shared = [*keys, *lowest]
     result = []
     for row in found:
-        for group in groups:
+        for group, (age, owned, _parts) in groups.items():
             if not row[f"{group}:rows"]:
                 continue
             out = {key: row[key] for key in shared}
             if ages is not None:
-                out["g_age"] = group
+                out["g_age"] = age
+            if owners is not None:
+                out["g_owner"] = owned
             for name in (*measured, *total):  # SUM gives a decimal on PostgreSQL
                 value = row[f"{group}:{name}"]
                 out[name] = None if value is None else int(value)
@@ -356,11 +402,18 @@ def _per_group(
     return result
 
 
+def _both(first: Q | None, second: Q | None) -> Q | None:
+    """Both conditions (None: no condition)."""
+    if first is None or second is None:
+        return second if first is None else first
+    return first & second
+
+
 # --- registration -----------------------------------------------------------------------
 
 
 def _trajectory_counts(
-    sel: Selection, by_quarter: bool, dims: Dimensions = ()
+    sel: Selection, by_quarter: bool, dims: Dimensions = (), owners: Owners | None = None
 ) -> dict[Key, TrajectoryCounts]:
     dimensions = _dimensions(dims, "young_at_start")
     rows = _per_group(
@@ -377,8 +430,9 @@ def _trajectory_counts(
             "end": Q(has_end=True),
         },
         ages=_ages(dims, "young_at_start"),
+        owners=owners,
     )
-    reasons = _not_filled_in(sel, by_quarter, dims)
+    reasons = _not_filled_in(sel, by_quarter, dims, owners)
     counts = {}
     for row in rows:
         key = _key(row, dims)
@@ -400,7 +454,7 @@ def _no_reasons() -> dict[str, Figure]:
 
 
 def _not_filled_in(
-    sel: Selection, by_quarter: bool, dims: Dimensions
+    sel: Selection, by_quarter: bool, dims: Dimensions, owners: Owners | None = None
 ) -> dict[Key, dict[str, Figure]]:
     """Records of measurements not filled in, recorded in the period, by reason (age
     judged on the trajectory's start date)."""
@@ -414,6 +468,8 @@ def _not_filled_in(
         "trajectory__resident_id",
         {"records": None},
         ages=_ages(dims, "young_at_start", path),
+        owners=owners,
+        team=f"{path}team_id",
     )
     by_period: dict[Key, dict[str, Figure]] = {}
     for row in rows:
@@ -432,7 +488,7 @@ def trajectory_counts(sel: Selection) -> TrajectoryCounts:
 
 
 def _domain_profile(
-    sel: Selection, by_quarter: bool, dims: Dimensions = ()
+    sel: Selection, by_quarter: bool, dims: Dimensions = (), owners: Owners | None = None
 ) -> dict[Key, list[DistrictProfile]]:
     in_period = Q(measured_on__range=(sel.start, sel.end)) & _in_selection(sel, "young")
     period = _period_key("measured_on", by_quarter)
@@ -450,6 +506,7 @@ def _domain_profile(
         },
         lowest={"first_position": "position"},
         ages=_ages(dims, "young"),
+        owners=owners,
     )
     chips.sort(key=lambda row: (row["first_position"], row["key"]))
     measured = _per_group(
@@ -460,6 +517,7 @@ def _domain_profile(
         "resident_id",
         {"measurements": None},
         ages=_ages(dims, "young"),
+        owners=owners,
     )
     names = dict(
         District.objects.filter(pk__in={row["part"] for row in measured}).values_list("pk", "name")
@@ -522,7 +580,7 @@ def _change(row: Mapping[str, Any]) -> Change:
 
 
 def _paired_change(
-    sel: Selection, by_quarter: bool, dims: Dimensions = ()
+    sel: Selection, by_quarter: bool, dims: Dimensions = (), owners: Owners | None = None
 ) -> dict[Key, dict[str, Change]]:
     dimensions = _dimensions(dims, "young")
     rows = _per_group(
@@ -535,6 +593,7 @@ def _paired_change(
         lowest={"first_position": "position"},
         total={"change": "change"},
         ages=_ages(dims, "young"),
+        owners=owners,
     )
     rows.sort(key=lambda row: (row["first_position"], row["key"]))
     by_period: dict[Key, dict[str, Change]] = {}
@@ -550,7 +609,7 @@ def paired_change(sel: Selection) -> dict[str, Change]:
 
 
 def _quality_of_life_change(
-    sel: Selection, by_quarter: bool, dims: Dimensions = ()
+    sel: Selection, by_quarter: bool, dims: Dimensions = (), owners: Owners | None = None
 ) -> dict[Key, Change]:
     dimensions = _dimensions(dims, "latest_young")
     rows = _per_group(
@@ -570,6 +629,7 @@ def _quality_of_life_change(
         _change_figures(GRADE_STEP),
         total={"change": "change"},
         ages=_ages(dims, "latest_young"),
+        owners=owners,
     )
     return {_key(row, dims): _change(row) for row in rows}
 
@@ -584,7 +644,7 @@ def quality_of_life_change(sel: Selection) -> Change:
 
 
 def _goal_attainment(
-    sel: Selection, by_quarter: bool, dims: Dimensions = ()
+    sel: Selection, by_quarter: bool, dims: Dimensions = (), owners: Owners | None = None
 ) -> dict[Key, GoalAttainment]:
     period = _period_key("measured_on", by_quarter)
     in_period = Q(measured_on__range=(sel.start, sel.end))
@@ -615,6 +675,7 @@ def _goal_attainment(
         "resident_id",
         {"goals": None},
         ages=_ages(dims, "young"),
+        owners=owners,
     )
     by_period: dict[Key, dict[str, Figure]] = {}
     for row in rows:
@@ -645,7 +706,9 @@ class Figures:
     goal_attainment: GoalAttainment = field(default_factory=GoalAttainment)
 
 
-def grouped(sel: Selection, dims: Dimensions, by_quarter: bool = True) -> dict[Key, Figures]:
+def grouped(
+    sel: Selection, dims: Dimensions, by_quarter: bool = True, owners: Owners | None = None
+) -> dict[Key, Figures]:
     """Every indicator of the selection split by quarter (or not) and by `dims`, in
     eight queries whatever the number of groups ("age" gives all ages, adults and young
     people from the same queries). Each group's figures are exactly what the indicator
@@ -654,11 +717,13 @@ def grouped(sel: Selection, dims: Dimensions, by_quarter: bool = True) -> dict[K
     measurement for change, the measurement for the rest). Residents of different
     groups must not be added up: one resident can be in several groups (quarters,
     teams, turning 18)."""
-    counts = _trajectory_counts(sel, by_quarter, dims)
-    profiles = _domain_profile(sel, by_quarter, dims)
-    pairs = _paired_change(sel, by_quarter, dims)
-    grades = _quality_of_life_change(sel, by_quarter, dims)
-    goals = _goal_attainment(sel, by_quarter, dims)
+    if ("owner" in dims) != (owners is not None):
+        raise ValueError("The owner split needs its owners, and owners the owner split.")
+    counts = _trajectory_counts(sel, by_quarter, dims, owners)
+    profiles = _domain_profile(sel, by_quarter, dims, owners)
+    pairs = _paired_change(sel, by_quarter, dims, owners)
+    grades = _quality_of_life_change(sel, by_quarter, dims, owners)
+    goals = _goal_attainment(sel, by_quarter, dims, owners)
     return {
         key: Figures(
             trajectory_counts=counts.get(key, TrajectoryCounts()),

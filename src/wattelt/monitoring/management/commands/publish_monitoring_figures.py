@@ -47,9 +47,12 @@ class Command(BaseCommand):
         built = skipped = delayed = 0
         changes, states = pending(), stored_states()
         plan = publish_plan(today, YEARS_BACK, changes, force=options["force"], states=states)
-        district_parts = (
-            DistrictParts()
-        )  # a district asked for once, for every scope keeping all of it
+        # The districts the change log names, asked for once for every scope naming them.
+        district_parts = DistrictParts()
+        for scope, year in [] if options["force"] else plan:
+            named = changes.parts_of(*scope_identity(scope), year)
+            if named and None not in named:
+                district_parts.expect(scope, year, {part for part in named if part is not None})
         for scope, year in plan:
             kind, key = scope_identity(scope)
             outcome = publish_patiently(
@@ -97,7 +100,7 @@ class Command(BaseCommand):
         tidy_change_log(changes, plan)
         self.stdout.write(
             f"published {built}, unchanged {skipped}, delayed {delayed}; "
-            f"{district_parts.reused} district part(s) reused from another scope "
+            f"{district_parts.reused} district part(s) asked for with another scope "
             f"in {time.perf_counter() - began:.1f} s"
         )
         if delayed:
