@@ -416,9 +416,9 @@ def publish(
     what asking for every district gives. Suppression is `cube.cube_of`: the whole scope
     and year at once, exactly as the pages used to do it. `changes` is the change log as
     the run read it (read here if not given), `states` the stored cubes as the run read
-    them (asked here if not given), `district_parts` the districts' parts the run asked for so
-    far (a district's whole part serves every scope that keeps all of it); the changes
-    of the scope and year read are deleted with the store."""
+    them (asked here if not given), `district_parts` the districts' parts of the run (asked
+    for together for every scope the run expects them for); the changes of the scope and
+    year read are deleted with the store."""
     read_from_primary()  # never build figures from a replica that may lag
     today = today or timezone.localdate()
     kind, key = scope_identity(scope)
