@@ -566,9 +566,6 @@ def _store(
         )
         store_parts(stored, *parts)
         compact(seen.changes)
-    # What this process just stored is what it would read back from the slices: the
-    # dashboard selections rendered next (`fragments.warm`) read it from memory.
-    _keep_loaded((stored.pk, build), cube)
 
 
 def insert_rows(rows: Sequence[Model]) -> None:
@@ -596,14 +593,6 @@ LOADED_CUBES = 16
 and unpack them each time."""
 
 
-def _keep_loaded(memo: tuple[int, str], cube: Cube) -> None:
-    with _loaded_lock:
-        _loaded[memo] = cube
-        _loaded.move_to_end(memo)
-        while len(_loaded) > LOADED_CUBES:
-            _loaded.popitem(last=False)
-
-
 def forget_loaded() -> None:
     with _loaded_lock:
         _loaded.clear()
@@ -626,7 +615,10 @@ def published_cube(scope: Scope, year: int, today: dt.date | None = None) -> Pub
                 _loaded.move_to_end(memo)
         if cube is None:
             cube = load_cube(bytes(found["payload"]), found["pk"], found["build"])
-            _keep_loaded(memo, cube)
+            with _loaded_lock:
+                _loaded[memo] = cube
+                while len(_loaded) > LOADED_CUBES:
+                    _loaded.popitem(last=False)
         if cube.quarters == tuple(quarters_so_far(year, today)):
             return Published(cube, found["built_at"])
     publish(scope, year, today, force=True)
