@@ -18,7 +18,7 @@ from tests.monitoring.test_indicators import data as data  # the hand-worked dat
 from wattelt.monitoring import cube as cube_module
 from wattelt.monitoring import indicators as ind
 from wattelt.monitoring.cube import AGES, ALL, YEAR, Scope
-from wattelt.organisations.models import Membership, Team
+from wattelt.organisations.models import District, Membership, Organisation, Team
 from wattelt.residents import services as residents
 
 TODAY = dt.date(2026, 11, 23)
@@ -166,33 +166,75 @@ def test_the_number_of_queries_does_not_grow_with_districts_and_teams(richer):
     assert len(more) == len(few) <= 40
 
 
-@pytest.mark.parametrize("most_teams", [cube_module.MAX_OWNER_TEAMS, 1])
-def test_scopes_asked_for_together_get_what_each_asks_for_alone(richer, monkeypatch, most_teams):
+@pytest.mark.parametrize("limits", [None, (1, 40), (12, 2)])
+def test_scopes_asked_for_together_get_what_each_asks_for_alone(richer, monkeypatch, limits):
     """A publish run asks for the changed districts of every scope at once, the rows split
     by team (`collect_owned`): each scope's parts must be what it asks for alone, also
-    for a resident in two teams (counted once where both teams are the scope's) and a
-    coach of two teams. With more teams than `MAX_OWNER_TEAMS`, each scope asks alone."""
+    for a resident in two teams (counted once where both teams are the scope's), a
+    coach of two teams, a district two organisations serve and a district without
+    rows. Past `MAX_OWNER_TEAMS` or `MAX_OWNER_GROUPS`, each scope asks alone."""
     data, west = richer
-    monkeypatch.setattr(cube_module, "MAX_OWNER_TEAMS", most_teams)
-    both = (data.noord.pk, data.zuid.pk)
+    if limits is not None:
+        monkeypatch.setattr(cube_module, "MAX_OWNER_TEAMS", limits[0])
+        monkeypatch.setattr(cube_module, "MAX_OWNER_GROUPS", limits[1])
+    second = Organisation.objects.create(municipality=data.municipality, name="Tweede")
+    oost = Team.objects.create(organisation=second, name="Team Oost")
+    oost.districts.add(data.zuid)
+    olga = make_staff("olga", second, oost, Membership.Role.PROFESSIONAL)
+    dora = residents.register_resident(
+        residents.ResidentInput("Dora", "Test", dt.date(1970, 1, 1), data.zuid), olga
+    )
+    trajectory = residents.open_trajectory(dora, oost, olga, day(3, 1))
+    measure(trajectory, olga, day(3, 4), {"wonen": 20}, 4, ("wonen",), goal="wonen")
+    empty = District.objects.create(municipality=data.municipality, name="Leeg")
+    every = (data.noord.pk, data.zuid.pk, empty.pk)
+    both_teams = Scope(team_ids=tuple(sorted((data.team.pk, west.pk))))
     askers = {
-        Scope(municipality_id=data.municipality.pk): both,
-        Scope(organisation_id=data.organisation.pk): both,
+        Scope(municipality_id=data.municipality.pk): every,
+        Scope(organisation_id=data.organisation.pk): every,
+        Scope(organisation_id=second.pk): (data.zuid.pk,),
         Scope(team_ids=(west.pk,)): (data.zuid.pk,),
-        Scope(team_ids=(data.team.pk,)): both,
-        Scope(team_ids=tuple(sorted((data.team.pk, west.pk)))): both,
+        Scope(team_ids=(data.team.pk,)): every,
+        both_teams: every,
     }
     quarters = cube_module.quarters_so_far(2024, TODAY)
     with CaptureQueriesContext(connection) as asked:
         together = cube_module.collect_owned(askers, 2024, quarters)
     for scope, districts in askers.items():
         alone = cube_module.collect_parts(scope, 2024, quarters, districts)
-        assert set(alone) == set(districts)
+        assert empty.pk not in alone
         assert together[scope] == alone, scope
-    both_teams = Scope(team_ids=tuple(sorted((data.team.pk, west.pk))))
     zuid = together[both_teams][data.zuid.pk].values
     teams = [zuid["reg:trajectories", "count", YEAR, ("t", t), "all"] for t in both_teams.team_ids]
     whole = zuid["reg:trajectories", "count", YEAR, ALL, "all"]
     assert sum(v.residents for v in teams) > whole.residents  # Cees in both, once here
-    if most_teams > 1:
-        assert len(asked) <= 20  # one set of queries for five scopes (each alone: ~30)
+    if limits is None:
+        assert len(asked) <= 20  # one set of queries for six scopes (each alone: ~30)
+
+
+def test_district_parts_are_asked_for_once_and_served_once(richer):
+    """The run's `DistrictParts`: the first scope asks for every expected scope's
+    districts; the next takes its own from there; asked for again (a retry after a busy
+    database), a part is asked for anew, not served stale; a scope never expected
+    asks for itself."""
+    data, west = richer
+    quarters = cube_module.quarters_so_far(2024, TODAY)
+    municipality = Scope(municipality_id=data.municipality.pk)
+    coach = Scope(team_ids=(west.pk,))
+    parts = cube_module.DistrictParts()
+    parts.expect(municipality, 2024, [data.zuid.pk])
+    parts.expect(coach, 2024, [data.zuid.pk])
+    with CaptureQueriesContext(connection) as first:
+        got = parts.collect(municipality, 2024, quarters, [data.zuid.pk])
+    with CaptureQueriesContext(connection) as second:
+        theirs = parts.collect(coach, 2024, quarters, [data.zuid.pk])
+    assert len(first) > 10 and len(second) == 0 and parts.shared == 1
+    assert got == cube_module.collect_parts(municipality, 2024, quarters, [data.zuid.pk])
+    assert theirs == cube_module.collect_parts(coach, 2024, quarters, [data.zuid.pk])
+    with CaptureQueriesContext(connection) as again:
+        assert parts.collect(coach, 2024, quarters, [data.zuid.pk]) == theirs
+    assert len(again) > 10 and parts.shared == 1
+    organisation = Scope(organisation_id=data.organisation.pk)
+    assert parts.collect(organisation, 2024, quarters, [data.noord.pk]) == (
+        cube_module.collect_parts(organisation, 2024, quarters, [data.noord.pk])
+    )

@@ -277,28 +277,44 @@ def _collect_parts(
         district_ids=wanted or (),
     )
     # A scope of one team (a coach's) is that team: its figures are the scope's.
-    one_team = [("t", scope.team_ids[0])] if len(scope.team_ids) == 1 else []
-    splits = AREA_SPLITS[:1] if one_team else AREA_SPLITS
+    splits = AREA_SPLITS[:1] if len(scope.team_ids) == 1 else AREA_SPLITS
     parts: Parts = {}
     for by_quarter in (False, True):
         for area_dims in splits:
             dims: ind.Dimensions = (*area_dims, "district_id", "age")
             for key, figures in ind.grouped(sel, dims, by_quarter).items():
                 period, *values, part, age = key
-                if by_quarter and period % 10 not in quarters:
-                    continue  # a quarter that has not begun
-                # The scope's part of a district is the district's figures.
-                areas: list[Area] = [("t", values[0])] if values else [ALL, ("d", part), *one_team]
+                when = _when(period, by_quarter, quarters)
+                if when is None:
+                    continue
+                areas = [("t", values[0])] if values else _scope_areas(scope, part)
                 found = parts.setdefault(part, _Collected())
                 for area in areas:
-                    _put_figures(found, period % 10 if by_quarter else YEAR, area, age, figures)
+                    _put_figures(found, when, area, age, figures)
     return parts
+
+
+def _when(period: int, by_quarter: bool, quarters: list[int]) -> int | None:
+    """Where a group's figures go: the year, a quarter, or nowhere (a quarter that has
+    not begun)."""
+    if not by_quarter:
+        return YEAR
+    return period % 10 if period % 10 in quarters else None
+
+
+def _scope_areas(scope: Scope, part: int) -> list[Area]:
+    """The areas a scope's own figures of a district are: the scope's part of the
+    district is the district's figures, and a scope of one team is that team."""
+    return [ALL, ("d", part), *([("t", scope.team_ids[0])] if len(scope.team_ids) == 1 else [])]
 
 
 MAX_OWNER_TEAMS = 12
 """At most this many teams in the districts a publish run asks for together; more (a
 city whose districts many teams serve) and each scope asks for its own parts: the
 queries' columns grow with the teams (figures x ages x teams)."""
+MAX_OWNER_GROUPS = 40
+"""At most this many teams and sets of them (~33 columns each; PostgreSQL returns at
+most 1,664) in one query; more and each scope asks for its own parts."""
 
 
 class DistrictParts:
@@ -306,16 +322,16 @@ class DistrictParts:
 
     The run says up front which districts of which scope-years it will ask for again
     (`expect`, from the change log). The first scope that asks for a year's districts
-    asks for every expected one, with every scope expecting them, in one set of queries
-    (~18: `collect_owned`): the rows split by team, each scope's part the sum of its
-    teams' rows. The other scopes take theirs from here. Parts asked for later in the
-    run are at least as new as the change log the run read (a change committed
-    meanwhile is in the log for the next run)."""
+    asks for every expected one, with every scope expecting them, in one set of ~20
+    queries (`collect_owned`). The other scopes take theirs from here, once (asked for
+    again, as by a retry, they are asked for anew). Parts asked for later in the run
+    are at least as new as the change log the run read (a change committed meanwhile
+    is in the log for the next run)."""
 
     def __init__(self) -> None:
         self._expected: dict[int, dict[Scope, set[int]]] = {}
         self._asked: dict[tuple[Scope, int, tuple[int, ...], int], _Collected | None] = {}
-        self.reused = 0
+        self.shared = 0
         """Districts served from what was asked for together with another scope."""
 
     def expect(self, scope: Scope, year: int, districts: Iterable[int]) -> None:
@@ -329,20 +345,24 @@ class DistrictParts:
         begun = tuple(quarters)
         wanted = sorted(set(districts))
         missing = {d for d in wanted if (scope, year, begun, d) not in self._asked}
-        self.reused += len(wanted) - len(missing)
+        self.shared += len(wanted) - len(missing)
         if missing:
             askers = {scope: missing}
-            for other, expected in self._expected.get(year, {}).items():
-                more = {d for d in expected if (other, year, begun, d) not in self._asked}
-                if more:
-                    askers.setdefault(other, set()).update(more)
+            expected = self._expected.get(year, {})
+            for other, named in expected.items():
+                more = {d for d in named if (other, year, begun, d) not in self._asked}
+                if other != scope and more:
+                    askers[other] = more
+            expected.pop(scope, None)
+            for other in askers:
+                expected.pop(other, None)
             asked = collect_owned(askers, year, quarters)
             for asker, asked_for in askers.items():
                 for district in asked_for:
                     self._asked[asker, year, begun, district] = asked[asker].get(district)
         parts: Parts = {}
         for district in wanted:
-            found = self._asked[scope, year, begun, district]
+            found = self._asked.pop((scope, year, begun, district))
             if found is not None:
                 parts[district] = found
         return parts
@@ -365,10 +385,10 @@ def collect_owned(
     districts, in one set of queries: the districts' rows of the teams the scopes hold
     there, split by team (`ind.Owners`). A scope's part of a district is the sum of its
     teams' rows (its residents counted once), its team areas are the teams' own rows;
-    exactly what asking per scope gives (test_parts.py)."""
+    exactly what asking per scope gives (test_linked_table.py)."""
     wanted = {scope: set(districts) for scope, districts in askers.items()}
-    every = sorted(set().union(*wanted.values()))
     found: dict[Scope, Parts] = {scope: {} for scope in wanted}
+    every = sorted(set().union(*wanted.values()))
     if not every or not quarters:
         return found
     with one_snapshot():
@@ -378,47 +398,57 @@ def collect_owned(
             .distinct()
             .order_by()
         )
+        # The teams each scope holds in its districts, and the districts it holds any in:
+        # all of a district's rows are of its municipality, so a team a scope holds is
+        # held in each district where the scope holds anything.
         held: dict[Scope, set[int]] = {scope: set() for scope in wanted}
+        held_in: dict[Scope, set[int]] = {scope: set() for scope in wanted}
         for district, *owner in owners:
             for scope, districts in wanted.items():
                 if district in districts and _holds(scope, *owner):
                     held[scope].add(owner[-1])
+                    held_in[scope].add(district)
         teams = tuple(sorted(set().union(*held.values())))
         if not teams:
             return found
-        if len(teams) > MAX_OWNER_TEAMS:
-            return {
-                scope: _collect_parts(scope, year, quarters, tuple(sorted(districts)))
-                for scope, districts in wanted.items()
-            }
-        # Named ("s", n) so that the groups' keys sort (teams are ("t", team)).
-        named = {("s", n): scope for n, scope in enumerate(wanted) if held[scope]}
-        sets: dict[Hashable, tuple[int, ...]] = {
-            name: tuple(sorted(held[scope])) for name, scope in named.items()
+        # Each scope's figures: one team's group, or a set of teams (named once).
+        sets: dict[Hashable, tuple[int, ...]] = {}
+        own: dict[Hashable, list[Scope]] = {}
+        for scope in wanted:
+            if held[scope]:
+                mine = tuple(sorted(held[scope]))
+                name = ("t", mine[0]) if len(mine) == 1 else ("s", mine)
+                if len(mine) > 1:
+                    sets[name] = mine
+                own.setdefault(name, []).append(scope)
+        if len(teams) > MAX_OWNER_TEAMS or len(teams) + len(sets) > MAX_OWNER_GROUPS:
+            for scope, where in held_in.items():
+                if where:
+                    found[scope] = _collect_parts(scope, year, quarters, tuple(sorted(where)))
+            return found
+        # The team areas of a scope that is not one team.
+        areas_of: dict[Hashable, list[Scope]] = {
+            ("t", team): [s for s in wanted if len(s.team_ids) != 1 and team in held[s]]
+            for team in teams
         }
         sel = ind.Selection(
             start=dt.date(year, 1, 1), end=dt.date(year, 12, 31), district_ids=tuple(every)
         )
-        owned = ind.Owners(teams, sets)
         for by_quarter in (False, True):
-            grouped = ind.grouped(sel, ("district_id", "age", "owner"), by_quarter, owned)
-            for (period, part, age, owner), figures in grouped.items():
-                if by_quarter and period % 10 not in quarters:
-                    continue  # a quarter that has not begun
-                when = period % 10 if by_quarter else YEAR
-                if owner in named:
-                    scope = named[owner]
-                    if part in wanted[scope]:
-                        # The scope's part of a district is the district's figures; a
-                        # scope of one team is that team.
-                        single = [("t", scope.team_ids[0])] if len(scope.team_ids) == 1 else []
-                        into = found[scope].setdefault(part, _Collected())
-                        for area in (ALL, ("d", part), *single):
-                            _put_figures(into, when, area, age, figures)
+            split = ind.grouped(
+                sel, ("district_id", "age", "owner"), by_quarter, ind.Owners(teams, sets)
+            )
+            for (period, part, age, owner), figures in split.items():
+                when = _when(period, by_quarter, quarters)
+                if when is None:
                     continue
-                for scope, districts in wanted.items():
-                    # A team of a scope of several teams, in this district.
-                    if part in districts and len(scope.team_ids) != 1 and owner[1] in held[scope]:
+                for scope in own.get(owner, ()):
+                    if part in held_in[scope]:
+                        into = found[scope].setdefault(part, _Collected())
+                        for area in _scope_areas(scope, part):
+                            _put_figures(into, when, area, age, figures)
+                for scope in areas_of.get(owner, ()):
+                    if part in held_in[scope]:
                         into = found[scope].setdefault(part, _Collected())
                         _put_figures(into, when, owner, age, figures)
     return found

@@ -210,8 +210,9 @@ class Owners:
     sets: Mapping[Hashable, tuple[int, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if not self.teams:
-            raise ValueError("Owners without teams.")
+        """The sets' names must sort among ("t", team) tuples (`grouped` sorts its keys)."""
+        if not self.teams or not all(self.sets.values()):
+            raise ValueError("Owners without teams, or a set of no teams.")
         unknown = {t for teams in self.sets.values() for t in teams} - set(self.teams)
         if unknown:
             raise ValueError(f"Sets with teams that are not owners: {sorted(unknown)}")
@@ -344,7 +345,12 @@ def _per_group(
         for age, on_age in age_sides.items()
         for side, on_team in team_sides.items()
     }
-    aggregates: dict[str, Any] = {f"low_{name}": Min(column) for name, column in lowest.items()}
+    # The lowest values per team (not per age): a set of teams takes the lowest of its own.
+    aggregates: dict[str, Any] = {
+        f"low_{name}_{side}": Min(column, filter=on_team)
+        for name, column in lowest.items()
+        for side, on_team in team_sides.items()
+    }
     for side, on_side in sides.items():
         if None not in figures.values():  # else that figure's count is the rows'
             aggregates[f"rows_{side}"] = Count("pk", filter=on_side)
@@ -357,13 +363,22 @@ def _per_group(
     inner, params = per_resident.query.get_compiler(connection=connection).as_sql()
     q = connection.ops.quote_name
     groups = {
-        f"{age}{'|' + owner if owner else ''}": (age, owned, [a + o for a in parts for o in teams])
+        f"{age}{'|' + owner if owner else ''}": (
+            age,
+            owned,
+            [a + o for a in parts for o in teams],
+            teams,
+        )
         for age, parts in age_groups.items()
         for owner, (owned, teams) in owner_groups.items()
     }
     columns = [q(key) for key in keys]
-    columns += [f"MIN({q(f'low_{name}')}) AS {q(name)}" for name in lowest]
-    for group, (_age, _owned, parts) in groups.items():
+    columns += [
+        f"MIN({q(f'low_{name}_{side}')}) AS {q(f'low:{name}:{side}')}"
+        for name in lowest
+        for side in team_sides
+    ]
+    for group, (_age, _owned, parts, _teams) in groups.items():
 
         def summed(prefix: str, parts: list[str] = parts) -> str:
             return " + ".join(q(f"{prefix}_{side}") for side in parts)
@@ -384,13 +399,15 @@ def _per_group(
         names = [column[0] for column in cursor.description]
         found = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     measured = [f"{name}_{part}" for name in figures for part in ("count", "residents")]
-    shared = [*keys, *lowest]
     result = []
     for row in found:
-        for group, (age, owned, _parts) in groups.items():
+        for group, (age, owned, _parts, team_parts) in groups.items():
             if not row[f"{group}:rows"]:
                 continue
-            out = {key: row[key] for key in shared}
+            out = {key: row[key] for key in keys}
+            for name in lowest:
+                lows = [row[f"low:{name}:{side}"] for side in team_parts]
+                out[name] = min((low for low in lows if low is not None), default=None)
             if ages is not None:
                 out["g_age"] = age
             if owners is not None:

@@ -440,18 +440,10 @@ def publish(
         return Outcome(scope, year, False, time.perf_counter() - began, stored["cell_count"])
     asked = time.perf_counter()
     # Only some districts changed since the stored build: ask for those, keep the rest.
-    changed = changes.parts_of(kind, key, year)
-    replaced: set[int] | None = None
+    replaced = districts_to_ask(scope, year, today, changes, states, force)
     parts = None
-    if (
-        stored is not None
-        and not force
-        and stored.get("parted")
-        and stored["quarters"] == quarters
-        and stored["changes_seen"] >= changes.everything
-        and None not in changed
-    ):
-        replaced = {part for part in changed if part is not None}
+    if replaced is not None:
+        assert stored is not None
         asked_again = (district_parts or DistrictParts()).collect(
             scope, year, quarters_so_far(year, today), replaced
         )
@@ -496,6 +488,32 @@ def publish(
     return Outcome(
         scope, year, True, time.perf_counter() - began, len(cube.cells), queried, parts=replaced
     )
+
+
+def districts_to_ask(
+    scope: Scope,
+    year: int,
+    today: dt.date,
+    changes: Pending,
+    states: StoredStates,
+    force: bool = False,
+) -> set[int] | None:
+    """The districts a publish of the scope's `year` asks for again, keeping the stored
+    parts of the others; None when it asks for every district (nothing stored in parts,
+    a quarter began, everything changed, a change of no district, or `force`)."""
+    kind, key = scope_identity(scope)
+    stored = states.get((kind, key, year))
+    changed = changes.parts_of(kind, key, year)
+    if (
+        stored is None
+        or force
+        or not stored.get("parted")
+        or stored["quarters"] != len(quarters_so_far(year, today))
+        or stored["changes_seen"] < changes.everything
+        or None in changed
+    ):
+        return None
+    return {part for part in changed if part is not None}
 
 
 @dataclass(frozen=True)

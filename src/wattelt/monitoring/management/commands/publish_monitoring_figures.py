@@ -15,6 +15,7 @@ from wattelt.monitoring.changes import pending
 from wattelt.monitoring.cube import DistrictParts
 from wattelt.monitoring.forms import YEARS_BACK
 from wattelt.monitoring.published import (
+    districts_to_ask,
     is_busy,
     publish_patiently,
     publish_plan,
@@ -47,12 +48,12 @@ class Command(BaseCommand):
         built = skipped = delayed = 0
         changes, states = pending(), stored_states()
         plan = publish_plan(today, YEARS_BACK, changes, force=options["force"], states=states)
-        # The districts the change log names, asked for once for every scope naming them.
+        # The districts the builds ask for again, asked for once for all of them.
         district_parts = DistrictParts()
-        for scope, year in [] if options["force"] else plan:
-            named = changes.parts_of(*scope_identity(scope), year)
-            if named and None not in named:
-                district_parts.expect(scope, year, {part for part in named if part is not None})
+        for scope, year in plan:
+            again = districts_to_ask(scope, year, today, changes, states, options["force"])
+            if again:
+                district_parts.expect(scope, year, again)
         for scope, year in plan:
             kind, key = scope_identity(scope)
             outcome = publish_patiently(
@@ -100,7 +101,7 @@ class Command(BaseCommand):
         tidy_change_log(changes, plan)
         self.stdout.write(
             f"published {built}, unchanged {skipped}, delayed {delayed}; "
-            f"{district_parts.reused} district part(s) asked for with another scope "
+            f"{district_parts.shared} district part(s) asked for with another scope "
             f"in {time.perf_counter() - began:.1f} s"
         )
         if delayed:
