@@ -309,12 +309,12 @@ def _scope_areas(scope: Scope, part: int) -> list[Area]:
 
 
 MAX_OWNER_TEAMS = 12
-"""At most this many teams in the districts a publish run asks for together; more (a
-city whose districts many teams serve) and each scope asks for its own parts: the
-queries' columns grow with the teams (figures x ages x teams)."""
+"""At most this many teams in a district asked for for several scopes together; more
+(a district many teams serve) and each scope asks for its own part: the queries'
+columns grow with the teams (figures x ages x teams)."""
 MAX_OWNER_GROUPS = 40
 """At most this many teams and sets of them (~33 columns each; PostgreSQL returns at
-most 1,664) in one query; more and each scope asks for its own parts."""
+most 1,664) in one query; more and each scope asks for its own part."""
 
 
 class DistrictParts:
@@ -382,76 +382,110 @@ def collect_owned(
     askers: Mapping[Scope, Iterable[int]], year: int, quarters: list[int]
 ) -> dict[Scope, Parts]:
     """`collect_parts(scope, year, quarters, districts)` for each scope and its
-    districts, in one set of queries: the districts' rows of the teams the scopes hold
-    there, split by team (`ind.Owners`). A scope's part of a district is the sum of its
-    teams' rows (its residents counted once), its team areas are the teams' own rows;
-    exactly what asking per scope gives (test_linked_table.py)."""
+    districts, in one set of queries per district: the district's rows of the teams the
+    scopes hold there, split by team (`ind.Owners`). A scope's part of a district is the
+    sum of its teams' rows (its residents counted once), its team areas are the teams'
+    own rows; exactly what asking per scope gives (test_linked_table.py). A district
+    with more teams and sets of them than `MAX_OWNER_TEAMS` and `MAX_OWNER_GROUPS` is
+    asked for per scope. One district at a time, not several together: the columns grow
+    with the teams, and at 1M seven districts asked for seven scopes took 121 s in one
+    batch of 14 teams, 65 s in batches of at most 4 teams, 43 s one district at a time
+    (125 s per scope; bench/RESULTS.md, "Lead, stop 36")."""
     wanted = {scope: set(districts) for scope, districts in askers.items()}
     found: dict[Scope, Parts] = {scope: {} for scope in wanted}
     every = sorted(set().union(*wanted.values()))
     if not every or not quarters:
         return found
     with one_snapshot():
-        owners = (
+        owners: dict[int, set[tuple[int, int, int]]] = {district: set() for district in every}
+        rows = (
             TrajectorySummary.objects.filter(district_id__in=every)
             .values_list("district_id", "municipality_id", "organisation_id", "team_id")
             .distinct()
             .order_by()
         )
-        # The teams each scope holds in its districts, and the districts it holds any in:
-        # all of a district's rows are of its municipality, so a team a scope holds is
-        # held in each district where the scope holds anything.
-        held: dict[Scope, set[int]] = {scope: set() for scope in wanted}
-        held_in: dict[Scope, set[int]] = {scope: set() for scope in wanted}
-        for district, *owner in owners:
-            for scope, districts in wanted.items():
-                if district in districts and _holds(scope, *owner):
-                    held[scope].add(owner[-1])
-                    held_in[scope].add(district)
-        teams = tuple(sorted(set().union(*held.values())))
-        if not teams:
-            return found
-        # Each scope's figures: one team's group, or a set of teams (named once).
+        for district, municipality, organisation, team in rows:
+            owners[district].add((municipality, organisation, team))
+        for district in every:
+            _Owned.of(district, owners[district], wanted).collect(year, quarters, found)
+    return found
+
+
+@dataclass
+class _Owned:
+    """Who holds what of a district: the teams each scope asking for it holds there,
+    and whose figures each group of the owner split is: one team's, or a set of teams
+    (named once for every scope holding exactly those)."""
+
+    district: int
+    held: dict[Scope, set[int]]
+    teams: tuple[int, ...]
+    sets: dict[Hashable, tuple[int, ...]]
+    own: dict[Hashable, list[Scope]]
+
+    @classmethod
+    def of(
+        cls,
+        district: int,
+        owners: Iterable[tuple[int, int, int]],
+        wanted: Mapping[Scope, set[int]],
+    ) -> _Owned:
+        held = {
+            scope: {owner[-1] for owner in owners if _holds(scope, *owner)}
+            for scope, named in wanted.items()
+            if district in named
+        }
         sets: dict[Hashable, tuple[int, ...]] = {}
         own: dict[Hashable, list[Scope]] = {}
-        for scope in wanted:
-            if held[scope]:
-                mine = tuple(sorted(held[scope]))
+        for scope, theirs in held.items():
+            if theirs:
+                mine = tuple(sorted(theirs))
                 name = ("t", mine[0]) if len(mine) == 1 else ("s", mine)
                 if len(mine) > 1:
                     sets[name] = mine
                 own.setdefault(name, []).append(scope)
-        if len(teams) > MAX_OWNER_TEAMS or len(teams) + len(sets) > MAX_OWNER_GROUPS:
-            for scope, where in held_in.items():
-                if where:
-                    found[scope] = _collect_parts(scope, year, quarters, tuple(sorted(where)))
-            return found
+        every = tuple(sorted(set().union(*held.values())))
+        return cls(district, held, every, sets, own)
+
+    @property
+    def too_wide(self) -> bool:
+        return (
+            len(self.teams) > MAX_OWNER_TEAMS or len(self.teams) + len(self.sets) > MAX_OWNER_GROUPS
+        )
+
+    def collect(self, year: int, quarters: list[int], found: dict[Scope, Parts]) -> None:
+        """The district's part of every scope holding rows there, into `found`."""
+        if not self.teams:
+            return
+        if self.too_wide:
+            for scope, theirs in self.held.items():
+                if theirs:
+                    found[scope].update(_collect_parts(scope, year, quarters, (self.district,)))
+            return
         # The team areas of a scope that is not one team.
         areas_of: dict[Hashable, list[Scope]] = {
-            ("t", team): [s for s in wanted if len(s.team_ids) != 1 and team in held[s]]
-            for team in teams
+            ("t", team): [
+                s for s, theirs in self.held.items() if len(s.team_ids) != 1 and team in theirs
+            ]
+            for team in self.teams
         }
         sel = ind.Selection(
-            start=dt.date(year, 1, 1), end=dt.date(year, 12, 31), district_ids=tuple(every)
+            start=dt.date(year, 1, 1), end=dt.date(year, 12, 31), district_ids=(self.district,)
         )
+        owned = ind.Owners(self.teams, self.sets)
         for by_quarter in (False, True):
-            split = ind.grouped(
-                sel, ("district_id", "age", "owner"), by_quarter, ind.Owners(teams, sets)
-            )
+            split = ind.grouped(sel, ("district_id", "age", "owner"), by_quarter, owned)
             for (period, part, age, owner), figures in split.items():
                 when = _when(period, by_quarter, quarters)
                 if when is None:
                     continue
-                for scope in own.get(owner, ()):
-                    if part in held_in[scope]:
-                        into = found[scope].setdefault(part, _Collected())
-                        for area in _scope_areas(scope, part):
-                            _put_figures(into, when, area, age, figures)
+                for scope in self.own.get(owner, ()):
+                    into = found[scope].setdefault(part, _Collected())
+                    for area in _scope_areas(scope, part):
+                        _put_figures(into, when, area, age, figures)
                 for scope in areas_of.get(owner, ()):
-                    if part in held_in[scope]:
-                        into = found[scope].setdefault(part, _Collected())
-                        _put_figures(into, when, owner, age, figures)
-    return found
+                    into = found[scope].setdefault(part, _Collected())
+                    _put_figures(into, when, owner, age, figures)
 
 
 def merge_parts(parts: Parts, domain_positions: Mapping[str, int]) -> _Collected:
