@@ -322,8 +322,8 @@ class DistrictParts:
 
     The run says up front which districts of which scope-years it will ask for again
     (`expect`, from the change log). The first scope that asks for a year's districts
-    asks for every expected one, with every scope expecting them, in one set of ~20
-    queries (`collect_owned`). The other scopes take theirs from here, once (asked for
+    asks for every expected one, with every scope expecting them, in one set of ~18
+    queries per district (`collect_owned`). The other scopes take theirs from here, once (asked for
     again, as by a retry, they are asked for anew). Parts asked for later in the run
     are at least as new as the change log the run read (a change committed meanwhile
     is in the log for the next run)."""
