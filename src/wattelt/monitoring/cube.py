@@ -353,9 +353,8 @@ class DistrictParts:
                 more = {d for d in named if (other, year, begun, d) not in self._asked}
                 if other != scope and more:
                     askers[other] = more
-            expected.pop(scope, None)
-            for other in askers:
-                expected.pop(other, None)
+            for asker in askers:
+                expected.pop(asker, None)
             asked = collect_owned(askers, year, quarters)
             for asker, asked_for in askers.items():
                 for district in asked_for:

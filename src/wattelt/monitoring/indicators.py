@@ -204,13 +204,13 @@ CUBE_DIMENSIONS: Dimensions = ("district_id", "team_id", "young")
 class Owners:
     """The "owner" split: only the rows of `teams` count, and every group comes once per
     team (("t", team)) and once per named set of those teams (e.g. what each of several
-    scopes holds of a district), from one query."""
+    scopes holds of a district), from one query. The sets' names must sort among
+    ("t", team) tuples (`grouped` sorts its keys)."""
 
     teams: tuple[int, ...]
     sets: Mapping[Hashable, tuple[int, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        """The sets' names must sort among ("t", team) tuples (`grouped` sorts its keys)."""
         if not self.teams or not all(self.sets.values()):
             raise ValueError("Owners without teams, or a set of no teams.")
         unknown = {t for teams in self.sets.values() for t in teams} - set(self.teams)
