@@ -63,8 +63,8 @@ def test_a_figure_whose_last_shown_neighbour_went_in_the_same_round_is_asked_aga
     with a warning. Asked again, it is wide (c is now "×": 10 or more)."""
     a, b, c = ("a",), ("b",), ("c",)
     relations = [
-        Relation(((a, 1), (c, -1)), equal=True),
-        Relation(((b, 1), (c, -1)), equal=True),
+        Relation((a, c), (1, -1), equal=True),
+        Relation((b, c), (1, -1), equal=True),
     ]
     system = Audit(relations, {a: 10, b: 10, c: 10}, PROTECTION_WIDTH)
     audit.STATS.clear()

@@ -452,23 +452,20 @@ def _over_before(
     unknown. Relations over cells the previous publish lacked are left out. `hidden`,
     `values`, `bounds` and `targets` grow in place."""
     unknowns = hidden - set(values)  # never shown: (district, team) figures
-
-    def then(key: Key) -> Key | None:
-        if key in before.same:
-            return key
-        if key in before.shown or key in before.hidden or key in unknowns:
-            return (BEFORE, key)
-        return None
-
-    copies: list[Relation] = []
     same = before.same
+    # A key as the previous publish had it: unchanged the same key, changed a copy; no
+    # entry where the previous publish lacks the cell.
+    then: dict[Key, Key] = {k: k for k in same}
+    for changed in (before.shown, before.hidden, unknowns):
+        then.update((k, (BEFORE, k)) for k in changed if k not in same)
+    copies: list[Relation] = []
     for relation in relations:
-        if same.issuperset([k for k, _c in relation.terms]):
+        if same.issuperset(relation.keys):
             continue  # nothing in it changed
-        terms = [(then(k), c) for k, c in relation.terms]
-        if any(k is None for k, _c in terms):
+        keys = tuple(map(then.get, relation.keys))
+        if None in keys:
             continue  # the previous publish lacks a cell
-        copies.append(Relation(tuple(terms), relation.equal))  # type: ignore[arg-type]
+        copies.append(Relation(keys, relation.coefficients, relation.equal))  # type: ignore[arg-type]
     for key, value in before.shown.items():
         values[(BEFORE, key)] = value
     for key, limits in before.hidden.items():
