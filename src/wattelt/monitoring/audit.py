@@ -320,7 +320,7 @@ class Audit:
             model = self.wholes[largest]
             for _size, key in earlier:
                 del self.wholes[key]
-            model.extend(keys, relation_ids, bounds)
+            model.extend(self, keys, relation_ids, bounds)
         else:
             model = _PartModel(self, keys, relation_ids, bounds)
         self.wholes[model.first] = model
@@ -411,7 +411,9 @@ class _PartModel:
     Every unknown gets an upper bound (`Audit.cap`, more than all values together, where
     it has none): a range that reaches it is wide anyway, and bounded programmes need no
     special case. The objective is the only thing that changes between questions, until
-    the part grows (`extend`)."""
+    the part grows (`extend`). It keeps no reference to its `Audit` (which keeps it in
+    `wholes`): without that cycle, an audit and the millions of objects it holds at 1M
+    go by reference counting, not at the cycle collector's next full run."""
 
     def __init__(
         self,
@@ -429,7 +431,6 @@ class _PartModel:
         began = time.perf_counter()
         STATS["models"] += 1
         STATS["model columns"] += len(keys)
-        self.audit = audit
         # Columns in the order of the keys' repr (their ids), rows in the order given.
         self.ids = np.sort(
             np.fromiter((audit.ids[k] for k in keys), dtype=np.int64, count=len(keys))
@@ -466,6 +467,7 @@ class _PartModel:
 
     def extend(
         self,
+        audit: Audit,
         keys: set[Key],
         relation_ids: list[int],
         bounds: Mapping[Key, tuple[float, float | None]],
@@ -479,7 +481,7 @@ class _PartModel:
 
         began = time.perf_counter()
         STATS["models extended"] += 1
-        audit, highs = self.audit, self.highs
+        highs = self.highs
         new_ids = np.sort(
             np.fromiter((audit.ids[k] for k in keys if k not in self.column), dtype=np.int64)
         )
