@@ -142,7 +142,7 @@ def test_a_file_of_several_chunks_is_one_import(trajectory, quinn, monkeypatch):
 
 def test_the_garbage_collector_runs_again_after_an_import(trajectory, quinn):
     """The collector is paused while the file's rows are read and loaded the bulk way,
-    and only then: the worker process goes on with it (`services.collector_paused`)."""
+    and only then: the worker process goes on with it (`wattelt.batch.collector_paused`)."""
     job = run(
         quinn, "historie.csv", csv_bytes([start_row(trajectory, "111222333")], HEADER_TWO_GOALS)
     )

@@ -15,10 +15,8 @@ run commits. See docs/import-format.md.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -29,6 +27,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from wattelt.audit.models import AccessLog
+from wattelt.batch import collector_paused
 from wattelt.bounds import shown
 from wattelt.instrument import services as instrument
 from wattelt.instrument.forms import BoardParser
@@ -444,24 +443,6 @@ def run(job: ImportJob, derive: bool = True) -> ImportJob:
     return job
 
 
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """A file's rows are up to a million small objects (dicts, tuples, dates) that live
-    until the file is done; Python's cyclic garbage collector would walk them again and
-    again as they pile up: about half of the Python CPU of a 100,000-row import
-    (bench/RESULTS.md, third round). Reference counting still frees everything; the
-    collector runs again afterwards, and for the rows the board's way (Django's objects
-    do make cycles). The import runs in a worker process of its own
-    (`manage.py run_imports`), so nothing else waits on it."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def _run(job: ImportJob) -> ImportJob:
     bulk.start_clock()
     problems = Problems()
@@ -484,6 +465,10 @@ def _run(job: ImportJob) -> ImportJob:
             rest: list[tuple[int, dict[str, str]]] = []
             if source is not None:
                 try:
+                    # The file's rows live until it is done: about half the Python CPU
+                    # of a 100,000-row import went to the collector walking them again
+                    # (bench/RESULTS.md, third round). The import runs in a worker
+                    # process of its own (`manage.py run_imports`): nothing else waits.
                     with collector_paused():
                         imported, rest = import_bulk(job, importer, source, problems)
                 except Unreadable as error:  # a formula or too many rows, all rolled back
