@@ -29,6 +29,7 @@ KERNEL = {
     "bounds",
     "spreadsheets",
     "jobs",
+    "batch",
     "replica",
     "release",
     "deferral",
@@ -44,6 +45,8 @@ ALLOWED: dict[str, set[str]] = {
     "spreadsheets": set(),
     # One run at a time of each cron job (advisory lock); no domain.
     "jobs": set(),
+    # Long batch work in a process of its own (the cycle collector paused); no domain.
+    "batch": set(),
     # Which database a read goes to (primary or streaming replica); no domain.
     "replica": set(),
     # Which code runs (a digest of the sources: keys of renderings stored for later).

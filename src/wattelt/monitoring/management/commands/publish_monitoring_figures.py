@@ -100,13 +100,7 @@ class Command(BaseCommand):
     ) -> tuple[Outcome, str]:
         """One scope-year published (or kept, or delayed) and what the run says of it."""
         outcome = publish_patiently(
-            scope,
-            year,
-            today,
-            force=force,
-            changes=changes,
-            states=states,
-            district_parts=district_parts,
+            scope, year, today, force, changes, states=states, district_parts=district_parts
         )
         if outcome.delayed:
             return outcome, f"DELAYED ({outcome.delayed}); kept the previous figures"
