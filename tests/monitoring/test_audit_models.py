@@ -19,6 +19,7 @@ from wattelt.monitoring.audit import (
     AtMost,
     Audit,
     Key,
+    Relation,
     _PartModel,
     order_relation,
 )
@@ -111,6 +112,15 @@ def test_an_audit_is_freed_without_the_cycle_collector() -> None:
     finally:
         if collecting:
             gc.enable()
+
+
+def test_a_relation_whose_keys_and_coefficients_differ_in_number_is_refused() -> None:
+    """Keys and coefficients sit side by side: one too many would shift every later
+    relation's coefficients, so the audit refuses it instead."""
+    a, b, t = ("a",), ("b",), ("t",)
+    broken = Relation((t, a, b), (-1, 1, 1, 1), True)
+    with pytest.raises(ValueError, match="coefficients"):
+        Audit([broken, equal_sum(t, [a, b])], {a: 5, b: 15, t: 20}, PROTECTION_WIDTH)
 
 
 def test_figures_that_break_a_relation_are_named_not_solved() -> None:

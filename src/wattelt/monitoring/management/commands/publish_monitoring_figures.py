@@ -71,9 +71,12 @@ class Command(BaseCommand):
                     delayed += 1
                 elif outcome.built:
                     built += 1
-                    gc.collect()
                 else:
                     skipped += 1
+                if outcome.delayed or outcome.built or outcome.unchanged:
+                    # Also after a delay: a busy error's traceback holds the attempt's
+                    # frames (its linked table and audit) in a cycle.
+                    gc.collect()
                 kind, key = scope_identity(scope)
                 self.stdout.write(f"{kind} {key} {year}: {what} in {outcome.seconds:.2f} s")
         tidy_change_log(changes, plan)
