@@ -224,3 +224,26 @@ def test_rows_are_located_by_the_organisations_own_resident_number(trajectory, q
         (2, "inwoner_nummer"),
         (3, "traject_start"),
     ]
+
+
+def test_the_completeness_rule_is_asked_for_each_row_of_the_same_choices(trajectory, quinn):
+    """The bulk checker remembers the completeness rule's verdict per chosen domains,
+    resident's chips left open and goals' domains: rows that choose the same domains
+    but differ in those are each judged on their own, before and after a right row."""
+    trajectories = [twin(trajectory, bsn) for bsn in ("123456782", "123456708", "123456721")]
+    bsns = ["111222333", "123456782", "123456708", "123456721"]
+    rows = [start_row(t, bsn) for t, bsn in zip([trajectory, *trajectories], bsns, strict=True)]
+    at = HEADER_TWO_GOALS.index
+    rows[0][at("wonen_inwoner")] = ""  # the professional's chip without the resident's
+    rows[2][at("doel_1_leefgebieden")] = "werk"  # a domain the resident did not choose
+    job = run(quinn, "historie.csv", csv_bytes(rows, HEADER_TWO_GOALS))
+    assert job.state == "refused"
+    assert [(p["row"], p["field"], p["message"]) for p in job.problems] == [
+        (2, "leefgebieden", "Leg de fiche van de inwoner bij: Wonen."),
+        (
+            4,
+            "doel_1_leefgebieden",
+            "Doel 1 is gekoppeld aan een leefgebied dat de inwoner niet heeft gekozen.",
+        ),
+    ]
+    assert not Measurement.objects.exists()

@@ -104,7 +104,7 @@ class Prepared:
     measured_on: dt.date
     quality_of_life: int
     choices: dict[str, Choice]
-    goals: list[tuple[str, list[str]]] = field(default_factory=list)
+    goals: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
 
 
 def parse_date(raw: str) -> dt.date | None:
@@ -232,6 +232,7 @@ class BulkChecker:
             key: {} for key in self.chip_cells
         }
         self._days: dict[str, tuple[dt.date | None, str | None]] = {}
+        self._verdicts: dict[tuple[object, ...], dict[str, str]] = {}
 
     def cells(self, line: list[str]) -> list[str]:
         """A file's line as `check` reads it: one stripped cell per column (a short line
@@ -254,7 +255,7 @@ class BulkChecker:
         if grade is not None and (problem := rules.grade_problem(grade)):
             errors["quality_of_life"] = problem
             grade = None
-        choices = self._choices(cells, errors)
+        choices, unplaced = self._choices(cells, errors)
         if errors:
             raise ValidationError(errors)
         if place.ended_on is not None:
@@ -263,16 +264,35 @@ class BulkChecker:
         problem = rules.measured_on_problem(measured_on, self.today, place.started_on, None)
         if problem:
             raise ValidationError({"measured_on": problem})
-        cards = self.cards
-        missing = rules.completeness_problems(
-            {cards[k]: c.chips[0] for k, c in choices.items()},
-            grade,
-            [(words, {cards[k] for k in keys}) for words, keys in goals],
-        )
+        missing = self._incomplete(choices, unplaced, grade, goals)
         if missing:
-            raise ValidationError(missing)
+            raise ValidationError(dict(missing))
         assert grade is not None
         return Prepared(place, measured_on, grade, choices, goals)
+
+    def _incomplete(
+        self,
+        choices: dict[str, Choice],
+        unplaced: list[str],
+        grade: int | None,
+        goals: list[tuple[str, tuple[str, ...]]],
+    ) -> dict[str, str]:
+        """The completeness rule's verdict (`rules.completeness_problems`), remembered per
+        what it depends on here: the chosen domains, those without the resident's chip,
+        whether there is a grade and each goal's life domains (a goal of this path has
+        words: `_goals` keeps no goal without them). A file repeats few of these."""
+        signature = (tuple(choices), tuple(unplaced), grade is None, tuple([k for _w, k in goals]))
+        verdict = self._verdicts.get(signature)
+        if verdict is None:
+            cards = self.cards
+            verdict = rules.completeness_problems(
+                {cards[k]: c.chips[0] for k, c in choices.items()},
+                grade,
+                [(words, {cards[k] for k in keys}) for words, keys in goals],
+            )
+            if len(self._verdicts) < self.KNOWN_MAX:
+                self._verdicts[signature] = verdict
+        return verdict
 
     def _whole(self, raw: str, name: str, errors: dict[str, str]) -> int | None:
         known = self._numbers.get(raw)
@@ -303,21 +323,28 @@ class BulkChecker:
         )
         return (None, message) if message else (day, None)
 
-    def _choices(self, cells: list[str], errors: dict[str, str]) -> dict[str, Choice]:
+    def _choices(
+        self, cells: list[str], errors: dict[str, str]
+    ) -> tuple[dict[str, Choice], list[str]]:
+        """The chosen domains' chips, and the chosen domains without the resident's."""
         choices: dict[str, Choice] = {}
-        known = self._known
+        unplaced: list[str] = []
         for key, resident, professional, carer, priority in self.domain_cells:
-            placed = (cells[resident], cells[professional], cells[carer], cells[priority])
-            if not (placed[0] or placed[1] or placed[2]):
-                continue
-            choice = known[key].get(placed)
+            own = cells[resident]
+            if not (own or cells[professional] or cells[carer]):
+                continue  # not chosen: a file has columns for more domains than a row uses
+            placed = (own, cells[professional], cells[carer], cells[priority])
+            known = self._known[key]
+            choice = known.get(placed)
             if choice is None:
                 before = len(errors)
                 choice = Choice(self._choice(cells, key, errors))
-                if len(errors) == before and len(known[key]) < self.KNOWN_MAX:
-                    known[key][placed] = choice
+                if len(errors) == before and len(known) < self.KNOWN_MAX:
+                    known[placed] = choice
             choices[key] = choice
-        return choices
+            if not own:  # the resident's cell blank: no chip, or a problem named
+                unplaced.append(key)
+        return choices, unplaced
 
     def _choice(self, cells: list[str], key: str, errors: dict[str, str]) -> Chips:
         """One domain's chips and priority, every problem named."""
@@ -347,8 +374,10 @@ class BulkChecker:
             prioritised,
         )
 
-    def _goals(self, cells: list[str], errors: dict[str, str]) -> list[tuple[str, list[str]]]:
-        goals: list[tuple[str, list[str]]] = []
+    def _goals(
+        self, cells: list[str], errors: dict[str, str]
+    ) -> list[tuple[str, tuple[str, ...]]]:
+        goals: list[tuple[str, tuple[str, ...]]] = []
         numbers = self.goal_numbers
         if len(numbers) > MAX_GOALS:
             errors[NON_FIELD_ERRORS] = _("A measurement has at most %(max)s goals.") % {
@@ -374,5 +403,5 @@ class BulkChecker:
             if long:
                 label = goal_label(len(goals) + 1, "own_words")
                 errors[f"goal-{n - 1}-own_words"] = f"{label}: {long}"
-            goals.append((words[:TEXT_MAX_LENGTH], [k for k in keys if k in self.domains]))
+            goals.append((words[:TEXT_MAX_LENGTH], tuple([k for k in keys if k in self.domains])))
         return goals

@@ -223,7 +223,7 @@ class ChunkWriter:
             for key, choice in item.choices.items():
                 values = choice.row or made(key, choice)
                 add_choice((next(choice_ids), measurement_id, *values))
-            snapshot_goals: list[tuple[int, str, list[str]]] = []
+            snapshot_goals: list[tuple[int, str, tuple[str, ...]]] = []
             for position, (words, keys) in enumerate(item.goals):
                 goal_id = next(goal_ids)
                 add_goal(
@@ -282,7 +282,7 @@ class ChunkWriter:
             )
         return rows
 
-    def _snapshot(self, item: Prepared, goals: list[tuple[int, str, list[str]]]) -> str:
+    def _snapshot(self, item: Prepared, goals: list[tuple[int, str, tuple[str, ...]]]) -> str:
         """As `instrument.services._snapshot` freezes a confirmed start measurement, as
         JSON text put together from pieces made once (json.dumps of the whole dict costs
         ~25 µs a row): a chosen domain's text is made once per `Choice` (`_made`, before
@@ -320,11 +320,11 @@ class ChunkWriter:
             f'"prioritised": {"true" if prioritised else "false"}}}'
         )
 
-    def _keys(self, keys: list[str]) -> str:
+    def _keys(self, keys: tuple[str, ...]) -> str:
         """A goal's life domains as JSON, sorted, each once: made once per distinct list."""
-        found = self.goal_keys.get(tuple(keys))
+        found = self.goal_keys.get(keys)
         if found is None:
-            found = self.goal_keys[tuple(keys)] = json.dumps(sorted(set(keys)))
+            found = self.goal_keys[keys] = json.dumps(sorted(set(keys)))
         return found
 
     def _ids(self, cursor: Any, model: type[Any], count: int) -> list[int]:
