@@ -374,9 +374,7 @@ class BulkChecker:
             prioritised,
         )
 
-    def _goals(
-        self, cells: list[str], errors: dict[str, str]
-    ) -> list[tuple[str, tuple[str, ...]]]:
+    def _goals(self, cells: list[str], errors: dict[str, str]) -> list[tuple[str, tuple[str, ...]]]:
         goals: list[tuple[str, tuple[str, ...]]] = []
         numbers = self.goal_numbers
         if len(numbers) > MAX_GOALS:
