@@ -36,6 +36,7 @@ from django.urls import reverse
 
 from bench.generate import DEFAULT_RESIDENTS, count_rows, generate, require_postgresql
 from bench.page_report import TARGET_P95_MS, load, out, report
+from wattelt import wsgi  # noqa: F401 (the app as gunicorn's master loads it: warmed up, settled)
 from wattelt.instrument import services
 from wattelt.instrument.forms import BoardParser
 from wattelt.instrument.models import Measurement

@@ -36,3 +36,27 @@ def test_loading_the_wsgi_application_imports_the_views_and_their_libraries() ->
         "wattelt.api.views",
         "wattelt.implementation.views",
     ]
+
+
+def test_loading_the_wsgi_application_leaves_the_start_up_out_of_full_collections() -> None:
+    """What the start-up made is frozen (`gc.freeze`): a worker's full collections walk
+    only what its requests made since, not every module, class and URL pattern again."""
+    code = (
+        "import gc; import wattelt.wsgi; "
+        "print(gc.get_freeze_count() > 50_000, len(gc.get_objects()) < gc.get_freeze_count())"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={
+            "PYTHONPATH": "src",
+            "DJANGO_SETTINGS_MODULE": "wattelt.settings",
+            "WATTELT_DEBUG": "1",
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True"]
