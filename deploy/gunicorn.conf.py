@@ -24,7 +24,8 @@ keepalive = 5
 max_requests = 2000
 max_requests_jitter = 200
 # Load the app before forking: a broken configuration stops the master at once, with
-# the message, instead of every worker failing in a loop.
+# the message, instead of every worker failing in a loop; every worker forks warm, with
+# the start-up's objects frozen out of its full collections (wattelt/wsgi.py, `settle`).
 preload_app = True
 # Behind our TLS proxy: trust its X-Forwarded-Proto (Django's SECURE_PROXY_SSL_HEADER).
 forwarded_allow_ips = os.environ.get("WATTELT_FORWARDED_ALLOW_IPS", "127.0.0.1")
