@@ -29,8 +29,8 @@ def settle() -> None:
     objects) out of the cycle collector's full collections (`gc.freeze`). They live as
     long as the process, yet every full collection walked them all again: 45-78 ms on
     this machine, in the middle of whichever request happened to trigger it, nine times
-    in 120 requests of the coach's start page (p95 fine, but 100-117 ms at the top;
-    with them frozen: none above 40 ms; bench/RESULTS.md, "Lead, stop 38"). With
+    in 120 requests of the coach's start page (those requests took 95-117 ms; with the
+    start-up frozen none took more than 40 ms; bench/RESULTS.md, "Lead, stop 38"). With
     preload_app the master settles once before it forks, which also keeps the
     collector from writing to the pages the workers share with it."""
     gc.collect()

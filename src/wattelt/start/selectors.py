@@ -46,10 +46,10 @@ REFUSALS_SINCE_DAYS = 7
 class ProbedExists(Exists):
     """EXISTS asked through the subquery's index for each row that reaches it. `OFFSET 0`
     keeps PostgreSQL from turning it into a hash of the whole subquery table, built at
-    every request: for "nothing recorded as not filled in" that hashed all of a
-    municipality's records (52,000 at 1M residents) to answer for the few hundred rows
-    whose start measurement may be missing (the start page's counts took 14.8 against
-    3.4 ms; bench/RESULTS.md, "Lead, stop 38")."""
+    every request: for "nothing recorded as not filled in" that hashed every such record
+    in the database (52,000 at 1M residents) to answer for the few hundred rows whose
+    start measurement may be missing (the start page's counts took 14.8 against 3.4 ms;
+    bench/RESULTS.md, "Lead, stop 38")."""
 
     template = "EXISTS(%(subquery)s OFFSET 0)"
 
