@@ -36,7 +36,6 @@ from django.urls import reverse
 
 from bench.generate import DEFAULT_RESIDENTS, count_rows, generate, require_postgresql
 from bench.page_report import TARGET_P95_MS, load, out, report
-from wattelt import wsgi  # noqa: F401 (the app as gunicorn's master loads it: warmed up, settled)
 from wattelt.instrument import services
 from wattelt.instrument.forms import BoardParser
 from wattelt.instrument.models import Measurement
@@ -297,7 +296,16 @@ def request_once(client: Client, url: str, result: PageResult) -> None:
             stats.max_ms, stats.sql = ms, sql
 
 
+def serve_as_gunicorn() -> None:
+    """Load the app as gunicorn's preloaded master does (`wattelt.wsgi`: warmed up, its
+    start-up frozen out of full collections), so the pages are measured as a worker
+    serves them. Only in the page benches: a publish run (bench.monitoring) is a cron
+    job's process, which does not load the WSGI application."""
+    import wattelt.wsgi  # noqa: F401
+
+
 def main(argv: list[str] | None = None) -> int:
+    serve_as_gunicorn()
     parser = argparse.ArgumentParser(prog="python -m bench.pages", description=__doc__)
     parser.add_argument("--residents", type=int, default=DEFAULT_RESIDENTS)
     parser.add_argument("--requests", type=int, default=200, help="measured requests per page")

@@ -26,7 +26,7 @@ from django.utils.http import urlencode
 
 from bench.generate import count_rows, require_postgresql
 from bench.page_report import load, out, report
-from bench.pages import PageResult, Plan, choose_professional, log_in, measure
+from bench.pages import PageResult, Plan, choose_professional, log_in, measure, serve_as_gunicorn
 from wattelt import navigation
 from wattelt.organisations.models import Membership, Organisation, Role, Staff
 from wattelt.organisations.two_factor import REAUTHENTICATED_AT
@@ -120,6 +120,7 @@ def role_plans(role: str, person: Staff) -> list[Plan]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    serve_as_gunicorn()
     parser = argparse.ArgumentParser(prog="python -m bench.role_pages", description=__doc__)
     parser.add_argument("--requests", type=int, default=40, help="measured requests per page")
     parser.add_argument("--warmup", type=int, default=3, help="unmeasured requests per page")

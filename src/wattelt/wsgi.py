@@ -31,8 +31,9 @@ def settle() -> None:
     this machine, in the middle of whichever request happened to trigger it, nine times
     in 120 requests of the coach's start page (those requests took 95-117 ms; with the
     start-up frozen none took more than 40 ms; bench/RESULTS.md, "Lead, stop 38"). With
-    preload_app the master settles once before it forks, which also keeps the
-    collector from writing to the pages the workers share with it."""
+    preload_app the master settles once before it forks; every worker inherits it. What
+    is frozen is never collected: only objects that live as long as the process are
+    there when this runs (the URL resolver and the translations are cached for good)."""
     gc.collect()
     gc.freeze()
 
