@@ -7,11 +7,11 @@ its last reference (no cycle for the collector to find)."""
 
 from __future__ import annotations
 
-import gc
 import weakref
 
 import pytest
 
+from wattelt.batch import collector_paused
 from wattelt.monitoring import audit
 from wattelt.monitoring.audit import (
     ESCALATION,
@@ -104,14 +104,9 @@ def test_an_audit_is_freed_without_the_cycle_collector() -> None:
     system._whole(keys, relation_ids, {a: (0.0, 9.0)}).extremes(a)
     assert system.wholes, "the audit keeps the part's programme"
     gone = weakref.ref(system)
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         del system
         assert gone() is None
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def test_a_relation_whose_keys_and_coefficients_differ_in_number_is_refused() -> None:
@@ -121,6 +116,10 @@ def test_a_relation_whose_keys_and_coefficients_differ_in_number_is_refused() ->
     broken = Relation((t, a, b), (-1, 1, 1, 1), True)
     with pytest.raises(ValueError, match="coefficients"):
         Audit([broken, equal_sum(t, [a, b])], {a: 5, b: 15, t: 20}, PROTECTION_WIDTH)
+    # One short and one long: the same number of coefficients in all, still refused.
+    short, long = Relation((t, a, b), (-1, 1), True), Relation((t, a, b), (-1, 1, 1, 1), True)
+    with pytest.raises(ValueError, match="coefficients"):
+        Audit([short, long], {a: 5, b: 15, t: 20}, PROTECTION_WIDTH)
 
 
 def test_figures_that_break_a_relation_are_named_not_solved() -> None:

@@ -175,7 +175,12 @@ class Audit:
         self.term_key = np.fromiter(
             map(ids.__getitem__, term_keys), dtype=np.int64, count=len(term_keys)
         )
-        if sum(map(len, (relation.coefficients for relation in self.relations))) != len(term_keys):
+        coefficients = np.fromiter(
+            map(len, (relation.coefficients for relation in self.relations)),
+            dtype=np.int64,
+            count=len(self.relations),
+        )
+        if not np.array_equal(coefficients, lengths):
             raise ValueError("A relation has not as many coefficients as keys.")
         self.term_coefficient = np.fromiter(
             chain.from_iterable(relation.coefficients for relation in self.relations),
