@@ -133,13 +133,17 @@ failover-drill: install
 
 # Load from 10 to 100 users (not in make test): locust (bench/locustfile.py) against gunicorn
 # in production mode on PostgreSQL at LOAD_RESIDENTS; the curve goes to bench/RESULTS.md.
+# LOAD_SCENARIO=floor (the lightest page behind the login) or http (/health/live) measure
+# what the stack carries before a page's own work, beside the mix.
 LOAD_RESIDENTS ?= 100000
 LOAD_USERS ?= 10 25 50 75 100
 LOAD_SECONDS ?= 40
+LOAD_SCENARIO ?= mix
 .PHONY: load
 load: install
 	bin/with-postgres env $(DEV_ENV) WATTELT_SECRET_KEY=load-only $(PY) -m bench.load \
-	  --residents $(LOAD_RESIDENTS) --users $(LOAD_USERS) --seconds $(LOAD_SECONDS)
+	  --residents $(LOAD_RESIDENTS) --users $(LOAD_USERS) --seconds $(LOAD_SECONDS) \
+	  --scenario $(LOAD_SCENARIO)
 
 # Server CPU per request of the load mix, per endpoint (not in make test): production
 # settings through the test Client on PostgreSQL at CPU_RESIDENTS; CPU_ARGS="--profile NAME".

@@ -58,6 +58,11 @@ from wattelt.instrument.models import Domain  # noqa: E402
 from wattelt.organisations.models import Membership, Organisation, Role, Staff  # noqa: E402
 
 TARGET_USERS, TARGET_RPS, TARGET_P95_MS = 50, 300.0, 100.0
+SCENARIOS = {  # bench/locustfile.py's user classes per scenario
+    "mix": ["Professional", "Coach", "Analyst"],
+    "floor": ["Floor"],
+    "http": ["Liveness"],
+}
 TRAJECTORIES_PER_PROFESSIONAL = 60
 
 
@@ -188,7 +193,7 @@ class Step:
 
 
 def run_locust(
-    server: Server, sessions: Path, users: int, seconds: int, prefix: str
+    server: Server, sessions: Path, users: int, seconds: int, prefix: str, scenario: str
 ) -> list[dict[str, str]]:
     spawn = max(1, users // 5)
     answer = subprocess.run(
@@ -214,6 +219,7 @@ def run_locust(
             server.base,
             "--csv",
             prefix,
+            *SCENARIOS[scenario],
         ],
         cwd=ROOT,
         env={**os.environ, "WATTELT_LOAD_SESSIONS": str(sessions)},
@@ -230,11 +236,13 @@ def run_locust(
     return rows
 
 
-def measure(server: Server, sessions: Path, step: Step, folder: str) -> Step:
+def measure(server: Server, sessions: Path, step: Step, folder: str, scenario: str) -> Step:
     step.load_before = load_average()
     database = postmaster_pid()
     app, db = cpu_seconds(server.master), cpu_seconds(database) if database else 0.0
-    rows = run_locust(server, sessions, step.users, step.seconds, f"{folder}/u{step.users}")
+    rows = run_locust(
+        server, sessions, step.users, step.seconds, f"{folder}/u{step.users}", scenario
+    )
     step.app_cpu = cpu_seconds(server.master) - app
     step.db_cpu = (cpu_seconds(database) - db) if database else 0.0
     step.load_after = load_average()
@@ -293,12 +301,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--users", type=int, nargs="+", default=[10, 25, 50, 75, 100])
     parser.add_argument("--seconds", type=int, default=40, help="per step")
+    parser.add_argument("--warmup", type=int, default=20, help="seconds at 10 users first")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WATTELT_WORKERS", "5")))
     parser.add_argument("--professionals", type=int, default=70)
     parser.add_argument("--coaches", type=int, default=4)
     parser.add_argument("--analysts", type=int, default=10)
     parser.add_argument(
         "--reuse", action="store_true", help="do not generate: use the database as it is"
+    )
+    parser.add_argument(
+        "--scenario",
+        choices=sorted(SCENARIOS),
+        default="mix",
+        help="mix: the working day (the target's); floor: the lightest page behind the "
+        "login only; http: /health/live only (gunicorn and locust)",
     )
     args = parser.parse_args(argv)
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # progress in a log
@@ -315,13 +331,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         took = server.wait_ready()
         print(f"load: gunicorn ({args.workers} workers) ready in {took:.1f} s on {server.base}")
-        warm = measure(server, sessions, Step(10, 20), folder)
+        warm = measure(server, sessions, Step(10, args.warmup), folder, args.scenario)
         print(
-            f"load: warm-up, 10 users for 20 s: {warm.rps:.1f} req/s, {warm.failures} failures",
+            f"load: warm-up, 10 users for {args.warmup} s: {warm.rps:.1f} req/s, "
+            f"{warm.failures} failures",
             flush=True,
         )
         for users in args.users:
-            steps.append(measure(server, sessions, Step(users, args.seconds), folder))
+            steps.append(
+                measure(server, sessions, Step(users, args.seconds), folder, args.scenario)
+            )
             print(curve(steps[-1:]).splitlines()[-1], flush=True)
     finally:
         server.stop()
@@ -348,7 +367,7 @@ def main(argv: list[str] | None = None) -> int:
             and not at_target.failures
         )
         print(
-            f"target at {TARGET_USERS} users (>= {TARGET_RPS:.0f} req/s, "
+            f"{args.scenario}: target at {TARGET_USERS} users (>= {TARGET_RPS:.0f} req/s, "
             f"p95 <= {TARGET_P95_MS:.0f} ms, 0 failures): {'met' if verdict else 'NOT met'} "
             f"({at_target.rps:.0f} req/s, "
             f"p95 {at_target.p95:.0f} ms, {at_target.failures} failures)"

@@ -21,6 +21,12 @@ seconds; 0.05-0.25 by default, a busy working day compressed):
   progress page;
 - team coach (weight 2): the monitoring dashboard and the adoption page of their teams;
 - analyst (weight 1): the municipality's dashboard and its CSV export.
+
+Not in the mix, for `bench.load --scenario` (locust is given the classes to run):
+- floor: a professional opening the help index, the lightest page behind the login
+  (session, second factor, the site's layout): what every page costs before its own work;
+- http: `/health/live`, answered before Django's middleware: gunicorn, the request log
+  and locust itself.
 """
 
 from __future__ import annotations
@@ -118,10 +124,15 @@ class Professional(Staff):
                 return
             started.success()
         board = f"/metingen/{match.group(1)}/"
-        page = self.get(board, "board (draft)")
-        found = REVISION.search(page.text or "")
-        if page.status_code != 200 or not found:
-            return
+        with self.client.get(
+            board, name="board (draft)", headers=self.headers, catch_response=True
+        ) as page:
+            found = REVISION.search(page.text or "")
+            if page.status_code != 200 or not found:
+                # Loudly: a board the script cannot fill in would quietly skip the saves.
+                page.failure(f"no board to fill in: {page.status_code}, revision {found}")
+                return
+            page.success()
         reviews: dict[str, str] = {}
         for goal, status in REVIEW.findall(page.text):
             reviews.setdefault(goal, status)  # the first status offered: achieved
@@ -203,3 +214,19 @@ class Analyst(Staff):
     @task(1)
     def export(self) -> None:
         self.get("/monitoring/export.csv", "CSV export (analyst)")
+
+
+class Floor(Staff):
+    role = "professionals"
+
+    @task
+    def help_index(self) -> None:
+        self.get("/hulp/", "help index (floor)")
+
+
+class Liveness(FastHttpUser):
+    wait_time = WAIT
+
+    @task
+    def live(self) -> None:
+        self.client.get("/health/live", name="live (http)")

@@ -194,6 +194,7 @@ def run(meter: Meter, rounds: int, seed: int, figures: bool = True) -> None:
     for n in range(rounds):
         trajectory, resident = rng.choice(trajectories)
         meter.request("start page", lambda: professional.get("/"))
+        meter.request(FLOOR, lambda: professional.get("/hulp/"))
         meter.request("resident", lambda r=resident: professional.get(f"/inwoners/{r}/"))  # type: ignore[misc]
         meter.request("progress", lambda t=trajectory: professional.get(f"/trajecten/{t}/"))  # type: ignore[misc]
         if n % 2 == 0:
@@ -205,6 +206,10 @@ def run(meter: Meter, rounds: int, seed: int, figures: bool = True) -> None:
         meter.request("dashboard (analyst)", lambda: analyst.get("/monitoring/"))
         meter.request("CSV export (analyst)", lambda: analyst.get("/monitoring/export.csv"))
 
+
+FLOOR = "help index (floor)"
+"""Not in the mix: the lightest page behind the login, what every page costs before its
+own work (the load's `--scenario floor`)."""
 
 # The load mix's weights per endpoint (bench/locustfile.py: professionals 7 x (start 3,
 # resident 2, progress 2, sitting 1 + its progress), coaches 2 x (dashboard 2, adoption 1),
@@ -252,6 +257,12 @@ def report(meter: Meter) -> str:
         f", {weighted_calls / weights / 1000:.1f}k calls"
         " (app: median of this process's CPU; db: mean of PostgreSQL's)"
     )
+    floor = meter.costs.get(FLOOR)
+    if floor and floor.app_ms:
+        app = statistics.median(floor.app_ms)
+        db = statistics.mean(floor.db_ms) if floor.db_ms else 0.0
+        calls = f", {statistics.median(floor.calls) / 1000:.1f}k calls" if floor.calls else ""
+        lines.append(f"not in the mix, {FLOOR}: {app + db:.1f} ms CPU per request{calls}")
     return "\n".join(lines)
 
 
