@@ -60,6 +60,7 @@ from wattelt.organisations.models import Membership, Organisation, Role, Staff  
 TARGET_USERS, TARGET_RPS, TARGET_P95_MS = 50, 300.0, 100.0
 SCENARIOS = {  # bench/locustfile.py's user classes per scenario
     "mix": ["Professional", "Coach", "Analyst"],
+    "sitting": ["Sitting"],
     "floor": ["Floor"],
     "http": ["Liveness"],
 }
@@ -226,6 +227,7 @@ def run_locust(
         check=False,
         capture_output=True,
         text=True,
+        timeout=seconds + 120,  # a hung locust must not hang the caller (CI)
     )
     with open(f"{prefix}_stats.csv", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
@@ -295,13 +297,23 @@ def saturation(steps: list[Step]) -> str:
     return "no saturation within the steps measured"
 
 
+def positive(text: str) -> int:
+    """A whole number of seconds above 0 (locust takes `-t 0s` as: no time limit)."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 second, not {text}")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__)
     parser.add_argument("--residents", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--users", type=int, nargs="+", default=[10, 25, 50, 75, 100])
-    parser.add_argument("--seconds", type=int, default=40, help="per step")
-    parser.add_argument("--warmup", type=int, default=20, help="seconds at 10 users first")
+    parser.add_argument("--seconds", type=positive, default=40, help="per step")
+    parser.add_argument(
+        "--warmup", type=positive, default=20, help="seconds at 10 users first (at least 1)"
+    )
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WATTELT_WORKERS", "5")))
     parser.add_argument("--professionals", type=int, default=70)
     parser.add_argument("--coaches", type=int, default=4)
@@ -313,8 +325,8 @@ def main(argv: list[str] | None = None) -> int:
         "--scenario",
         choices=sorted(SCENARIOS),
         default="mix",
-        help="mix: the working day (the target's); floor: the lightest page behind the "
-        "login only; http: /health/live only (gunicorn and locust)",
+        help="mix: the working day (the target's); sitting: only whole sittings; floor: "
+        "the lightest page behind the login only; http: /health/live only",
     )
     args = parser.parse_args(argv)
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # progress in a log

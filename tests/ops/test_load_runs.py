@@ -5,19 +5,23 @@ sitting fail here instead of quietly measuring less in the next `make load`.
 
 It is the real thing at a tiny size: the data set generated into the test database,
 gunicorn in production mode on it (a process of its own, reaching the database by URL),
-locust with a few users for a few seconds, once with the working day's mix and once with
-the floor (the lightest page behind the login).
+locust with a few users for a few seconds: whole sittings (every user starts, fills in
+and confirms measurements, so the write path is exercised every time), the working
+day's mix, and the floor.
 """
 
 from __future__ import annotations
 
 import os
+import tempfile
+from pathlib import Path
 
 import pytest
 from bench import load
 from django.db import connection
 from django.utils import timezone
 
+from tests.ops.conftest import served_database_url
 from wattelt.instrument.models import Measurement
 
 pytestmark = [
@@ -25,41 +29,54 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-SMALL = ["--users", "6", "--seconds", "8", "--warmup", "2"]
-PEOPLE = ["--professionals", "4", "--coaches", "1", "--analysts", "1"]
+PEOPLE = ["--professionals", "4", "--coaches", "1", "--analysts", "1", "--warmup", "3"]
 
 
 @pytest.fixture
-def served_database(monkeypatch: pytest.MonkeyPatch, settings) -> None:
+def served_database(monkeypatch: pytest.MonkeyPatch, settings, tmp_path: Path) -> None:
     """gunicorn, another process, must open pytest's test database, not the cluster's
-    default one; and the first publish of the viewers' figures without the audit, whose
-    cost at this size says nothing."""
-    db = connection.settings_dict
-    monkeypatch.setenv(
-        "DATABASE_URL", f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    )
+    default one; the first publish of the viewers' figures goes without the audit, whose
+    cost at this size says nothing; the run's scratch folders go under tmp_path."""
+    monkeypatch.setenv("DATABASE_URL", served_database_url(tmp_path))
     monkeypatch.setenv("WATTELT_MONITORING_AUDIT_WIDTH", "0")
     settings.MONITORING_AUDIT_WIDTH = 0
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     if "WATTELT_PG_DIR" not in os.environ:  # bench.load asks for bin/with-postgres
         monkeypatch.setenv("WATTELT_PG_DIR", "")
 
 
-def test_the_working_day_and_the_floor_run_without_a_failure(served_database, capsys) -> None:
-    began = timezone.now()
-    status = load.main(["--residents", "200", *SMALL, *PEOPLE])
+def run(capsys: pytest.CaptureFixture[str], *arguments: str) -> str:
+    """bench.load's output from the endpoints' table of its busiest step on; asserts it
+    ended without a failed request."""
+    status = load.main([*arguments, *PEOPLE])
     printed = capsys.readouterr().out
     assert status == 0, printed
-    endpoints = printed.split("endpoints at", 1)[1]
-    # A whole sitting happened: started, the board opened, saved, confirmed.
-    for name in ("start page", "new measurement", "board (draft)", "board autosave"):
-        assert name in endpoints, printed
-    assert "board confirm" in endpoints, printed
+    return printed.split("endpoints at", 1)[1]
+
+
+def test_sittings_the_working_day_and_the_floor_run_without_a_failure(
+    served_database, capsys
+) -> None:
+    began = timezone.now()
+    # Only sittings first: each user confirms measurement after measurement.
+    endpoints = run(
+        capsys, "--residents", "200", "--scenario", "sitting", "--users", "3", "--seconds", "8"
+    )
+    for name in ("new measurement", "board (draft)", "board autosave", "board confirm"):
+        assert name in endpoints
     made = Measurement.objects.filter(created_at__gte=began)
     assert made.filter(status=Measurement.Status.CONFIRMED).exists()
-    assert "mix: target at 50 users" not in printed  # 50 users was not a step here
 
-    status = load.main(["--reuse", "--scenario", "floor", *SMALL, *PEOPLE])
-    printed = capsys.readouterr().out
-    assert status == 0, printed
-    assert "help index (floor)" in printed.split("endpoints at", 1)[1]
-    assert "start page" not in printed.split("endpoints at", 1)[1]
+    # The mix: professionals, coaches and an analyst (all spawned after 5 s at 2 a
+    # second), and none of the other scenarios' pages.
+    endpoints = run(capsys, "--reuse", "--users", "10", "--seconds", "8")
+    for name in ("start page", "resident", "progress"):
+        assert name in endpoints
+    assert "dashboard (coach)" in endpoints or "adoption (coach)" in endpoints
+    assert "dashboard (analyst)" in endpoints or "CSV export (analyst)" in endpoints
+    for name in ("help index (floor)", "live (http)"):
+        assert name not in endpoints
+
+    endpoints = run(capsys, "--reuse", "--scenario", "floor", "--users", "2", "--seconds", "2")
+    assert "help index (floor)" in endpoints
+    assert "start page" not in endpoints

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import socket
-import sqlite3
 import subprocess
 import time
 from collections.abc import Iterator
@@ -23,7 +22,8 @@ from typing import Any
 
 import pytest
 import requests
-from django.db import connection
+
+from tests.ops.conftest import served_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 SEARCH_TERM = "Jansen"  # a name someone searched for: must never reach the log
@@ -35,19 +35,6 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-def _database_url(folder: Path) -> str:
-    if connection.vendor != "postgresql":
-        copy = folder / "serve.sqlite3"
-        connection.ensure_connection()
-        with sqlite3.connect(copy) as target:
-            connection.connection.backup(target)
-        target.close()
-        return f"sqlite:///{copy}"
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
 @dataclass
@@ -76,7 +63,7 @@ def server(
     is the slow part."""
     tmp_path = tmp_path_factory.mktemp("serve")
     with django_db_blocker.unblock():
-        database_url = _database_url(tmp_path)
+        database_url = served_database_url(tmp_path)
     secret = tmp_path / "secret_key"
     secret.write_text("smoke-test-secret-key-read-from-a-file-0123456789\n")
     port = _free_port()
