@@ -29,7 +29,9 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-PEOPLE = ["--professionals", "4", "--coaches", "1", "--analysts", "1", "--warmup", "3"]
+# A person for every simulated professional (10 users: 7): two users acting as one
+# professional would share a draft and rightly get the board's conflict answer.
+PEOPLE = ["--professionals", "10", "--coaches", "1", "--analysts", "1", "--warmup", "3"]
 
 
 @pytest.fixture
