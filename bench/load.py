@@ -297,6 +297,20 @@ def saturation(steps: list[Step]) -> str:
     return "no saturation within the steps measured"
 
 
+def shared_drafts(scenario: str, users: int, professionals: int) -> str:
+    """A warning when simulated professionals outnumber the people they act as: two users
+    acting as one person share a draft, and a save after the other's confirm or save is
+    the board's conflict (409), counted as a failure although the app is right."""
+    share = {"mix": 0.7, "sitting": 1.0}.get(scenario, 0.0)  # bench/locustfile.py's weights
+    acting = round(users * share)
+    if acting <= professionals:
+        return ""
+    return (
+        f"load: note: up to {acting} simulated professionals act as {professionals} people; "
+        "those sharing a person can meet the board's conflict answer (give --professionals)"
+    )
+
+
 def positive(text: str) -> int:
     """A whole number of seconds above 0 (locust takes `-t 0s` as: no time limit)."""
     value = int(text)
@@ -333,6 +347,9 @@ def main(argv: list[str] | None = None) -> int:
     if "WATTELT_PG_DIR" not in os.environ and not args.reuse:
         print("run me inside bin/with-postgres (or give --reuse)")
         return 2
+    shared = shared_drafts(args.scenario, max([10, *args.users]), args.professionals)
+    if shared:
+        print(shared)
     folder = tempfile.mkdtemp(prefix="wattelt-load-")
     sessions = Path(folder) / "sessions.json"
     prepare(args, sessions)

@@ -82,3 +82,10 @@ def test_sittings_the_working_day_and_the_floor_run_without_a_failure(
     endpoints = run(capsys, "--reuse", "--scenario", "floor", "--users", "2", "--seconds", "2")
     assert "help index (floor)" in endpoints
     assert "start page" not in endpoints
+
+
+def test_a_run_says_when_simulated_professionals_would_share_a_person() -> None:
+    assert load.shared_drafts("mix", 100, 70) == ""  # make load's defaults: 70 of 100 users
+    assert "105 simulated professionals act as 70 people" in load.shared_drafts("mix", 150, 70)
+    assert "10 simulated professionals act as 4 people" in load.shared_drafts("sitting", 10, 4)
+    assert load.shared_drafts("floor", 100, 1) == ""  # the floor only reads
