@@ -66,6 +66,8 @@ def test_sittings_the_working_day_and_the_floor_run_without_a_failure(
     )
     for name in ("new measurement", "board (draft)", "board autosave", "board confirm"):
         assert name in endpoints
+    for name in ("start page", "resident"):  # the rest of a professional's day: not here
+        assert name not in endpoints
     made = Measurement.objects.filter(created_at__gte=began)
     assert made.filter(status=Measurement.Status.CONFIRMED).exists()
 
