@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db.backends.signals import connection_created
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import (
@@ -35,18 +34,33 @@ from wattelt.residents.models import Resident
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 
-def _read_without_table_locks(sender, connection, **kwargs) -> None:  # type: ignore[no-untyped-def]
-    """On SQLite the test database is one in-memory database in shared-cache mode, shared by
-    the test thread and the live server's threads. There a reader takes table locks, and a
-    writer that meets one fails at once ("database table is locked") instead of waiting.
-    The test thread reading what the server just wrote is what browser tests do, so their
-    connections read without taking those locks."""
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("PRAGMA read_uncommitted = 1")
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """On SQLite the browser tests' database is a file, so every thread opens a connection
+    of its own. pytest-django would otherwise make it one in-memory database and hand the
+    test thread's very connection to the live server's threads. CPython's sqlite3 then
+    deadlocks when two threads meet on it: one waits for SQLite's lock while holding the
+    GIL (binding parameters, reading a row), the other holds that lock inside a query and
+    waits for the GIL to call one of Django's SQL functions written in Python. A browser
+    test that hung CI for over an hour (stop 38) was that. Each connection also keeps its
+    own transaction state, as in production. WAL: readers never wait for the writer;
+    IMMEDIATE: a writer waits for another one (up to `timeout` seconds) instead of
+    failing when its read turns into a write."""
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] != "django.db.backends.sqlite3":
+        return
+    database.setdefault("TEST", {})["NAME"] = str(
+        tmp_path_factory.mktemp("database") / "browser.sqlite3"
+    )
+    database.setdefault("OPTIONS", {}).update(
+        timeout=30,
+        transaction_mode="IMMEDIATE",
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF",
+    )
 
-
-connection_created.connect(_read_without_table_locks)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
