@@ -12,6 +12,7 @@ import urllib.request
 import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.db import connection, transaction
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
@@ -50,3 +51,34 @@ def test_the_server_answers_while_the_test_queries(base_url: str) -> None:
     asking.join()
     assert years == {timezone.now().year}
     assert answered and set(answered) == {200}
+
+
+def test_transactions_that_write_at_once_all_succeed() -> None:
+    """As on `make run`'s SQLite file (settings: IMMEDIATE transactions): four threads,
+    each 50 times reading its session and then writing it, none refused."""
+    keys = [f"w{n:039d}" for n in range(4)]
+    Session.objects.bulk_create(
+        Session(session_key=key, session_data="0", expire_date=timezone.now()) for key in keys
+    )
+    refused: list[Exception] = []
+
+    def write(key: str) -> None:
+        try:
+            for _ in range(50):
+                with transaction.atomic():
+                    session = Session.objects.get(pk=key)
+                    time.sleep(0.001)  # another thread begins meanwhile
+                    session.session_data = str(int(session.session_data) + 1)
+                    session.save()
+        except Exception as error:  # what a request would have answered with a 500
+            refused.append(error)
+        finally:
+            connection.close()
+
+    writers = [threading.Thread(target=write, args=(key,)) for key in keys]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join()
+    assert refused == []
+    assert set(Session.objects.filter(pk__in=keys).values_list("session_data", flat=True)) == {"50"}
