@@ -7,6 +7,7 @@ import datetime as dt
 import time
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import caches
 from django.http import QueryDict
 from django.test import Client
@@ -37,6 +38,33 @@ PASSWORD = "correct-horse-battery-staple"
 # Argon2 is slow on purpose; tests hash with MD5 except where Argon2 is the subject (also
 # used by module-scoped fixtures, which come before this function-scoped one).
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix: None,
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """When a test of this run serves pages from the live server (the browser tests, the
+    API fuzzing), the SQLite test database is a file, as `make run`'s is, so every
+    thread opens a connection of its own (with the settings' WAL and IMMEDIATE
+    transactions). pytest-django would otherwise make it one in-memory database and hand
+    the test thread's very connection to the live server's threads. CPython's sqlite3
+    then deadlocks when two threads meet on it: one waits for SQLite's lock while
+    holding the GIL (binding parameters, reading a row), the other holds that lock inside
+    a query and waits for the GIL to call one of Django's SQL functions written in Python
+    (tests/browser/test_live_server_database.py). Each connection also keeps its own
+    transaction state, as in production. Runs without the live server keep the
+    in-memory database."""
+    database = django_settings.DATABASES["default"]
+    serves = any(
+        "live_server" in getattr(item, "fixturenames", ()) for item in request.session.items
+    )
+    if serves and database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(
+            tmp_path_factory.mktemp("database") / "test.sqlite3"
+        )
 
 
 @pytest.fixture(autouse=True)

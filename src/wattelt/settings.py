@@ -120,22 +120,23 @@ DATABASE_REPLICA_PIN_SECONDS = setting(
     "(read-your-own-writes; longer than the replica's worst normal lag).",
     int,
 )
-# A kept connection is tested before a request uses it: after a database restart the first
-# request on each app server gets a fresh connection instead of an error.
 # On SQLite (`make run`) two requests that write at once queue instead of one failing:
 # a transaction that reads and then writes fails at once ("database is locked") when
 # another began writing in between, and every read of resident data writes its access
 # log. IMMEDIATE takes the write lock at the start, so a second writer waits (up to
-# `timeout` seconds); WAL lets readers go on meanwhile.
+# `timeout` seconds); WAL lets readers go on meanwhile. synchronous=NORMAL is safe with
+# WAL, though a power cut may lose the last commits. Options in DATABASE_URL win.
 _SQLITE_OPTIONS = {
     "transaction_mode": "IMMEDIATE",
     "timeout": 20,
     "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
 }
 for _database in DATABASES.values():
-    _database["CONN_HEALTH_CHECKS"] = True
     if _database["ENGINE"] == "django.db.backends.sqlite3":
-        _database.setdefault("OPTIONS", {}).update(_SQLITE_OPTIONS)
+        _database["OPTIONS"] = {**_SQLITE_OPTIONS, **_database.get("OPTIONS", {})}
+    # A kept connection is tested before a request uses it: after a database restart the
+    # first request on each app server gets a fresh connection instead of an error.
+    _database["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [

@@ -34,27 +34,6 @@ from wattelt.residents.models import Resident
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 
-@pytest.fixture(scope="session")
-def django_db_modify_db_settings(
-    django_db_modify_db_settings_parallel_suffix: None,
-    tmp_path_factory: pytest.TempPathFactory,
-) -> None:
-    """On SQLite the browser tests' database is a file, as `make run`'s is, so every
-    thread opens a connection of its own (with the settings' WAL and IMMEDIATE
-    transactions). pytest-django would otherwise make it one in-memory database and hand
-    the test thread's very connection to the live server's threads. CPython's sqlite3
-    then deadlocks when two threads meet on it: one waits for SQLite's lock while
-    holding the GIL (binding parameters, reading a row), the other holds that lock inside
-    a query and waits for the GIL to call one of Django's SQL functions written in Python
-    (test_live_server_database.py). Each connection also keeps its own transaction
-    state, as in production."""
-    database = settings.DATABASES["default"]
-    if database["ENGINE"] == "django.db.backends.sqlite3":
-        database.setdefault("TEST", {})["NAME"] = str(
-            tmp_path_factory.mktemp("database") / "browser.sqlite3"
-        )
-
-
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -57,7 +57,7 @@ def _libpq_environment(alias: str) -> dict[str, str]:
     if connections[alias].vendor != "postgresql":
         raise BackupError(
             "Backups are made of PostgreSQL (DATABASE_URL); a SQLite file is copied "
-            "while the app is stopped."
+            "while the app is stopped, with its -wal file if there is one."
         )
     values = {
         "PGDATABASE": db["NAME"],
