@@ -40,6 +40,15 @@ PASSWORD = "correct-horse-battery-staple"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+FILE_DATABASE = {"live_server", "file_database"}
+
+
+@pytest.fixture
+def file_database() -> None:
+    """The run's SQLite test database is a file, as `make run`'s is (see below): for a
+    test of several connections at once that uses no live server."""
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(
     django_db_modify_db_settings_parallel_suffix: None,
@@ -47,21 +56,22 @@ def django_db_modify_db_settings(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
     """When a test of this run serves pages from the live server (the browser tests, the
-    API fuzzing), the SQLite test database is a file, as `make run`'s is, so every
-    thread opens a connection of its own (with the settings' WAL and IMMEDIATE
-    transactions). pytest-django would otherwise make it one in-memory database and hand
-    the test thread's very connection to the live server's threads. CPython's sqlite3
-    then deadlocks when two threads meet on it: one waits for SQLite's lock while
-    holding the GIL (binding parameters, reading a row), the other holds that lock inside
-    a query and waits for the GIL to call one of Django's SQL functions written in Python
-    (tests/browser/test_live_server_database.py). Each connection also keeps its own
-    transaction state, as in production. Runs without the live server keep the
-    in-memory database."""
+    API fuzzing) or asks for `file_database`, the SQLite test database is a file, as
+    `make run`'s is, so every thread opens a connection of its own (with the settings'
+    WAL and IMMEDIATE transactions). pytest-django would otherwise make it one in-memory
+    database and hand the test thread's very connection to the live server's threads.
+    CPython's sqlite3 then deadlocks when two threads meet on it: one waits for SQLite's
+    lock while holding the GIL (binding parameters, reading a row), the other holds that
+    lock inside a query and waits for the GIL to call one of Django's SQL functions
+    written in Python (tests/browser/test_live_server_database.py). Each connection also
+    keeps its own transaction state, as in production. Other runs keep the in-memory
+    database, where a write lock held elsewhere fails a writer at once instead of after
+    the settings' 20 s wait (tests/monitoring/test_busy_publish.py holds one)."""
     database = django_settings.DATABASES["default"]
-    serves = any(
-        "live_server" in getattr(item, "fixturenames", ()) for item in request.session.items
+    wanted = any(
+        FILE_DATABASE & set(getattr(item, "fixturenames", ())) for item in request.session.items
     )
-    if serves and database["ENGINE"] == "django.db.backends.sqlite3":
+    if wanted and database["ENGINE"] == "django.db.backends.sqlite3":
         database.setdefault("TEST", {})["NAME"] = str(
             tmp_path_factory.mktemp("database") / "test.sqlite3"
         )

@@ -1,7 +1,8 @@
-"""The live server's threads and the test share the test database, never a connection
-(`django_db_modify_db_settings` in tests/conftest.py): on one shared SQLite connection CPython's
-sqlite3 deadlocks when a query calling one of Django's SQL functions written in Python
-meets another thread's query."""
+"""The SQLite test database as a file (`django_db_modify_db_settings` in tests/conftest.py):
+the live server's threads and the test share the database, never a connection (on one
+shared connection CPython's sqlite3 deadlocks when a query calling one of Django's SQL
+functions written in Python meets another thread's query), and writers that meet queue
+as on `make run`."""
 
 from __future__ import annotations
 
@@ -61,6 +62,7 @@ def test_the_server_answers_while_the_test_queries(base_url: str) -> None:
     assert answered and set(answered) == {200}
 
 
+@pytest.mark.usefixtures("file_database")
 def test_transactions_that_write_at_once_all_succeed() -> None:
     """As on `make run`'s SQLite file (settings: IMMEDIATE transactions): four threads,
     each 50 times reading its session and then writing it, none refused."""
